@@ -1,0 +1,66 @@
+/**
+ * Compiler problems are data: every pass returns Diagnostics, and the build fails once, at the end,
+ * with all of them. Rendering is separate (`render-diagnostics.ts`).
+ */
+import { z } from "zod";
+import { SourceLocationSchema, type SourceLocation } from "../runtime/plan/schema.ts";
+
+/** Stable codes: tests, docs and `--json` consumers rely on them. Add, never rename. */
+export const DIAGNOSTIC_CODES = [
+  "yaml-syntax",
+  "yaml-duplicate-key",
+  "schema",
+  "unknown-field",
+  "typescript",
+  "load-failed",
+  "no-pipeline",
+  "unknown-need",
+  "cycle",
+  "duplicate-name",
+  "unknown-output",
+  "unknown-input-job",
+  "input-not-needed",
+  "invalid-expression",
+  "unknown-variable",
+  "variable-cycle",
+  "out-of-range",
+  "invalid-image",
+  "unsafe-path",
+  "missing-image",
+  "invalid-deployment",
+  "invalid-matrix",
+  "secret-in-plan",
+] as const;
+
+export const DiagnosticSchema = z.object({
+  code: z.enum(DIAGNOSTIC_CODES),
+  severity: z.enum(["error", "warning"]),
+  message: z.string(),
+  location: SourceLocationSchema.nullable(),
+  hint: z.string().optional(),
+});
+
+export type Diagnostic = z.output<typeof DiagnosticSchema>;
+export type DiagnosticCode = Diagnostic["code"];
+
+export function error(code: DiagnosticCode, message: string, location: SourceLocation | null, hint?: string): Diagnostic {
+  return hint === undefined ? { code, severity: "error", message, location } : { code, severity: "error", message, location, hint };
+}
+
+export function warning(code: DiagnosticCode, message: string, location: SourceLocation | null, hint?: string): Diagnostic {
+  return { ...error(code, message, location, hint), severity: "warning" };
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/** Sorts by file, line, column, then code, so output is stable across runs. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => [d.location?.file ?? "", d.location?.line ?? 0, d.location?.column ?? 0, d.code] as const;
+  return [...diagnostics].sort((a, b) => {
+    const [fa, la, ca, ka] = key(a);
+    const [fb, lb, cb, kb] = key(b);
+    return fa < fb ? -1 : fa > fb ? 1 : la - lb || ca - cb || (ka < kb ? -1 : ka > kb ? 1 : 0);
+  });
+}
