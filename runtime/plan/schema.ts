@@ -266,7 +266,8 @@ export const JobSchema = z
     matrix: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable().default(null),
     needs: z.array(z.string()).default([]),
     if: z.string().default("success()"),
-    image: z.string().min(1),
+    /** The job's container image; null only for deploy jobs, or when every step names its own image. */
+    image: z.string().min(1).nullable().default(null),
     env: EnvSchema,
     steps: z.array(StepSchema).default([]),
     services: z.array(ServiceSchema).default([]),

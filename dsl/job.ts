@@ -1,0 +1,101 @@
+import { CALL_SITE, JOB, captureCallSite } from "./brand.ts";
+import type { ConditionLike } from "./condition.ts";
+import type { Deployment } from "./deploy.ts";
+import { outputRef, type Output, type OutputRef } from "./output.ts";
+import type { RetryOptions } from "./retry.ts";
+import type { Env, Secret } from "./secret.ts";
+import type { StepLike } from "./step.ts";
+import type { Duration, MatrixValue } from "./types.ts";
+
+/** Matrix axes plus optional `include` / `exclude` lists, as in GitHub Actions. */
+export type MatrixInput = {
+  readonly [axis: string]: readonly MatrixValue[] | readonly Readonly<Record<string, MatrixValue>>[] | undefined;
+} & {
+  readonly include?: readonly Readonly<Record<string, MatrixValue>>[];
+  readonly exclude?: readonly Readonly<Record<string, MatrixValue>>[];
+};
+type Axes<M> = Omit<M, "include" | "exclude">;
+type ElementOf<T> = T extends readonly (infer E)[] ? E : never;
+/** The values one expansion sees, with their literal types: `{ node: "20" | "22" }`. */
+export type MatrixOf<M> = { readonly [K in keyof Axes<M>]: ElementOf<Axes<M>[K]> };
+
+/** What per-expansion functions receive. */
+export interface JobContext<M> {
+  readonly matrix: MatrixOf<M>;
+}
+/** A value, or for matrix jobs a function of the expansion's matrix values. */
+export type PerExpansion<T, M> = T | ((context: JobContext<M>) => T);
+
+export interface ServiceOptions {
+  readonly name: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly env?: Env;
+  /** Run inside the service until it exits 0 before the job's steps start. */
+  readonly readyCommand?: readonly string[];
+}
+
+export type CacheKeyPart = string | { readonly files: readonly string[] };
+export interface CacheOptions {
+  /** Content that decides the cache: `[files("package-lock.json"), "v1"]`. */
+  readonly key: readonly CacheKeyPart[];
+  readonly paths: readonly string[];
+  /** @default "pull-push" */
+  readonly policy?: "pull-push" | "pull" | "push";
+}
+/** A cache key part: the content of these files. */
+export const files = (...patterns: string[]): CacheKeyPart => ({ files: patterns });
+
+export interface JobOptions<M extends MatrixInput, O extends string> {
+  readonly needs?: readonly AnyJob[];
+  /** Other jobs' outputs, restored into this job's workspace; each adds the dependency edge. */
+  readonly inputs?: readonly OutputRef[];
+  readonly matrix?: M;
+  readonly image?: PerExpansion<string, M>;
+  readonly steps?: PerExpansion<readonly StepLike[], M>;
+  readonly env?: PerExpansion<Env, M>;
+  /** Secrets this job may read, exposed as environment variables of the same name. */
+  readonly secrets?: readonly Secret[];
+  readonly if?: ConditionLike;
+  readonly outputs?: { readonly [K in O]: Output };
+  readonly services?: readonly ServiceOptions[];
+  readonly caches?: readonly CacheOptions[];
+  /** @default "1h" */
+  readonly timeout?: Duration;
+  readonly retry?: number | RetryOptions;
+  /** A failure of this job does not fail the run. @default false */
+  readonly allowFailure?: boolean;
+  /** @default "." */
+  readonly workingDirectory?: string;
+  readonly resources?: { readonly cpus?: number; readonly memory?: string | number; readonly pids?: number };
+  /** @default "none" */
+  readonly network?: "none" | "host";
+}
+
+export interface Job<N extends string = string, O extends string = string, M extends MatrixInput = MatrixInput> {
+  readonly [JOB]: true;
+  readonly [CALL_SITE]: string[];
+  readonly name: N;
+  readonly options: JobOptions<M, O>;
+  readonly outputs: { readonly [K in O]: OutputRef<N, K> };
+  readonly deployment: Deployment | null;
+}
+// biome-ignore lint: any job, whatever its outputs and matrix
+export type AnyJob = Job<string, any, any>;
+
+export function job<const N extends string, const M extends MatrixInput = {}, const O extends string = never>(
+  name: N,
+  options: JobOptions<M, O>,
+): Job<N, O, M> {
+  return makeJob(name, options, null, captureCallSite(job));
+}
+
+export function makeJob<N extends string, O extends string, M extends MatrixInput>(
+  name: N,
+  options: JobOptions<M, O>,
+  deployment: Deployment | null,
+  callSite: string[],
+): Job<N, O, M> {
+  const outputs = Object.fromEntries(Object.keys(options.outputs ?? {}).map((key) => [key, outputRef(name, key)]));
+  return { [JOB]: true, [CALL_SITE]: callSite, name, options, outputs: outputs as Job<N, O, M>["outputs"], deployment };
+}

@@ -1,0 +1,29 @@
+import { CALL_SITE, PIPELINE, captureCallSite } from "./brand.ts";
+import type { AnyJob } from "./job.ts";
+import type { Env } from "./secret.ts";
+import type { Duration } from "./types.ts";
+
+export interface PipelineOptions {
+  /** The jobs; jobs they need are included too. */
+  readonly jobs: readonly AnyJob[];
+  /** Global environment, for every job. */
+  readonly env?: Env;
+  /** Run-time variables with defaults, overridden by `pipec run --var NAME=value`. */
+  readonly vars?: Readonly<Record<string, string | { readonly default?: string; readonly description?: string }>>;
+  /** The image of jobs that name none. */
+  readonly image?: string;
+  /** Whole-pipeline timeout. @default none (each job has its own) */
+  readonly timeout?: Duration;
+}
+
+export interface Pipeline {
+  readonly [PIPELINE]: true;
+  readonly [CALL_SITE]: string[];
+  readonly name: string;
+  readonly options: PipelineOptions;
+}
+
+/** The pipeline: `export default pipeline("ci", { jobs: [build, test] })`. */
+export function pipeline(name: string, options: PipelineOptions): Pipeline {
+  return { [PIPELINE]: true, [CALL_SITE]: captureCallSite(pipeline), name, options };
+}

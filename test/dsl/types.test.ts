@@ -1,0 +1,64 @@
+import { describe, expectTypeOf, it } from "vitest";
+import { deploy, docker, job, output, pipeline, step, type OutputRef } from "pipec";
+
+describe("typed references", () => {
+  const build = job("build", { image: "node:20", steps: ["npm ci"], outputs: { dist: output("dist/**"), report: output("report.xml") } });
+
+  it("exposes each declared output with its job and output names as literal types", () => {
+    expectTypeOf(build.outputs.dist).toEqualTypeOf<OutputRef<"build", "dist">>();
+    expectTypeOf(build.name).toEqualTypeOf<"build">();
+  });
+
+  it("rejects a misspelled output name", () => {
+    // @ts-expect-error "dsit" is not an output of build
+    void build.outputs.dsit;
+  });
+
+  it("accepts jobs in needs and output refs in inputs, and rejects strings", () => {
+    job("test", { image: "node:20", needs: [build], inputs: [build.outputs.dist], steps: ["npm test"] });
+    // @ts-expect-error needs takes job objects, not names
+    job("test", { image: "node:20", needs: ["build"], steps: ["npm test"] });
+  });
+});
+
+describe("matrix values keep their literal types", () => {
+  it("types the matrix passed to steps, image and env", () => {
+    job("test", {
+      matrix: { node: ["20", "22"], os: ["linux", "alpine"], shard: [1, 2] },
+      image: ({ matrix }) => {
+        expectTypeOf(matrix.node).toEqualTypeOf<"20" | "22">();
+        expectTypeOf(matrix.shard).toEqualTypeOf<1 | 2>();
+        return `node:${matrix.node}-${matrix.os}`;
+      },
+      steps: ({ matrix }) => [step(`test shard ${matrix.shard}`, `npm test -- --shard=${matrix.shard}/2`)],
+    });
+  });
+
+  it("rejects an unknown matrix key", () => {
+    job("test", {
+      matrix: { node: ["20", "22"] },
+      image: "node:20",
+      // @ts-expect-error "nod" is not a matrix axis
+      steps: ({ matrix }) => [`echo ${matrix.nod}`],
+    });
+  });
+});
+
+describe("deployments", () => {
+  it("builds a canary job that can be needed", () => {
+    const canary = deploy.canary("deploy-web", {
+      target: docker({ image: "web:1" }),
+      steps: [{ setWeight: 10 }, { pause: { duration: "30s" } }, { approval: { timeout: "1h" } }],
+    });
+    expectTypeOf(canary.name).toEqualTypeOf<"deploy-web">();
+    pipeline("p", { jobs: [canary] });
+  });
+
+  it("rejects an unknown canary step", () => {
+    deploy.canary("d", {
+      target: docker({ image: "web:1" }),
+      // @ts-expect-error setWieght is not a canary step
+      steps: [{ setWieght: 10 }],
+    });
+  });
+});
