@@ -7,6 +7,8 @@ export const STEP = Symbol.for("pipec.step");
 export const PIPELINE = Symbol.for("pipec.pipeline");
 export const OUTPUT = Symbol.for("pipec.output");
 export const OUTPUT_REF = Symbol.for("pipec.outputRef");
+/** On an output reference: the job object that declares it, so that using the output includes the job. */
+export const OUTPUT_JOB = Symbol.for("pipec.outputJob");
 export const SECRET = Symbol.for("pipec.secret");
 export const CONDITION = Symbol.for("pipec.condition");
 /** Where the author called a builder: raw stack frames, mapped through the bundle's source map by the compiler. */

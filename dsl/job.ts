@@ -1,4 +1,4 @@
-import { CALL_SITE, JOB, captureCallSite } from "./brand.ts";
+import { CALL_SITE, JOB, OUTPUT_JOB, captureCallSite } from "./brand.ts";
 import type { ConditionLike } from "./condition.ts";
 import type { Deployment } from "./deploy.ts";
 import { outputRef, type Output, type OutputRef } from "./output.ts";
@@ -97,5 +97,7 @@ export function makeJob<N extends string, O extends string, M extends MatrixInpu
   callSite: string[],
 ): Job<N, O, M> {
   const outputs = Object.fromEntries(Object.keys(options.outputs ?? {}).map((key) => [key, outputRef(name, key)]));
-  return { [JOB]: true, [CALL_SITE]: callSite, name, options, outputs: outputs as Job<N, O, M>["outputs"], deployment };
+  const made: Job<N, O, M> = { [JOB]: true, [CALL_SITE]: callSite, name, options, outputs: outputs as Job<N, O, M>["outputs"], deployment };
+  for (const ref of Object.values(outputs)) Object.defineProperty(ref, OUTPUT_JOB, { value: made, enumerable: false });
+  return made;
 }

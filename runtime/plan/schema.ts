@@ -58,7 +58,8 @@ export const StepSchema = z
     env: EnvSchema,
     if: z.string().nullable().default(null),
     timeoutMs: ms().max(7 * 86_400_000).nullable().default(null),
-    retry: RetrySchema.prefault({}),
+    /** Step-level retries; null: the step is not retried on its own (the job's retry still applies). */
+    retry: RetrySchema.nullable().default(null),
     continueOnFailure: z.boolean().default(false),
     workingDirectory: z.string().nullable().default(null),
     source: SourceLocationSchema.nullable().default(null),

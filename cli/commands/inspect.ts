@@ -1,0 +1,28 @@
+/** `pipec validate FILE`, `pipec graph FILE`, `pipec schema`: read-only views of a pipeline. */
+import { compileFile, jsonSchema, renderGraph, type GraphFormat, type SchemaKind } from "../../compiler/index.ts";
+import { EXIT } from "../exit-codes.ts";
+import { printDiagnostics, type Terminal } from "../output.ts";
+
+export async function validateCommand(file: string, flags: { typecheck: boolean; json?: boolean }, terminal: Terminal): Promise<number> {
+  const result = await compileFile(file, { typecheck: flags.typecheck });
+  if (flags.json) {
+    terminal.out(`${JSON.stringify({ ok: result.plan !== null, diagnostics: result.diagnostics }, null, 2)}\n`);
+  } else {
+    printDiagnostics(terminal, result.diagnostics, file);
+    if (result.plan) terminal.err(`${file} is valid: ${Object.keys(result.plan.jobs).length} jobs\n`);
+  }
+  return result.plan ? EXIT.ok : EXIT.invalidInput;
+}
+
+export async function graphCommand(file: string, flags: { format: GraphFormat; typecheck: boolean }, terminal: Terminal): Promise<number> {
+  const result = await compileFile(file, { typecheck: flags.typecheck });
+  printDiagnostics(terminal, result.diagnostics, file);
+  if (!result.plan) return EXIT.invalidInput;
+  terminal.out(renderGraph(result.plan, flags.format));
+  return EXIT.ok;
+}
+
+export function schemaCommand(flags: { kind: SchemaKind }, terminal: Terminal): number {
+  terminal.out(`${JSON.stringify(jsonSchema(flags.kind), null, 2)}\n`);
+  return EXIT.ok;
+}

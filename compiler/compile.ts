@@ -1,0 +1,89 @@
+/**
+ * `compileFile`: pipeline file in, canonical plan or diagnostics out. TypeScript files are bundled,
+ * evaluated and type-checked (cached by content); YAML files are parsed with positions; a plan file
+ * (YAML or JSON) comes back as the same plan.
+ */
+import { readFile } from "node:fs/promises";
+import { basename, dirname, extname, resolve } from "node:path";
+import type { Plan } from "../runtime/plan/schema.ts";
+import { error, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostic.ts";
+import type { Draft } from "./draft.ts";
+import { loadTypeScriptPipeline } from "./typescript/load-typescript.ts";
+import { typecheckPipeline } from "./typescript/typecheck.ts";
+import { readCachedTypecheck, typecheckCacheKey, writeCachedTypecheck } from "./typescript/typecheck-cache.ts";
+import { validateDraft } from "./validate/index.ts";
+import { loadYamlPipeline } from "./yaml/index.ts";
+
+export interface CompileOptions {
+  /** Type-check TypeScript pipelines. @default true */
+  readonly typecheck?: boolean;
+  /** Where the type-check cache lives; null disables caching. @default ".pipec/cache" in the working directory */
+  readonly cacheDir?: string | null;
+}
+
+export interface CompileResult {
+  /** The canonical plan, or null when there is any error. */
+  readonly plan: Plan | null;
+  /** Errors and warnings, sorted by location; locations are relative to the pipeline file's folder. */
+  readonly diagnostics: Diagnostic[];
+  /** Whether the type-check result came from the cache (TypeScript only). */
+  readonly typecheckCached: boolean;
+}
+
+const TYPESCRIPT = new Set([".ts", ".mts", ".cts", ".js", ".mjs"]);
+const YAML = new Set([".yaml", ".yml", ".json"]);
+
+export async function compileFile(file: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const extension = extname(file);
+  const display = basename(file);
+  if (TYPESCRIPT.has(extension)) return compileTypeScript(file, options);
+  if (!YAML.has(extension)) {
+    return failed([error("load-failed", `${display}: pipec reads .ts pipelines and .yaml/.yml/.json pipelines or plans, not "${extension || "no extension"}"`, null, "rename the file, e.g. ci.pipeline.ts or pipeline.yaml")]);
+  }
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (cause) {
+    return failed([readError(file, cause)]);
+  }
+  const loaded = loadYamlPipeline(text, display);
+  return finish(loaded.draft, loaded.diagnostics, false);
+}
+
+async function compileTypeScript(file: string, options: CompileOptions): Promise<CompileResult> {
+  try {
+    await readFile(file);
+  } catch (cause) {
+    return failed([readError(file, cause)]);
+  }
+  const loaded = await loadTypeScriptPipeline(file);
+  const diagnostics = [...loaded.diagnostics];
+  let cached = false;
+  if (options.typecheck !== false && loaded.bundle) {
+    const cacheDir = options.cacheDir === undefined ? ".pipec/cache" : options.cacheDir;
+    const key = cacheDir === null ? null : await typecheckCacheKey(loaded.bundle.inputs, dirname(resolve(file)));
+    const hit = cacheDir && key ? await readCachedTypecheck(cacheDir, key) : null;
+    cached = hit !== null;
+    const typeDiagnostics = hit ?? (await typecheckPipeline(file));
+    if (!hit && cacheDir && key) await writeCachedTypecheck(cacheDir, key, typeDiagnostics).catch(() => undefined);
+    diagnostics.push(...typeDiagnostics);
+  }
+  return finish(loaded.draft, diagnostics, cached);
+}
+
+function finish(draft: Draft | null, diagnostics: Diagnostic[], typecheckCached: boolean): CompileResult {
+  if (!draft) return { ...failed(diagnostics), typecheckCached };
+  const validated = validateDraft(draft);
+  const all = sortDiagnostics([...diagnostics, ...validated.diagnostics]);
+  return { plan: hasErrors(all) ? null : validated.plan, diagnostics: all, typecheckCached };
+}
+
+function failed(diagnostics: Diagnostic[]): CompileResult {
+  return { plan: null, diagnostics: sortDiagnostics(diagnostics), typecheckCached: false };
+}
+
+function readError(file: string, cause: unknown): Diagnostic {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const reason = code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${String((cause as Error).message)})`;
+  return error("load-failed", `${file} ${reason}`, null, code === "ENOENT" ? "check the path; pipelines are usually named ci.pipeline.ts or pipeline.yaml" : undefined);
+}

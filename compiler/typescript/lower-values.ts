@@ -1,0 +1,71 @@
+/** Small conversions from DSL values to plan values, reporting what cannot be converted. */
+import { CONDITION, SECRET, hasBrand } from "../../dsl/brand.ts";
+import type { ConditionLike } from "../../dsl/condition.ts";
+import type { RetryOptions } from "../../dsl/retry.ts";
+import type { Env } from "../../dsl/secret.ts";
+import type { Duration } from "../../dsl/types.ts";
+import { parseDuration } from "../../runtime/plan/duration.ts";
+import type { PlanInput } from "../../runtime/plan/schema.ts";
+
+type EnvInput = NonNullable<PlanInput["env"]>;
+type RetryInput = NonNullable<NonNullable<PlanInput["jobs"][string]["retry"]>>;
+
+/** Collects conversion problems as `[field, message]` pairs; the caller turns them into diagnostics. */
+export type Problems = [field: string, message: string][];
+
+export function lowerDuration(value: Duration | undefined, field: string, problems: Problems): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value as string | number);
+  if (ms === undefined) problems.push([field, `${field}: ${JSON.stringify(value)} is not a duration; write seconds as a number or text like "90s", "10m", "1h30m"`]);
+  return ms;
+}
+
+export function lowerEnv(env: Env | undefined, field: string, problems: Problems): EnvInput | undefined {
+  if (env === undefined) return undefined;
+  const out: EnvInput = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (hasBrand(value, SECRET)) out[name] = { secret: (value as { name: string }).name };
+    else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") out[name] = String(value);
+    else problems.push([`${field}.${name}`, `${field}.${name}: expected a string, number, boolean or secret("NAME"), got ${describe(value)}`]);
+  }
+  return out;
+}
+
+export function lowerCondition(value: ConditionLike | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (hasBrand(value, CONDITION)) return (value as { text: string }).text;
+  const text = String(value).trim();
+  const wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text);
+  return wrapped ? wrapped[1]!.trim() : text;
+}
+
+export function lowerRetry(value: number | RetryOptions | undefined, field: string, problems: Problems): RetryInput | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "number") return { max: value };
+  const { backoff, ...rest } = value;
+  const lowered: RetryInput = { max: rest.max };
+  if (rest.on) lowered.on = [...rest.on];
+  if (rest.exitCodes) lowered.exitCodes = [...rest.exitCodes];
+  if (backoff) {
+    lowered.backoff = {
+      initialMs: lowerDuration(backoff.initial, `${field}.backoff.initial`, problems),
+      maxMs: lowerDuration(backoff.max, `${field}.backoff.max`, problems),
+      factor: backoff.factor,
+      jitter: backoff.jitter,
+    };
+  }
+  return lowered;
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Drops undefined fields so that schema defaults apply and plans stay minimal before canonicalisation. */
+export function compact<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,177 @@
+/**
+ * Lowers the evaluated DSL objects to a draft plan: jobs collected through needs and inputs, matrix
+ * expanded with the author's functions called per expansion, references turned into job ids, every
+ * job and step located at its call site.
+ */
+import { CALL_SITE, JOB, OUTPUT_JOB, OUTPUT_REF, STEP, hasBrand } from "../../dsl/brand.ts";
+import type { AnyJob, JobContext, MatrixInput, PerExpansion } from "../../dsl/job.ts";
+import type { Pipeline } from "../../dsl/pipeline.ts";
+import type { OutputRef } from "../../dsl/output.ts";
+import type { StepLike, StepOptions } from "../../dsl/step.ts";
+import { parseByteSize } from "../../runtime/plan/size.ts";
+import type { JobInput, PlanInput, SourceLocation, StepInput } from "../../runtime/plan/schema.ts";
+import { error, type Diagnostic } from "../diagnostic.ts";
+import { locatorFromTable, pathKey, type Draft } from "../draft.ts";
+import { expandMatrix, matrixJobId, matrixJobName, type MatrixCombination } from "../matrix.ts";
+import type { CallSiteMapper } from "./call-sites.ts";
+import { lowerDeployment } from "./lower-deployment.ts";
+import { compact, describe, lowerCondition, lowerDuration, lowerEnv, lowerRetry, type Problems } from "./lower-values.ts";
+
+export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: string): { draft: Draft; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const table = new Map<string, SourceLocation>();
+  const pipelineSite = sites.locate(pipeline[CALL_SITE]) ?? { file: entry, line: 1, column: 1 };
+  const siteOf = (value: unknown) => sites.locate((value as Record<symbol, string[]>)[CALL_SITE]) ?? pipelineSite;
+
+  const jobs = collectJobs(pipeline, diagnostics, siteOf);
+  const expansions = new Map<AnyJob, string[]>();
+  for (const job of jobs) expansions.set(job, combosOf(job, diagnostics, siteOf).map((combo) => (combo ? matrixJobId(job.name, combo) : job.name)));
+  const idsOf = (job: AnyJob) => expansions.get(job) ?? [job.name];
+
+  const planJobs: Record<string, JobInput> = {};
+  for (const job of jobs) {
+    const site = siteOf(job);
+    for (const combo of combosOf(job, [], siteOf)) {
+      const id = combo ? matrixJobId(job.name, combo) : job.name;
+      const problems: Problems = [];
+      planJobs[id] = lowerJob(job, combo, idsOf, problems, (index, step) => {
+        const stepSite = hasBrand(step, STEP) ? siteOf(step) : site;
+        table.set(pathKey(["jobs", id, "steps", index]), stepSite);
+        return stepSite;
+      });
+      planJobs[id]!.source = site;
+      table.set(pathKey(["jobs", id]), site);
+      for (const [, message] of problems) diagnostics.push(error("schema", `job "${job.name}": ${message}`, site));
+    }
+  }
+
+  const problems: Problems = [];
+  const options = pipeline.options;
+  const plan: PlanInput = compact({
+    name: pipeline.name,
+    env: lowerEnv(options.env, "env", problems),
+    vars: options.vars
+      ? Object.fromEntries(Object.entries(options.vars).map(([name, v]) => [name, typeof v === "string" ? { default: v } : compact({ ...v })]))
+      : undefined,
+    timeoutMs: lowerDuration(options.timeout, "timeout", problems),
+    jobs: planJobs,
+    source: pipelineSite,
+  });
+  if (options.image) for (const job of Object.values(planJobs)) if (job.image == null && !job.deploy) job.image = options.image;
+  for (const [, message] of problems) diagnostics.push(error("schema", `pipeline "${pipeline.name}": ${message}`, pipelineSite));
+  return { draft: { plan, locate: locatorFromTable(table, pipelineSite) }, diagnostics };
+}
+
+/** The pipeline's jobs plus every job reachable through needs and inputs, in first-seen order. */
+function collectJobs(pipeline: Pipeline, diagnostics: Diagnostic[], siteOf: (v: unknown) => SourceLocation): AnyJob[] {
+  const seen = new Set<AnyJob>();
+  const byName = new Map<string, AnyJob>();
+  const visit = (value: unknown, where: string) => {
+    if (!hasBrand(value, JOB)) {
+      diagnostics.push(error("schema", `${where}: expected a job made with job() or deploy.*(), got ${describe(value)}`, siteOf(pipeline)));
+      return;
+    }
+    const job = value as AnyJob;
+    if (seen.has(job)) return;
+    const other = byName.get(job.name);
+    if (other) {
+      const first = siteOf(other);
+      diagnostics.push(error("duplicate-name", `two different jobs are named "${job.name}" (the other is at ${first.file}:${first.line}:${first.column})`, siteOf(job), "give each job a unique name"));
+      return;
+    }
+    seen.add(job);
+    byName.set(job.name, job);
+    for (const need of job.options.needs ?? []) visit(need, `needs of job "${job.name}"`);
+    for (const input of job.options.inputs ?? []) {
+      const owner = hasBrand(input, OUTPUT_REF) ? (input as unknown as Record<symbol, unknown>)[OUTPUT_JOB] : undefined;
+      if (owner) visit(owner, `inputs of job "${job.name}"`);
+      else diagnostics.push(error("schema", `job "${job.name}": inputs take outputs like build.outputs.dist, got ${describe(input)}`, siteOf(job)));
+    }
+  };
+  pipeline.options.jobs.forEach((job, index) => visit(job, `jobs[${index}]`));
+  return [...seen];
+}
+
+function combosOf(job: AnyJob, diagnostics: Diagnostic[], siteOf: (v: unknown) => SourceLocation): (MatrixCombination | null)[] {
+  const matrix = job.options.matrix as MatrixInput | undefined;
+  if (!matrix) return [null];
+  const { include, exclude, ...axes } = matrix;
+  const combos = expandMatrix({ axes: axes as Record<string, readonly string[]>, include, exclude });
+  if (combos.length === 0) diagnostics.push(error("invalid-matrix", `job "${job.name}": the matrix expands to no jobs`, siteOf(job), "give every axis at least one value, or check exclude"));
+  return combos;
+}
+
+function perExpansion<T>(value: PerExpansion<T, MatrixInput> | undefined, combo: MatrixCombination | null): T | undefined {
+  return typeof value === "function" ? (value as (c: JobContext<MatrixInput>) => T)({ matrix: (combo ?? {}) as JobContext<MatrixInput>["matrix"] }) : value;
+}
+
+function lowerJob(
+  job: AnyJob,
+  combo: MatrixCombination | null,
+  idsOf: (job: AnyJob) => string[],
+  problems: Problems,
+  locateStep: (index: number, step: StepLike) => SourceLocation,
+): JobInput {
+  const o = job.options;
+  const env = lowerEnv(perExpansion(o.env, combo), "env", problems) ?? {};
+  for (const secret of o.secrets ?? []) env[secret.name] ??= { secret: secret.name };
+  const inputs = (o.inputs ?? []).flatMap((ref: OutputRef) => {
+    const owner = (ref as unknown as Record<symbol, AnyJob>)[OUTPUT_JOB];
+    return (owner ? idsOf(owner) : [ref.job]).map((id) => ({ job: id, output: ref.output }));
+  });
+  const needs = (o.needs ?? []).flatMap((need) => (hasBrand(need, JOB) ? idsOf(need) : []));
+  const steps = (perExpansion(o.steps, combo) ?? []).map((step, index) => lowerStep(step, index, locateStep(index, step), problems));
+  const memory = o.resources?.memory === undefined ? undefined : parseByteSize(o.resources.memory);
+  if (o.resources?.memory !== undefined && memory === undefined) problems.push(["resources.memory", `resources.memory: ${JSON.stringify(o.resources.memory)} is not a size; write bytes or text like "512m", "2g"`]);
+  return compact({
+    name: combo ? matrixJobName(job.name, combo) : job.name,
+    matrix: combo ? { ...combo } : undefined,
+    needs,
+    if: lowerCondition(o.if),
+    image: perExpansion(o.image, combo),
+    env,
+    steps,
+    services: o.services?.map((s) => compact({ name: s.name, image: s.image, command: s.command ? [...s.command] : undefined, env: lowerEnv(s.env, `services.${s.name}.env`, problems), readyCommand: s.readyCommand ? [...s.readyCommand] : undefined })),
+    caches: o.caches?.map((c) => compact({ key: c.key.map((part) => (typeof part === "string" ? { value: part } : { files: [...part.files] })), paths: [...c.paths], policy: c.policy })),
+    inputs,
+    outputs: o.outputs
+      ? Object.fromEntries(Object.entries(o.outputs).map(([name, out]) => [name, compact({ paths: [...out.paths], exclude: out.exclude ? [...out.exclude] : undefined, optional: out.optional, expireInMs: lowerDuration(out.expireIn, `outputs.${name}.expireIn`, problems) })]))
+      : undefined,
+    timeoutMs: lowerDuration(o.timeout, "timeout", problems),
+    retry: lowerRetry(o.retry, "retry", problems),
+    allowFailure: o.allowFailure,
+    workingDirectory: o.workingDirectory,
+    resources: o.resources ? compact({ cpus: o.resources.cpus, memoryBytes: memory, pids: o.resources.pids }) : undefined,
+    network: o.network,
+    deploy: job.deployment ? lowerDeployment(job.deployment, job.name, problems) : undefined,
+  });
+}
+
+function lowerStep(step: StepLike, index: number, source: SourceLocation, problems: Problems): StepInput {
+  if (typeof step === "string") return { name: defaultStepName(step, index), run: step, source };
+  if (!hasBrand(step, STEP) && (typeof step !== "object" || step === null)) {
+    problems.push([`steps[${index}]`, `steps[${index}]: expected a script string or step(...), got ${describe(step)}`]);
+    return { name: `step-${index + 1}`, run: "true", source };
+  }
+  const s = step as StepOptions;
+  const run = Array.isArray(s.run) ? s.run.join("\n") : String(s.run ?? "");
+  return compact({
+    name: s.name ?? defaultStepName(run, index),
+    run,
+    image: s.image,
+    env: lowerEnv(s.env, `steps[${index}].env`, problems),
+    if: lowerCondition(s.if),
+    timeoutMs: lowerDuration(s.timeout, `steps[${index}].timeout`, problems),
+    retry: lowerRetry(s.retry, `steps[${index}].retry`, problems),
+    continueOnFailure: s.continueOnFailure,
+    workingDirectory: s.workingDirectory,
+    source,
+  });
+}
+
+/** A step without a name is called by its script's first line, shortened: what a reader recognises in logs. */
+export function defaultStepName(script: string, index: number): string {
+  const first = script.split("\n").find((line) => line.trim() !== "")?.trim() ?? "";
+  if (first === "") return `step-${index + 1}`;
+  return first.length > 40 ? `${first.slice(0, 39)}…` : first;
+}

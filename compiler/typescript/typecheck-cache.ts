@@ -1,0 +1,41 @@
+/**
+ * Type-checking is the slow part of a build, so its result is cached by content: the pipeline's input
+ * files, pipec's DSL and the pipec version. An unchanged pipeline rebuilds without the checker.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DiagnosticSchema, type Diagnostic } from "../diagnostic.ts";
+import { dslDir } from "./dsl-entry.ts";
+import { checkerVersion, typecheckSettings } from "./typecheck-settings.ts";
+import { z } from "zod";
+
+const CACHE_FORMAT = "typecheck-v1";
+const CachedSchema = z.object({ format: z.literal(CACHE_FORMAT), diagnostics: z.array(DiagnosticSchema) });
+
+export async function typecheckCacheKey(inputs: readonly string[], root: string): Promise<string> {
+  const hash = createHash("sha256").update(CACHE_FORMAT).update(checkerVersion()).update(JSON.stringify(typecheckSettings(root)));
+  const dsl = dslDir();
+  const dslFiles = (await readdir(dsl)).filter((f) => f.endsWith(".ts")).sort().map((f) => join(dsl, f));
+  for (const file of [...[...inputs].sort(), ...dslFiles]) {
+    hash.update(file).update("\0").update(await readFile(file)).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+export async function readCachedTypecheck(cacheDir: string, key: string): Promise<Diagnostic[] | null> {
+  try {
+    const parsed = CachedSchema.safeParse(JSON.parse(await readFile(join(cacheDir, "typecheck", `${key}.json`), "utf8")));
+    return parsed.success ? parsed.data.diagnostics : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeCachedTypecheck(cacheDir: string, key: string, diagnostics: readonly Diagnostic[]): Promise<void> {
+  const dir = join(cacheDir, "typecheck");
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `${key}.${process.pid}.tmp`);
+  await writeFile(temp, JSON.stringify({ format: CACHE_FORMAT, diagnostics }));
+  await rename(temp, join(dir, `${key}.json`));
+}

@@ -1,0 +1,29 @@
+/** Conditions: each `if` parses, names only contexts the job can see, and calls known functions. */
+import { checkExpression, parseExpression, type ExpressionScope } from "../../runtime/plan/expression/index.ts";
+import type { Job, Plan } from "../../runtime/plan/schema.ts";
+import { error, type Diagnostic } from "../diagnostic.ts";
+import type { Draft, PlanPath } from "../draft.ts";
+
+export function checkExpressions(plan: Pick<Plan, "vars">, jobs: Readonly<Record<string, Job>>, draft: Draft): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const check = (text: string | null, scope: ExpressionScope, path: PlanPath, what: string) => {
+    if (text === null) return;
+    const where = draft.locate(path);
+    const parsed = parseExpression(text);
+    if (!parsed.ok) {
+      const pointer = `${text}\n${" ".repeat(parsed.offset)}^`;
+      diagnostics.push(error("invalid-expression", `${what}: ${parsed.message} at character ${parsed.offset + 1} of the condition:\n${pointer}`, where));
+      return;
+    }
+    for (const problem of checkExpression(parsed.expr, scope)) {
+      diagnostics.push(error("invalid-expression", `${what}: ${problem.message}`, where, problem.hint));
+    }
+  };
+  for (const [id, job] of Object.entries(jobs)) {
+    const needs = [...new Set([...job.needs, ...job.inputs.map((i) => i.job)])];
+    const scope: ExpressionScope = { matrixKeys: Object.keys(job.matrix ?? {}), needs, vars: Object.keys(plan.vars) };
+    check(job.if, scope, ["jobs", id, "if"], `job "${id}" condition`);
+    job.steps.forEach((step, index) => check(step.if, scope, ["jobs", id, "steps", index, "if"], `job "${id}" step "${step.name}" condition`));
+  }
+  return diagnostics;
+}

@@ -1,0 +1,71 @@
+/**
+ * Validation: the schema, then every semantic pass, all problems collected in one run. Semantic passes
+ * run on the jobs that passed the schema, and the graph checks read the draft directly, so a bad
+ * timeout does not hide a cycle.
+ */
+import { JobSchema, PlanSchema, type Job, type Plan } from "../../runtime/plan/schema.ts";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostic.ts";
+import type { Draft } from "../draft.ts";
+import { canonicalize } from "../canonical.ts";
+import { checkDeployments } from "./check-deployments.ts";
+import { checkExpressions } from "./check-expressions.ts";
+import { checkGraph } from "./check-graph.ts";
+import { checkImages } from "./check-images.ts";
+import { checkInputs } from "./check-inputs.ts";
+import { checkPaths } from "./check-paths.ts";
+import { checkSecrets } from "./check-secrets.ts";
+import { checkVariables } from "./check-variables.ts";
+import { schemaDiagnostics } from "./schema-diagnostics.ts";
+
+export interface Validated {
+  /** The canonical plan, or null when there is any error. */
+  readonly plan: Plan | null;
+  /** Errors and warnings, sorted by location. */
+  readonly diagnostics: Diagnostic[];
+}
+
+export function validateDraft(draft: Draft): Validated {
+  const diagnostics: Diagnostic[] = [];
+  const parsed = PlanSchema.safeParse(draft.plan);
+  let plan: Plan;
+  if (parsed.success) {
+    plan = parsed.data;
+  } else {
+    diagnostics.push(...schemaDiagnostics(parsed.error.issues, draft));
+    plan = partialPlan(draft);
+  }
+  diagnostics.push(
+    ...checkGraph(draft),
+    ...checkInputs(plan.jobs, draft),
+    ...checkExpressions(plan, plan.jobs, draft),
+    ...checkVariables(plan, plan.jobs, draft),
+    ...checkImages(plan.jobs, draft),
+    ...checkPaths(plan.jobs, draft),
+    ...checkDeployments(plan.jobs, draft),
+    ...checkSecrets(plan, plan.jobs, draft),
+  );
+  const sorted = sortDiagnostics(dedupe(diagnostics));
+  return { plan: parsed.success && !hasErrors(sorted) ? canonicalize(plan) : null, diagnostics: sorted };
+}
+
+/** The parts of an invalid draft that are valid on their own, for the semantic passes. */
+function partialPlan(draft: Draft): Plan {
+  const jobs: Record<string, Job> = {};
+  for (const [id, job] of Object.entries(draft.plan.jobs ?? {})) {
+    const parsed = JobSchema.safeParse(job);
+    if (parsed.success) jobs[id] = parsed.data;
+  }
+  const top = PlanSchema.safeParse({ ...draft.plan, jobs: {} });
+  const base = top.success ? top.data : PlanSchema.parse({ name: "invalid", jobs: {} });
+  return { ...base, jobs };
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = JSON.stringify([d.code, d.message, d.location]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,47 @@
+/** zod issues as diagnostics: the field path in plan terms, the author's location, plain words. */
+import type { z } from "zod";
+import { error, type Diagnostic } from "../diagnostic.ts";
+import type { Draft, PlanPath } from "../draft.ts";
+
+export function formatPath(path: PlanPath): string {
+  return path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment) ? `${i === 0 ? "" : "."}${segment}` : `[${JSON.stringify(segment)}]`)).join("");
+}
+
+export function schemaDiagnostics(issues: readonly z.core.$ZodIssue[], draft: Draft, prefix: PlanPath = []): Diagnostic[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...(issue.path as (string | number)[])];
+    const where = draft.locate(path);
+    const field = formatPath(path) || "pipeline";
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => error("unknown-field", `${field}: unknown field "${key}"`, draft.locate([...path, key]), "remove it, or check its spelling against the pipec schema (pipec schema)"));
+    }
+    if (issue.code === "invalid_union" && "errors" in issue && Array.isArray(issue.errors) && issue.errors.length > 0) {
+      const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+      return schemaDiagnostics(best, draft, path);
+    }
+    return [error("schema", `${field}: ${plainMessage(issue)}`, where)];
+  });
+}
+
+function plainMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}`;
+    case "too_small":
+      return `must be at least ${String(issue.minimum)}${issue.origin === "array" ? " items" : issue.origin === "string" ? " characters" : ""}, got ${describe(issue.input)}`;
+    case "too_big":
+      return `must be at most ${String(issue.maximum)}${issue.origin === "array" ? " items" : ""}, got ${describe(issue.input)}`;
+    case "invalid_value":
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(issue.input)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  return typeof value === "object" ? "an object" : String(value);
+}
