@@ -1,0 +1,140 @@
+/**
+ * The compiler benchmark: generated pipelines of several sizes, built by the real CLI
+ * (`node dist/cli.mjs build FILE -o OUT --format json`) in a fresh process per run, beside a
+ * `node -e 0` baseline and gitlab-ci-local parsing the same DAG. Prints a Markdown report.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateDag, renderGitlabCi, renderTs, renderYaml, type Dag } from "./generate.ts";
+import { ensureGnuTime, measure, measureMedian, type Sample } from "./measure.ts";
+import { timeGitlabCiLocalList } from "./peer-gitlab-ci-local.ts";
+import { renderChecks, renderTable, scalingChecks, type Check, type Row } from "./report.ts";
+
+export interface BenchOptions {
+  /** The repository root, holding `dist/cli.mjs`. */
+  readonly root: string;
+  /** @default [100, 1000, 5000] */
+  readonly sizes: readonly number[];
+  /** Sizes at which gitlab-ci-local is timed. @default [1000] */
+  readonly peerSizes: readonly number[];
+  /** @default 3 */
+  readonly runs: number;
+  /** @default 1 */
+  readonly seed: number;
+  /** Where the peer is installed and cached. @default <root>/.pipec/bench-peers */
+  readonly peersDir: string;
+  /** Writes progress (stderr in the entry point). */
+  readonly log: (line: string) => void;
+}
+
+/** The issue's targets, at 1,000 jobs. */
+export const TARGETS = { yamlMs: 300, tsWarmMs: 600, at: 1000 } as const;
+
+export interface BenchReport {
+  readonly markdown: string;
+  /** Whether every case ran (targets missed do not count as failures). */
+  readonly ok: boolean;
+}
+
+export async function runCompilerBench(options: BenchOptions): Promise<BenchReport> {
+  const cli = join(options.root, "dist", "cli.mjs");
+  if (!existsSync(cli)) return { ok: false, markdown: `${cli} is missing: run \`node scripts/build.mjs\` first (npm run bench does).` };
+  const node = process.execPath;
+  const { runs, log } = options;
+  ensureGnuTime();
+  const rows: Row[] = [];
+  const byCase = new Map<string, Row[]>();
+  const record = (key: string, row: Row): void => {
+    rows.push(row);
+    byCase.set(key, [...(byCase.get(key) ?? []), row]);
+    log(`  ${row.label} n=${row.jobs ?? "-"}: ${row.wallMs === null ? row.note : `${row.wallMs.toFixed(0)} ms`}`);
+  };
+
+  log("baseline: node -e 0");
+  await measure([node, "-e", "0"], { cwd: options.root });
+  const baseline = await measureMedian([node, "-e", "0"], { cwd: options.root, runs });
+  record("baseline", { label: "node startup (`node -e 0`)", jobs: null, edges: null, ...sampleFields(baseline) });
+
+  for (const n of options.sizes) {
+    const dag = generateDag(n, options.seed);
+    const dir = await mkdtemp(join(tmpdir(), `pipec-bench-${n}-`));
+    try {
+      log(`n=${n}: ${dag.edges} edges in ${dir}`);
+      await writeFile(join(dir, "bench.pipeline.yaml"), renderYaml(dag));
+      await writeFile(join(dir, "bench.pipeline.ts"), renderTs(dag));
+      const build = (file: string, ...flags: string[]) => [node, cli, "build", file, "-o", "plan.json", "--format", "json", ...flags];
+      const target = (ms: number) => (n === TARGETS.at ? { targetMs: ms } : {});
+      const clearCache = () => rm(join(dir, ".pipec", "cache"), { recursive: true, force: true });
+      const cases: { key: string; label: string; command: string[]; warm: boolean; before?: () => Promise<void>; targetMs?: number }[] = [
+        { key: "yaml", label: "YAML build", command: build("bench.pipeline.yaml"), warm: true, ...target(TARGETS.yamlMs) },
+        { key: "ts-warm", label: "TS build, type-check cache warm", command: build("bench.pipeline.ts"), warm: true, ...target(TARGETS.tsWarmMs) },
+        { key: "ts-cold", label: "TS build, cold type-check", command: build("bench.pipeline.ts"), warm: false, before: clearCache },
+        { key: "ts-none", label: "TS build, --no-typecheck", command: build("bench.pipeline.ts", "--no-typecheck"), warm: true },
+      ];
+      for (const spec of cases) {
+        const row = await runCase(spec.command, dir, dag, runs, spec.warm, spec.before);
+        record(spec.key, { label: spec.label, jobs: n, edges: dag.edges, ...row, ...(spec.targetMs === undefined ? {} : { targetMs: spec.targetMs }) });
+      }
+      if (options.peerSizes.includes(n)) {
+        log(`n=${n}: gitlab-ci-local --list`);
+        const peer = await timeGitlabCiLocalList(options.peersDir, renderGitlabCi(dag), n, runs);
+        const fields = peer.ok ? sampleFields(peer.sample) : { wallMs: null, peakRssMb: null, note: `peer unavailable: ${peer.reason}` };
+        record("peer", { label: "gitlab-ci-local 4.75.1 `--list` (Node 22)", jobs: n, edges: dag.edges, ...fields });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  const checks: Check[] = [...scalingChecks("YAML build", byCase.get("yaml") ?? []), ...scalingChecks("TS build (warm)", byCase.get("ts-warm") ?? [])];
+  const at = (key: string) => byCase.get(key)?.find((row) => row.jobs === TARGETS.at && row.wallMs !== null);
+  const [yaml, peer] = [at("yaml"), at("peer")];
+  checks.push({
+    what: `pipec YAML build / gitlab-ci-local --list, ${TARGETS.at} jobs`,
+    value: yaml && peer ? `${yaml.wallMs!.toFixed(0)} / ${peer.wallMs!.toFixed(0)} ms = ${(yaml.wallMs! / peer.wallMs!).toFixed(2)}x` : "n/a (a side did not run)",
+    target: "",
+    pass: null,
+  });
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const markdown = [
+    `## pipec compiler benchmark`,
+    "",
+    `Node ${process.version}, ${cpus().length} × ${cpu}, seed ${options.seed}; each figure is a fresh process (\`node dist/cli.mjs build FILE -o plan.json --format json\`), median of ${runs}.`,
+    "Cold type-check rows clear `.pipec/cache` before every run; warm rows run once first to fill it.",
+    "",
+    renderTable(rows, runs),
+    "",
+    "### Checks",
+    "",
+    renderChecks(checks),
+    "",
+  ].join("\n");
+  return { ok: rows.every((row) => row.wallMs !== null || row.note?.startsWith("peer unavailable")), markdown };
+}
+
+function sampleFields(sample: Sample): Pick<Row, "wallMs" | "peakRssMb"> {
+  return { wallMs: sample.wallMs, peakRssMb: sample.peakRssMb };
+}
+
+/** One case: an optional warm-up, the median of `runs`, and a check that the plan really has every job. */
+async function runCase(command: string[], dir: string, dag: Dag, runs: number, warm: boolean, before?: () => Promise<void>): Promise<Pick<Row, "wallMs" | "peakRssMb" | "note">> {
+  try {
+    await rm(join(dir, "plan.json"), { force: true });
+    if (warm) await measure(command, { cwd: dir });
+    const sample = await measureMedian(command, { cwd: dir, runs, ...(before ? { before } : {}) });
+    const planJobs = countJobs(JSON.parse(await readFile(join(dir, "plan.json"), "utf8")));
+    if (planJobs !== dag.jobs.length) return { wallMs: null, peakRssMb: null, note: `error: plan has ${planJobs} jobs, expected ${dag.jobs.length}` };
+    return sampleFields(sample);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { wallMs: null, peakRssMb: null, note: `error: ${message.split("\n").slice(0, 3).join(" ").slice(0, 300)}` };
+  }
+}
+
+function countJobs(plan: unknown): number {
+  const jobs = (plan as { jobs?: unknown } | null)?.jobs;
+  if (Array.isArray(jobs)) return jobs.length;
+  return jobs && typeof jobs === "object" ? Object.keys(jobs).length : 0;
+}
