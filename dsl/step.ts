@@ -33,5 +33,5 @@ export function step(first: string | StepOptions, script?: string | readonly str
   return { [STEP]: true, [CALL_SITE]: captureCallSite(step), ...spec };
 }
 
-/** What a job's `steps` list accepts: steps, or plain script strings. */
-export type StepLike = Step | string;
+/** What a job's `steps` list accepts: `step(...)`, a plain step object, or a script string. */
+export type StepLike = Step | StepOptions | string;

@@ -58,7 +58,7 @@ export function lowerRetry(value: number | RetryOptions | undefined, field: stri
 }
 
 export function describe(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return "an array";
   if (typeof value === "function") return "a function";
   if (typeof value === "object") return "an object";

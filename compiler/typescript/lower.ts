@@ -115,7 +115,8 @@ function lowerJob(
   const o = job.options;
   const env = lowerEnv(perExpansion(o.env, combo), "env", problems) ?? {};
   for (const secret of o.secrets ?? []) env[secret.name] ??= { secret: secret.name };
-  const inputs = (o.inputs ?? []).flatMap((ref: OutputRef) => {
+  // Anything that is not an output reference was reported while collecting jobs.
+  const inputs = (o.inputs ?? []).filter((ref) => hasBrand(ref, OUTPUT_REF)).flatMap((ref: OutputRef) => {
     const owner = (ref as unknown as Record<symbol, AnyJob>)[OUTPUT_JOB];
     return (owner ? idsOf(owner) : [ref.job]).map((id) => ({ job: id, output: ref.output }));
   });

@@ -1,0 +1,199 @@
+/**
+ * YAML text to plain data plus positions. `yaml` parses with a LineCounter; we then walk the node tree
+ * ourselves (instead of `toJS`) so that every value, even one reached through an alias or a merge key,
+ * keeps the position of the node it came from, keyed by its path in the document.
+ */
+import YAML, { type Document, type Node, type Pair } from "yaml";
+import { error, warning, type Diagnostic } from "../diagnostic.ts";
+import { pathKey, type PlanPath } from "../draft.ts";
+import type { SourceLocation } from "../../runtime/plan/schema.ts";
+
+export interface LocatedDocument {
+  /** Plain data: objects, arrays and scalars, with aliases and merge keys resolved. */
+  readonly value: unknown;
+  /** Where the value at a document path starts. */
+  node(path: PlanPath): SourceLocation | undefined;
+  /** Where the mapping key that holds the value at a path starts. */
+  key(path: PlanPath): SourceLocation | undefined;
+  /** Where `needle` (its `occurrence`-th copy, from 0) sits in the source of the node at a path. */
+  find(path: PlanPath, needle: string, occurrence: number): SourceLocation | undefined;
+}
+
+export interface ParsedYaml {
+  readonly document: LocatedDocument | null;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Enough for any real pipeline; an "alias bomb" stops here instead of filling memory. */
+const MAX_NODES = 200_000;
+
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lineCounter = new YAML.LineCounter();
+  const at = (offset: number): SourceLocation => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  const diagnostics: Diagnostic[] = [];
+  let doc: Document.Parsed;
+  try {
+    doc = YAML.parseDocument(text, { merge: true, lineCounter, prettyErrors: true, uniqueKeys: true });
+  } catch (cause) {
+    return { document: null, diagnostics: [error("yaml-syntax", `cannot parse YAML: ${String(cause)}`, { file, line: 1, column: 1 })] };
+  }
+  // Duplicate keys are found again by the walk below, which also knows where the first one is.
+  const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+  for (const e of syntax) diagnostics.push(error("yaml-syntax", plainMessage(e.message), at(e.pos[0])));
+  for (const w of doc.warnings) diagnostics.push(warning("yaml-syntax", plainMessage(w.message), at(w.pos[0])));
+  if (syntax.length > 0) return { document: null, diagnostics };
+
+  const nodes = new Map<string, Node>();
+  const keys = new Map<string, number>();
+  const walker = new Walker(doc, nodes, keys, diagnostics, at);
+  const value = walker.walk(doc.contents, []);
+  if (walker.aborted || walker.broken) return { document: null, diagnostics };
+  const nodeAt = (path: PlanPath) => nodes.get(pathKey(path));
+  return {
+    diagnostics,
+    document: {
+      value,
+      node: (path) => {
+        const range = nodeAt(path)?.range;
+        return range ? at(range[0]) : undefined;
+      },
+      key: (path) => {
+        const offset = keys.get(pathKey(path));
+        return offset === undefined ? undefined : at(offset);
+      },
+      find: (path, needle, occurrence) => {
+        const range = nodeAt(path)?.range;
+        if (!range) return undefined;
+        let index = range[0] - 1;
+        for (let n = 0; n <= occurrence; n++) {
+          index = text.indexOf(needle, index + 1);
+          if (index < 0 || index >= range[1]) return undefined;
+        }
+        return at(index);
+      },
+    },
+  };
+}
+
+/** `yaml` appends " at line L, column C:" and a code frame; the location and frame are rendered by us. */
+function plainMessage(message: string): string {
+  const cut = message.search(/ at line \d+, column \d+/);
+  return cut < 0 ? message.trim() : message.slice(0, cut).trim();
+}
+
+class Walker {
+  aborted = false;
+  /** Set by a problem that makes the data meaningless to check further (an alias without its anchor). */
+  broken = false;
+  private count = 0;
+  private readonly active = new Set<Node>();
+  private readonly reported = new WeakSet<Node>();
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly nodes: Map<string, Node>,
+    private readonly keys: Map<string, number>,
+    private readonly diagnostics: Diagnostic[],
+    private readonly at: (offset: number) => SourceLocation,
+  ) {}
+
+  walk(node: unknown, path: readonly (string | number)[]): unknown {
+    if (this.aborted || node === null || node === undefined) return null;
+    if (++this.count > MAX_NODES) return this.abort(`the document expands to more than ${MAX_NODES} nodes (too many aliases?)`, node);
+    if (YAML.isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (!target) {
+        this.broken = true;
+        this.diagnostics.push(error("yaml-syntax", `alias *${node.source} refers to no anchor &${node.source} defined before it`, this.where(node)));
+        return null;
+      }
+      if (this.active.has(target)) return this.abort(`alias *${node.source} refers to a node that contains it`, node);
+      this.nodes.set(pathKey(path), node);
+      const value = this.walk(target, path);
+      this.nodes.set(pathKey(path), node); // the alias, not the anchor, is where this value is used
+      return value;
+    }
+    if (!YAML.isNode(node)) return null;
+    this.nodes.set(pathKey(path), node);
+    if (YAML.isScalar(node)) return node.value;
+    this.active.add(node);
+    try {
+      if (YAML.isSeq(node)) return node.items.map((item, index) => this.walk(item, [...path, index]));
+      if (YAML.isMap(node)) return this.walkMap(node.items, path, node);
+      return null;
+    } finally {
+      this.active.delete(node);
+    }
+  }
+
+  private walkMap(pairs: readonly Pair[], path: readonly (string | number)[], owner: Node): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const first = new Map<string, number>();
+    const set = (name: string, value: unknown) => Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    for (const pair of pairs) {
+      if (isMergeKey(pair.key)) continue;
+      const name = this.keyName(pair.key);
+      if (name === undefined) continue;
+      const offset = YAML.isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
+      const seen = first.get(name);
+      if (seen !== undefined) {
+        if (!this.reported.has(owner)) {
+          const { line } = this.at(seen);
+          this.diagnostics.push(error("yaml-duplicate-key", `duplicate key "${name}": it is already set on line ${line}`, this.at(offset), "remove one of the two"));
+        }
+        continue;
+      }
+      first.set(name, offset);
+      this.keys.set(pathKey([...path, name]), offset);
+      set(name, pair.value === null ? null : this.walk(pair.value, [...path, name]));
+      if (pair.value === null) this.nodes.set(pathKey([...path, name]), pair.key as Node);
+    }
+    // Merge keys (`<<: *defaults`, `<<: [*a, *b]`): explicit keys win, then earlier sources win.
+    for (const pair of pairs) {
+      if (!isMergeKey(pair.key)) continue;
+      const sources = YAML.isSeq(pair.value) ? pair.value.items : [pair.value];
+      for (const source of sources) {
+        const target = YAML.isAlias(source) ? source.resolve(this.doc) : source;
+        if (!YAML.isMap(target)) {
+          this.diagnostics.push(error("schema", "a merge key (<<) takes a mapping or a list of mappings", this.where(source)));
+          continue;
+        }
+        for (const merged of target.items) {
+          const name = this.keyName(merged.key);
+          if (name === undefined || first.has(name) || isMergeKey(merged.key)) continue;
+          first.set(name, YAML.isNode(merged.key) ? (merged.key.range?.[0] ?? 0) : 0);
+          this.keys.set(pathKey([...path, name]), first.get(name) ?? 0);
+          set(name, this.walk(merged.value, [...path, name]));
+        }
+      }
+    }
+    this.reported.add(owner);
+    return out;
+  }
+
+  private keyName(key: unknown): string | undefined {
+    if (YAML.isScalar(key) && (typeof key.value === "string" || typeof key.value === "number" || typeof key.value === "boolean")) return String(key.value);
+    if (YAML.isScalar(key) && key.value === null) return "";
+    this.diagnostics.push(error("schema", "a mapping key must be a plain string", this.where(key)));
+    return undefined;
+  }
+
+  private where(node: unknown): SourceLocation | null {
+    return YAML.isNode(node) && node.range ? this.at(node.range[0]) : null;
+  }
+
+  private abort(message: string, node: unknown): null {
+    if (!this.aborted) this.diagnostics.push(error("yaml-syntax", message, this.where(node)));
+    this.aborted = true;
+    return null;
+  }
+}
+
+function isMergeKey(key: unknown): boolean {
+  if (!YAML.isScalar(key)) return false;
+  const value: unknown = key.value;
+  return (typeof value === "symbol" && value.description === "<<") || (value === "<<" && key.type === "PLAIN");
+}

@@ -1,0 +1,135 @@
+/** One authoring job (one matrix expansion of it) to a plan job. */
+import { error } from "../diagnostic.ts";
+import type { MatrixCombination } from "../matrix.ts";
+import type { JobInput } from "../../runtime/plan/schema.ts";
+import { INPUT_REF, type AuthoringJob } from "./authoring-schema.ts";
+import { durationMs, locationOf, record, recordKey, type MapContext } from "./map-context.ts";
+import { addSecretEnv, mapEnv } from "./map-env.ts";
+import { mapCaches, mapOutputs, mapResources, mapRetry, mapServices } from "./map-job-parts.ts";
+import { mapStep } from "./map-step.ts";
+import { substituteMatrix, type MatrixScope } from "./matrix-template.ts";
+import { unwrapExpression } from "./values.ts";
+
+export interface JobExpansion {
+  readonly id: string;
+  readonly name: string;
+  readonly combination: MatrixCombination | null;
+}
+
+export interface JobRequest {
+  readonly key: string;
+  readonly job: AuthoringJob;
+  readonly expansion: JobExpansion;
+  /** Every key the job's matrix combinations have. */
+  readonly matrixKeys: readonly string[];
+  /** The pipeline's `image`, the fallback for jobs without one. */
+  readonly defaultImage: string | undefined;
+  /** The plan ids a job name stands for: all expansions of a matrix job, or undefined for an unknown name. */
+  readonly idsOf: (name: string) => readonly string[] | undefined;
+}
+
+export function mapJob(request: JobRequest, context: MapContext): JobInput {
+  const { key, job, expansion, idsOf } = request;
+  const doc = ["jobs", key];
+  const plan = ["jobs", expansion.id];
+  const scope: MatrixScope = { jobKey: key, combination: expansion.combination, keys: request.matrixKeys, document: context.document, diagnostics: context.diagnostics };
+  recordKey(context, plan, doc);
+  recordKey(context, [...plan, "name"], doc);
+
+  const image = job.image ?? request.defaultImage;
+  const imageDoc = job.image !== undefined ? [...doc, "image"] : ["image"];
+  if (image === undefined) {
+    context.diagnostics.push(error("missing-image", `job "${key}" has no image`, context.document.key(doc) ?? locationOf(context, doc), "set image: on the job, or a default image: at the top of the file"));
+  } else record(context, [...plan, "image"], imageDoc);
+
+  const out: JobInput = {
+    name: expansion.name,
+    image: image === undefined ? "" : substituteMatrix(image, imageDoc, scope),
+    steps: job.steps.map((step, index) => mapStep(step, index, plan, doc, scope, context)),
+    source: context.document.key(doc) ?? locationOf(context, doc),
+  };
+  record(context, [...plan, "steps"], [...doc, "steps"]);
+  if (expansion.combination !== null) {
+    out.matrix = { ...expansion.combination };
+    record(context, [...plan, "matrix"], [...doc, "matrix"]);
+  }
+
+  const needs = mapNeeds(job, plan, doc, idsOf, context);
+  const inputs = mapInputs(job, plan, doc, idsOf, needs, context);
+  if (needs.length > 0) out.needs = needs;
+  if (inputs.length > 0) out.inputs = inputs;
+
+  if (job.environment !== undefined || job.secrets !== undefined) {
+    out.env = mapEnv(job.environment ?? {}, [...plan, "env"], [...doc, "environment"], scope, context);
+    if (job.secrets !== undefined) addSecretEnv(out.env, job.secrets, [...plan, "env"], [...doc, "secrets"], context);
+  }
+  if (job.conditional !== undefined) {
+    out.if = unwrapExpression(job.conditional);
+    record(context, [...plan, "if"], [...doc, "conditional"]);
+  }
+  if (job.timeout !== undefined) {
+    out.timeoutMs = durationMs(job.timeout, [...doc, "timeout"], context);
+    record(context, [...plan, "timeoutMs"], [...doc, "timeout"]);
+  }
+  if (job.allow_failure !== undefined) {
+    out.allowFailure = job.allow_failure;
+    record(context, [...plan, "allowFailure"], [...doc, "allow_failure"]);
+  }
+  if (job.working_directory !== undefined) {
+    out.workingDirectory = job.working_directory;
+    record(context, [...plan, "workingDirectory"], [...doc, "working_directory"]);
+  }
+  if (job.network !== undefined) {
+    out.network = job.network;
+    record(context, [...plan, "network"], [...doc, "network"]);
+  }
+  if (job.retry !== undefined) out.retry = mapRetry(job.retry, [...plan, "retry"], [...doc, "retry"], context);
+  if (job.artifacts !== undefined) out.outputs = mapOutputs(job.artifacts, [...plan, "outputs"], [...doc, "artifacts"], context);
+  if (job.services !== undefined) out.services = mapServices(job.services, [...plan, "services"], [...doc, "services"], context);
+  if (job.cache !== undefined) out.caches = mapCaches(job.cache, [...plan, "caches"], [...doc, "cache"], context);
+  if (job.resources !== undefined) out.resources = mapResources(job.resources, [...plan, "resources"], [...doc, "resources"], context);
+  return out;
+}
+
+/** `depends_on` naming a matrix job means every expansion of it; unknown names pass through for validation. */
+function mapNeeds(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobRequest["idsOf"], context: MapContext): string[] {
+  const needs: string[] = [];
+  if (job.depends_on === undefined) return needs;
+  record(context, [...plan, "needs"], [...doc, "depends_on"]);
+  const names = typeof job.depends_on === "string" ? [job.depends_on] : job.depends_on;
+  names.forEach((name, index) => {
+    const from = typeof job.depends_on === "string" ? [...doc, "depends_on"] : [...doc, "depends_on", index];
+    for (const id of idsOf(name) ?? [name]) {
+      record(context, [...plan, "needs", needs.length], from);
+      needs.push(id);
+    }
+  });
+  return needs;
+}
+
+/**
+ * `inputs: [build.dist]` to `{ job: "build", output: "dist" }`, one per expansion of a matrix job.
+ * Using an output also adds the need, as in the TypeScript DSL, so authors do not repeat themselves.
+ */
+function mapInputs(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobRequest["idsOf"], needs: string[], context: MapContext) {
+  const inputs: { job: string; output: string }[] = [];
+  if (job.inputs === undefined) return inputs;
+  record(context, [...plan, "inputs"], [...doc, "inputs"]);
+  job.inputs.forEach((ref, index) => {
+    const match = INPUT_REF.exec(ref);
+    if (!match?.[1] || !match[2]) return;
+    const from = [...doc, "inputs", index];
+    for (const id of idsOf(match[1]) ?? [match[1]]) {
+      const at = [...plan, "inputs", inputs.length];
+      record(context, at, from);
+      record(context, [...at, "job"], from);
+      record(context, [...at, "output"], from);
+      inputs.push({ job: id, output: match[2] });
+      if (!needs.includes(id)) {
+        record(context, [...plan, "needs", needs.length], from);
+        needs.push(id);
+      }
+    }
+  });
+  return inputs;
+}
