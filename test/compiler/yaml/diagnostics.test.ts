@@ -58,7 +58,9 @@ describe("diagnostics", () => {
     const dir = "test/fixtures/yaml-many-errors";
     const { draft, diagnostics } = loadYamlPipeline(readFileSync(`${dir}/pipeline.yaml`, "utf8"), FILE);
     expect(draft).toBeNull();
-    expect(diagnostics).toEqual(JSON.parse(readFileSync(`${dir}/diagnostics.json`, "utf8")));
+    // The same file as the golden suite checks through compileFile: code, severity, location and message.
+    const actual = diagnostics.map(({ code, severity, location, message }) => ({ code, severity, location, message }));
+    expect(actual).toEqual(JSON.parse(readFileSync(`${dir}/expected-diagnostics.json`, "utf8")));
     expect(diagnostics.length).toBeGreaterThanOrEqual(10);
   });
 

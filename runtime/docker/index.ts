@@ -1,0 +1,24 @@
+/**
+ * The Docker adapter: the only module that talks to dockerode. The rest of pipec sees plain data
+ * (`ContainerSpec`, `RunResult`) and the small `DockerEngine` interface.
+ */
+export { connectDocker } from "./engine.ts";
+export {
+  ContainerError,
+  DOCKER_ERROR_CODES,
+  DockerError,
+  EngineUnavailableError,
+  ImagePullError,
+  type ContainerPhase,
+  type DockerErrorCode,
+} from "./errors.ts";
+export { LABEL_JOB, LABEL_RUN_ID, containerLabels, runLabels } from "./labels.ts";
+export type {
+  BindMount,
+  ConnectOptions,
+  ContainerSpec,
+  DockerEngine,
+  NetworkMode,
+  RunIo,
+  RunResult,
+} from "./types.ts";

@@ -1,0 +1,16 @@
+/**
+ * Label keys pipec puts on every container it creates, so that a run's containers can be found and
+ * removed (`removeByLabel`), even after a crash. Reverse-DNS keys, as Docker recommends.
+ */
+export const LABEL_RUN_ID = "dev.pipec.run-id";
+export const LABEL_JOB = "dev.pipec.job";
+
+/** The labels for one job's container in one run. */
+export function containerLabels(ids: { readonly runId: string; readonly job: string }): Record<string, string> {
+  return { [LABEL_JOB]: ids.job, [LABEL_RUN_ID]: ids.runId };
+}
+
+/** The labels that select every container of one run (for `removeByLabel`). */
+export function runLabels(runId: string): Record<string, string> {
+  return { [LABEL_RUN_ID]: runId };
+}

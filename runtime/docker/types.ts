@@ -1,0 +1,93 @@
+/** Plain data in and out of the Docker adapter: no dockerode type crosses this line. */
+
+/** A host directory mounted into the container. */
+export interface BindMount {
+  /** Absolute path on the host; it must exist (it is not created). */
+  readonly hostPath: string;
+  /** Absolute path in the container. */
+  readonly containerPath: string;
+  /** @default false */
+  readonly readOnly?: boolean;
+}
+
+export type NetworkMode = "none" | "host" | `container:${string}`;
+
+export interface ContainerSpec {
+  /** A local image reference; `runContainer` does not pull (see `imageId` / `pullImage`). */
+  readonly image: string;
+  /** The full command, run without a shell: `["sh", "-c", script]` for a script. Empty: the image's CMD. */
+  readonly cmd: readonly string[];
+  /** Names must be non-empty and contain no "=". */
+  readonly env: Readonly<Record<string, string>>;
+  /** Absolute path in the container. Empty: the image's working directory. */
+  readonly workingDir: string;
+  readonly binds: readonly BindMount[];
+  /** See `labels.ts`; put the run id on every container so that `removeByLabel` finds leftovers. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The engine runs with `--bridge=none`: "none" (loopback only) or "host". */
+  readonly network: NetworkMode;
+  /** CPU limit in cores (0.5 = half a core); null for no limit. */
+  readonly cpus: number | null;
+  /** Memory limit in bytes; null for no limit. */
+  readonly memoryBytes: number | null;
+  /** Maximum number of processes; null for no limit. */
+  readonly pids: number | null;
+  /** On abort: time between SIGTERM and SIGKILL, in milliseconds. */
+  readonly stopGraceMs: number;
+  /** Container name; must be unique on the engine. Default: a name Docker picks. */
+  readonly name?: string;
+}
+
+export interface RunIo {
+  /** Called with each chunk of the container's stdout as it arrives (never the whole output). */
+  onStdout(chunk: Buffer): void;
+  /** Called with each chunk of the container's stderr as it arrives. */
+  onStderr(chunk: Buffer): void;
+  /**
+   * Aborting stops the container: SIGTERM, then SIGKILL after `stopGraceMs`, and `runContainer`
+   * resolves with the exit code it ended with. Aborted before the container started, nothing runs
+   * and `runContainer` rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
+  /** Problems that do not change the result, such as a container that could not be removed. */
+  onWarning?(message: string): void;
+}
+
+export interface RunResult {
+  /**
+   * The container's exit code: 137 after SIGKILL, 143 after SIGTERM (for a process that does not
+   * handle it), 127 when the command was not found, 126 when it could not be executed.
+   */
+  readonly exitCode: number;
+  /** The kernel killed a process of the container for exceeding its memory limit. */
+  readonly oomKilled: boolean;
+}
+
+export interface DockerEngine {
+  /** Where this engine is reached: a socket path or the DOCKER_HOST value. */
+  readonly endpoint: string;
+  /** Resolves when the engine answers; throws EngineUnavailableError otherwise. */
+  ping(): Promise<void>;
+  /** The local image's id (`sha256:...`), or null when the image is not present. */
+  imageId(ref: string): Promise<string | null>;
+  /** Pulls `ref` (tag `latest` when none is given); throws ImagePullError naming the image and the cause. */
+  pullImage(ref: string, onProgress?: (line: string) => void): Promise<void>;
+  /**
+   * Creates the container, streams its output, starts it and waits for it to exit; always removes
+   * it at the end, whatever happened. Throws ContainerError when a step fails (a command that does
+   * not exist is not a failure of the engine: it resolves with exit code 127, the reason on stderr).
+   */
+  runContainer(spec: ContainerSpec, io: RunIo): Promise<RunResult>;
+  /**
+   * Force-removes every container (running or not) that carries all of these labels; resolves
+   * with how many were removed. At least one label is required.
+   */
+  removeByLabel(labels: Readonly<Record<string, string>>): Promise<number>;
+}
+
+export interface ConnectOptions {
+  /** Unix socket of the engine. @default $DOCKER_HOST, else "/var/run/docker.sock" */
+  readonly socketPath?: string;
+  /** How long `ping` waits for an answer. @default 5000 */
+  readonly pingTimeoutMs?: number;
+}
