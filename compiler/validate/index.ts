@@ -26,7 +26,7 @@ export interface Validated {
 
 export function validateDraft(draft: Draft): Validated {
   const diagnostics: Diagnostic[] = [];
-  const parsed = PlanSchema.safeParse(draft.plan);
+  const parsed = PlanSchema.safeParse(draft.plan, { reportInput: true });
   let plan: Plan;
   if (parsed.success) {
     plan = parsed.data;
@@ -48,17 +48,32 @@ export function validateDraft(draft: Draft): Validated {
   return { plan: parsed.success && !hasErrors(sorted) ? canonicalize(plan) : null, diagnostics: sorted };
 }
 
-/** The parts of an invalid draft that are valid on their own, for the semantic passes. */
+/**
+ * The parts of an invalid draft that are valid on their own, for the semantic passes: each job is
+ * parsed without the fields the schema rejected, so one bad timeout does not hide a bad image.
+ */
 function partialPlan(draft: Draft): Plan {
   const jobs: Record<string, Job> = {};
   for (const [id, job] of Object.entries(draft.plan.jobs ?? {})) {
-    const parsed = JobSchema.safeParse(job);
-    if (parsed.success) jobs[id] = parsed.data;
+    let candidate: Record<string, unknown> = typeof job === "object" && job !== null ? { ...job } : {};
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const parsed = JobSchema.safeParse(candidate);
+      if (parsed.success) {
+        jobs[id] = parsed.data;
+        break;
+      }
+      const bad = new Set(parsed.error.issues.map((issue) => issue.path[0]).filter((key) => typeof key === "string"));
+      if (bad.size === 0) break;
+      candidate = Object.fromEntries(Object.entries(candidate).filter(([key]) => !bad.has(key) || REQUIRED_JOB_FIELDS.has(key)));
+      if (bad.has("name")) candidate.name = id;
+    }
   }
   const top = PlanSchema.safeParse({ ...draft.plan, jobs: {} });
   const base = top.success ? top.data : PlanSchema.parse({ name: "invalid", jobs: {} });
   return { ...base, jobs };
 }
+
+const REQUIRED_JOB_FIELDS = new Set(["name"]);
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();

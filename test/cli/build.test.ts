@@ -1,0 +1,124 @@
+/** End to end: the real `pipec` binary on temporary projects. */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runPipec } from "./run-pipec.ts";
+
+const EXAMPLES = join(import.meta.dirname, "..", "..", "examples");
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "pipec-cli-"));
+  cpSync(EXAMPLES, dir, { recursive: true });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+
+describe("pipec build", () => {
+  it("prints the canonical YAML plan to stdout", () => {
+    const result = runPipec(["build", "hello.pipeline.ts"], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^apiVersion: pipec\/v1\ndigest: sha256:[0-9a-f]{64}\n/);
+    expect(result.stdout).toContain("run: echo \"hello from pipec on $(uname -m)\"");
+  });
+
+  it("gives byte-identical plans whatever the working directory, with no machine paths", () => {
+    const inside = runPipec(["build", "fan-out.pipeline.ts", "--format", "json"], { cwd: dir });
+    const outside = runPipec(["build", join(dir, "fan-out.pipeline.ts"), "--format", "json"], { cwd: tmpdir() });
+    expect(inside.code).toBe(0);
+    expect(outside.stdout).toBe(inside.stdout);
+    expect(inside.stdout).not.toContain(dir);
+    expect(inside.stdout).not.toContain(tmpdir());
+  });
+
+  it("writes -o atomically and --check tells fresh from stale", () => {
+    const out = join(dir, "plan.json");
+    expect(runPipec(["build", "hello.pipeline.ts", "-o", out], { cwd: dir }).code).toBe(0);
+    expect(JSON.parse(readFileSync(out, "utf8")).name).toBe("hello");
+    expect(runPipec(["build", "hello.pipeline.ts", "-o", out, "--check"], { cwd: dir }).code).toBe(0);
+    writeFileSync(out, readFileSync(out, "utf8").replace("hello from pipec", "hello from a stale plan"));
+    const stale = runPipec(["build", "hello.pipeline.ts", "-o", out, "--check"], { cwd: dir });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain("plan.json is stale: run pipec build hello.pipeline.ts -o");
+    expect(runPipec(["build", "hello.pipeline.ts", "-o", join(dir, "missing.json"), "--check"], { cwd: dir }).code).toBe(1);
+  });
+
+  it("builds a plan file back into the same plan", () => {
+    const first = runPipec(["build", "yaml-pipeline.yaml", "-o", "plan.yaml"], { cwd: dir });
+    expect(first.code).toBe(0);
+    const again = runPipec(["build", "plan.yaml"], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(readFileSync(join(dir, "plan.yaml"), "utf8"));
+  });
+
+  it("reports every problem with file:line:col and a code frame, exit 2, no stack trace", () => {
+    writeFileSync(
+      join(dir, "broken.pipeline.ts"),
+      ['import { job, pipeline } from "pipec";', 'const a = job("a", { image: "Alpine", steps: ["true"], timeout: "0s" });', 'export default pipeline("broken", { jobs: [a] });', ""].join("\n"),
+    );
+    const result = runPipec(["build", "broken.pipeline.ts"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain('broken.pipeline.ts:2:11: error[invalid-image]: job "a" image "Alpine" is not a valid image reference');
+    expect(result.stderr).toContain("> 2 | const a = job(");
+    expect(result.stderr).toContain("error[schema]: jobs.a.timeoutMs: must be at least 1000, got 0");
+    expect(result.stderr).toMatch(/2 errors$/m);
+    noStackTrace(result.stderr);
+  });
+
+  it("answers a missing file, an unknown extension and a bad flag with exit 2", () => {
+    const missing = runPipec(["build", "nope.pipeline.ts"], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("nope.pipeline.ts does not exist");
+    const extension = runPipec(["build", "README.md"], { cwd: dir });
+    expect(extension.code).toBe(2);
+    expect(extension.stderr).toContain('not ".md"');
+    const flag = runPipec(["build", "hello.pipeline.ts", "--fromat", "json"], { cwd: dir });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("unknown option '--fromat'");
+    const format = runPipec(["build", "hello.pipeline.ts", "--format", "toml"], { cwd: dir });
+    expect(format.code).toBe(2);
+    expect(format.stderr).toContain("Allowed choices are yaml, json");
+    for (const result of [missing, extension, flag, format]) noStackTrace(result.stderr);
+  });
+
+  it("reuses the type-check result of an unchanged file", () => {
+    const cache = mkdtempSync(join(tmpdir(), "pipec-cache-"));
+    cpSync(join(EXAMPLES, "matrix.pipeline.ts"), join(cache, "ci.pipeline.ts"));
+    const cold = runPipec(["build", "ci.pipeline.ts"], { cwd: cache });
+    const warm = runPipec(["build", "ci.pipeline.ts"], { cwd: cache });
+    expect(cold.code).toBe(0);
+    expect(warm.stdout).toBe(cold.stdout);
+    expect(readFileSync(join(cache, "ci.pipeline.ts"), "utf8")).toContain("matrix");
+    writeFileSync(join(cache, "ci.pipeline.ts"), readFileSync(join(cache, "ci.pipeline.ts"), "utf8").replace('image: "alpine:3.20"', "image: 3"));
+    const changed = runPipec(["build", "ci.pipeline.ts"], { cwd: cache });
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain("error[typescript]");
+    rmSync(cache, { recursive: true, force: true });
+  });
+});
+
+describe("pipec validate, graph, schema", () => {
+  it("validate --json prints diagnostics as data", () => {
+    const result = runPipec(["validate", "--json", "fan-out.pipeline.ts"], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ ok: true, diagnostics: [] });
+  });
+
+  it("graph renders the DAG as Mermaid and DOT", () => {
+    const mermaid = runPipec(["graph", "fan-out.pipeline.ts"], { cwd: dir });
+    expect(mermaid.stdout).toContain("flowchart LR");
+    expect(mermaid.stdout).toContain('["ship (canary)"]');
+    const dot = runPipec(["graph", "fan-out.pipeline.ts", "--format", "dot"], { cwd: dir });
+    expect(dot.stdout).toContain('"build" -> "unit";');
+  });
+
+  it("schema prints JSON Schemas generated from the zod schemas", () => {
+    const pipelineSchema = JSON.parse(runPipec(["schema"]).stdout);
+    expect(pipelineSchema.properties.jobs).toBeDefined();
+    const planSchema = JSON.parse(runPipec(["schema", "--kind", "plan"]).stdout);
+    expect(planSchema.properties.apiVersion).toBeDefined();
+  });
+});
