@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateDag, renderGitlabCi, renderTs, renderYaml, type Dag } from "./generate.ts";
-import { ensureGnuTime, measure, measureMedian, type Sample } from "./measure.ts";
+import { CommandFailedError, ensureGnuTime, measure, measureMedian, summarize, type Sample } from "./measure.ts";
 import { timeGitlabCiLocalList } from "./peer-gitlab-ci-local.ts";
 import { renderChecks, renderTable, scalingChecks, type Check, type Row } from "./report.ts";
 
@@ -29,6 +29,9 @@ export interface BenchOptions {
   readonly log: (line: string) => void;
 }
 
+/** TS pipelines list their jobs in `AnyJob[]` chunks of this size (see RenderTsOptions.chunk). */
+const TS_CHUNK = 500;
+
 /** The issue's targets, at 1,000 jobs. */
 export const TARGETS = { yamlMs: 300, tsWarmMs: 600, at: 1000 } as const;
 
@@ -46,8 +49,12 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
   ensureGnuTime();
   const rows: Row[] = [];
   const byCase = new Map<string, Row[]>();
+  /** Rows whose failure is a finding to show, not a broken benchmark. */
+  const mayFail = new Set(["peer", "ts-literal"]);
+  let failed = false;
   const record = (key: string, row: Row): void => {
     rows.push(row);
+    failed ||= row.wallMs === null && !mayFail.has(key);
     byCase.set(key, [...(byCase.get(key) ?? []), row]);
     log(`  ${row.label} n=${row.jobs ?? "-"}: ${row.wallMs === null ? row.note : `${row.wallMs.toFixed(0)} ms`}`);
   };
@@ -63,7 +70,8 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
     try {
       log(`n=${n}: ${dag.edges} edges in ${dir}`);
       await writeFile(join(dir, "bench.pipeline.yaml"), renderYaml(dag));
-      await writeFile(join(dir, "bench.pipeline.ts"), renderTs(dag));
+      await writeFile(join(dir, "bench.pipeline.ts"), renderTs(dag, { chunk: TS_CHUNK }));
+      await writeFile(join(dir, "literal.pipeline.ts"), renderTs(dag));
       const build = (file: string, ...flags: string[]) => [node, cli, "build", file, "-o", "plan.json", "--format", "json", ...flags];
       const target = (ms: number) => (n === TARGETS.at ? { targetMs: ms } : {});
       const clearCache = () => rm(join(dir, ".pipec", "cache"), { recursive: true, force: true });
@@ -73,6 +81,10 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
         { key: "ts-cold", label: "TS build, cold type-check", command: build("bench.pipeline.ts"), warm: false, before: clearCache },
         { key: "ts-none", label: "TS build, --no-typecheck", command: build("bench.pipeline.ts", "--no-typecheck"), warm: true },
       ];
+      if (n === Math.max(...options.sizes)) {
+        const literal = "TS build, cold type-check, one `jobs: [...]` literal";
+        cases.push({ key: "ts-literal", label: literal, command: build("literal.pipeline.ts"), warm: false, before: clearCache });
+      }
       for (const spec of cases) {
         const row = await runCase(spec.command, dir, dag, runs, spec.warm, spec.before);
         record(spec.key, { label: spec.label, jobs: n, edges: dag.edges, ...row, ...(spec.targetMs === undefined ? {} : { targetMs: spec.targetMs }) });
@@ -103,6 +115,7 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
     "",
     `Node ${process.version}, ${cpus().length} × ${cpu}, seed ${options.seed}; each figure is a fresh process (\`node dist/cli.mjs build FILE -o plan.json --format json\`), median of ${runs}.`,
     "Cold type-check rows clear `.pipec/cache` before every run; warm rows run once first to fill it.",
+    `TS pipelines list their jobs in \`AnyJob[]\` chunks of ${TS_CHUNK}; the "one literal" row is the plain \`jobs: [j0, j1, ...]\` form at the largest size.`,
     "",
     renderTable(rows, runs),
     "",
@@ -111,7 +124,7 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
     renderChecks(checks),
     "",
   ].join("\n");
-  return { ok: rows.every((row) => row.wallMs !== null || row.note?.startsWith("peer unavailable")), markdown };
+  return { ok: !failed, markdown };
 }
 
 function sampleFields(sample: Sample): Pick<Row, "wallMs" | "peakRssMb"> {
@@ -128,8 +141,8 @@ async function runCase(command: string[], dir: string, dag: Dag, runs: number, w
     if (planJobs !== dag.jobs.length) return { wallMs: null, peakRssMb: null, note: `error: plan has ${planJobs} jobs, expected ${dag.jobs.length}` };
     return sampleFields(sample);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { wallMs: null, peakRssMb: null, note: `error: ${message.split("\n").slice(0, 3).join(" ").slice(0, 300)}` };
+    const detail = error instanceof CommandFailedError ? `exit ${error.exitCode}: ${summarize(error.stderr)}` : summarize(String(error));
+    return { wallMs: null, peakRssMb: null, note: `error: ${detail}` };
   }
 }
 

@@ -58,17 +58,41 @@ export function generateDag(n: number, seed = 1): Dag {
 const names = (dag: Dag, needs: readonly number[]): string[] => needs.map((index) => dag.jobs[index]!.name);
 const quote = (text: string): string => JSON.stringify(text);
 
+export interface RenderTsOptions {
+  /**
+   * List the jobs in `AnyJob[]` chunks of this size instead of one `jobs: [j0, j1, ...]` literal. One
+   * literal of more than about 1,100 distinct job types fails type-checking with TS2590 ("union type
+   * that is too complex to represent"); typed chunks keep every size checkable.
+   * @default undefined (one literal)
+   */
+  readonly chunk?: number;
+}
+
 /** A `ci.pipeline.ts` using the pipec DSL. */
-export function renderTs(dag: Dag): string {
-  const lines = ['import { pipeline, job } from "pipec";', ""];
+export function renderTs(dag: Dag, options: RenderTsOptions = {}): string {
+  const { chunk } = options;
+  const lines = [chunk ? 'import { pipeline, job, type AnyJob } from "pipec";' : 'import { pipeline, job } from "pipec";', ""];
   for (const job of dag.jobs) {
     const needs = job.needs.length > 0 ? `, needs: [${names(dag, job.needs).join(", ")}]` : "";
     const steps = job.scripts.map(quote).join(", ");
     lines.push(`const ${job.name} = job(${quote(job.name)}, { image: ${quote(BENCH_IMAGE)}${needs}, steps: [${steps}] });`);
   }
-  const refs: string[] = [];
-  for (let i = 0; i < dag.jobs.length; i += 20) refs.push(`    ${dag.jobs.slice(i, i + 20).map((job) => job.name).join(", ")},`);
-  lines.push("", `export default pipeline(${quote(dag.name)}, {`, "  jobs: [", ...refs, "  ],", "});", "");
+  const rows = (jobs: readonly DagJob[], indent: string): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < jobs.length; i += 20) out.push(`${indent}${jobs.slice(i, i + 20).map((job) => job.name).join(", ")},`);
+    return out;
+  };
+  lines.push("");
+  if (chunk) {
+    const parts: string[] = [];
+    for (let start = 0; start < dag.jobs.length; start += chunk) {
+      parts.push(`part${parts.length}`);
+      lines.push(`const ${parts.at(-1)}: AnyJob[] = [`, ...rows(dag.jobs.slice(start, start + chunk), "  "), "];");
+    }
+    lines.push("", `export default pipeline(${quote(dag.name)}, { jobs: [${parts.map((part) => `...${part}`).join(", ")}] });`, "");
+  } else {
+    lines.push(`export default pipeline(${quote(dag.name)}, {`, "  jobs: [", ...rows(dag.jobs, "    "), "  ],", "});", "");
+  }
   return lines.join("\n");
 }
 

@@ -104,3 +104,9 @@ export async function measureMedian(
   }
   return median(samples);
 }
+
+/** The line of a tool's stderr that says what went wrong: the first that mentions an error, else the last one. */
+export function summarize(text: string): string {
+  const lines = text.split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("at ") && !line.startsWith("npm warn"));
+  return (lines.find((line) => /error/i.test(line)) ?? lines.pop() ?? "unknown error").slice(0, 200);
+}

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { CommandFailedError, measureMedian, type Sample } from "./measure.ts";
+import { CommandFailedError, measureMedian, summarize, type Sample } from "./measure.ts";
 
 export const PEER_PACKAGES = ["node@22", "gitlab-ci-local@4.75.1"] as const;
 
@@ -98,10 +98,4 @@ export async function timeGitlabCiLocalList(peersDir: string, gitlabCi: string, 
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** The line of a tool's stderr that says what went wrong: the first that mentions an error, else the last one. */
-function summarize(text: string): string {
-  const lines = text.split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("at ") && !line.startsWith("npm warn"));
-  return (lines.find((line) => /error/i.test(line)) ?? lines.pop() ?? "unknown error").slice(0, 200);
 }

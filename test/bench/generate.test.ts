@@ -86,9 +86,9 @@ describe("renders", () => {
     for (const [name, job] of Object.entries(jobs)) expect(job.stage).toBe("test"), expect(job.script).toEqual(dag.jobs[Number(name.slice(1))]!.scripts);
   });
 
-  it("TypeScript: evaluates with the pipec DSL to a pipeline holding every job and need", async () => {
+  it.each([{ form: "one literal" }, { form: "typed chunks", chunk: 120 }])("TypeScript ($form): evaluates with the pipec DSL to a pipeline holding every job and need", async ({ chunk }) => {
     const bundle = await build({
-      stdin: { contents: renderTs(dag), loader: "ts", resolveDir: process.cwd(), sourcefile: "bench.pipeline.ts" },
+      stdin: { contents: renderTs(dag, chunk ? { chunk } : {}), loader: "ts", resolveDir: process.cwd(), sourcefile: "bench.pipeline.ts" },
       bundle: true,
       write: false,
       format: "esm",
