@@ -12,6 +12,7 @@ import { parseByteSize } from "../../runtime/plan/size.ts";
 import type { JobInput, PlanInput, SourceLocation, StepInput } from "../../runtime/plan/schema.ts";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import { locatorFromTable, pathKey, type Draft } from "../draft.ts";
+import { defaultStepName, joinScript } from "../step-defaults.ts";
 import { expandMatrix, matrixJobId, matrixJobName, type MatrixCombination } from "../matrix.ts";
 import type { CallSiteMapper } from "./call-sites.ts";
 import { lowerDeployment } from "./lower-deployment.ts";
@@ -149,13 +150,13 @@ function lowerJob(
 }
 
 function lowerStep(step: StepLike, index: number, source: SourceLocation, problems: Problems): StepInput {
-  if (typeof step === "string") return { name: defaultStepName(step, index), run: step, source };
+  if (typeof step === "string") return { name: defaultStepName(step, index), run: joinScript(step), source };
   if (!hasBrand(step, STEP) && (typeof step !== "object" || step === null)) {
     problems.push([`steps[${index}]`, `steps[${index}]: expected a script string or step(...), got ${describe(step)}`]);
     return { name: `step-${index + 1}`, run: "true", source };
   }
   const s = step as StepOptions;
-  const run = Array.isArray(s.run) ? s.run.join("\n") : String(s.run ?? "");
+  const run = joinScript(Array.isArray(s.run) ? s.run : String(s.run ?? ""));
   return compact({
     name: s.name ?? defaultStepName(run, index),
     run,
@@ -168,11 +169,4 @@ function lowerStep(step: StepLike, index: number, source: SourceLocation, proble
     workingDirectory: s.workingDirectory,
     source,
   });
-}
-
-/** A step without a name is called by its script's first line, shortened: what a reader recognises in logs. */
-export function defaultStepName(script: string, index: number): string {
-  const first = script.split("\n").find((line) => line.trim() !== "")?.trim() ?? "";
-  if (first === "") return `step-${index + 1}`;
-  return first.length > 40 ? `${first.slice(0, 39)}…` : first;
 }

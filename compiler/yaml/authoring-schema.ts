@@ -33,7 +33,7 @@ export const EnvMapSchema = z.record(envName(), EnvValueSchema).describe("Enviro
 
 export const StepSchema = z
   .strictObject({
-    name: z.string().min(1).optional().describe("Shown in logs. Defaults to step-<n>, counting from 1."),
+    name: z.string().min(1).optional().describe("Shown in logs. Defaults to the first line of the script."),
     script: z.union([z.string(), z.array(z.string())], { error: "expected a script: a string or a list of lines" }).describe("Shell commands, run by `sh -e`; a list is joined with newlines."),
     image: z.string().min(1).optional().describe("Runs this step in another image."),
     environment: EnvMapSchema.optional(),

@@ -5,16 +5,8 @@ import type { AuthoringStep } from "./authoring-schema.ts";
 import { durationMs, locationOf, record, type MapContext } from "./map-context.ts";
 import { mapEnv } from "./map-env.ts";
 import { substituteMatrix, type MatrixScope } from "./matrix-template.ts";
-import { joinScript, unwrapExpression } from "./values.ts";
-
-/**
- * A step without a name is called `step-<n>`, counting from 1: unique within the job and stable
- * when the script changes (logs and run records are filed by step name), unlike a name derived from
- * the script's first line.
- */
-export function defaultStepName(index: number): string {
-  return `step-${index + 1}`;
-}
+import { unwrapExpression } from "./values.ts";
+import { defaultStepName, joinScript } from "../step-defaults.ts";
 
 export function mapStep(
   raw: string | AuthoringStep,
@@ -38,7 +30,7 @@ export function mapStep(
   record(context, planPath, docPath);
   record(context, [...planPath, "run"], scriptPath);
   const out: StepInput = {
-    name: step.name === undefined ? defaultStepName(index) : substituteMatrix(step.name, [...docPath, "name"], scope),
+    name: step.name === undefined ? defaultStepName(run, index) : substituteMatrix(step.name, [...docPath, "name"], scope),
     run,
     source: locationOf(context, docPath),
   };

@@ -30,15 +30,6 @@ export function unwrapExpression(text: string): string {
   return inner.trim();
 }
 
-/**
- * A script list is joined with newlines. The trailing newline that a `|` block scalar keeps is dropped,
- * so `script: |` and `script: [..]` give the same plan.
- */
-export function joinScript(script: string | readonly string[]): string {
-  const text = typeof script === "string" ? script : script.join("\n");
-  return text.replace(/\n+$/, "");
-}
-
 /** YAML authors write `DEBUG: true` and `PORT: 8080`; the plan holds strings. */
 export function toEnvValue(value: string | number | boolean | { secret: string }): EnvValue {
   return typeof value === "object" ? { secret: value.secret } : String(value);

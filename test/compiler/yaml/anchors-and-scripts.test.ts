@@ -105,8 +105,8 @@ describe("multi-line scripts", () => {
               echo three
     `);
     expect(plan.jobs["a"]?.steps).toEqual([
-      { name: "step-1", run: "echo one", source: at(6, 9) },
-      { name: "step-2", run: "echo two\necho three", source: at(7, 9) },
+      { name: "echo one", run: "echo one", source: at(6, 9) },
+      { name: "echo two", run: "echo two\necho three", source: at(7, 9) },
     ]);
   });
 });

@@ -59,7 +59,7 @@ describe("the authoring dialect", () => {
           image: "node:20",
           source: at(12, 3),
           steps: [
-            { name: "step-1", run: "npm ci", source: at(14, 9) },
+            { name: "npm ci", run: "npm ci", source: at(14, 9) },
             { name: "compile", run: "npm run build", timeoutMs: 90_000, source: at(15, 9) },
           ],
           outputs: { dist: { paths: ["dist/"] } },
@@ -78,7 +78,7 @@ describe("the authoring dialect", () => {
           network: "host",
           steps: [
             {
-              name: "step-1",
+              name: "npm test",
               run: "npm test\nnpm run e2e",
               retry: { max: 1 },
               continueOnFailure: true,

@@ -10,7 +10,7 @@ describe("AuthoringPipelineSchema", () => {
     expect(schema["additionalProperties"]).toBe(false);
     expect(schema["patternProperties"]).toEqual({ "^x-": {} });
     expect(schema.properties["image"]?.description).toBe("The image of every job that does not name one.");
-    expect(JSON.stringify(schema)).toContain("Defaults to step-<n>, counting from 1.");
+    expect(JSON.stringify(schema)).toContain("Defaults to the first line of the script.");
   });
 
   it("accepts the example pipeline once its x-* keys are set aside", () => {
