@@ -1,10 +1,9 @@
 /**
  * The `pipec` command: parses flags, calls one library function, renders, returns the exit code.
- * Only this folder touches process.argv, process.exit and the console.
+ * Only this folder touches process.argv, process.exit and the console. Commands are imported when
+ * used, so `pipec --help` does not load the compiler and `pipec run` does not load ts-morph.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { buildCommand } from "./commands/build.ts";
-import { graphCommand, schemaCommand, validateCommand } from "./commands/inspect.ts";
 import { EXIT } from "./exit-codes.ts";
 import { processTerminal, type Terminal } from "./output.ts";
 
@@ -28,6 +27,7 @@ export async function main(argv: readonly string[], terminal: Terminal = process
     .option("--check", "exit 1 when the plan in -o is stale, instead of writing it")
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
     .action(async (file: string, flags) => {
+      const { buildCommand } = await import("./commands/build.ts");
       code = await buildCommand(file, flags, terminal);
     });
 
@@ -38,6 +38,7 @@ export async function main(argv: readonly string[], terminal: Terminal = process
     .option("--json", "print diagnostics as JSON")
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
     .action(async (file: string, flags) => {
+      const { validateCommand } = await import("./commands/inspect.ts");
       code = await validateCommand(file, flags, terminal);
     });
 
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], terminal: Terminal = process
     .addOption(new Option("--format <format>", "graph format").choices(["mermaid", "dot"]).default("mermaid"))
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
     .action(async (file: string, flags) => {
+      const { graphCommand } = await import("./commands/inspect.ts");
       code = await graphCommand(file, flags, terminal);
     });
 
@@ -55,7 +57,8 @@ export async function main(argv: readonly string[], terminal: Terminal = process
     .command("schema")
     .description("print the JSON Schema of YAML pipelines (for editors) or of plans")
     .addOption(new Option("--kind <kind>", "which schema").choices(["pipeline", "plan"]).default("pipeline"))
-    .action((flags) => {
+    .action(async (flags) => {
+      const { schemaCommand } = await import("./commands/inspect.ts");
       code = schemaCommand(flags, terminal);
     });
 

@@ -15,6 +15,8 @@ await build({
   format: "esm",
   target: "node20",
   packages: "external",
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   sourcemap: "linked",
   logLevel: "warning",
 });
