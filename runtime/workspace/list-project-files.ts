@@ -1,0 +1,84 @@
+/**
+ * Which of a project's files belong in a snapshot. Inside a git work tree git decides (tracked files
+ * plus untracked ones that .gitignore does not exclude); elsewhere every file except a few folders
+ * that are never source. Paths are relative, "/"-separated, and come out as they are found: the git
+ * listing is read from the child's stdout as it streams, never as one string.
+ */
+import { spawn } from "node:child_process";
+import { opendir } from "node:fs/promises";
+import { join } from "node:path";
+
+/** Never copied, whatever .gitignore says: pipec's own run store, git's database, installed packages (non-git only). */
+export const ALWAYS_EXCLUDED = new Set([".git", ".pipec"]);
+export const FALLBACK_EXCLUDED = new Set([".git", ".pipec", "node_modules"]);
+
+/** True when `dir` is inside a git work tree and git is installed. */
+export async function isGitWorkTree(dir: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn("git", ["rev-parse", "--is-inside-work-tree"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (out += text));
+    child.once("error", () => resolve(false));
+    child.once("close", (code) => resolve(code === 0 && out.trim() === "true"));
+  });
+}
+
+/**
+ * `git ls-files -z --cached --others --exclude-standard`, run in `dir`, streamed. A tracked file
+ * deleted from the work tree is still listed (the caller finds it missing and skips it).
+ */
+export async function* listGitFiles(dir: string): AsyncGenerator<string> {
+  const child = spawn("git", ["-c", "core.quotePath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (text: string) => {
+    if (stderr.length < 4096) stderr += text;
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve(code));
+  });
+  exited.catch(() => {}); // reported below, after the output is consumed
+  let pending: Buffer = Buffer.alloc(0);
+  let previous = "";
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      let start = 0;
+      let end: number;
+      while ((end = pending.indexOf(0, start)) >= 0) {
+        const path = pending.toString("utf8", start, end);
+        start = end + 1;
+        // With unmerged entries, --cached lists a path once per stage, one after the other.
+        if (path !== "" && path !== previous && !isExcluded(path, ALWAYS_EXCLUDED)) yield path;
+        previous = path;
+      }
+      pending = pending.subarray(start);
+    }
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`git ls-files failed in ${dir} (exit ${code}): ${stderr.trim() || "no message"}`);
+}
+
+/** Every entry under `dir` except the fallback exclusions (at any depth); directories are listed too, with a trailing "/". */
+export async function* walkFiles(dir: string, exclude: ReadonlySet<string> = FALLBACK_EXCLUDED, prefix = ""): AsyncGenerator<string> {
+  const handle = await opendir(join(dir, prefix));
+  for await (const entry of handle) {
+    if (exclude.has(entry.name)) continue;
+    const path = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) {
+      yield `${path}/`;
+      yield* walkFiles(dir, exclude, path);
+    } else {
+      yield path;
+    }
+  }
+}
+
+function isExcluded(path: string, names: ReadonlySet<string>): boolean {
+  return path.split("/").some((part) => names.has(part));
+}

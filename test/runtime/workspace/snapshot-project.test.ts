@@ -1,0 +1,167 @@
+import { execFile } from "node:child_process";
+import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createJobWorkspace, snapshotProject } from "../../../runtime/workspace/index.ts";
+
+const execFileAsync = promisify(execFile);
+let root: string;
+let project: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "pipec-ws-"));
+  project = join(root, "project");
+  await mkdir(join(project, "src", "nested"), { recursive: true });
+  await writeFile(join(project, "src", "main.ts"), "export {};\n");
+  await writeFile(join(project, "src", "nested", "deep.txt"), "deep\n");
+  await writeFile(join(project, "run.sh"), "#!/bin/sh\necho hi\n");
+  await chmod(join(project, "run.sh"), 0o755);
+  await writeFile(join(project, "secret.txt"), "private\n");
+  await chmod(join(project, "secret.txt"), 0o600);
+  await symlink("src/main.ts", join(project, "link-inside"));
+  await symlink(join(project, "src", "nested"), join(project, "absolute-inside"));
+  await writeFile(join(root, "outside.txt"), "outside\n");
+  await symlink("../outside.txt", join(project, "link-outside"));
+  await symlink("/etc/passwd", join(project, "link-etc"));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function git(...args: string[]): Promise<void> {
+  await execFileAsync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: project });
+}
+
+async function listTree(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    out.push(path);
+    if (entry.isDirectory()) out.push(...(await listTree(dir, path)));
+  }
+  return out.sort();
+}
+
+describe("snapshotProject in a git work tree", () => {
+  beforeEach(async () => {
+    await writeFile(join(project, ".gitignore"), "dist/\n*.log\n");
+    await mkdir(join(project, "dist"));
+    await writeFile(join(project, "dist", "bundle.js"), "built\n");
+    await git("init", "-q");
+    await git("add", ".");
+    await git("commit", "-q", "-m", "init");
+    await writeFile(join(project, "debug.log"), "ignored\n");
+    await writeFile(join(project, "untracked.ts"), "new\n");
+    await mkdir(join(project, ".pipec", "runs"), { recursive: true });
+    await writeFile(join(project, ".pipec", "runs", "state.json"), "{}\n");
+  });
+
+  it("honours .gitignore and keeps untracked files that are not ignored", async () => {
+    const dest = join(root, "snap");
+    const result = await snapshotProject(project, dest);
+    const files = await listTree(dest);
+    expect(result.selection).toBe("git");
+    expect(files).toContain("untracked.ts");
+    expect(files).toContain(".gitignore");
+    expect(files).toContain("src/nested/deep.txt");
+    expect(files).not.toContain("debug.log");
+    expect(files).not.toContain("dist");
+    expect(files).not.toContain(".git");
+    expect(files).not.toContain(".pipec");
+  });
+
+  it("skips tracked files deleted from the work tree", async () => {
+    await rm(join(project, "src", "main.ts"));
+    const dest = join(root, "snap");
+    await snapshotProject(project, dest);
+    expect(await listTree(dest)).not.toContain("src/main.ts");
+  });
+
+  it("never copies the destination into itself when it lies inside the project", async () => {
+    const dest = join(project, "out", "snap");
+    await snapshotProject(project, dest);
+    expect(await listTree(dest)).not.toContain("out");
+  });
+
+  it("keeps modes and symlinks, and skips symlinks that leave the project", async () => {
+    const dest = join(root, "snap");
+    const result = await snapshotProject(project, dest);
+    await expectModesAndLinks(dest, result.warnings);
+  });
+});
+
+describe("snapshotProject outside git", () => {
+  it("copies everything except .git, .pipec and node_modules", async () => {
+    await mkdir(join(project, "node_modules", "x"), { recursive: true });
+    await writeFile(join(project, "node_modules", "x", "index.js"), "\n");
+    await mkdir(join(project, ".pipec"));
+    await writeFile(join(project, ".pipec", "x"), "\n");
+    await writeFile(join(project, "debug.log"), "kept\n");
+    await mkdir(join(project, "empty"));
+    const dest = join(root, "snap");
+    const result = await snapshotProject(project, dest);
+    const files = await listTree(dest);
+    expect(result.selection).toBe("all");
+    expect(files).toEqual(
+      ["absolute-inside", "debug.log", "empty", "link-inside", "run.sh", "secret.txt", "src", "src/main.ts", "src/nested", "src/nested/deep.txt"].sort(),
+    );
+    expect(result.files).toBe(7);
+    expect(result.bytes).toBe(Buffer.byteLength("export {};\n" + "deep\n" + "#!/bin/sh\necho hi\n" + "private\n" + "kept\n"));
+    await expectModesAndLinks(dest, result.warnings);
+  });
+
+  it("keeps directory modes, read-only ones included", async () => {
+    await chmod(join(project, "src", "nested"), 0o555);
+    const dest = join(root, "snap");
+    await snapshotProject(project, dest);
+    expect((await stat(join(dest, "src", "nested"))).mode & 0o777).toBe(0o555);
+    expect(await readFile(join(dest, "src", "nested", "deep.txt"), "utf8")).toBe("deep\n");
+    await chmod(join(project, "src", "nested"), 0o755);
+    await chmod(join(dest, "src", "nested"), 0o755);
+  });
+
+  it("refuses a destination that is not empty", async () => {
+    const dest = join(root, "snap");
+    await mkdir(dest);
+    await writeFile(join(dest, "x"), "");
+    await expect(snapshotProject(project, dest)).rejects.toThrow(/not empty/);
+  });
+});
+
+describe("createJobWorkspace", () => {
+  it("makes independent copies: a job changing a file in place does not touch the snapshot", async () => {
+    const snap = join(root, "snap");
+    await snapshotProject(project, snap);
+    const job = join(root, "job");
+    const result = await createJobWorkspace(snap, job);
+    expect(result.files).toBe(6);
+    await expectModesAndLinks(job, []);
+    await writeFile(join(job, "src", "main.ts"), "changed\n", { flag: "r+" });
+    expect(await readFile(join(snap, "src", "main.ts"), "utf8")).toBe("export {};\n");
+    expect((await stat(join(job, "src", "main.ts"))).ino).not.toBe((await stat(join(snap, "src", "main.ts"))).ino);
+  });
+});
+
+async function expectModesAndLinks(dest: string, warnings: readonly string[]): Promise<void> {
+  expect((await stat(join(dest, "run.sh"))).mode & 0o777).toBe(0o755);
+  expect((await stat(join(dest, "secret.txt"))).mode & 0o777).toBe(0o600);
+  expect((await lstat(join(dest, "link-inside"))).isSymbolicLink()).toBe(true);
+  expect(await readlink(join(dest, "link-inside"))).toBe("src/main.ts");
+  expect(await readFile(join(dest, "link-inside"), "utf8")).toBe("export {};\n");
+  // An absolute link into the project is rewritten relative, so the copy never points back at the project.
+  expect(await readlink(join(dest, "absolute-inside"))).toBe("src/nested");
+  await expect(lstat(join(dest, "link-outside"))).rejects.toThrow(/ENOENT/);
+  await expect(lstat(join(dest, "link-etc"))).rejects.toThrow(/ENOENT/);
+  if (warnings.length > 0) {
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        "skipped symlink link-outside -> ../outside.txt: it points outside the project",
+        "skipped symlink link-etc -> /etc/passwd: it points outside the project",
+      ]),
+    );
+    expect(warnings).toHaveLength(2);
+  }
+}
