@@ -1,0 +1,35 @@
+/**
+ * Run events: the stable, documented stream `pipec run --json` prints (one JSON object per line) and
+ * `.pipec/runs/<id>/events.jsonl` keeps. Add fields, never rename them. Log text is masked before an
+ * event is made, so no event ever holds a secret.
+ */
+import { z } from "zod";
+
+const base = { time: z.string(), runId: z.string() };
+const JobStatusSchema = z.enum(["pending", "ready", "running", "retrying", "success", "failed", "timed-out", "skipped", "cancelled"]);
+
+export const RunEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("run.started"), ...base, pipeline: z.string(), digest: z.string(), executor: z.enum(["docker", "local"]), concurrency: z.number(), jobs: z.array(z.string()), resumedFrom: z.string().nullable() }),
+  z.object({ type: z.literal("job.status"), ...base, job: z.string(), status: JobStatusSchema, attempt: z.number(), reason: z.string().nullable() }),
+  z.object({ type: z.literal("job.started"), ...base, job: z.string(), attempt: z.number() }),
+  z.object({ type: z.literal("step.started"), ...base, job: z.string(), step: z.number(), name: z.string(), attempt: z.number() }),
+  z.object({ type: z.literal("step.finished"), ...base, job: z.string(), step: z.number(), name: z.string(), status: z.enum(["success", "failed", "timed-out", "cancelled", "skipped"]), exitCode: z.number().nullable(), durationMs: z.number() }),
+  z.object({ type: z.literal("job.log"), ...base, job: z.string(), step: z.number(), stream: z.enum(["stdout", "stderr"]), text: z.string() }),
+  z.object({
+    type: z.literal("job.finished"),
+    ...base,
+    job: z.string(),
+    status: JobStatusSchema,
+    attempts: z.number(),
+    durationMs: z.number(),
+    exitCode: z.number().nullable(),
+    reason: z.string().nullable(),
+  }),
+  z.object({ type: z.literal("run.finished"), ...base, status: z.enum(["success", "failed", "cancelled"]), reason: z.string().nullable(), durationMs: z.number(), criticalPath: z.array(z.string()), criticalPathMs: z.number() }),
+  z.object({ type: z.literal("run.notice"), ...base, level: z.enum(["info", "warning"]), message: z.string() }),
+]);
+
+export type RunEvent = z.output<typeof RunEventSchema>;
+export type RunEventType = RunEvent["type"];
+/** An event as the run loop makes it, before the store stamps time and run id. */
+export type RunEventDraft = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "time" | "runId"> : never) : never;

@@ -1,0 +1,188 @@
+/**
+ * The run loop: the thin shell around the pure scheduler. It feeds the scheduler events, performs its
+ * commands (start and stop jobs through the executor, set timers), masks and records output, and keeps
+ * `.pipec/runs/<id>/`. It never writes to the console: the caller gets events.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Executor, JobOutcome } from "../executor/types.ts";
+import type { Plan } from "../plan/schema.ts";
+import { advance, createScheduler, runCriticalPath, schedulerJobsFromPlan, type SchedulerCommand, type SchedulerEvent, type SchedulerState } from "../scheduler/index.ts";
+import type { RunEvent, RunEventDraft } from "./events.ts";
+import { readGitInfo } from "./git-info.ts";
+import { runJobAttempt } from "./job-attempt.ts";
+import { createMasker } from "./mask.ts";
+import { newRunId } from "./run-id.ts";
+import { createRunStore, type RunState } from "./run-store.ts";
+import { prepareRunWorkspace } from "./run-workspace.ts";
+
+export interface RunOptions {
+  readonly projectDir: string;
+  readonly plan: Plan;
+  readonly executor: Executor;
+  /** @default the number of CPUs */
+  readonly concurrency: number;
+  readonly failFast: boolean;
+  /** `--var NAME=value` */
+  readonly overrides: Readonly<Record<string, string>>;
+  /** Secret values by name (from the environment or --secrets-file). */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Aborting cancels the run (Ctrl-C): running jobs are stopped gracefully, the run ends cancelled. */
+  readonly signal?: AbortSignal;
+  /** Jobs that succeeded in an earlier run, kept as they are (`--resume`). */
+  readonly resume?: { readonly runId: string; readonly succeeded: Readonly<Record<string, "success">> };
+  /** SIGTERM-to-SIGKILL grace when a job is stopped. @default 10 s */
+  readonly stopGraceMs?: number;
+  /** Keep each job's workspace under the run directory after the run. @default false */
+  readonly keepWorkspaces?: boolean;
+  onEvent(event: RunEvent): void;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly status: "success" | "failed" | "cancelled";
+  readonly dir: string;
+  readonly state: SchedulerState;
+}
+
+export async function runPipeline(options: RunOptions): Promise<RunResult> {
+  const { plan, executor, projectDir } = options;
+  const runId = newRunId();
+  const store = createRunStore(projectDir, runId, plan);
+  const masker = createMasker(Object.values(options.secrets));
+  const startedAt = new Date();
+  const emit = (draft: RunEventDraft) => {
+    const event = { ...draft, time: new Date().toISOString(), runId } as RunEvent;
+    store.append(event);
+    options.onEvent(event);
+  };
+  const git = readGitInfo(projectDir);
+  const workspace = await prepareRunWorkspace(projectDir, store.dir);
+  for (const warning of workspace.warnings) emit({ type: "run.notice", level: "warning", message: warning });
+
+  let state = createScheduler(schedulerJobsFromPlan(plan), {
+    concurrency: options.concurrency,
+    failFast: options.failFast,
+    pipelineTimeoutMs: plan.timeoutMs,
+    random: Math.random,
+    context: { env: {}, vars: resolvedVars(plan, options.overrides), git, pipeline: { name: plan.name }, run: { id: runId } },
+    previous: options.resume?.succeeded,
+  });
+  emit({ type: "run.started", pipeline: plan.name, digest: plan.digest ?? "", executor: executor.kind, concurrency: options.concurrency, jobs: Object.keys(plan.jobs), resumedFrom: options.resume?.runId ?? null });
+
+  const timers = new Map<string, NodeJS.Timeout>();
+  const running = new Map<string, AbortController>();
+  const queue: SchedulerEvent[] = [];
+  let dispatching = false;
+  let finish!: (status: RunResult["status"]) => void;
+  const finished = new Promise<RunResult["status"]>((resolve) => (finish = resolve));
+
+  const dispatch = (event: SchedulerEvent) => {
+    queue.push(event);
+    if (dispatching) return;
+    dispatching = true;
+    try {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const result = advance(state, next, Date.now());
+        state = result.state;
+        for (const command of result.commands) perform(command);
+      }
+    } finally {
+      dispatching = false;
+    }
+  };
+
+  const perform = (command: SchedulerCommand) => {
+    switch (command.type) {
+      case "start-job": {
+        const controller = new AbortController();
+        running.set(command.id, controller);
+        emit({ type: "job.started", job: command.id, attempt: command.attempt });
+        void runJobAttempt({ plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
+          .catch((cause: unknown): JobOutcome => ({ outcome: "infrastructure-error", message: `pipec could not run the job: ${(cause as Error).message}` }))
+          .then((outcome) => {
+            running.delete(command.id);
+            const exitCode = outcome.outcome === "failed" ? outcome.exitCode : null;
+            const message = outcome.outcome === "success" ? undefined : masker.text(outcome.message);
+            dispatch({ type: "job-finished", id: command.id, attempt: command.attempt, outcome: outcome.outcome, exitCode, message });
+          });
+        return;
+      }
+      case "stop-job":
+        running.get(command.id)?.abort(command.reason);
+        return;
+      case "set-timer": {
+        clearTimeout(timers.get(command.key));
+        timers.set(command.key, setTimeout(() => dispatch({ type: "timer", key: command.key }), Math.max(0, command.at - Date.now())));
+        return;
+      }
+      case "clear-timer":
+        clearTimeout(timers.get(command.key));
+        timers.delete(command.key);
+        return;
+      case "job-status": {
+        emit({ type: "job.status", job: command.id, status: command.status, attempt: command.attempt, reason: command.reason ?? null });
+        const job = state.jobs[command.id];
+        if (job && ["success", "failed", "timed-out", "skipped", "cancelled"].includes(command.status)) {
+          const first = job.attempts[0];
+          const last = job.attempts.at(-1);
+          emit({
+            type: "job.finished",
+            job: command.id,
+            status: command.status,
+            attempts: job.attempts.length,
+            durationMs: first && last?.endedAt != null ? last.endedAt - first.startedAt : 0,
+            exitCode: last?.exitCode ?? null,
+            reason: command.reason ?? null,
+          });
+        }
+        return;
+      }
+      case "run-finished":
+        finish(command.status);
+        return;
+    }
+  };
+
+  const onAbort = () => dispatch({ type: "cancel", reason: "interrupt" });
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  dispatch({ type: "start" });
+  const status = await finished;
+  options.signal?.removeEventListener("abort", onAbort);
+  for (const timer of timers.values()) clearTimeout(timer);
+
+  const removed = await executor.cleanup(runId).catch(() => 0);
+  if (removed > 0) emit({ type: "run.notice", level: "warning", message: `removed ${removed} leftover container(s) of this run` });
+  const path = runCriticalPath(state);
+  emit({ type: "run.finished", status, reason: state.stopReason, durationMs: Date.now() - startedAt.getTime(), criticalPath: [...path.path], criticalPathMs: path.totalMs });
+  for (const problem of store.writeProblems) options.onEvent({ type: "run.notice", level: "warning", message: problem, time: new Date().toISOString(), runId });
+  store.writeState(finalState(runId, plan, state, status, startedAt, options.resume?.runId ?? null));
+  store.close();
+  if (!options.keepWorkspaces) await rm(join(store.dir, "work"), { recursive: true, force: true });
+  return { runId, status, dir: store.dir, state };
+}
+
+function resolvedVars(plan: Plan, overrides: Readonly<Record<string, string>>): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [name, v] of Object.entries(plan.vars)) if (v.default !== null) vars[name] = v.default;
+  for (const name of Object.keys(plan.vars)) if (overrides[name] !== undefined) vars[name] = overrides[name];
+  return vars;
+}
+
+function finalState(runId: string, plan: Plan, state: SchedulerState, status: RunResult["status"], startedAt: Date, resumedFrom: string | null): RunState {
+  const jobs: RunState["jobs"] = {};
+  for (const id of Object.keys(plan.jobs)) {
+    const job = state.jobs[id]!;
+    const first = job.attempts[0];
+    const last = job.attempts.at(-1);
+    jobs[id] = {
+      status: job.status,
+      attempts: job.attempts.length,
+      durationMs: first && last?.endedAt != null ? last.endedAt - first.startedAt : null,
+      exitCode: last?.exitCode ?? null,
+      reason: job.reason,
+    };
+  }
+  return { runId, pipeline: plan.name, status, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), resumedFrom, jobs };
+}

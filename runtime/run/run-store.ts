@@ -1,0 +1,125 @@
+/**
+ * `.pipec/runs/<id>/`: the plan, an append-only `events.jsonl`, one log per job under `logs/`, and
+ * `state.json` at the end. Writes are synchronous appends to open files: ordered, and memory stays
+ * bounded whatever a job prints. A write that fails (a full disk) is reported once and the run goes on.
+ */
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { Plan } from "../plan/schema.ts";
+import { RunEventSchema, type RunEvent } from "./events.ts";
+
+export const RUNS_DIR = join(".pipec", "runs");
+
+export const RunStateSchema = z.object({
+  runId: z.string(),
+  pipeline: z.string(),
+  status: z.enum(["running", "success", "failed", "cancelled"]),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  resumedFrom: z.string().nullable(),
+  jobs: z.record(
+    z.string(),
+    z.object({ status: z.string(), attempts: z.number(), durationMs: z.number().nullable(), exitCode: z.number().nullable(), reason: z.string().nullable() }),
+  ),
+});
+export type RunState = z.output<typeof RunStateSchema>;
+
+export interface RunStore {
+  readonly runId: string;
+  readonly dir: string;
+  append(event: RunEvent): void;
+  appendLog(job: string, data: Buffer | string): void;
+  writeState(state: RunState): void;
+  close(): void;
+  /** Problems writing the run's files, each once, for a notice. */
+  readonly writeProblems: string[];
+}
+
+export function createRunStore(projectDir: string, runId: string, plan: Plan): RunStore {
+  const dir = join(projectDir, RUNS_DIR, runId);
+  mkdirSync(join(dir, "logs"), { recursive: true });
+  writeFileSync(join(dir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+  const events = openSync(join(dir, "events.jsonl"), "a");
+  const logs = new Map<string, number>();
+  const writeProblems: string[] = [];
+  const failed = new Set<string>();
+  const write = (fd: number, data: Buffer | string, what: string) => {
+    if (failed.has(what)) return;
+    try {
+      if (typeof data === "string") writeSync(fd, data);
+      else writeSync(fd, data);
+    } catch (cause) {
+      failed.add(what);
+      writeProblems.push(`could not write ${what} in ${dir}: ${(cause as Error).message}; the run goes on without it`);
+    }
+  };
+  return {
+    runId,
+    dir,
+    writeProblems,
+    append(event) {
+      write(events, `${JSON.stringify(event)}\n`, "events.jsonl");
+    },
+    appendLog(job, data) {
+      let fd = logs.get(job);
+      if (fd === undefined) {
+        fd = openSync(join(dir, "logs", `${job}.log`), "a");
+        logs.set(job, fd);
+      }
+      write(fd, data, `logs/${job}.log`);
+    },
+    writeState(state) {
+      try {
+        writeFileSync(join(dir, "state.json.tmp"), `${JSON.stringify(state, null, 2)}\n`);
+        renameSync(join(dir, "state.json.tmp"), join(dir, "state.json"));
+      } catch (cause) {
+        writeProblems.push(`could not write state.json in ${dir}: ${(cause as Error).message}`);
+      }
+    },
+    close() {
+      closeSync(events);
+      for (const fd of logs.values()) closeSync(fd);
+    },
+  };
+}
+
+/** Run ids in the project, newest first. */
+export function listRunIds(projectDir: string): string[] {
+  const dir = join(projectDir, RUNS_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => existsSync(join(dir, name, "events.jsonl"))).sort().reverse();
+}
+
+export function runDir(projectDir: string, runId: string): string {
+  return join(projectDir, RUNS_DIR, runId);
+}
+
+/** The run's events, skipping a torn last line (a crash mid-write) rather than failing. */
+export function readRunEvents(projectDir: string, runId: string): RunEvent[] {
+  const text = readFileSync(join(runDir(projectDir, runId), "events.jsonl"), "utf8");
+  const events: RunEvent[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const parsed = RunEventSchema.safeParse(JSON.parse(line));
+      if (parsed.success) events.push(parsed.data);
+    } catch {
+      // A torn line from a crash: the events before it still tell the story.
+    }
+  }
+  return events;
+}
+
+export function readRunState(projectDir: string, runId: string): RunState | null {
+  try {
+    const parsed = RunStateSchema.safeParse(JSON.parse(readFileSync(join(runDir(projectDir, runId), "state.json"), "utf8")));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function readRunPlan(projectDir: string, runId: string): unknown {
+  return JSON.parse(readFileSync(join(runDir(projectDir, runId), "plan.json"), "utf8"));
+}

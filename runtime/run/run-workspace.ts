@@ -1,0 +1,27 @@
+/**
+ * The run's copy of the project: snapshotted once (honouring .gitignore) under the run directory, then
+ * copied per job attempt, so jobs never touch the author's files or each other's.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { createJobWorkspace, snapshotProject } from "../workspace/index.ts";
+
+export interface RunWorkspace {
+  readonly warnings: readonly string[];
+  /** A fresh workspace for one attempt of one job; returns its absolute path. */
+  forJob(jobId: string, attempt: number): Promise<string>;
+}
+
+export async function prepareRunWorkspace(projectDir: string, runDir: string): Promise<RunWorkspace> {
+  const source = join(runDir, "source");
+  const snapshot = await snapshotProject(projectDir, source);
+  return {
+    warnings: snapshot.warnings,
+    async forJob(jobId, attempt) {
+      const dir = join(runDir, "work", `${jobId}.${attempt}`);
+      await rm(dir, { recursive: true, force: true });
+      await createJobWorkspace(source, dir);
+      return dir;
+    },
+  };
+}
