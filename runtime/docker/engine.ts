@@ -1,6 +1,7 @@
 import Docker from "dockerode";
 import { DockerError, EngineUnavailableError, ImagePullError, describeCause } from "./errors.ts";
 import { runContainer, type Classify } from "./run-container.ts";
+import { startContainer } from "./start-container.ts";
 import type { ConnectOptions, DockerEngine } from "./types.ts";
 
 const DEFAULT_SOCKET = "/var/run/docker.sock";
@@ -100,8 +101,12 @@ export function connectDocker(options: ConnectOptions = {}): DockerEngine {
       return runContainer(docker, classify, spec, io);
     },
 
+    startContainer(spec) {
+      return startContainer(docker, classify, spec);
+    },
+
     async removeByLabel(labels) {
-      const filters = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+      const filters = Object.entries(labels).map(([key, value]) => (value === null ? key : `${key}=${value}`));
       if (filters.length === 0) {
         // An empty filter would match every container on the engine.
         throw new RangeError("removeByLabel needs at least one label");

@@ -58,7 +58,7 @@ export class ImagePullError extends DockerError {
 }
 
 /** The step of a container's life that failed. */
-export type ContainerPhase = "create" | "attach" | "start" | "wait" | "inspect" | "stop" | "remove";
+export type ContainerPhase = "create" | "attach" | "start" | "wait" | "inspect" | "stop" | "remove" | "exec" | "logs";
 
 /** Creating, starting, waiting for, stopping or removing a container failed. */
 export class ContainerError extends DockerError {

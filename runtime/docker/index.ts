@@ -9,16 +9,19 @@ export {
   DockerError,
   EngineUnavailableError,
   ImagePullError,
+  describeCause,
   type ContainerPhase,
   type DockerErrorCode,
 } from "./errors.ts";
-export { LABEL_JOB, LABEL_RUN_ID, containerLabels, runLabels } from "./labels.ts";
+export { LABEL_JOB, LABEL_RUN_ID, LABEL_SERVICE, allPipecLabels, containerLabels, runLabels } from "./labels.ts";
 export type {
   BindMount,
   ConnectOptions,
   ContainerSpec,
   DockerEngine,
+  ExecResult,
   NetworkMode,
   RunIo,
   RunResult,
+  StartedContainer,
 } from "./types.ts";

@@ -4,6 +4,8 @@
  */
 export const LABEL_RUN_ID = "dev.pipec.run-id";
 export const LABEL_JOB = "dev.pipec.job";
+/** On a job's service containers: the service's name. */
+export const LABEL_SERVICE = "dev.pipec.service";
 
 /** The labels for one job's container in one run. */
 export function containerLabels(ids: { readonly runId: string; readonly job: string }): Record<string, string> {
@@ -13,4 +15,9 @@ export function containerLabels(ids: { readonly runId: string; readonly job: str
 /** The labels that select every container of one run (for `removeByLabel`). */
 export function runLabels(runId: string): Record<string, string> {
   return { [LABEL_RUN_ID]: runId };
+}
+
+/** The labels that select every container pipec created, whatever the run (for `removeByLabel`). */
+export function allPipecLabels(): Record<string, null> {
+  return { [LABEL_RUN_ID]: null };
 }

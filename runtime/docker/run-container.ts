@@ -34,7 +34,8 @@ export async function runContainer(
   }
 }
 
-function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+/** The engine's create request for a spec: never privileged, resources as given. */
+export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const env = Object.entries(spec.env).map(([name, value]) => {
     if (name === "" || name.includes("=") || name.includes("\0")) {
       throw new ContainerError("create", spec.image, null, `invalid environment variable name ${JSON.stringify(name)}`);
@@ -67,6 +68,7 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
       ...(spec.memoryBytes === null ? {} : { Memory: spec.memoryBytes }),
       ...(spec.pids === null ? {} : { PidsLimit: spec.pids }),
       Privileged: false,
+      ...(spec.init === true ? { Init: true } : {}),
       // We remove the container ourselves, after reading its exit code and OOM state.
       AutoRemove: false,
     },
@@ -188,7 +190,7 @@ async function exitOfFailedStart(
 }
 
 /** SIGTERM, then SIGKILL if the container has not exited after `graceMs`. */
-async function stopContainer(container: Docker.Container, exited: Promise<unknown>, graceMs: number): Promise<void> {
+export async function stopContainer(container: Docker.Container, exited: Promise<unknown>, graceMs: number): Promise<void> {
   if (!(await signalContainer(container, "SIGTERM"))) return;
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<"grace-over">((resolve) => {
@@ -215,7 +217,7 @@ async function signalContainer(container: Docker.Container, signal: "SIGTERM" | 
   }
 }
 
-async function removeContainer(container: Docker.Container, spec: ContainerSpec, io: RunIo): Promise<void> {
+export async function removeContainer(container: Docker.Container, spec: ContainerSpec, io: Pick<RunIo, "onWarning">): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await container.remove({ force: true, v: true });

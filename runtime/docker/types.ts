@@ -36,6 +36,12 @@ export interface ContainerSpec {
   readonly stopGraceMs: number;
   /** Container name; must be unique on the engine. Default: a name Docker picks. */
   readonly name?: string;
+  /**
+   * Run a tiny init (docker-init) as PID 1 that forwards signals and reaps zombies. Without it the
+   * command is PID 1, which ignores SIGTERM unless it handles it, so a stop always waits the full
+   * grace before SIGKILL. @default false
+   */
+  readonly init?: boolean;
 }
 
 export interface RunIo {
@@ -80,9 +86,41 @@ export interface DockerEngine {
   runContainer(spec: ContainerSpec, io: RunIo): Promise<RunResult>;
   /**
    * Force-removes every container (running or not) that carries all of these labels; resolves
-   * with how many were removed. At least one label is required.
+   * with how many were removed. At least one label is required; a null value matches any value
+   * (the label is present).
    */
-  removeByLabel(labels: Readonly<Record<string, string>>): Promise<number>;
+  removeByLabel(labels: Readonly<Record<string, string | null>>): Promise<number>;
+  /**
+   * Creates and starts a container that keeps running (a service), without attaching to its output;
+   * the caller stops and removes it through the handle. Throws ContainerError when it cannot start
+   * (the container is removed first).
+   */
+  startContainer(spec: ContainerSpec): Promise<StartedContainer>;
+}
+
+/** A running container started by `startContainer`. */
+export interface StartedContainer {
+  readonly id: string;
+  /**
+   * Runs a command inside the container (`docker exec`) and resolves with its exit code and the end
+   * of its output. Aborting stops waiting (rejects with the signal's reason); the command itself is
+   * left to end with the container.
+   */
+  exec(cmd: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<ExecResult>;
+  /** Whether it still runs, and its exit code once it has stopped. */
+  state(): Promise<{ readonly running: boolean; readonly exitCode: number; readonly oomKilled: boolean }>;
+  /** The last `lines` lines of its stdout and stderr, interleaved, as text. */
+  logs(lines: number): Promise<string>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has stopped. Nothing happens if it is not running. */
+  stop(graceMs: number): Promise<void>;
+  /** Force-removes it (and its anonymous volumes); a container already gone is not an error. */
+  remove(): Promise<void>;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  /** The last few KiB of the command's stdout and stderr, interleaved, as text. */
+  readonly output: string;
 }
 
 export interface ConnectOptions {
