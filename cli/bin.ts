@@ -1,7 +1,24 @@
-/** Process entry: runs `main`, turns an internal failure into a short report, sets the exit code. */
+/** Process entry: wires signals, runs `main`, turns an internal failure into a short report, sets the exit code. */
 import { main } from "./main.ts";
+import { processTerminal } from "./output.ts";
 
-main(process.argv.slice(2)).then(
+const controller = new AbortController();
+let interrupts = 0;
+// Only a run has work to stop gracefully; any other command exits at once.
+const graceful = process.argv.slice(2).includes("run");
+const interrupt = (signal: NodeJS.Signals) => {
+  interrupts += 1;
+  if (graceful && interrupts === 1) {
+    process.stderr.write(`\npipec: ${signal}: stopping running jobs (again to quit at once)\n`);
+    controller.abort(signal);
+    return;
+  }
+  process.exit(130);
+};
+process.on("SIGINT", interrupt);
+process.on("SIGTERM", interrupt);
+
+main(process.argv.slice(2), { terminal: processTerminal(), signal: controller.signal, isTty: Boolean(process.stdout.isTTY) && !process.env.CI }).then(
   (code) => {
     process.exitCode = code;
   },

@@ -9,7 +9,15 @@ import { processTerminal, type Terminal } from "./output.ts";
 
 const VERSION = "0.1.0";
 
-export async function main(argv: readonly string[], terminal: Terminal = processTerminal()): Promise<number> {
+export interface MainContext {
+  readonly terminal: Terminal;
+  /** Aborted on the first SIGINT or SIGTERM: a run stops its jobs gracefully. */
+  readonly signal: AbortSignal;
+  readonly isTty: boolean;
+}
+
+export async function main(argv: readonly string[], context: MainContext = { terminal: processTerminal(), signal: new AbortController().signal, isTty: false }): Promise<number> {
+  const { terminal } = context;
   let code: number = EXIT.ok;
   const program = new Command("pipec")
     .description("Pipelines as code for TypeScript: build canonical plans, run them as a DAG on this machine.")
@@ -60,6 +68,44 @@ export async function main(argv: readonly string[], terminal: Terminal = process
     .action(async (flags) => {
       const { schemaCommand } = await import("./commands/inspect.ts");
       code = schemaCommand(flags, terminal);
+    });
+
+  program
+    .command("run")
+    .description("run a pipeline (or a plan) as a DAG on this machine, in Docker containers or as local processes")
+    .argument("[file]", "a ci.pipeline.ts, a YAML pipeline, or a plan (not needed with --resume)")
+    .addOption(new Option("--executor <kind>", "where jobs run").choices(["auto", "docker", "local"]).default("auto"))
+    .option("-j, --concurrency <n>", "most jobs at once (default: the number of CPUs)")
+    .option("--fail-fast", "cancel the rest at the first failure")
+    .option("--var <NAME=value>", "set a declared pipeline variable (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
+    .option("--secrets-file <file>", "NAME=value lines with secret values (else taken from the environment)")
+    .option("--json", "print one JSON event per line")
+    .option("--resume <run>", "run again what failed, was skipped or cancelled in an earlier run, keeping what succeeded")
+    .addOption(new Option("--pull <policy>", "when to pull images").choices(["always", "missing", "never"]).default("missing"))
+    .option("--keep-workspaces", "keep each job's workspace under .pipec/runs/<id>/work")
+    .option("--no-typecheck", "skip type-checking TypeScript pipelines")
+    .action(async (file: string | undefined, flags) => {
+      const { runCommand } = await import("./commands/run.ts");
+      code = await runCommand(file, flags, terminal, context.signal, context.isTty);
+    });
+
+  program
+    .command("runs")
+    .description("list earlier runs, newest first")
+    .option("--json", "print as JSON")
+    .action(async (flags) => {
+      const { runsCommand } = await import("./commands/runs.ts");
+      code = runsCommand(flags, terminal);
+    });
+
+  program
+    .command("logs")
+    .description("print the logs of a run (RUN may be 'last'), or of one of its jobs")
+    .argument("<run>")
+    .argument("[job]")
+    .action(async (run: string, job: string | undefined) => {
+      const { logsCommand } = await import("./commands/runs.ts");
+      code = await logsCommand(run, job, terminal);
     });
 
   try {

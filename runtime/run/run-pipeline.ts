@@ -102,7 +102,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
           .catch((cause: unknown): JobOutcome => ({ outcome: "infrastructure-error", message: `pipec could not run the job: ${(cause as Error).message}` }))
           .then((outcome) => {
             running.delete(command.id);
-            const exitCode = outcome.outcome === "failed" ? outcome.exitCode : null;
+            const exitCode = outcome.outcome === "failed" ? outcome.exitCode : outcome.outcome === "success" ? 0 : null;
             const message = outcome.outcome === "success" ? undefined : masker.text(outcome.message);
             dispatch({ type: "job-finished", id: command.id, attempt: command.attempt, outcome: outcome.outcome, exitCode, message });
           });

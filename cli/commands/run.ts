@@ -1,0 +1,109 @@
+/** `pipec run [FILE]`: compile (or load a plan), pick an executor, run the DAG, report, set the exit code. */
+import { availableParallelism } from "node:os";
+import { compileFile } from "../../compiler/index.ts";
+import { connectDocker } from "../../runtime/docker/index.ts";
+import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
+import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
+import { readRunPlan, readRunState, runPipeline } from "../../runtime/run/index.ts";
+import { EXIT } from "../exit-codes.ts";
+import { printDiagnostics, type Terminal } from "../output.ts";
+import { createJsonReporter } from "../reporters/json.ts";
+import { createPlainReporter } from "../reporters/plain.ts";
+import { createTtyReporter } from "../reporters/tty.ts";
+import type { Reporter } from "../reporters/types.ts";
+import { parseVars, readSecrets, RunInputError } from "./run-inputs.ts";
+
+export interface RunFlags {
+  readonly executor: "auto" | "docker" | "local";
+  readonly concurrency?: string;
+  readonly failFast?: boolean;
+  readonly var: string[];
+  readonly secretsFile?: string;
+  readonly json?: boolean;
+  readonly resume?: string;
+  readonly pull: "always" | "missing" | "never";
+  readonly typecheck: boolean;
+  readonly keepWorkspaces?: boolean;
+}
+
+export async function runCommand(file: string | undefined, flags: RunFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
+  const concurrency = flags.concurrency === undefined ? availableParallelism() : Number(flags.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    terminal.err(`--concurrency ${flags.concurrency}: expected a whole number of at least 1\n`);
+    return EXIT.invalidInput;
+  }
+  const loaded = await loadPlan(file, flags, terminal);
+  if (!loaded) return EXIT.invalidInput;
+  let overrides: Record<string, string>;
+  let secrets: Record<string, string>;
+  try {
+    overrides = parseVars(flags.var, loaded.plan);
+    secrets = readSecrets(loaded.plan, flags.secretsFile, process.env);
+  } catch (cause) {
+    if (!(cause instanceof RunInputError)) throw cause;
+    terminal.err(`pipec run: ${cause.message}\n`);
+    return EXIT.invalidInput;
+  }
+  const executor = await pickExecutor(flags, terminal);
+  if (!executor) return EXIT.invalidInput;
+
+  const reporter: Reporter = flags.json ? createJsonReporter(terminal) : isTty ? createTtyReporter(terminal) : createPlainReporter(terminal);
+  const result = await runPipeline({
+    projectDir: process.cwd(),
+    plan: loaded.plan,
+    executor,
+    concurrency,
+    failFast: flags.failFast ?? false,
+    overrides,
+    secrets,
+    signal,
+    resume: loaded.resume,
+    keepWorkspaces: flags.keepWorkspaces ?? false,
+    onEvent: (event) => reporter.onEvent(event),
+  });
+  reporter.close();
+  return result.status === "success" ? EXIT.ok : result.status === "cancelled" ? EXIT.interrupted : EXIT.failed;
+}
+
+async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Terminal): Promise<{ plan: Plan; resume?: { runId: string; succeeded: Record<string, "success"> } } | null> {
+  if (flags.resume) {
+    const state = readRunState(process.cwd(), flags.resume);
+    let planData: unknown;
+    try {
+      planData = readRunPlan(process.cwd(), flags.resume);
+    } catch {
+      terminal.err(`pipec run --resume ${flags.resume}: no such run in .pipec/runs (see pipec runs)\n`);
+      return null;
+    }
+    const plan = PlanSchema.safeParse(planData);
+    if (!plan.success || !state) {
+      terminal.err(`pipec run --resume ${flags.resume}: the run's plan or state is unreadable; run the pipeline again instead\n`);
+      return null;
+    }
+    const succeeded = Object.fromEntries(Object.entries(state.jobs).filter(([, job]) => job.status === "success").map(([id]) => [id, "success" as const]));
+    return { plan: plan.data, resume: { runId: flags.resume, succeeded } };
+  }
+  if (!file) {
+    terminal.err("pipec run needs a pipeline file (or --resume RUN)\n");
+    return null;
+  }
+  const result = await compileFile(file, { typecheck: flags.typecheck });
+  printDiagnostics(terminal, result.diagnostics, file);
+  return result.plan ? { plan: result.plan } : null;
+}
+
+async function pickExecutor(flags: RunFlags, terminal: Terminal): Promise<Executor | null> {
+  if (flags.executor === "local") return createLocalExecutor();
+  const engine = connectDocker({ pingTimeoutMs: 3000 });
+  try {
+    await engine.ping();
+    return createDockerExecutor(engine, { pullPolicy: flags.pull });
+  } catch (cause) {
+    if (flags.executor === "docker") {
+      terminal.err(`pipec run: ${(cause as Error).message}\n`);
+      return null;
+    }
+    terminal.err(`pipec: no Docker engine (${(cause as Error).message.split(":")[0]}); running jobs as local processes. Use --executor docker to require Docker.\n`);
+    return createLocalExecutor();
+  }
+}

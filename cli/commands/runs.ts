@@ -1,0 +1,53 @@
+/** `pipec runs` and `pipec logs RUN [JOB]`: what earlier runs did, from `.pipec/runs/`. */
+import { createReadStream, existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { listRunIds, readRunEvents, readRunState, runDir } from "../../runtime/run/index.ts";
+import { EXIT } from "../exit-codes.ts";
+import type { Terminal } from "../output.ts";
+import { formatMs } from "../reporters/format.ts";
+
+export function runsCommand(flags: { json?: boolean }, terminal: Terminal): number {
+  const rows = listRunIds(process.cwd()).map((id) => {
+    const state = readRunState(process.cwd(), id);
+    if (state) {
+      const ms = state.finishedAt ? Date.parse(state.finishedAt) - Date.parse(state.startedAt) : null;
+      return { id, pipeline: state.pipeline, status: state.status, startedAt: state.startedAt, durationMs: ms };
+    }
+    // No state: the run is going on, or was killed before it could write one. Its events still tell.
+    const events = readRunEvents(process.cwd(), id);
+    const started = events.find((e) => e.type === "run.started");
+    return { id, pipeline: started?.type === "run.started" ? started.pipeline : "?", status: "unfinished", startedAt: started?.time ?? "", durationMs: null };
+  });
+  if (flags.json) {
+    terminal.out(`${JSON.stringify(rows, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (rows.length === 0) {
+    terminal.err("no runs yet in .pipec/runs (pipec run FILE starts one)\n");
+    return EXIT.ok;
+  }
+  for (const row of rows) {
+    terminal.out(`${row.id}  ${row.status.padEnd(10)}  ${(row.durationMs === null ? "" : formatMs(row.durationMs)).padStart(7)}  ${row.pipeline}\n`);
+  }
+  return EXIT.ok;
+}
+
+export async function logsCommand(run: string, job: string | undefined, terminal: Terminal): Promise<number> {
+  const id = run === "last" ? listRunIds(process.cwd())[0] : run;
+  const dir = id ? runDir(process.cwd(), id) : null;
+  if (!id || !dir || !existsSync(dir)) {
+    terminal.err(`pipec logs: no run ${run} in .pipec/runs (see pipec runs)\n`);
+    return EXIT.invalidInput;
+  }
+  const logs = readdirSync(join(dir, "logs")).filter((f) => f.endsWith(".log")).map((f) => f.slice(0, -4)).sort();
+  const wanted = job === undefined ? logs : logs.filter((name) => name === job);
+  if (job !== undefined && wanted.length === 0) {
+    terminal.err(`pipec logs: run ${id} has no log for job "${job}" (jobs with logs: ${logs.join(", ") || "none"})\n`);
+    return EXIT.invalidInput;
+  }
+  for (const name of wanted) {
+    if (job === undefined) terminal.out(`=== ${name}\n`);
+    for await (const chunk of createReadStream(join(dir, "logs", `${name}.log`), { encoding: "utf8" })) terminal.out(chunk as string);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,53 @@
+/**
+ * Plain lines, for CI logs and pipes: every log line prefixed with its job, stderr lines marked, job
+ * transitions as lines, the summary at the end.
+ */
+import type { RunEvent } from "../../runtime/run/index.ts";
+import type { Terminal } from "../output.ts";
+import { formatMs, jobColor, paint, STATUS_MARK } from "./format.ts";
+import { renderSummary } from "./summary.ts";
+import type { Reporter } from "./types.ts";
+
+export function createPlainReporter(terminal: Terminal, color = false): Reporter & { readonly finished: Extract<RunEvent, { type: "job.finished" }>[] } {
+  const finished: Extract<RunEvent, { type: "job.finished" }>[] = [];
+  const prefix = (job: string) => paint(color, jobColor(job), `[${job}]`);
+  return {
+    kind: "plain",
+    finished,
+    onEvent(event) {
+      switch (event.type) {
+        case "run.started":
+          terminal.err(`pipec: running ${event.pipeline} (${event.jobs.length} jobs, ${event.executor} executor, concurrency ${event.concurrency}), run ${event.runId}\n`);
+          return;
+        case "run.notice":
+          terminal.err(`pipec: ${event.level === "warning" ? "warning: " : ""}${event.message}\n`);
+          return;
+        case "job.started":
+          terminal.out(`${prefix(event.job)} started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ""}\n`);
+          return;
+        case "step.started":
+          terminal.out(`${prefix(event.job)} $ ${event.name}\n`);
+          return;
+        case "job.log":
+          terminal.out(`${prefix(event.job)}${event.stream === "stderr" ? " !" : ""} ${event.text}\n`);
+          return;
+        case "job.status":
+          if (event.status === "retrying") terminal.out(`${prefix(event.job)} retrying: ${event.reason ?? ""}\n`);
+          return;
+        case "job.finished": {
+          finished.push(event);
+          const mark = paint(color, event.status === "success" ? 32 : event.status === "skipped" ? 33 : 31, STATUS_MARK[event.status] ?? event.status);
+          const reason = event.status !== "success" && event.reason ? `: ${event.reason}` : "";
+          terminal.out(`${prefix(event.job)} ${mark} in ${formatMs(event.durationMs)}${reason}\n`);
+          return;
+        }
+        case "run.finished":
+          terminal.err(renderSummary(finished, event, color));
+          return;
+        default:
+          return;
+      }
+    },
+    close() {},
+  };
+}

@@ -1,0 +1,147 @@
+/** End to end: `pipec run` with the real binary, the real Docker engine and the local executor. */
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerGate, TEST_IMAGES } from "../setup/require-docker.ts";
+import { PIPEC, runPipec } from "./run-pipec.ts";
+
+const docker = await dockerGate("pipec run (docker)");
+let dir: string;
+
+const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
+const events = (stdout: string) => stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown> & { type: string });
+const image = TEST_IMAGES.busybox;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "pipec-run-"));
+  write("app.txt", "project file\n");
+  write(".gitignore", "ignored.txt\n");
+  write("ignored.txt", "should not reach jobs\n");
+  execFileSync("git", ["init", "-q"], { cwd: dir });
+  write(
+    "ci.pipeline.ts",
+    `import { job, pipeline, secret } from "pipec";
+const build = job("build", { image: "${image}", steps: ["cat app.txt", "test ! -e ignored.txt", "echo built > out.txt", "echo to-stderr >&2"] });
+const test = job("test", { image: "${image}", needs: [build], env: { TOKEN: secret("API_TOKEN") }, steps: ["echo token=$TOKEN", "echo testing"] });
+const broken = job("broken", { image: "${image}", steps: ["echo about to fail", "exit 3"] });
+const after = job("after", { image: "${image}", needs: [broken], steps: ["echo never"] });
+const cleanup = job("cleanup", { image: "${image}", needs: [broken], if: "always()", steps: ["echo cleaning"] });
+export default pipeline("e2e", { jobs: [test, after, cleanup] });
+`,
+  );
+  write(
+    "slow.pipeline.ts",
+    `import { job, pipeline } from "pipec";
+export default pipeline("slow", { jobs: [job("sleepy", { image: "${image}", steps: ["echo sleeping", "sleep 60"] })] });
+`,
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.each([
+  { executor: "docker", enabled: docker.run },
+  { executor: "local", enabled: true },
+])("pipec run --executor $executor", ({ executor, enabled }) => {
+  beforeAll(() => {
+    if (executor === "docker") docker.assertAvailable();
+  });
+
+  it.runIf(enabled)("runs the DAG, skips dependents of a failure, runs always() jobs, exits 1, masks secrets", () => {
+    const result = runPipec(["run", "ci.pipeline.ts", "--executor", executor, "--json"], { cwd: dir, env: { API_TOKEN: "sup3r-s3cret" } });
+    expect(result.code).toBe(1);
+    const all = events(result.stdout);
+    const finished = Object.fromEntries(all.filter((e) => e.type === "job.finished").map((e) => [e.job, e]));
+    expect(finished.build).toMatchObject({ status: "success", attempts: 1, exitCode: 0 });
+    expect(finished.test).toMatchObject({ status: "success" });
+    expect(finished.broken).toMatchObject({ status: "failed", exitCode: 3 });
+    expect(finished.after).toMatchObject({ status: "skipped" });
+    expect(finished.cleanup).toMatchObject({ status: "success" });
+    expect(all.at(-1)).toMatchObject({ type: "run.finished", status: "failed" });
+    expect(all[0]).toMatchObject({ type: "run.started", pipeline: "e2e", executor });
+    const logs = all.filter((e) => e.type === "job.log");
+    expect(logs).toContainEqual(expect.objectContaining({ job: "build", stream: "stdout", text: "project file" }));
+    expect(logs).toContainEqual(expect.objectContaining({ job: "build", stream: "stderr", text: "to-stderr" }));
+    expect(logs).toContainEqual(expect.objectContaining({ job: "test", text: "token=***" }));
+    expect(result.stdout + result.stderr).not.toContain("sup3r-s3cret");
+    const runId = all[0]!.runId as string;
+    const runFiles = join(dir, ".pipec", "runs", runId);
+    expect(readFileSync(join(runFiles, "logs", "test.log"), "utf8")).toContain("token=***");
+    expect(readFileSync(join(runFiles, "events.jsonl"), "utf8")).not.toContain("sup3r-s3cret");
+    expect(JSON.parse(readFileSync(join(runFiles, "state.json"), "utf8"))).toMatchObject({ status: "failed", jobs: { broken: { status: "failed", exitCode: 3 } } });
+    expect(existsSync(join(dir, "out.txt"))).toBe(false);
+  });
+
+  it.runIf(enabled)("fails a job whose secret is missing, with what to do", () => {
+    const result = runPipec(["run", "ci.pipeline.ts", "--executor", executor], { cwd: dir, env: { API_TOKEN: "" } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("needs secret API_TOKEN, which is not set");
+  });
+
+  it.runIf(enabled)("stops running jobs on SIGINT, records the run as cancelled and exits 130", async () => {
+    const child = spawn(process.execPath, [PIPEC, "run", "slow.pipeline.ts", "--executor", executor], { cwd: dir, env: { ...process.env, CI: "true" } });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (out.includes("sleeping")) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    const started = Date.now();
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(130);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(out).toContain("run cancelled");
+    const runId = /run (\d{8}-\d{6}-[0-9a-f]{4})/.exec(out)![1]!;
+    if (executor === "docker") {
+      const left = execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.pipec.run-id=${runId}`], { encoding: "utf8" });
+      expect(left.trim()).toBe("");
+    }
+    expect(JSON.parse(readFileSync(join(dir, ".pipec", "runs", runId, "state.json"), "utf8")).status).toBe("cancelled");
+  }, 30_000);
+});
+
+describe("runs, logs and resume", () => {
+  it("lists runs, prints logs, and --resume reruns only what did not succeed", () => {
+    const marker = join(dir, "flaky-ok");
+    write(
+      "flaky.pipeline.ts",
+      `import { job, pipeline } from "pipec";
+const first = job("first", { image: "${image}", steps: ["echo first ran"] });
+const second = job("second", { image: "${image}", needs: [first], steps: ["test -e ${marker} || exit 4", "echo second ran"] });
+export default pipeline("flaky", { jobs: [second] });
+`,
+    );
+    const failed = runPipec(["run", "flaky.pipeline.ts", "--executor", "local", "--json"], { cwd: dir });
+    expect(failed.code).toBe(1);
+    const runId = events(failed.stdout)[0]!.runId as string;
+
+    const runs = runPipec(["runs"], { cwd: dir });
+    expect(runs.stdout).toMatch(new RegExp(`${runId}\\s+failed`));
+    const logs = runPipec(["logs", runId, "first"], { cwd: dir });
+    expect(logs.stdout).toContain("first ran");
+    expect(runPipec(["logs", runId, "nope"], { cwd: dir }).code).toBe(2);
+
+    writeFileSync(marker, "");
+    const resumed = runPipec(["run", "--resume", runId, "--executor", "local", "--json"], { cwd: dir });
+    expect(resumed.code).toBe(0);
+    const all = events(resumed.stdout);
+    expect(all[0]).toMatchObject({ type: "run.started", resumedFrom: runId });
+    expect(all.filter((e) => e.type === "job.started").map((e) => e.job)).toEqual(["second"]);
+  });
+
+  it("rejects an undeclared --var and a bad --concurrency with exit 2", () => {
+    const unknown = runPipec(["run", "ci.pipeline.ts", "--var", "TAGG=1"], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("the pipeline declares no variable TAGG");
+    const concurrency = runPipec(["run", "ci.pipeline.ts", "--concurrency", "0"], { cwd: dir });
+    expect(concurrency.code).toBe(2);
+    expect(concurrency.stderr).toContain("--concurrency 0: expected a whole number of at least 1");
+  });
+});
