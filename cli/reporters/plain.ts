@@ -1,5 +1,5 @@
 /**
- * Plain lines, for CI logs and pipes: every log line prefixed with its job, stderr lines marked, job
+ * Plain lines, for CI logs and pipes: every log line prefixed with its job (stderr lines on stderr), job
  * transitions as lines, the summary at the end.
  */
 import type { RunEvent } from "../../runtime/run/index.ts";
@@ -29,7 +29,9 @@ export function createPlainReporter(terminal: Terminal, color = false): Reporter
           terminal.out(`${prefix(event.job)} $ ${event.name}\n`);
           return;
         case "job.log":
-          terminal.out(`${prefix(event.job)}${event.stream === "stderr" ? " !" : ""} ${event.text}\n`);
+          // A job's stderr goes to pipec's stderr: the two streams stay apart end to end.
+          if (event.stream === "stderr") terminal.err(`${prefix(event.job)} ${event.text}\n`);
+          else terminal.out(`${prefix(event.job)} ${event.text}\n`);
           return;
         case "job.status":
           if (event.status === "retrying") terminal.out(`${prefix(event.job)} retrying: ${event.reason ?? ""}\n`);

@@ -15,6 +15,7 @@ import { createMasker } from "./mask.ts";
 import { newRunId } from "./run-id.ts";
 import { createRunStore, type RunState } from "./run-store.ts";
 import { prepareRunWorkspace } from "./run-workspace.ts";
+import { reapCrashedRuns, writePidFile } from "./reap-crashed-runs.ts";
 
 export interface RunOptions {
   readonly projectDir: string;
@@ -56,16 +57,21 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     store.append(event);
     options.onEvent(event);
   };
+  writePidFile(store.dir);
+  const reaped = await reapCrashedRuns(projectDir, executor);
   const git = readGitInfo(projectDir);
   const workspace = await prepareRunWorkspace(projectDir, store.dir);
   for (const warning of workspace.warnings) emit({ type: "run.notice", level: "warning", message: warning });
+  if (reaped.runs.length > 0) {
+    emit({ type: "run.notice", level: "info", message: `cleaned up after ${reaped.runs.length} earlier run(s) that did not finish (${reaped.runs.join(", ")}): ${reaped.removed} container(s) removed` });
+  }
 
   let state = createScheduler(schedulerJobsFromPlan(plan), {
     concurrency: options.concurrency,
     failFast: options.failFast,
     pipelineTimeoutMs: plan.timeoutMs,
     random: Math.random,
-    context: { env: {}, vars: resolvedVars(plan, options.overrides), git, pipeline: { name: plan.name }, run: { id: runId } },
+    context: { env: conditionEnv(plan), vars: resolvedVars(plan, options.overrides), git, pipeline: { name: plan.name }, run: { id: runId } },
     previous: options.resume?.succeeded,
   });
   emit({ type: "run.started", pipeline: plan.name, digest: plan.digest ?? "", executor: executor.kind, concurrency: options.concurrency, jobs: Object.keys(plan.jobs), resumedFrom: options.resume?.runId ?? null });
@@ -161,6 +167,13 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   store.close();
   if (!options.keepWorkspaces) await rm(join(store.dir, "work"), { recursive: true, force: true });
   return { runId, status, dir: store.dir, state };
+}
+
+/** `env` in job conditions: the pipeline's own variables as written (secrets never take part in conditions). */
+function conditionEnv(plan: Plan): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(plan.env)) if (typeof value === "string") env[name] = value;
+  return env;
 }
 
 function resolvedVars(plan: Plan, overrides: Readonly<Record<string, string>>): Record<string, string> {

@@ -1,6 +1,6 @@
 /** End to end: `pipec run` with the real binary, the real Docker engine and the local executor. */
-import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ let dir: string;
 const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
 const events = (stdout: string) => stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown> & { type: string });
 const image = TEST_IMAGES.busybox;
+const listRunIdsIn = (project: string) => readdirSync(join(project, ".pipec", "runs")).sort().reverse();
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "pipec-run-"));
@@ -105,6 +106,42 @@ describe.each([
     }
     expect(JSON.parse(readFileSync(join(dir, ".pipec", "runs", runId, "state.json"), "utf8")).status).toBe("cancelled");
   }, 30_000);
+});
+
+describe("faults", () => {
+  it.runIf(docker.run)("a later run removes the containers of a run that was killed hard", async () => {
+    docker.assertAvailable();
+    const child = spawn(process.execPath, [PIPEC, "run", "slow.pipeline.ts", "--executor", "docker", "--json"], { cwd: dir });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => out.includes("sleeping") && (clearInterval(poll), resolve()), 50);
+    });
+    const runId = (JSON.parse(out.split("\n")[0]!) as { runId: string }).runId;
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.on("exit", resolve));
+    const leftovers = () => execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.pipec.run-id=${runId}`], { encoding: "utf8" }).trim();
+    expect(leftovers()).not.toBe("");
+    const next = runPipec(["run", "ci.pipeline.ts", "--executor", "docker"], { cwd: dir, env: { API_TOKEN: "x-token-x" } });
+    expect(next.stderr).toContain(`cleaned up after 1 earlier run(s) that did not finish (${runId}): 1 container(s) removed`);
+    expect(leftovers()).toBe("");
+    expect(runPipec(["runs"], { cwd: dir }).stdout).toMatch(new RegExp(`${runId}\\s+cancelled`));
+  }, 60_000);
+
+  it("streams 50 MB of output and invalid UTF-8 through a run with a small heap", () => {
+    write(
+      "loud.pipeline.ts",
+      `import { job, pipeline } from "pipec";
+const loud = job("loud", { image: "${image}", steps: ["i=0; line=$(printf '%0999d' 0); while [ $i -lt 50000 ]; do echo $line; i=$((i+1)); done", "head -c 100000 /dev/urandom"] });
+export default pipeline("loud", { jobs: [loud] });
+`,
+    );
+    const result = spawnSync(process.execPath, ["--max-old-space-size=64", PIPEC, "run", "loud.pipeline.ts", "--executor", "local", "--json", "--no-typecheck"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 120_000 });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const runId = listRunIdsIn(dir)[0]!;
+    expect(statSync(join(dir, ".pipec", "runs", runId, "logs", "loud.log")).size).toBeGreaterThan(50_000_000);
+  }, 150_000);
 });
 
 describe("runs, logs and resume", () => {
