@@ -58,6 +58,12 @@ export function generateDag(n: number, seed = 1): Dag {
 const names = (dag: Dag, needs: readonly number[]): string[] => needs.map((index) => dag.jobs[index]!.name);
 const quote = (text: string): string => JSON.stringify(text);
 
+/** Words YAML 1.1 or 1.2 reads as something other than a string (`- true` is a boolean, not a script). */
+const NOT_A_STRING = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
+
+/** A YAML scalar for `text`: plain when it reads back as the same string, JSON-quoted otherwise. */
+export const yamlString = (text: string): string => (/^[A-Za-z][\w ./=-]*$/.test(text) && !NOT_A_STRING.test(text) ? text : quote(text));
+
 export interface RenderTsOptions {
   /**
    * List the jobs in `AnyJob[]` chunks of this size instead of one `jobs: [j0, j1, ...]` literal. One
@@ -66,16 +72,23 @@ export interface RenderTsOptions {
    * @default undefined (one literal)
    */
   readonly chunk?: number;
+  /** @default BENCH_IMAGE */
+  readonly image?: string;
+}
+
+export interface RenderGitlabCiOptions {
+  /** @default BENCH_IMAGE */
+  readonly image?: string;
 }
 
 /** A `ci.pipeline.ts` using the pipec DSL. */
 export function renderTs(dag: Dag, options: RenderTsOptions = {}): string {
-  const { chunk } = options;
+  const { chunk, image = BENCH_IMAGE } = options;
   const lines = [chunk ? 'import { pipeline, job, type AnyJob } from "pipec";' : 'import { pipeline, job } from "pipec";', ""];
   for (const job of dag.jobs) {
     const needs = job.needs.length > 0 ? `, needs: [${names(dag, job.needs).join(", ")}]` : "";
     const steps = job.scripts.map(quote).join(", ");
-    lines.push(`const ${job.name} = job(${quote(job.name)}, { image: ${quote(BENCH_IMAGE)}${needs}, steps: [${steps}] });`);
+    lines.push(`const ${job.name} = job(${quote(job.name)}, { image: ${quote(image)}${needs}, steps: [${steps}] });`);
   }
   const rows = (jobs: readonly DagJob[], indent: string): string[] => {
     const out: string[] = [];
@@ -103,18 +116,18 @@ export function renderYaml(dag: Dag): string {
     lines.push(`  ${job.name}:`, `    image: ${BENCH_IMAGE}`);
     if (job.needs.length > 0) lines.push(`    depends_on: [${names(dag, job.needs).join(", ")}]`);
     lines.push("    steps:");
-    job.scripts.forEach((script, index) => lines.push(`      - name: s${index + 1}`, `        script: ${script}`));
+    job.scripts.forEach((script, index) => lines.push(`      - name: s${index + 1}`, `        script: ${yamlString(script)}`));
   }
   return `${lines.join("\n")}\n`;
 }
 
 /** The same DAG as a `.gitlab-ci.yml`: one stage, ordering by `needs` alone (allowed within a stage). */
-export function renderGitlabCi(dag: Dag): string {
+export function renderGitlabCi(dag: Dag, options: RenderGitlabCiOptions = {}): string {
   const lines = ["stages: [test]"];
   for (const job of dag.jobs) {
-    lines.push("", `${job.name}:`, "  stage: test", `  image: ${BENCH_IMAGE}`);
+    lines.push("", `${job.name}:`, "  stage: test", `  image: ${options.image ?? BENCH_IMAGE}`);
     if (job.needs.length > 0) lines.push(`  needs: [${names(dag, job.needs).join(", ")}]`);
-    lines.push("  script:", ...job.scripts.map((script) => `    - ${script}`));
+    lines.push("  script:", ...job.scripts.map((script) => `    - ${yamlString(script)}`));
   }
   return `${lines.join("\n")}\n`;
 }

@@ -58,9 +58,10 @@ export async function measure(command: readonly string[], options: RunOptions): 
   const argv = ensureGnuTime() ? [GNU_TIME, "-f", "%M", "-o", rssFile, ...command] : [...command];
   try {
     const start = performance.now();
-    const { code, stdout, stderr } = await run(argv, options);
+    const { code, stdout, stderr } = await runCommand(argv, options);
     const wallMs = performance.now() - start;
-    if (code !== 0) throw new CommandFailedError(command, code, stderr);
+    // Some tools (gitlab-ci-local) say what failed on stdout only.
+    if (code !== 0) throw new CommandFailedError(command, code, stderr.trim() ? stderr : stdout);
     const kib = gnuTime ? Number.parseInt((await readFile(rssFile, "utf8")).trim().split("\n").pop() ?? "", 10) : Number.NaN;
     return { wallMs, peakRssMb: Number.isFinite(kib) ? kib / 1024 : null, stdout, stderr };
   } finally {
@@ -68,7 +69,8 @@ export async function measure(command: readonly string[], options: RunOptions): 
   }
 }
 
-function run(argv: readonly string[], options: RunOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `argv` to its end and collects its output; never rejects on a non-zero exit. */
+export function runCommand(argv: readonly string[], options: RunOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd,

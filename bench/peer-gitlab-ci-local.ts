@@ -1,6 +1,7 @@
 /**
  * gitlab-ci-local, the peer: installed once into `.pipec/bench-peers/gitlab-ci-local` (with the Node 22
- * it needs), then timed parsing a generated `.gitlab-ci.yml` with `--list` in a throwaway git repo.
+ * it needs), then timed in a throwaway git repo holding a generated `.gitlab-ci.yml`: parsing it with
+ * `--list` (compiler benchmark) or running its jobs in Docker (run benchmark).
  * Every failure becomes `{ ok: false, reason }` so the benchmark prints a row instead of crashing.
  */
 import { spawnSync } from "node:child_process";
@@ -95,6 +96,47 @@ export async function timeGitlabCiLocalList(peersDir: string, gitlabCi: string, 
   } catch (error) {
     const detail = error instanceof CommandFailedError ? `exit ${error.exitCode}: ${summarize(error.stderr)}` : error instanceof Error ? error.message : String(error);
     return { ok: false, reason: `gitlab-ci-local --list failed: ${summarize(detail)}` };
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export type PeerRunResult =
+  | { readonly ok: true; readonly sample: Sample; readonly jobsPassed: number }
+  | { readonly ok: false; readonly reason: string };
+
+export interface PeerRunOptions {
+  /** An image with bash and rsync (bench-images.ts builds one); the default one cannot be pulled here. */
+  readonly helperImage: string;
+  readonly concurrency: number;
+  /** @default 1 */
+  readonly runs?: number;
+}
+
+/** The jobs gitlab-ci-local's summary lists as passed (` PASS  j0` lines). */
+export function countPassed(stdout: string): number {
+  return stdout.split("\n").filter((line) => /^\s*PASS\s+\S+\s*$/.test(line)).length;
+}
+
+/**
+ * Times a whole `gitlab-ci-local` pipeline run of `gitlabCi` in Docker (median of `runs`), with images
+ * used as they are (`--pull-policy if-not-present`), and checks that all `expectedJobs` passed.
+ */
+export async function timeGitlabCiLocalRun(peersDir: string, gitlabCi: string, expectedJobs: number, options: PeerRunOptions): Promise<PeerRunResult> {
+  const peer = ensurePeer(peersDir);
+  if ("reason" in peer) return { ok: false, reason: peer.reason };
+  let dir: string | undefined;
+  try {
+    dir = await prepareRepo(gitlabCi);
+    const env = { ...process.env, PATH: [peer.binDir, process.env.PATH ?? ""].join(delimiter), NO_COLOR: "1", FORCE_COLOR: "0" };
+    const command = ["gitlab-ci-local", "--pull-policy", "if-not-present", "--helper-image", options.helperImage, "--concurrency", String(options.concurrency)];
+    const sample = await measureMedian(command, { cwd: dir, env, runs: options.runs ?? 1 });
+    const jobsPassed = countPassed(sample.stdout);
+    if (jobsPassed !== expectedJobs) return { ok: false, reason: `gitlab-ci-local passed ${jobsPassed} jobs, expected ${expectedJobs}: ${summarize(sample.stdout + sample.stderr)}` };
+    return { ok: true, sample, jobsPassed };
+  } catch (error) {
+    const detail = error instanceof CommandFailedError ? `exit ${error.exitCode}: ${summarize(error.stderr)}` : error instanceof Error ? error.message : String(error);
+    return { ok: false, reason: `gitlab-ci-local failed: ${summarize(detail)}` };
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@ import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { generateDag, mulberry32, renderGitlabCi, renderTs, renderYaml, type Dag } from "../../bench/generate.ts";
+import { generateDag, mulberry32, renderGitlabCi, renderTs, renderYaml, yamlString, type Dag } from "../../bench/generate.ts";
+import { noopDag, timedDag } from "../../bench/run-dag.ts";
 
 const dslEntry = fileURLToPath(new URL("../../dsl/index.ts", import.meta.url));
 
@@ -102,5 +103,30 @@ describe("renders", () => {
     const needs = new Map(pipeline.options.jobs.map((job) => [job.name, (job.options.needs ?? []).map((need) => need.name)]));
     expect(needs).toEqual(dagNeeds(dag));
     expect(pipeline.options.jobs.map((job) => job.options.steps)).toEqual(dag.jobs.map((job) => job.scripts));
+  });
+});
+
+describe("renders for the run benchmark", () => {
+  it("GitLab CI: the job image is an option, and a `true` step stays a string", () => {
+    const doc = parse(renderGitlabCi(noopDag(2), { image: "pipec-test/busybox:1" })) as Record<string, { image?: string; script?: unknown[] }>;
+    expect(doc.j0).toEqual({ stage: "test", image: "pipec-test/busybox:1", script: ["true"] });
+    expect(Object.keys(doc)).toEqual(["stages", "j0", "j1"]);
+    const timed = parse(renderGitlabCi(timedDag("t", [{ name: "a", seconds: 0.5 }, { name: "b", seconds: 1, needs: ["a"] }]))) as Record<string, { needs?: string[]; script?: unknown[] }>;
+    expect(timed.b).toMatchObject({ needs: ["a"], script: ["sleep 1"] });
+  });
+
+  it("TypeScript and pipec YAML: the image option, and scripts that read back as strings", () => {
+    expect(renderTs(noopDag(1), { image: "pipec-test/busybox:1" })).toContain('const j0 = job("j0", { image: "pipec-test/busybox:1", steps: ["true"] });');
+    const doc = parse(renderYaml(noopDag(1))) as { jobs: { j0: { steps: { script: unknown }[] } } };
+    expect(doc.jobs.j0.steps[0]!.script).toBe("true");
+  });
+
+  it.each(["true", "no", "null", "~", "0.5", "a: b", "echo #x", "", "sleep 0.4", "echo j1", "echo done"])("yamlString(%j) reads back as the same string", (text) => {
+    expect(parse(`k: ${yamlString(text)}`)).toEqual({ k: text });
+  });
+
+  it("leaves plain scripts unquoted", () => {
+    expect(yamlString("sleep 0.4")).toBe("sleep 0.4");
+    expect(yamlString("true")).toBe('"true"');
   });
 });
