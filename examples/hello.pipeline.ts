@@ -2,7 +2,7 @@
 import { job, pipeline } from "pipec";
 
 const hello = job("hello", {
-  image: "pipec-test/busybox:1",
+  image: "busybox:1.36",
   steps: ["echo \"hello from pipec on $(uname -m)\""],
 });
 

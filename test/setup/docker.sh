@@ -19,6 +19,7 @@ LOG_FILE="$STATE_DIR/dockerd.log"
 WAIT_SECONDS=60
 
 BUSYBOX_IMAGE="pipec-test/busybox:1"
+EXAMPLE_BUSYBOX_IMAGE="busybox:1.36"
 NODE_IMAGE="pipec-test/node-app:1"
 RECIPE_LABEL="dev.pipec.test-image-recipe"
 
@@ -206,8 +207,10 @@ main() {
     start_engine
   fi
   build_busybox
+  # The examples name the public busybox image; here (no registry) the local build stands in for it.
+  docker tag "$BUSYBOX_IMAGE" "$EXAMPLE_BUSYBOX_IMAGE"
   build_node_app
-  log "ready: $BUSYBOX_IMAGE, $NODE_IMAGE"
+  log "ready: $BUSYBOX_IMAGE (also tagged $EXAMPLE_BUSYBOX_IMAGE), $NODE_IMAGE"
 }
 
 main "$@"
