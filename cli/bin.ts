@@ -17,6 +17,7 @@ const interrupt = (signal: NodeJS.Signals) => {
 };
 process.on("SIGINT", interrupt);
 process.on("SIGTERM", interrupt);
+process.on("SIGHUP", interrupt);
 
 main(process.argv.slice(2), { terminal: processTerminal(), signal: controller.signal, isTty: Boolean(process.stdout.isTTY) && !process.env.CI }).then(
   (code) => {
