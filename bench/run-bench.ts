@@ -252,7 +252,7 @@ async function schedulingCase(context: Context): Promise<boolean> {
   ]));
   const byJob = dag.jobs.map((job, i) => `${job.name} ${ms(measured[i]!)} for ${dag.durationsMs[i]! / 1000} s`);
   context.notes.push(
-    `scheduling: job times ${byJob.join(", ")}: median ${ms(medianOf(jobOverheadsMs(timeline, dag)))} over the sleep, the same container cost as a no-op job. pipec's own critical path (run.finished): ${timeline.criticalPath.join("→") || "none"}.`,
+    `scheduling: job times ${byJob.join(", ")}: median ${ms(medianOf(jobOverheadsMs(timeline, dag)))} over the sleep. pipec's own critical path (run.finished): ${timeline.criticalPath.join("→") || "none"}.`,
   );
   return true;
 }
@@ -290,6 +290,11 @@ async function memoryCase(context: Context): Promise<boolean> {
   rows.push(cold.ok
     ? { section, figure: "pipec run, cold type-check cache (a pipeline's first run, once)", ms: cold.sample.wallMs, peakRssMb: cold.sample.peakRssMb, ratio: `${peakConcurrency(cold.timeline)} jobs running at once` }
     : failedRow(section, "pipec run, cold type-check cache", cold.reason));
+  const jobTimes = [...pipec.timeline.jobs.values()].map((job) => job.durationMs);
+  context.notes.push(
+    `memory: the run span is ${ms(pipec.timeline.runMs)} for ${seconds} s sleeps; a job takes median ${ms(medianOf(jobTimes))} (max ${ms(Math.max(...jobTimes))}), as ${jobs} containers start at once on ${cpus().length} cores.`,
+  );
+  if (cold.ok) context.notes.push(`memory: a pipeline's first run peaks at ${cold.sample.peakRssMb?.toFixed(0) ?? "?"} MB because it type-checks it (the TypeScript compiler loaded); later runs hit the type-check cache.`);
   context.checks.push({ what: `memory: pipec peak RSS, ${jobs} jobs at once (type-check cache warm)`, value: peak === null ? "not measured (no GNU time)" : `${peak.toFixed(0)} MB`, target: bound, pass: check ? check.pass : null });
   return true;
 }
