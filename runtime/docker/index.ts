@@ -13,7 +13,18 @@ export {
   type ContainerPhase,
   type DockerErrorCode,
 } from "./errors.ts";
-export { LABEL_JOB, LABEL_RUN_ID, LABEL_SERVICE, allPipecLabels, containerLabels, runLabels } from "./labels.ts";
+export {
+  LABEL_DEPLOYMENT,
+  LABEL_JOB,
+  LABEL_RUN_ID,
+  LABEL_SERVICE,
+  LABEL_VERSION,
+  allPipecLabels,
+  containerLabels,
+  deploymentLabels,
+  deploymentSelector,
+  runLabels,
+} from "./labels.ts";
 export type {
   BindMount,
   ConnectOptions,

@@ -21,3 +21,18 @@ export function runLabels(runId: string): Record<string, string> {
 export function allPipecLabels(): Record<string, null> {
   return { [LABEL_RUN_ID]: null };
 }
+
+/** On a deployment target's containers: the deployment's name. */
+export const LABEL_DEPLOYMENT = "dev.pipec.deployment";
+/** On a deployment target's containers: the version the instance runs. */
+export const LABEL_VERSION = "dev.pipec.version";
+
+/** The labels for one instance of one version of a deployment. */
+export function deploymentLabels(ids: { readonly deployment: string; readonly version: string }): Record<string, string> {
+  return { [LABEL_DEPLOYMENT]: ids.deployment, [LABEL_VERSION]: ids.version };
+}
+
+/** The labels that select every container of one deployment, whatever the version (for `removeByLabel`). */
+export function deploymentSelector(deployment: string): Record<string, string> {
+  return { [LABEL_DEPLOYMENT]: deployment };
+}

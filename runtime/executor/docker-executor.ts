@@ -19,6 +19,7 @@ import { createImageResolver, type ImageResolver, type PullPolicy } from "./imag
 import { ServiceGroup } from "./services.ts";
 import { abortOutcome, runSteps, type StepAttemptResult } from "./step-loop.ts";
 import type { Executor, JobExecution, JobOutcome, ResolvedStep } from "./types.ts";
+import { formatBytes } from "./step-messages.ts";
 import { checkWorkingDirectory } from "./workspace-path.ts";
 
 /** Where the job's workspace is mounted in every step container. */
@@ -117,7 +118,10 @@ async function runDockerStep({ engine, execution, step, signal, network, resolve
       },
     );
     if (signal.aborted) return { kind: "stopped" };
-    if (result.oomKilled) return { kind: "exited", exitCode: result.exitCode, reason: `out of memory (limit ${resources.memoryBytes ?? "none"} bytes)` };
+    if (result.oomKilled) {
+      const limit = resources.memoryBytes === null ? "" : `, limit ${formatBytes(resources.memoryBytes)}`;
+      return { kind: "exited", exitCode: result.exitCode, reason: `out of memory${limit}` };
+    }
     return { kind: "exited", exitCode: result.exitCode };
   } catch (error) {
     if (signal.aborted) return { kind: "stopped" };

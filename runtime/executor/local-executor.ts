@@ -4,8 +4,7 @@
  * tools the host has. Services need containers, so a job with services is refused.
  */
 import { join } from "node:path";
-import { runProcessGroup } from "./process-group.ts";
-import { killGroup } from "./process-group.ts";
+import { killGroup, runProcessGroup } from "./process-group.ts";
 import { runSteps, type StepAttemptResult } from "./step-loop.ts";
 import type { Executor, JobExecution, JobOutcome, ResolvedStep } from "./types.ts";
 import { checkWorkingDirectory } from "./workspace-path.ts";

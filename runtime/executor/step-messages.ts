@@ -10,6 +10,19 @@ export function formatDuration(ms: number): string {
   return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
 }
 
+/** `16 MiB`, `1.5 GiB`, `800 KiB`, `12 bytes`. */
+export function formatBytes(bytes: number): string {
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = "bytes";
+  for (const next of units) {
+    if (value < 1024) break;
+    value /= 1024;
+    unit = next;
+  }
+  return `${Number(value.toFixed(1))} ${unit}`;
+}
+
 /** What a non-zero exit code usually means, for the message; null when it means nothing special. */
 export function describeExit(exitCode: number): string | null {
   if (exitCode === 127) return "command not found";

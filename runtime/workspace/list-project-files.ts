@@ -49,7 +49,8 @@ export async function* listGitFiles(dir: string): AsyncGenerator<string> {
       let start = 0;
       let end: number;
       while ((end = pending.indexOf(0, start)) >= 0) {
-        const path = pending.toString("utf8", start, end);
+        // An untracked nested repository is listed as "dir/": yield it as a directory to copy whole.
+        const path = pending.toString("utf8", start, pending[end - 1] === 0x2f ? end - 1 : end);
         start = end + 1;
         // With unmerged entries, --cached lists a path once per stage, one after the other.
         if (path !== "" && path !== previous && !isExcluded(path, ALWAYS_EXCLUDED)) yield path;

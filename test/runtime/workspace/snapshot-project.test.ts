@@ -73,6 +73,17 @@ describe("snapshotProject in a git work tree", () => {
     expect(files).not.toContain(".pipec");
   });
 
+  it("copies an untracked nested repository's files, without its .git", async () => {
+    await mkdir(join(project, "vendor", "lib"), { recursive: true });
+    await execFileAsync("git", ["init", "-q"], { cwd: join(project, "vendor", "lib") });
+    await writeFile(join(project, "vendor", "lib", "index.js"), "lib\n");
+    const dest = join(root, "snap");
+    await snapshotProject(project, dest);
+    const files = await listTree(dest);
+    expect(files).toContain("vendor/lib/index.js");
+    expect(files).not.toContain("vendor/lib/.git");
+  });
+
   it("skips tracked files deleted from the work tree", async () => {
     await rm(join(project, "src", "main.ts"));
     const dest = join(root, "snap");
