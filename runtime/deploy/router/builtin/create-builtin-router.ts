@@ -1,0 +1,147 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { HeaderRoute, InstanceAddress, VersionMetrics } from "../../types.ts";
+import { RouterClosedError, RouterError, ROUTER_ERROR_CODES } from "../errors.ts";
+import { formatListen, parseListen } from "../listen-address.ts";
+import type { Stickiness, StickyRouter } from "../types.ts";
+import { validateWeights } from "../weights.ts";
+import { forward, respondError } from "./forward.ts";
+import { compileRoute, matchRoute, type CompiledRoute } from "./header-routes.ts";
+import type { MetricsWindowOptions } from "./metrics-window.ts";
+import { readStickyCookie, stickyCookieValue, validateStickiness } from "./sticky-cookie.ts";
+import { VersionPool, type UpstreamAgentOptions } from "./version-pool.ts";
+import { WeightedPicker } from "./weighted-picker.ts";
+
+export interface BuiltinRouterOptions extends UpstreamAgentOptions {
+  /** `127.0.0.1:PORT`; port 0 picks a free one (read it back from `router.listen`). */
+  readonly listen: string;
+  /** An upstream that sends no response for this long gets a 504. @default 30000 */
+  readonly upstreamTimeoutMs?: number;
+  /** Metrics buckets; see MetricsWindow. @default 1 s buckets, 10 min longest window */
+  readonly metrics?: MetricsWindowOptions;
+}
+
+/** pipec's own reverse proxy: a Router plus cookie stickiness. */
+export interface BuiltinRouter extends StickyRouter {
+  readonly kind: "builtin";
+}
+
+/**
+ * Starts pipec's reverse proxy on `options.listen`. Routing order for each request: the first
+ * matching header route, then the sticky cookie (when on, and its version has a weight above 0),
+ * then the weights (smooth weighted round robin, see WeightedPicker); inside a version, instances
+ * take turns (round robin). Requests for a version without instances get a 503; when no version
+ * has a weight, a 503 that counts for no version.
+ */
+export async function createBuiltinRouter(options: BuiltinRouterOptions): Promise<BuiltinRouter> {
+  const address = parseListen(options.listen);
+  const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  const pools = new Map<string, VersionPool>();
+  const picker = new WeightedPicker<VersionPool>();
+  let routes: CompiledRoute<VersionPool>[] = [];
+  let stickiness: Stickiness | null = null;
+  let closed = false;
+
+  const poolOf = (version: string): VersionPool => {
+    let pool = pools.get(version);
+    if (pool === undefined) {
+      pool = new VersionPool(version, options, options.metrics ?? {});
+      if (stickiness !== null) pool.stickyCookie = stickyCookieValue(stickiness, version);
+      pools.set(version, pool);
+    }
+    return pool;
+  };
+
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const start = performance.now();
+    let pool = routes.length === 0 ? undefined : matchRoute(routes, req.headers);
+    let setCookie: string | undefined;
+    if (pool === undefined && stickiness !== null) {
+      const pinned = readStickyCookie(req.headers.cookie, stickiness.cookie);
+      const candidate = pinned === undefined ? undefined : pools.get(pinned);
+      if (candidate !== undefined && candidate.weight > 0) pool = candidate;
+      else {
+        pool = picker.next();
+        setCookie = pool?.stickyCookie;
+      }
+    }
+    pool ??= picker.next();
+    if (pool === undefined) return respondError(res, 503, undefined);
+    forward(pool, req, res, start, timeoutMs, setCookie);
+  };
+
+  const server = http.createServer({ keepAlive: true, noDelay: true }, onRequest);
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void =>
+      reject(new RouterError(ROUTER_ERROR_CODES.invalidListen, `Builtin router could not listen on ${options.listen}: ${error.message}`, { cause: error }));
+    server.once("error", onError);
+    server.listen(address.port, address.host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+  const listen = formatListen((server.address() as AddressInfo).port);
+
+  const assertOpen = (): void => {
+    if (closed) throw new RouterClosedError(listen);
+  };
+
+  return {
+    kind: "builtin",
+    listen,
+    async setInstances(version: string, instances: readonly InstanceAddress[]): Promise<void> {
+      assertOpen();
+      const pool = poolOf(version);
+      pool.listed = true;
+      pool.setInstances(instances);
+    },
+    async setWeights(weights: Readonly<Record<string, number>>): Promise<void> {
+      assertOpen();
+      const entries = validateWeights(weights);
+      for (const pool of pools.values()) pool.weight = 0;
+      for (const [version, weight] of entries) {
+        const pool = poolOf(version);
+        pool.listed = true;
+        pool.weight = weight;
+      }
+      picker.set([...pools.values()].map((pool) => [pool, pool.weight] as const));
+    },
+    async readWeights(): Promise<Record<string, number>> {
+      assertOpen();
+      const weights: Record<string, number> = {};
+      for (const pool of pools.values()) if (pool.listed) weights[pool.version] = pool.weight;
+      return weights;
+    },
+    async setHeaderRoute(route: HeaderRoute): Promise<void> {
+      assertOpen();
+      const compiled = compileRoute(route, poolOf(route.version));
+      const index = routes.findIndex((existing) => existing.name === route.name);
+      routes = index < 0 ? [...routes, compiled] : routes.map((existing, i) => (i === index ? compiled : existing));
+    },
+    async removeHeaderRoute(name: string): Promise<void> {
+      assertOpen();
+      routes = routes.filter((route) => route.name !== name);
+    },
+    async setStickiness(next: Stickiness | null): Promise<void> {
+      assertOpen();
+      stickiness = next === null ? null : validateStickiness(next);
+      for (const pool of pools.values()) pool.stickyCookie = stickiness === null ? undefined : stickyCookieValue(stickiness, pool.version);
+    },
+    async metrics(version: string, windowMs: number): Promise<VersionMetrics | null> {
+      assertOpen();
+      return poolOf(version).metrics.snapshot(windowMs);
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const pool of pools.values()) pool.close();
+      await stopped;
+    },
+  };
+}

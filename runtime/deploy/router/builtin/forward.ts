@@ -1,0 +1,107 @@
+import http from "node:http";
+import { forwardRequestHeaders, forwardResponseHeaders } from "./headers.ts";
+import type { Upstream, VersionPool } from "./version-pool.ts";
+
+/**
+ * Forwards one request to an instance of `pool` and streams the response back; nothing is
+ * buffered. Every request is counted in the pool's metrics when the client's response closes:
+ * its latency (request received → last response byte written), and as an error when the status
+ * is 5xx or the upstream failed (refused, reset, timed out, died mid-response).
+ *
+ * Retry: a request that never reached an instance (connection refused), or that met a reused
+ * keep-alive connection the instance had just closed (ECONNRESET before any response), is sent
+ * once more, to another instance of the same version when there is one. Only for idempotent
+ * methods without a body (GET, HEAD, OPTIONS, TRACE, and PUT/DELETE without a body), so nothing
+ * is ever sent twice that could not be; everything else gets the 502.
+ */
+export function forward(
+  pool: VersionPool,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  start: number,
+  timeoutMs: number,
+  setCookie: string | undefined,
+): void {
+  const { headers, bodyless } = forwardRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? "127.0.0.1");
+  const retriable = bodyless && isIdempotent(req.method);
+  let upstreamFailed = false;
+  let current: http.ClientRequest | undefined;
+
+  res.once("close", () => {
+    if (current !== undefined && !res.writableFinished) current.destroy();
+    pool.metrics.record(performance.now() - start, upstreamFailed || res.statusCode >= 500);
+  });
+
+  const dispatch = (upstream: Upstream, attempt: number): void => {
+    upstream.inFlight++;
+    const request = http.request({
+      agent: upstream.agent,
+      host: "127.0.0.1",
+      port: upstream.port,
+      method: req.method,
+      path: req.url,
+      headers,
+      setHost: false,
+      timeout: timeoutMs,
+    });
+    current = request;
+    request.once("close", () => pool.release(upstream));
+    request.once("timeout", () => request.destroy(new UpstreamTimeout()));
+    request.once("error", (error: NodeJS.ErrnoException) => {
+      if (res.headersSent || res.destroyed) {
+        upstreamFailed = true;
+        res.destroy();
+        return;
+      }
+      if (attempt === 0 && retriable && (error.code === "ECONNREFUSED" || (error.code === "ECONNRESET" && request.reusedSocket))) {
+        const retry = pool.next(upstream);
+        if (retry !== undefined) return dispatch(retry, 1);
+      }
+      upstreamFailed = true;
+      respondError(res, error instanceof UpstreamTimeout ? 504 : 502, pool.version);
+    });
+    request.once("response", (upstreamRes) => {
+      upstreamRes.once("error", () => {
+        upstreamFailed = true;
+        res.destroy();
+      });
+      if (res.destroyed) return;
+      res.writeHead(
+        upstreamRes.statusCode ?? 502,
+        upstreamRes.statusMessage,
+        forwardResponseHeaders(upstreamRes.rawHeaders, setCookie === undefined ? undefined : "set-cookie", setCookie),
+      );
+      upstreamRes.pipe(res);
+    });
+    if (bodyless) request.end();
+    else req.pipe(request);
+  };
+
+  const upstream = pool.next();
+  if (upstream === undefined) {
+    upstreamFailed = true;
+    respondError(res, 503, pool.version);
+    return;
+  }
+  dispatch(upstream, 0);
+}
+
+class UpstreamTimeout extends Error {
+  constructor() {
+    super("upstream timed out");
+  }
+}
+
+function isIdempotent(method: string | undefined): boolean {
+  return method === "GET" || method === "HEAD" || method === "OPTIONS" || method === "TRACE" || method === "PUT" || method === "DELETE";
+}
+
+const REASONS: Record<number, string> = { 502: "upstream failed", 503: "no instance", 504: "upstream timed out" };
+
+/** A short plain-text error answer from the router itself. */
+export function respondError(res: http.ServerResponse, status: number, version: string | undefined): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = `pipec router: ${REASONS[status] ?? "error"}${version === undefined ? "" : ` (version "${version}")`}\n`;
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,103 @@
+import http from "node:http";
+import type { InstanceAddress } from "../../types.ts";
+import { MetricsWindow, type MetricsWindowOptions } from "./metrics-window.ts";
+
+/** One instance the proxy sends requests to, with its own keep-alive connection pool. */
+export interface Upstream {
+  readonly id: string;
+  readonly port: number;
+  readonly agent: http.Agent;
+  /** Requests sent to it that have not finished. */
+  inFlight: number;
+  /** Set when `setInstances` dropped it: it gets no new requests and closes once idle. */
+  removed: boolean;
+}
+
+export interface UpstreamAgentOptions {
+  /** Connections per instance, in use and idle. @default 64 */
+  readonly maxSocketsPerInstance?: number;
+  /** Idle keep-alive connections kept per instance. @default 16 */
+  readonly maxFreeSocketsPerInstance?: number;
+}
+
+/**
+ * The instances of one version, picked in round robin, and the metrics measured for the version.
+ * Dropped instances drain: requests in flight finish on their connections, then the connections
+ * close.
+ */
+export class VersionPool {
+  readonly metrics: MetricsWindow;
+  /** Current weight in percent (0 = only header routes reach it). */
+  weight = 0;
+  /** Named in setInstances or setWeights: listed by readWeights. */
+  listed = false;
+  /** `Set-Cookie` value pinning a client to this version, while stickiness is on. */
+  stickyCookie: string | undefined;
+  private upstreams: Upstream[] = [];
+  private cursor = 0;
+
+  constructor(
+    readonly version: string,
+    private readonly agentOptions: UpstreamAgentOptions,
+    metricsOptions: MetricsWindowOptions,
+  ) {
+    this.metrics = new MetricsWindow(metricsOptions);
+  }
+
+  get size(): number {
+    return this.upstreams.length;
+  }
+
+  /** Replaces the instances; ones kept (same id and port) keep their connections. */
+  setInstances(instances: readonly InstanceAddress[]): void {
+    const previous = new Map(this.upstreams.map((upstream) => [`${upstream.id}\0${upstream.port}`, upstream]));
+    const next: Upstream[] = [];
+    for (const instance of instances) {
+      const key = `${instance.id}\0${instance.port}`;
+      const kept = previous.get(key);
+      previous.delete(key);
+      next.push(kept ?? this.createUpstream(instance));
+    }
+    this.upstreams = next;
+    this.cursor = 0;
+    for (const dropped of previous.values()) {
+      dropped.removed = true;
+      if (dropped.inFlight === 0) dropped.agent.destroy();
+    }
+  }
+
+  /** The next instance in round robin, skipping `exclude` when there is another one. */
+  next(exclude?: Upstream): Upstream | undefined {
+    const upstreams = this.upstreams;
+    const count = upstreams.length;
+    if (count === 0) return undefined;
+    let upstream = upstreams[this.cursor % count] as Upstream;
+    this.cursor = (this.cursor + 1) % count;
+    if (upstream === exclude && count > 1) {
+      upstream = upstreams[this.cursor] as Upstream;
+      this.cursor = (this.cursor + 1) % count;
+    }
+    return upstream;
+  }
+
+  /** Called when a request to `upstream` finished: closes a dropped instance's connections once idle. */
+  release(upstream: Upstream): void {
+    upstream.inFlight--;
+    if (upstream.removed && upstream.inFlight === 0) upstream.agent.destroy();
+  }
+
+  close(): void {
+    for (const upstream of this.upstreams) upstream.agent.destroy();
+    this.upstreams = [];
+  }
+
+  private createUpstream(instance: InstanceAddress): Upstream {
+    const agent = new http.Agent({
+      keepAlive: true,
+      maxSockets: this.agentOptions.maxSocketsPerInstance ?? 64,
+      maxFreeSockets: this.agentOptions.maxFreeSocketsPerInstance ?? 16,
+      scheduling: "lifo",
+    });
+    return { id: instance.id, port: instance.port, agent, inFlight: 0, removed: false };
+  }
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import net, { type AddressInfo } from "node:net";
+import path from "node:path";
+import type { HeaderRoute, InstanceAddress, Router, VersionMetrics } from "../../types.ts";
+import { RouterClosedError } from "../errors.ts";
+import { formatListen, parseListen } from "../listen-address.ts";
+import { validateWeights } from "../weights.ts";
+import { SPLIT_BACKEND, WEIGHT_PER_PERCENT, instanceServer, renderConfig, versionBackend, versionServer } from "./config.ts";
+import { CounterHistory, type CounterSample } from "./counter-history.ts";
+import { startHaproxy } from "./haproxy-process.ts";
+import { routePattern } from "./map-routes.ts";
+import { cliArgument, runtimeCommand } from "./runtime-api.ts";
+import { SlotTable } from "./slots.ts";
+import { parseServerWeights, parseShowStat, type StatRow } from "./stats.ts";
+
+export interface HaproxyRouterOptions {
+  /** `127.0.0.1:PORT`; port 0 picks a free port before HAProxy starts (read it from `router.listen`). */
+  readonly listen: string;
+  /** Directory for the config, pidfile, admin socket and route map; one router per directory. */
+  readonly stateDir: string;
+  /** @default "haproxy" (from PATH) */
+  readonly binary?: string;
+  /** Distinct versions over the router's life. @default 8 */
+  readonly versionSlots?: number;
+  /** Instances per version, counting ones still draining. @default 16 */
+  readonly instanceSlots?: number;
+  /** @default { connectMs: 2000, clientMs: 30000, serverMs: 30000 } */
+  readonly timeouts?: { readonly connectMs: number; readonly clientMs: number; readonly serverMs: number };
+  /** How often counters are sampled for windowed metrics, and how far back. @default 1000 ms, 600000 ms */
+  readonly metrics?: { readonly sampleMs?: number; readonly maxWindowMs?: number };
+}
+
+/**
+ * Starts HAProxy (Debian's 2.6) on `listen` and drives it through its runtime API; see config.ts
+ * for the layout. Weights apply with a resolution of 0.5% (HAProxy weights are integers) and
+ * readWeights returns what HAProxy applies. Metrics come from HAProxy's counters: requests and
+ * 5xx per version are exact over the window (±1 s, see CounterHistory); latencyAvgMs is HAProxy's
+ * average response time over the version's last 1024 requests, not over the window; percentiles
+ * are null (HAProxy keeps none). Cookie stickiness is not implemented: use the builtin router.
+ */
+export async function createHaproxyRouter(options: HaproxyRouterOptions): Promise<Router> {
+  const address = parseListen(options.listen);
+  const port = address.port === 0 ? await freePort() : address.port;
+  const versionSlots = options.versionSlots ?? 8;
+  const stateDir = path.resolve(options.stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const files = {
+    config: path.join(stateDir, "haproxy.cfg"),
+    pid: path.join(stateDir, "haproxy.pid"),
+    admin: path.join(stateDir, "admin.sock"),
+    map: path.join(stateDir, "routes.map"),
+  };
+  await writeFile(files.map, "");
+  await writeFile(
+    files.config,
+    renderConfig({
+      port,
+      adminSocket: files.admin,
+      mapFile: files.map,
+      abnsPrefix: `pipec-${process.pid}-${randomBytes(4).toString("hex")}`,
+      versionSlots,
+      instanceSlots: options.instanceSlots ?? 16,
+      timeouts: options.timeouts ?? { connectMs: 2000, clientMs: 30_000, serverMs: 30_000 },
+    }),
+  );
+  const haproxy = await startHaproxy({ binary: options.binary ?? "haproxy", configFile: files.config, pidFile: files.pid, adminSocket: files.admin });
+  const listen = formatListen(port);
+  const slots = new SlotTable(versionSlots, options.instanceSlots ?? 16);
+  const routes = new Map<string, { readonly pattern: string; readonly backend: string }>();
+  const sampleMs = options.metrics?.sampleMs ?? 1000;
+  const history = new CounterHistory(versionSlots, performance.now(), sampleMs, options.metrics?.maxWindowMs ?? 600_000);
+  let closed = false;
+
+  const command = (text: string): Promise<string> => runtimeCommand(files.admin, text);
+  const readStats = async (): Promise<StatRow[]> => parseShowStat(await command("show stat"));
+  const sample = (rows: readonly StatRow[]): CounterSample => {
+    const responses = new Array<number>(versionSlots).fill(0);
+    const errors = new Array<number>(versionSlots).fill(0);
+    for (const row of rows) {
+      const slot = row.server === "BACKEND" && row.proxy.startsWith("be_v") ? Number(row.proxy.slice(4)) : -1;
+      if (slot < 0 || slot >= versionSlots) continue;
+      responses[slot] = row.responses;
+      errors[slot] = row.errors5xx;
+    }
+    return { at: performance.now(), responses, errors };
+  };
+
+  // One mutation at a time: each is a sequence of runtime commands that must not interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new RouterClosedError(listen));
+    const run = queue.then(work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const sampler = setInterval(() => {
+    if (closed) return;
+    readStats().then((rows) => history.add(sample(rows)), () => undefined);
+  }, sampleMs);
+  sampler.unref();
+
+  const writeRoutes = async (): Promise<void> => {
+    const reply = await command(`prepare map ${files.map}`);
+    const version = /version created: (\d+)/i.exec(reply)?.[1];
+    if (version === undefined) throw new Error(`unexpected reply to "prepare map": ${reply.trim()}`);
+    for (const route of routes.values()) {
+      await command(`add map @${version} ${files.map} ${cliArgument(route.pattern)} ${route.backend}`);
+    }
+    await command(`commit map @${version} ${files.map}`);
+  };
+
+  return {
+    kind: "haproxy",
+    listen,
+    setInstances: (version: string, instances: readonly InstanceAddress[]) =>
+      serial(async () => {
+        const slot = slots.slotOf(version);
+        slot.listed = true;
+        const backend = versionBackend(slot.index);
+        let busy = (_index: number): boolean => false;
+        if (slot.instances.some((server) => server.state === "draining")) {
+          const rows = await readStats();
+          busy = (index) => (rows.find((row) => row.proxy === backend && row.server === instanceServer(index))?.current ?? 1) > 0;
+        }
+        for (const text of slots.planInstances(slot, instances, busy)) await command(text);
+      }),
+    setWeights: (weights: Readonly<Record<string, number>>) =>
+      serial(async () => {
+        const entries = new Map(validateWeights(weights));
+        for (const version of entries.keys()) slots.slotOf(version).listed = true;
+        for (const slot of slots.all()) {
+          const weight = Math.round((entries.get(slot.version) ?? 0) * WEIGHT_PER_PERCENT);
+          await command(`set weight ${SPLIT_BACKEND}/${versionServer(slot.index)} ${weight}`);
+        }
+      }),
+    readWeights: () =>
+      serial(async () => {
+        const applied = parseServerWeights(await command(`show servers state ${SPLIT_BACKEND}`));
+        const weights: Record<string, number> = {};
+        for (const slot of slots.all()) {
+          if (slot.listed) weights[slot.version] = (applied.get(versionServer(slot.index)) ?? 0) / WEIGHT_PER_PERCENT;
+        }
+        return weights;
+      }),
+    setHeaderRoute: (route: HeaderRoute) =>
+      serial(async () => {
+        const pattern = routePattern(route);
+        routes.set(route.name, { pattern, backend: versionBackend(slots.slotOf(route.version).index) });
+        await writeRoutes();
+      }),
+    removeHeaderRoute: (name: string) =>
+      serial(async () => {
+        if (routes.delete(name)) await writeRoutes();
+      }),
+    metrics: (version: string, windowMs: number) =>
+      serial(async () => {
+        const slot = slots.find(version);
+        if (slot === undefined) return toMetrics(0, 0, null);
+        const rows = await readStats();
+        const now = sample(rows);
+        const base = history.baseline(now.at - windowMs);
+        const requests = (now.responses[slot.index] ?? 0) - (base.responses[slot.index] ?? 0);
+        const errors = (now.errors[slot.index] ?? 0) - (base.errors[slot.index] ?? 0);
+        const row = rows.find((candidate) => candidate.proxy === versionBackend(slot.index) && candidate.server === "BACKEND");
+        return toMetrics(requests, errors, row?.rtimeMs ?? null);
+      }),
+    async close(): Promise<void> {
+      if (closed) return;
+      await queue;
+      closed = true;
+      clearInterval(sampler);
+      await haproxy.stop();
+      await Promise.all(Object.values(files).map((file) => rm(file, { force: true })));
+    },
+  };
+}
+
+function toMetrics(requests: number, errors: number, rtimeMs: number | null): VersionMetrics {
+  const none = requests <= 0;
+  return {
+    requests: Math.max(0, requests),
+    errors: Math.max(0, errors),
+    errorRate: none ? null : errors / requests,
+    successRate: none ? null : (requests - errors) / requests,
+    latencyAvgMs: none ? null : rtimeMs,
+    latencyP50Ms: null,
+    latencyP95Ms: null,
+    latencyP99Ms: null,
+  };
+}
+
+/** A port that was free a moment ago (the tiny race with other binders is accepted). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,1 @@
+export { createHaproxyRouter, type HaproxyRouterOptions } from "./create-haproxy-router.ts";

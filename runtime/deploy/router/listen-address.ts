@@ -1,0 +1,22 @@
+import { InvalidListenError } from "./errors.ts";
+
+/** A parsed `127.0.0.1:PORT`. */
+export interface ListenAddress {
+  readonly host: "127.0.0.1";
+  /** 0 asks the system for a free port. */
+  readonly port: number;
+}
+
+const LISTEN = /^127\.0\.0\.1:(\d{1,5})$/;
+
+/** Parses `127.0.0.1:PORT`; anything else (other hosts included) throws InvalidListenError. */
+export function parseListen(listen: string): ListenAddress {
+  const match = LISTEN.exec(listen);
+  const port = match ? Number(match[1]) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidListenError(listen);
+  return { host: "127.0.0.1", port };
+}
+
+export function formatListen(port: number): string {
+  return `127.0.0.1:${port}`;
+}
