@@ -173,6 +173,26 @@ export default pipeline("flaky", { jobs: [second] });
     expect(all.filter((e) => e.type === "job.started").map((e) => e.job)).toEqual(["second"]);
   });
 
+  it("times a job out (SIGTERM, grace, SIGKILL) and retries a failed job with backoff, recording every attempt", () => {
+    const marker = join(dir, "retry-marker");
+    write(
+      "timing.pipeline.ts",
+      `import { job, pipeline } from "pipec";
+const slow = job("slow", { image: "${image}", timeout: "1s", steps: ["echo start", "sleep 30"] });
+const flaky = job("flaky", { image: "${image}", retry: { max: 2, backoff: { initial: "100ms" } }, steps: ["if [ -e ${marker} ]; then echo second try; else touch ${marker}; exit 9; fi"] });
+export default pipeline("timing", { jobs: [slow, flaky] });
+`,
+    );
+    const started = Date.now();
+    const result = runPipec(["run", "timing.pipeline.ts", "--executor", "local", "--json"], { cwd: dir });
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(result.code).toBe(1);
+    const finished = Object.fromEntries(events(result.stdout).filter((e) => e.type === "job.finished").map((e) => [e.job, e]));
+    expect(finished.slow).toMatchObject({ status: "timed-out", attempts: 1 });
+    expect(finished.flaky).toMatchObject({ status: "success", attempts: 2, exitCode: 0 });
+    expect(events(result.stdout).filter((e) => e.type === "job.started" && e.job === "flaky").map((e) => e.attempt)).toEqual([1, 2]);
+  }, 40_000);
+
   it("rejects an undeclared --var and a bad --concurrency with exit 2", () => {
     const unknown = runPipec(["run", "ci.pipeline.ts", "--var", "TAGG=1"], { cwd: dir });
     expect(unknown.code).toBe(2);
