@@ -12,6 +12,7 @@
  *   });
  */
 import { execFile } from "node:child_process";
+import { resolveHaproxyBinary } from "../../runtime/deploy/router/haproxy/index.ts";
 import { dockerRequired } from "./require-docker.ts";
 
 export interface HaproxyGate {
@@ -29,12 +30,12 @@ let probe: Promise<{ available: boolean; reason: string; version: string }> | un
 
 /** Whether `haproxy -v` runs, and if not, why. Probed once per test file. */
 export function probeHaproxy(binary = "haproxy"): Promise<{ available: boolean; reason: string; version: string }> {
-  probe ??= new Promise((resolve) => {
-    execFile(binary, ["-v"], { timeout: 10_000 }, (error, stdout) => {
+  probe ??= resolveHaproxyBinary(binary).then((resolved) => new Promise((resolve) => {
+    execFile(resolved, ["-v"], { timeout: 10_000 }, (error, stdout) => {
       if (error) resolve({ available: false, reason: error.message, version: "" });
       else resolve({ available: true, reason: "", version: stdout.split("\n", 1)[0] ?? "" });
     });
-  });
+  }));
   return probe;
 }
 

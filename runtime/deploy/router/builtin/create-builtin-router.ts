@@ -7,10 +7,12 @@ import type { Stickiness, StickyRouter } from "../types.ts";
 import { validateWeights } from "../weights.ts";
 import { forward, respondError } from "./forward.ts";
 import { compileRoute, matchRoute, type CompiledRoute } from "./header-routes.ts";
-import type { MetricsWindowOptions } from "./metrics-window.ts";
+import { MetricsWindow, type MetricsWindowOptions } from "./metrics-window.ts";
 import { readStickyCookie, stickyCookieValue, validateStickiness } from "./sticky-cookie.ts";
 import { VersionPool, type UpstreamAgentOptions } from "./version-pool.ts";
 import { WeightedPicker } from "./weighted-picker.ts";
+
+const EMPTY_METRICS = new MetricsWindow({ bucketMs: 1000, maxWindowMs: 1000 });
 
 export interface BuiltinRouterOptions extends UpstreamAgentOptions {
   /** `127.0.0.1:PORT`; port 0 picks a free one (read it back from `router.listen`). */
@@ -133,7 +135,8 @@ export async function createBuiltinRouter(options: BuiltinRouterOptions): Promis
     },
     async metrics(version: string, windowMs: number): Promise<VersionMetrics | null> {
       assertOpen();
-      return poolOf(version).metrics.snapshot(windowMs);
+      // An unknown version has served nothing; asking must not create (and keep) its pool.
+      return (pools.get(version)?.metrics ?? EMPTY_METRICS).snapshot(windowMs);
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, readFile } from "node:fs/promises";
+import path from "node:path";
 import { HaproxyError, HaproxyMissingError } from "../errors.ts";
 import { runtimeCommand } from "./runtime-api.ts";
 
@@ -26,7 +28,8 @@ const STDERR_TAIL = 4096;
  */
 export async function startHaproxy(options: StartHaproxyOptions): Promise<HaproxyProcess> {
   await stopLeftover(options.pidFile, options.configFile);
-  const child = spawn(options.binary, ["-db", "-f", options.configFile, "-p", options.pidFile], {
+  const binary = await resolveHaproxyBinary(options.binary);
+  const child = spawn(binary, ["-db", "-f", options.configFile, "-p", options.pidFile], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -40,7 +43,7 @@ export async function startHaproxy(options: StartHaproxyOptions): Promise<Haprox
   });
   if (spawned !== undefined) {
     if ((spawned as NodeJS.ErrnoException).code === "ENOENT") throw new HaproxyMissingError(options.binary, spawned);
-    throw new HaproxyError(`Could not start ${options.binary}: ${spawned.message}`, spawned);
+    throw new HaproxyError(`Could not start ${binary}: ${spawned.message}`, spawned);
   }
   const pid = child.pid as number;
   const stop = (graceMs = 5000): Promise<void> => stopChild(child, exited, graceMs);
@@ -63,6 +66,21 @@ export async function startHaproxy(options: StartHaproxyOptions): Promise<Haprox
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+/**
+ * The path of `binary`: as given when it has a slash, else the first executable match on PATH,
+ * then in /usr/sbin and /usr/local/sbin (where Debian puts haproxy, often off a user's PATH).
+ * Unresolved names are returned as they are, for spawn to report ENOENT.
+ */
+export async function resolveHaproxyBinary(binary: string): Promise<string> {
+  if (binary.includes("/")) return binary;
+  const dirs = [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), "/usr/sbin", "/usr/local/sbin"];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, binary);
+    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+  }
+  return binary;
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>, graceMs: number): Promise<void> {

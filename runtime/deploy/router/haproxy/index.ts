@@ -1,1 +1,2 @@
 export { createHaproxyRouter, type HaproxyRouterOptions } from "./create-haproxy-router.ts";
+export { resolveHaproxyBinary } from "./haproxy-process.ts";

@@ -62,36 +62,38 @@ export class SlotTable {
    */
   planInstances(slot: VersionSlot, instances: readonly InstanceAddress[], busy: (index: number) => boolean): string[] {
     const backend = versionBackend(slot.index);
+    const name = (server: InstanceSlot): string => `${backend}/${instanceServer(server.index)}`;
     const wanted = new Map(instances.map((instance) => [`${instance.id}\0${instance.port}`, instance]));
-    const ready: string[] = [];
-    const drain: string[] = [];
-    const justDrained = new Set<number>();
+    const dropped: InstanceSlot[] = [];
     for (const server of slot.instances) {
       if (server.state !== "ready" || server.instance === undefined) continue;
       const key = `${server.instance.id}\0${server.instance.port}`;
-      if (wanted.has(key)) wanted.delete(key);
-      else {
-        server.state = "draining";
-        justDrained.add(server.index);
-        drain.push(`set server ${backend}/${instanceServer(server.index)} state drain`);
-      }
+      if (!wanted.delete(key)) dropped.push(server);
     }
-    for (const instance of wanted.values()) {
-      const server =
-        slot.instances.find((candidate) => candidate.state === "free") ??
-        slot.instances.find((candidate) => candidate.state === "draining" && !justDrained.has(candidate.index) && !busy(candidate.index));
-      if (server === undefined) {
-        throw new RouterCapacityError(
-          `HAProxy router has no instance slot left for version "${slot.version}" (${this.instanceSlots} per version, ` +
-            "counting instances still draining). Create the router with a larger instanceSlots",
-        );
-      }
-      const name = `${backend}/${instanceServer(server.index)}`;
-      if (server.state === "draining") ready.push(`set server ${name} state maint`);
-      ready.push(`set server ${name} addr 127.0.0.1 port ${instance.port}`, `set server ${name} state ready`);
+    // Slots for the new instances: never used first, then drained ones with no request left.
+    const reusable = [
+      ...slot.instances.filter((server) => server.state === "free"),
+      ...slot.instances.filter((server) => server.state === "draining" && !busy(server.index)),
+    ];
+    if (reusable.length < wanted.size) {
+      throw new RouterCapacityError(
+        `HAProxy router has no instance slot left for version "${slot.version}" (${this.instanceSlots} per version, ` +
+          "counting instances still draining). Create the router with a larger instanceSlots",
+      );
+    }
+    const commands: string[] = [];
+    for (const [i, instance] of [...wanted.values()].entries()) {
+      const server = reusable[i] as InstanceSlot;
+      if (server.state === "draining") commands.push(`set server ${name(server)} state maint`);
+      commands.push(`set server ${name(server)} addr 127.0.0.1 port ${instance.port}`, `set server ${name(server)} state ready`);
       server.instance = { id: instance.id, port: instance.port };
       server.state = "ready";
     }
-    return [...ready, ...drain];
+    for (const server of dropped) {
+      commands.push(`set server ${name(server)} state drain`);
+      server.state = "draining";
+    }
+    return commands;
   }
+
 }

@@ -58,7 +58,9 @@ describe.each(subjects)("router contract: $name", (subject) => {
   describe.runIf(subject.run)(subject.name, () => {
     const up: Record<string, TestUpstream> = {};
     let router: Router;
-    let stateDir: string;
+    /** The router to close after the test (unset when creating it failed). */
+    let opened: Router | undefined;
+    let stateDir: string | undefined;
 
     beforeAll(async () => {
       subject.check();
@@ -76,12 +78,15 @@ describe.each(subjects)("router contract: $name", (subject) => {
       for (const upstream of Object.values(up)) Object.assign(upstream.mode, { fail: false, delayMs: 0 });
       stateDir = await mkdtemp(join(tmpdir(), "pipec-router-"));
       router = await subject.create(stateDir);
+      opened = router;
       await router.setInstances("stable", [up["stable-a"]!.instance, up["stable-b"]!.instance]);
       await router.setInstances("canary", [up["canary-a"]!.instance, up["canary-b"]!.instance]);
     });
     afterEach(async () => {
-      await router.close();
-      await rm(stateDir, { recursive: true, force: true });
+      await opened?.close();
+      if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
+      opened = undefined;
+      stateDir = undefined;
     });
 
     it.each([
