@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import type { MetricSample } from "../../../../runtime/deploy/analysis/index.ts";
+import type { DeploymentInput } from "../../../../runtime/plan/schema.ts";
+import { World, base, type WorldOptions } from "./harness.ts";
+
+type BlueGreenInput = Extract<DeploymentInput, { strategy: "blueGreen" }>;
+
+const smoke = { name: "smoke", provider: { kind: "http", url: "http://127.0.0.1:8081/health" }, successCondition: "result.ok == true" } as const;
+const latency = { name: "p99", provider: { kind: "builtin", metric: "latencyP99" }, threshold: { max: 500 }, intervalMs: 10_000, count: 3 } as const;
+const ok: MetricSample = { kind: "value", value: { ok: true } };
+const p99 = (ms: number): MetricSample => ({
+  kind: "router",
+  metrics: { requests: 100, errors: 0, errorRate: 0, successRate: 1, latencyAvgMs: ms, latencyP50Ms: ms, latencyP95Ms: ms, latencyP99Ms: ms },
+});
+
+function blueGreen(extra: Partial<BlueGreenInput> = {}, options: WorldOptions = {}): World {
+  return new World(
+    { ...base, strategy: "blueGreen", replicas: 3, previewReplicas: 1, prePromotionAnalysis: { metrics: [smoke] }, postPromotionAnalysis: { metrics: [latency] }, ...extra },
+    { samples: { smoke: ok, p99: p99(120) }, ...options },
+  );
+}
+
+describe("blue-green", () => {
+  it("preview, pre-promotion analysis, full scale, atomic switch, post-promotion analysis, old version warm then stopped", () => {
+    const world = blueGreen({}, { readiness: (_, role, age) => (role === "canary" && age < 2000 ? "unready" : "ready") });
+    // Preview: one green instance, no traffic.
+    expect(world.actionsOf("start-instances")).toEqual([{ type: "start-instances", version: "canary", count: 1 }]);
+    expect(world.state.message).toBe("starting the new version: 0 of 1 available (unready: canary-1)");
+    world.tick(2000);
+    // Pre-promotion analysis passed on the preview; then the green side scales to full before the switch.
+    expect(world.state.analyses["pre-promotion-1"]?.phase).toBe("Successful");
+    expect(world.actionsOf("start-instances").at(-1)).toEqual({ type: "start-instances", version: "canary", count: 2 });
+    expect(world.phase).toBe("Promoting");
+    expect(world.router).toEqual({ stable: 100, canary: 0 });
+    world.tick(2000);
+    // The switch is one weight change, 0 → 100, confirmed; post-promotion analysis runs on green.
+    expect(world.actionsOf("set-weights").map((a) => a.weights)).toEqual([
+      { stable: 100, canary: 0 },
+      { stable: 0, canary: 100 },
+    ]);
+    expect(world.state.message).toBe("post-promotion analysis running (post-promotion-2)");
+    world.runUntil((w) => w.state.phase === "Healthy");
+    expect(world.now).toBe(24_000);
+    expect(world.finished()).toEqual({ type: "finished", result: "healthy", reason: null });
+    // Blue stays up for scaleDownDelay (30s), then stops.
+    world.tick(29_000);
+    expect(world.count("stable")).toBe(3);
+    world.tick(1000);
+    expect(world.count("stable")).toBe(0);
+    expect(world.count("canary")).toBe(3);
+    expect(world.state.settled).toBe(true);
+  });
+
+  it("a failing pre-promotion analysis keeps blue active and never touches the weights", () => {
+    const world = blueGreen({}, { samples: { smoke: { kind: "value", value: { ok: false } } } });
+    expect(world.finished()).toEqual({
+      type: "finished",
+      result: "degraded",
+      reason: 'pre-promotion analysis "smoke": result {"ok":false} does not meet successCondition "result.ok == true" before the switch',
+    });
+    expect(world.actionsOf("set-weights").map((a) => a.weights.canary)).toEqual([0]);
+    expect(world.actionsOf("start-instances")).toHaveLength(1);
+    world.tick(30_000);
+    expect(world.count("canary")).toBe(0);
+    expect(world.count("stable")).toBe(3);
+  });
+
+  it("a failing post-promotion analysis switches back to blue, which was kept warm", () => {
+    const world = blueGreen({}, { samples: { smoke: ok, p99: (n) => p99(n >= 2 ? 900 : 120) } });
+    expect(world.router).toEqual({ stable: 0, canary: 100 });
+    world.tick(10_000);
+    const reason = 'post-promotion analysis "p99": p99 latency 900ms > max 500ms after the switch';
+    expect(world.finished()).toEqual({ type: "finished", result: "degraded", reason });
+    expect(world.router).toEqual({ stable: 100, canary: 0 });
+    expect(world.actionsOf("set-weights").map((a) => a.weights.canary)).toEqual([0, 100, 0]);
+    expect(world.count("stable")).toBe(3);
+    world.tick(30_000);
+    expect(world.count("canary")).toBe(0);
+    expect(world.count("stable")).toBe(3);
+  });
+
+  it.each([
+    ["autoPromote: false waits for promote", { autoPromote: false }, null],
+    ["autoPromoteAfterMs promotes on its own", { autoPromoteAfterMs: 60_000 }, 60_000],
+  ] as const)("%s", (_, extra, at) => {
+    const world = blueGreen({ ...extra, postPromotionAnalysis: null });
+    expect(world.phase).toBe("Paused(step)");
+    expect(world.router.canary).toBe(0);
+    expect(world.wakeAt).toBe(at);
+    world.tick(59_000);
+    expect(world.phase).toBe("Paused(step)");
+    world.tick(1000);
+    if (at === null) {
+      expect(world.phase).toBe("Paused(step)");
+      world.send({ type: "promote" });
+    }
+    expect(world.phase).toBe("Healthy");
+    expect(world.router).toEqual({ stable: 0, canary: 100 });
+  });
+});
