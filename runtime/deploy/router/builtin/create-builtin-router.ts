@@ -17,8 +17,6 @@ const EMPTY_METRICS = new MetricsWindow({ bucketMs: 1000, maxWindowMs: 1000 });
 export interface BuiltinRouterOptions extends UpstreamAgentOptions {
   /** `127.0.0.1:PORT`; port 0 picks a free one (read it back from `router.listen`). */
   readonly listen: string;
-  /** An upstream that sends no response for this long gets a 504. @default 30000 */
-  readonly upstreamTimeoutMs?: number;
   /** Metrics buckets; see MetricsWindow. @default 1 s buckets, 10 min longest window */
   readonly metrics?: MetricsWindowOptions;
 }
@@ -37,7 +35,6 @@ export interface BuiltinRouter extends StickyRouter {
  */
 export async function createBuiltinRouter(options: BuiltinRouterOptions): Promise<BuiltinRouter> {
   const address = parseListen(options.listen);
-  const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const pools = new Map<string, VersionPool>();
   const picker = new WeightedPicker<VersionPool>();
   let routes: CompiledRoute<VersionPool>[] = [];
@@ -69,7 +66,7 @@ export async function createBuiltinRouter(options: BuiltinRouterOptions): Promis
     }
     pool ??= picker.next();
     if (pool === undefined) return respondError(res, 503, undefined);
-    forward(pool, req, res, start, timeoutMs, setCookie);
+    forward(pool, req, res, start, setCookie);
   };
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, onRequest);

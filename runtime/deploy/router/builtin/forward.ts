@@ -19,7 +19,6 @@ export function forward(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   start: number,
-  timeoutMs: number,
   setCookie: string | undefined,
 ): void {
   const { headers, bodyless } = forwardRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? "127.0.0.1");
@@ -42,10 +41,10 @@ export function forward(
       path: req.url,
       headers,
       setHost: false,
-      timeout: timeoutMs,
     });
     current = request;
     request.once("close", () => pool.release(upstream));
+    // The agent's socket timeout (upstreamTimeoutMs) fires while waiting on the upstream.
     request.once("timeout", () => request.destroy(new UpstreamTimeout()));
     request.once("error", (error: NodeJS.ErrnoException) => {
       if (res.headersSent || res.destroyed) {
@@ -71,7 +70,7 @@ export function forward(
         upstreamRes.statusMessage,
         forwardResponseHeaders(upstreamRes.rawHeaders, setCookie === undefined ? undefined : "set-cookie", setCookie),
       );
-      upstreamRes.pipe(res);
+      relay(upstreamRes, res);
     });
     if (bodyless) request.end();
     else req.pipe(request);
@@ -84,6 +83,20 @@ export function forward(
     return;
   }
   dispatch(upstream, 0);
+}
+
+/**
+ * Copies the upstream body to the client with backpressure. Cheaper than `pipe` (which adds six
+ * listeners per request on both streams); errors are handled by the caller.
+ */
+function relay(from: http.IncomingMessage, to: http.ServerResponse): void {
+  from.on("data", (chunk: Buffer) => {
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once("drain", () => from.resume());
+    }
+  });
+  from.once("end", () => to.end());
 }
 
 class UpstreamTimeout extends Error {

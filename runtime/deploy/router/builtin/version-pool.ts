@@ -18,6 +18,12 @@ export interface UpstreamAgentOptions {
   readonly maxSocketsPerInstance?: number;
   /** Idle keep-alive connections kept per instance. @default 16 */
   readonly maxFreeSocketsPerInstance?: number;
+  /**
+   * An upstream silent for this long (no response, or a stalled body) gets its request failed
+   * (504 before the response); idle keep-alive connections close after it too. Set once per
+   * connection, not per request, to keep timers off the hot path. @default 30000
+   */
+  readonly upstreamTimeoutMs?: number;
 }
 
 /**
@@ -97,6 +103,7 @@ export class VersionPool {
       maxSockets: this.agentOptions.maxSocketsPerInstance ?? 64,
       maxFreeSockets: this.agentOptions.maxFreeSocketsPerInstance ?? 16,
       scheduling: "lifo",
+      timeout: this.agentOptions.upstreamTimeoutMs ?? 30_000,
     });
     return { id: instance.id, port: instance.port, agent, inFlight: 0, removed: false };
   }

@@ -180,6 +180,8 @@ describe.each(subjects)("router contract: $name", (subject) => {
         await router.setInstances("stable", next.map((upstream) => upstream.instance));
         await router.setWeights(round % 2 === 0 ? { stable: 90, canary: 10 } : { stable: 10, canary: 90 });
         const dropped = [a!, b!, c!, d!].filter((upstream) => !next.includes(upstream));
+        // A request the router sent just before the swap may still be on its way: let it land.
+        await new Promise((resolve) => setTimeout(resolve, 50));
         await waitFor("dropped instances to finish their requests", () => dropped.every((upstream) => upstream.inFlight === 0));
         const before = dropped.map((upstream) => upstream.requests);
         await new Promise((resolve) => setTimeout(resolve, 100));
