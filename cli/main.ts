@@ -108,6 +108,17 @@ export async function main(argv: readonly string[], context: MainContext = { ter
       code = await logsCommand(run, job, terminal);
     });
 
+  program
+    .command("artifacts")
+    .description("list, fetch, verify and collect garbage in the artifact store (pipec artifacts --help)")
+    .argument("[args...]", "ls | get | verify | gc | pin, with their flags")
+    .helpOption(false)
+    .allowUnknownOption()
+    .action(async (args: string[]) => {
+      const { artifactsCommand } = await import("./commands/artifacts.ts");
+      code = await artifactsCommand(args, terminal);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;

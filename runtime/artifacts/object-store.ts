@@ -1,0 +1,138 @@
+/**
+ * The objects: bytes named by their sha256. Writing copies the source through the hash into a temp
+ * file in `tmp/` (one reused 1 MiB buffer, whatever the file's size), flushes it, then renames it to
+ * `objects/ab/cdef…`. The rename is the commit: a crash before it leaves only a temp file (removed
+ * by gc), never a partial object. Identical bytes are stored once: when the object exists with the
+ * right size the temp file is dropped; an object of the wrong size (damaged) is replaced.
+ */
+import { createHash } from "node:crypto";
+import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
+import { tempPath } from "./atomic-file.ts";
+import { DIGEST, type StoreLayout } from "./layout.ts";
+
+/** Read and write in 1 MiB chunks: few syscalls, bounded memory. */
+export const CHUNK = 1 << 20;
+
+export interface StoredObject {
+  readonly digest: string;
+  readonly size: number;
+  /** False when identical bytes were already stored. */
+  readonly created: boolean;
+}
+
+/** Copies `from` to `to` through sha256 with one reusable buffer: memory stays at CHUNK whatever the size. */
+export async function copyThroughHash(from: FileHandle, to: FileHandle): Promise<{ digest: string; size: number }> {
+  const hash = createHash("sha256");
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  let size = 0;
+  for (;;) {
+    const { bytesRead } = await from.read(buffer, 0, CHUNK, null);
+    if (bytesRead === 0) break;
+    const bytes = buffer.subarray(0, bytesRead);
+    hash.update(bytes);
+    await to.write(bytes, 0, bytesRead);
+    size += bytesRead;
+  }
+  return { digest: hash.digest("hex"), size };
+}
+
+/** Stores the rest of an open file, or small generated text (a manifest), as an object. */
+export async function putObject(layout: StoreLayout, source: FileHandle | Iterable<string>): Promise<StoredObject> {
+  await mkdir(layout.tmp, { recursive: true });
+  const temp = tempPath(layout.tmp);
+  const handle = await open(temp, "wx", 0o444);
+  try {
+    let digest: string;
+    let size = 0;
+    try {
+      if (isFileHandle(source)) {
+        ({ digest, size } = await copyThroughHash(source, handle));
+      } else {
+        const hash = createHash("sha256");
+        for (const text of source) {
+          const bytes = Buffer.from(text);
+          hash.update(bytes);
+          size += bytes.byteLength;
+          await handle.write(bytes);
+        }
+        digest = hash.digest("hex");
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const target = layout.object(digest);
+    const existing = await lstat(target).catch(() => null);
+    if (existing?.isFile() && existing.size === size) {
+      await unlink(temp);
+      return { digest, size, created: false };
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await rename(temp, target);
+    return { digest, size, created: true };
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+}
+
+function isFileHandle(source: FileHandle | Iterable<string>): source is FileHandle {
+  return typeof (source as FileHandle).read === "function" && typeof (source as FileHandle).fd === "number";
+}
+
+/** sha256 and size of a file, read with one reused buffer; null when the file does not exist. */
+export async function hashFile(path: string): Promise<{ digest: string; size: number } | null> {
+  const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  if (!handle) return null;
+  try {
+    const hash = createHash("sha256");
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { digest: hash.digest("hex"), size };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Every object in the store, by walking `objects/`. Names that are not digests are skipped. */
+export async function* listObjects(layout: StoreLayout): AsyncGenerator<{ digest: string; path: string; size: number }> {
+  const fans = await readdir(layout.objects).catch(() => [] as string[]);
+  for (const fan of fans.sort()) {
+    if (!/^[0-9a-f]{2}$/.test(fan)) continue;
+    const names = await readdir(`${layout.objects}/${fan}`).catch(() => [] as string[]);
+    for (const name of names.sort()) {
+      const digest = fan + name;
+      if (!DIGEST.test(digest)) continue;
+      const path = layout.object(digest);
+      const stats = await lstat(path).catch(() => null);
+      if (stats?.isFile()) yield { digest, path, size: stats.size };
+    }
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` at once; the first failure stops new tasks and is thrown. */
+export async function forEachLimited<T>(items: AsyncIterable<T> | Iterable<T>, limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  for await (const item of items) {
+    if (failure) break;
+    const running = task(item).catch((error: unknown) => {
+      failure ??= { error };
+    });
+    inFlight.add(running);
+    void running.finally(() => inFlight.delete(running));
+    if (inFlight.size >= limit) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
+}

@@ -1,0 +1,156 @@
+/**
+ * Restoring an artifact into a directory (a consuming job's workspace, or `pipec artifacts get -o`).
+ *
+ * The manifest is hashed before it is trusted. Each file is streamed from its object through sha256
+ * into a temp file beside its destination and renamed into place only when hash and size match, so a
+ * damaged object fails with ArtifactIntegrityError and leaves no damaged file behind; the damaged
+ * object itself is removed, so that the next collect of the same bytes stores them afresh.
+ *
+ * Nothing is written outside the destination, whatever the manifest says: every path must be a plain
+ * relative path; directories are created one level at a time and an existing symlinked directory is
+ * followed only if it resolves inside the destination; symlinks are created last (so no file is
+ * written through one) and only with relative targets that stay inside.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, lstat, mkdir, open, realpath, rename, rm, symlink, unlink } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { ArtifactError, ArtifactIntegrityError, ArtifactNotFoundError, ArtifactUnsafePathError } from "./errors.ts";
+import type { StoreContext } from "./layout.ts";
+import { ManifestFormatError, readManifest, type ManifestEntry } from "./manifest.ts";
+import { copyThroughHash, forEachLimited, hashFile } from "./object-store.ts";
+import { artifactLabel, readInfo, touchRecord, type ArtifactInfo } from "./record.ts";
+import { isWithin, unsafeEntryPathReason } from "./safe-paths.ts";
+
+export interface RestoreResult {
+  /** Regular files written. */
+  readonly files: number;
+  readonly symlinks: number;
+  readonly bytes: number;
+}
+
+export async function restoreArtifact(context: StoreContext, id: string, destRoot: string): Promise<RestoreResult> {
+  const { layout } = context;
+  const info = await readInfo(layout, id);
+  if (info === undefined) throw new ArtifactNotFoundError(id, layout.root);
+  if (info instanceof Error) throw new ArtifactError(`the record of artifact ${id.slice(0, 12)} is damaged: ${info.message}`);
+  const label = artifactLabel(info);
+  const manifestPath = layout.object(info.manifest);
+  const manifest = await hashFile(manifestPath);
+  if (manifest?.digest !== info.manifest) {
+    throw new ArtifactIntegrityError({ artifact: label, id, path: "(manifest)", expected: info.manifest, actual: manifest?.digest ?? "missing" });
+  }
+  await mkdir(destRoot, { recursive: true });
+  const writer = new TreeWriter(context, info, await realpath(destRoot));
+  const links: Extract<ManifestEntry, { kind: "symlink" }>[] = [];
+  try {
+    await forEachLimited(readManifest(manifestPath), context.concurrency, async (entry) => {
+      const reason = unsafeEntryPathReason(entry.path);
+      if (reason) throw new ArtifactUnsafePathError(`artifact ${label}: manifest path ${JSON.stringify(entry.path)} is refused (${reason}); nothing is written outside ${destRoot}`, entry.path);
+      if (entry.kind === "symlink") links.push(entry);
+      else await writer.writeFile(entry);
+    });
+  } catch (error) {
+    if (error instanceof ManifestFormatError) throw new ArtifactError(`the manifest of artifact ${label} (${id.slice(0, 12)}) is invalid: ${error.message}`, { cause: error });
+    throw error;
+  }
+  for (const link of links) await writer.writeLink(link);
+  await touchRecord(layout, id, context.now());
+  return { files: writer.files, symlinks: links.length, bytes: writer.bytes };
+}
+
+class TreeWriter {
+  files = 0;
+  bytes = 0;
+  private readonly dirs = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly context: StoreContext,
+    private readonly info: ArtifactInfo,
+    private readonly realDest: string,
+  ) {
+    this.dirs.set(".", Promise.resolve(realDest));
+  }
+
+  async writeFile(entry: Extract<ManifestEntry, { kind: "file" }>): Promise<void> {
+    const dir = await this.ensureDir(dirname(entry.path));
+    const target = join(dir, basename(entry.path));
+    const temp = join(dir, `.${basename(entry.path)}.pipec-${randomBytes(4).toString("hex")}`);
+    const object = this.context.layout.object(entry.digest);
+    const source = await open(object, "r").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") throw this.integrityError(entry, "missing");
+      throw error;
+    });
+    let copied: { digest: string; size: number };
+    try {
+      const handle = await open(temp, "wx", 0o600);
+      try {
+        copied = await copyThroughHash(source, handle);
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      throw error;
+    } finally {
+      await source.close();
+    }
+    const { digest: actual, size } = copied;
+    if (actual !== entry.digest || size !== entry.size) {
+      await unlink(temp).catch(() => {});
+      // The object's bytes do not match its name: it helps no one; drop it so the bytes can be stored again.
+      if (actual !== entry.digest) await unlink(object).catch(() => {});
+      throw this.integrityError(entry, actual, size);
+    }
+    await chmod(temp, entry.mode);
+    await rename(temp, target);
+    this.files++;
+    this.bytes += size;
+  }
+
+  async writeLink(entry: Extract<ManifestEntry, { kind: "symlink" }>): Promise<void> {
+    const dir = await this.ensureDir(dirname(entry.path));
+    if (isAbsolute(entry.target) || !isWithin(this.realDest, resolve(dir, entry.target))) {
+      throw new ArtifactUnsafePathError(`artifact ${artifactLabel(this.info)}: symlink ${entry.path} -> ${entry.target} is refused: it points outside the destination`, entry.path);
+    }
+    const target = join(dir, basename(entry.path));
+    const existing = await lstat(target).catch(() => null);
+    if (existing?.isDirectory()) throw new ArtifactError(`artifact ${artifactLabel(this.info)}: cannot restore symlink ${entry.path}: a directory is in the way`);
+    if (existing) await rm(target);
+    await symlink(entry.target, target);
+  }
+
+  /** The real path of `dir` (relative) under the destination, created level by level, never leaving it. */
+  private ensureDir(dir: string): Promise<string> {
+    let made = this.dirs.get(dir);
+    if (!made) {
+      made = this.ensureDir(dirname(dir)).then(async (parent) => {
+        const path = join(parent, basename(dir));
+        const stats = await lstat(path).catch(() => null);
+        if (!stats) {
+          await mkdir(path).catch((error: NodeJS.ErrnoException) => {
+            if (error.code !== "EEXIST") throw error;
+          });
+        }
+        const real = await realpath(path);
+        if (!isWithin(this.realDest, real)) {
+          throw new ArtifactUnsafePathError(`artifact ${artifactLabel(this.info)}: ${dir} leads outside the destination (through a symlink); nothing was written there`, dir);
+        }
+        return real;
+      });
+      this.dirs.set(dir, made);
+    }
+    return made;
+  }
+
+  private integrityError(entry: Extract<ManifestEntry, { kind: "file" }>, actual: string, actualSize?: number): ArtifactIntegrityError {
+    return new ArtifactIntegrityError({
+      artifact: artifactLabel(this.info),
+      id: this.info.id,
+      path: entry.path,
+      expected: entry.digest,
+      actual,
+      expectedSize: entry.size,
+      ...(actualSize === undefined ? {} : { actualSize }),
+    });
+  }
+}
