@@ -56,6 +56,8 @@ export interface Router {
   removeHeaderRoute(name: string): Promise<void>;
   /** Requests per version in the last `windowMs`. Null when the router cannot measure (then analysis must use another provider). */
   metrics(version: string, windowMs: number): Promise<VersionMetrics | null>;
+  /** Cookie stickiness, where the router supports it (builtin); HAProxy has none. */
+  setStickiness?(stickiness: { readonly cookie: string; readonly maxAgeMs?: number } | null): Promise<void>;
   close(): Promise<void>;
 }
 
