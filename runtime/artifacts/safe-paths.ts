@@ -3,7 +3,7 @@
  * workspace is read or referred to) and on every manifest path when restoring (nothing outside the
  * destination is written, even from a tampered manifest).
  */
-import { isAbsolute, posix, resolve, sep } from "node:path";
+import { isAbsolute, posix, sep } from "node:path";
 
 /** Why an output pattern may not be used, or null when it is fine. */
 export function unsafePatternReason(pattern: string): string | null {
@@ -26,9 +26,4 @@ export function unsafeEntryPathReason(path: string): string | null {
 
 export function isWithin(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
-}
-
-/** Where a symlink at `linkDir` pointing to `target` leads, lexically (no file system access). */
-export function linkDestination(linkDir: string, target: string): string {
-  return resolve(linkDir, target);
 }
