@@ -65,7 +65,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
   return result.status === "success" ? EXIT.ok : result.status === "cancelled" ? EXIT.interrupted : EXIT.failed;
 }
 
-async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Terminal): Promise<{ plan: Plan; resume?: { runId: string; succeeded: Record<string, "success"> } } | null> {
+type Resume = { runId: string; succeeded: Record<string, "success">; outputs: Record<string, Record<string, string>> };
+
+async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Terminal): Promise<{ plan: Plan; resume?: Resume } | null> {
   if (flags.resume) {
     const state = readRunState(process.cwd(), flags.resume);
     let planData: unknown;
@@ -80,8 +82,10 @@ async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Ter
       terminal.err(`pipec run --resume ${flags.resume}: the run's plan or state is unreadable; run the pipeline again instead\n`);
       return null;
     }
-    const succeeded = Object.fromEntries(Object.entries(state.jobs).filter(([, job]) => job.status === "success").map(([id]) => [id, "success" as const]));
-    return { plan: plan.data, resume: { runId: flags.resume, succeeded } };
+    const done = Object.entries(state.jobs).filter(([, job]) => job.status === "success");
+    const succeeded = Object.fromEntries(done.map(([id]) => [id, "success" as const]));
+    const outputs = Object.fromEntries(done.map(([id, job]) => [id, job.outputs]));
+    return { plan: plan.data, resume: { runId: flags.resume, succeeded, outputs } };
   }
   if (!file) {
     terminal.err("pipec run needs a pipeline file (or --resume RUN)\n");

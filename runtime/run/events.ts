@@ -27,6 +27,8 @@ export const RunEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("run.finished"), ...base, status: z.enum(["success", "failed", "cancelled"]), reason: z.string().nullable(), durationMs: z.number(), criticalPath: z.array(z.string()), criticalPathMs: z.number() }),
   z.object({ type: z.literal("run.notice"), ...base, level: z.enum(["info", "warning"]), message: z.string() }),
+  z.object({ type: z.literal("artifact.stored"), ...base, job: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),
+  z.object({ type: z.literal("artifact.restored"), ...base, job: z.string(), from: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),
 ]);
 
 export type RunEvent = z.output<typeof RunEventSchema>;

@@ -2,7 +2,9 @@
  * One attempt of one job: resolve its environment and steps, give it a fresh workspace, run it through
  * the executor, and record its output masked, line by line, in the job's log and as events.
  */
+import type { ArtifactStore } from "../artifacts/index.ts";
 import type { Executor, JobOutcome, LogStream } from "../executor/types.ts";
+import { collectOutputs, restoreInputs, type ArtifactIndex } from "./job-artifacts.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { RunEventDraft } from "./events.ts";
 import type { GitInfo } from "./git-info.ts";
@@ -15,6 +17,9 @@ import type { RunWorkspace } from "./run-workspace.ts";
 import { systemEnv } from "./system-env.ts";
 
 export interface JobAttemptInput {
+  readonly artifacts: ArtifactStore;
+  /** Outputs of the jobs finished so far; this attempt adds its own on success. */
+  readonly produced: ArtifactIndex;
   readonly plan: Plan;
   readonly jobId: string;
   readonly attempt: number;
@@ -36,6 +41,8 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   const job = plan.jobs[jobId]!;
   if (job.deploy) return { outcome: "failed", exitCode: 1, step: 0, message: `deployment jobs ("${jobId}", ${job.deploy.strategy}) are not run by this version of pipec yet` };
   const workspace = await input.workspace.forJob(jobId, attempt);
+  const restoreProblem = await restoreInputs({ store: input.artifacts, job, jobId, produced: input.produced, workspace, emit });
+  if (restoreProblem) return { outcome: "failed", exitCode: 1, step: 0, message: restoreProblem };
   const host = input.executor.kind === "local";
   const base = systemEnv({ runId: input.runId, pipeline: plan.name, jobId, jobName: job.name, workspace: host ? workspace : "/workspace", git: input.git, host });
   const values: RunValues = { overrides: input.overrides, secrets: input.secrets, system: base };
@@ -72,7 +79,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     }
   };
 
-  return input.executor.runJob({
+  const outcome = await input.executor.runJob({
     runId: input.runId,
     pipeline: plan.name,
     jobId,
@@ -103,4 +110,9 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
       }
     },
   });
+  if (outcome.outcome !== "success") return outcome;
+  const collected = await collectOutputs({ store: input.artifacts, job, jobId, runId: input.runId, pipeline: plan.name, workspace, emit });
+  if ("failure" in collected) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: collected.failure };
+  input.produced.set(jobId, collected.ids);
+  return outcome;
 }

@@ -15,6 +15,8 @@ import { createMasker } from "./mask.ts";
 import { newRunId } from "./run-id.ts";
 import { createRunStore, type RunState } from "./run-store.ts";
 import { prepareRunWorkspace } from "./run-workspace.ts";
+import { defaultStoreRoot, openArtifactStore } from "../artifacts/index.ts";
+import type { ArtifactIndex } from "./job-artifacts.ts";
 import { reapCrashedRuns, writePidFile } from "./reap-crashed-runs.ts";
 
 export interface RunOptions {
@@ -31,9 +33,11 @@ export interface RunOptions {
   /** Aborting cancels the run (Ctrl-C): running jobs are stopped gracefully, the run ends cancelled. */
   readonly signal?: AbortSignal;
   /** Jobs that succeeded in an earlier run, kept as they are (`--resume`). */
-  readonly resume?: { readonly runId: string; readonly succeeded: Readonly<Record<string, "success">> };
+  readonly resume?: { readonly runId: string; readonly succeeded: Readonly<Record<string, "success">>; readonly outputs: Readonly<Record<string, Record<string, string>>> };
   /** SIGTERM-to-SIGKILL grace when a job is stopped. @default 10 s */
   readonly stopGraceMs?: number;
+  /** The artifact store's folder. @default .pipec/store in the project */
+  readonly storeDir?: string;
   /** Keep each job's workspace under the run directory after the run. @default false */
   readonly keepWorkspaces?: boolean;
   onEvent(event: RunEvent): void;
@@ -59,6 +63,11 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   };
   writePidFile(store.dir);
   const reaped = await reapCrashedRuns(projectDir, executor);
+  const artifacts = openArtifactStore(options.storeDir ?? defaultStoreRoot(projectDir));
+  const produced: ArtifactIndex = new Map(Object.entries(options.resume?.outputs ?? {}));
+  const resumedIds = [...produced.values()].flatMap((outputs) => Object.values(outputs));
+  const { missing } = await artifacts.acquire(runId, resumedIds);
+  if (missing.length > 0) emit({ type: "run.notice", level: "warning", message: `${missing.length} artifact(s) of the resumed run are gone from the store; the jobs that take them will fail` });
   const git = readGitInfo(projectDir);
   const workspace = await prepareRunWorkspace(projectDir, store.dir);
   for (const warning of workspace.warnings) emit({ type: "run.notice", level: "warning", message: warning });
@@ -104,7 +113,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         const controller = new AbortController();
         running.set(command.id, controller);
         emit({ type: "job.started", job: command.id, attempt: command.attempt });
-        void runJobAttempt({ plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
+        void runJobAttempt({ artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
           .catch((cause: unknown): JobOutcome => ({ outcome: "infrastructure-error", message: `pipec could not run the job: ${(cause as Error).message}` }))
           .then((outcome) => {
             running.delete(command.id);
@@ -163,7 +172,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const path = runCriticalPath(state);
   emit({ type: "run.finished", status, reason: state.stopReason, durationMs: Date.now() - startedAt.getTime(), criticalPath: [...path.path], criticalPathMs: path.totalMs });
   for (const problem of store.writeProblems) options.onEvent({ type: "run.notice", level: "warning", message: problem, time: new Date().toISOString(), runId });
-  store.writeState(finalState(runId, plan, state, status, startedAt, options.resume?.runId ?? null));
+  store.writeState(finalState(runId, plan, state, status, startedAt, options.resume?.runId ?? null, produced));
+  await artifacts.release(runId).catch(() => undefined);
   store.close();
   if (!options.keepWorkspaces) await rm(join(store.dir, "work"), { recursive: true, force: true });
   return { runId, status, dir: store.dir, state };
@@ -183,7 +193,7 @@ function resolvedVars(plan: Plan, overrides: Readonly<Record<string, string>>): 
   return vars;
 }
 
-function finalState(runId: string, plan: Plan, state: SchedulerState, status: RunResult["status"], startedAt: Date, resumedFrom: string | null): RunState {
+function finalState(runId: string, plan: Plan, state: SchedulerState, status: RunResult["status"], startedAt: Date, resumedFrom: string | null, produced: ArtifactIndex): RunState {
   const jobs: RunState["jobs"] = {};
   for (const id of Object.keys(plan.jobs)) {
     const job = state.jobs[id]!;
@@ -195,6 +205,7 @@ function finalState(runId: string, plan: Plan, state: SchedulerState, status: Ru
       durationMs: first && last?.endedAt != null ? last.endedAt - first.startedAt : null,
       exitCode: last?.exitCode ?? null,
       reason: job.reason,
+      outputs: produced.get(id) ?? {},
     };
   }
   return { runId, pipeline: plan.name, status, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), resumedFrom, jobs };

@@ -20,7 +20,15 @@ export const RunStateSchema = z.object({
   resumedFrom: z.string().nullable(),
   jobs: z.record(
     z.string(),
-    z.object({ status: z.string(), attempts: z.number(), durationMs: z.number().nullable(), exitCode: z.number().nullable(), reason: z.string().nullable() }),
+    z.object({
+      status: z.string(),
+      attempts: z.number(),
+      durationMs: z.number().nullable(),
+      exitCode: z.number().nullable(),
+      reason: z.string().nullable(),
+      /** Artifact ids of the job's outputs, by output name: what `--resume` restores from. */
+      outputs: z.record(z.string(), z.string()).default({}),
+    }),
   ),
 });
 export type RunState = z.output<typeof RunStateSchema>;

@@ -144,6 +144,64 @@ export default pipeline("loud", { jobs: [loud] });
   }, 150_000);
 });
 
+describe("artifacts between jobs", () => {
+  it.each([
+    { executor: "local", enabled: true },
+    { executor: "docker", enabled: docker.run },
+  ])("hands outputs to consumers through the store ($executor), keeps modes and symlinks", ({ executor, enabled }) => {
+    if (!enabled) return;
+    write(
+      "artifacts.pipeline.ts",
+      `import { job, output, pipeline } from "pipec";
+const build = job("build", { image: "${image}", steps: ["mkdir -p dist/sub", "echo bundle > dist/app.js", "echo map > dist/app.js.map", "printf '#!/bin/sh\\necho run' > dist/run.sh", "chmod 755 dist/run.sh", "ln -s app.js dist/current.js"], outputs: { dist: output("dist/**", { exclude: ["**/*.map"] }), docs: output("docs/**", { optional: true }) } });
+const test = job("test", { image: "${image}", inputs: [build.outputs.dist], steps: ["cat dist/app.js", "test ! -e dist/app.js.map", "test -x dist/run.sh", "cat dist/current.js"] });
+export default pipeline("artifacts", { jobs: [test] });
+`,
+    );
+    const result = runPipec(["run", "artifacts.pipeline.ts", "--executor", executor, "--json"], { cwd: dir });
+    const all = events(result.stdout);
+    expect(result.code, result.stderr).toBe(0);
+    expect(all).toContainEqual(expect.objectContaining({ type: "artifact.stored", job: "build", name: "dist", files: 3 }));
+    expect(all).toContainEqual(expect.objectContaining({ type: "artifact.restored", job: "test", from: "build", name: "dist" }));
+    expect(all.filter((e) => e.type === "job.log" && e.job === "test").map((e) => e.text)).toEqual(["bundle", "bundle"]);
+  });
+
+  it("fails a job whose declared output is missing, and a consumer of a corrupted artifact names the hashes", () => {
+    write(
+      "missing.pipeline.ts",
+      `import { job, output, pipeline } from "pipec";
+const build = job("build", { image: "${image}", steps: ["echo no dist here"], outputs: { dist: output("dist/**") } });
+export default pipeline("missing", { jobs: [build] });
+`,
+    );
+    const missing = runPipec(["run", "missing.pipeline.ts", "--executor", "local"], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/build\] FAILED .*dist/);
+
+    const first = runPipec(["run", "artifacts.pipeline.ts", "--executor", "local", "--json"], { cwd: dir });
+    const stored = events(first.stdout).find((e) => e.type === "artifact.stored")!;
+    const runId = events(first.stdout)[0]!.runId as string;
+    const objects = join(dir, ".pipec", "store", "objects");
+    for (const fan of readdirSync(objects)) {
+      for (const object of readdirSync(join(objects, fan))) {
+        const path = join(objects, fan, object);
+        if (readFileSync(path, "utf8") === "bundle\n") {
+          rmSync(path, { force: true });
+          writeFileSync(path, "bundlf\n");
+        }
+      }
+    }
+    const state = JSON.parse(readFileSync(join(dir, ".pipec", "runs", runId, "state.json"), "utf8"));
+    state.jobs.test.status = "failed";
+    writeFileSync(join(dir, ".pipec", "runs", runId, "state.json"), JSON.stringify(state));
+    const resumed = runPipec(["run", "--resume", runId, "--executor", "local"], { cwd: dir });
+    expect(resumed.code).toBe(1);
+    expect(resumed.stdout).toContain("input build.dist");
+    expect(resumed.stdout).toMatch(/expected|sha256/);
+    expect(stored.id).toBeTruthy();
+  });
+});
+
 describe("runs, logs and resume", () => {
   it("lists runs, prints logs, and --resume reruns only what did not succeed", () => {
     const marker = join(dir, "flaky-ok");
