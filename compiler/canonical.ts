@@ -6,14 +6,22 @@ import { createHash } from "node:crypto";
 import { parseExpression, printExpression } from "../runtime/plan/expression/index.ts";
 import type { EnvValue, Job, Plan } from "../runtime/plan/schema.ts";
 
+/**
+ * The returned plan has its keys sorted already (the digest in its place), so that `emitPlan` and
+ * the digest reuse one sorted copy instead of sorting the whole plan again.
+ */
 export function canonicalize(plan: Plan): Plan {
   const secrets = new Set<string>();
   const collect = (env: Readonly<Record<string, EnvValue>>) => {
-    for (const value of Object.values(env)) if (typeof value === "object") secrets.add(value.secret);
+    for (const name in env) {
+      const value = env[name];
+      if (typeof value === "object") secrets.add(value.secret);
+    }
   };
   collect(plan.env);
   const jobs: Record<string, Job> = {};
-  for (const [id, job] of Object.entries(plan.jobs)) {
+  for (const id of Object.keys(plan.jobs)) {
+    const job = plan.jobs[id]!;
     collect(job.env);
     for (const step of job.steps) collect(step.env);
     for (const service of job.services) collect(service.env);
@@ -28,25 +36,87 @@ export function canonicalize(plan: Plan): Plan {
     };
   }
   const { digest: _ignored, ...rest } = { ...plan, jobs, secrets: [...new Set([...plan.secrets, ...secrets])].sort(compare) };
-  const sorted = sortKeys(rest) as Plan;
-  return { ...sorted, digest: planDigest(sorted) };
+  const sorted = sortKeys(rest) as Record<string, unknown>;
+  return withKey(sorted, "digest", digestOfSorted(sorted)) as Plan;
 }
 
 /** sha256 of the canonical JSON of the plan without its digest. */
 export function planDigest(plan: Plan): string {
   const { digest: _ignored, ...rest } = plan;
-  return `sha256:${createHash("sha256").update(JSON.stringify(sortKeys(rest))).digest("hex")}`;
+  return digestOfSorted(sortKeys(rest));
+}
+
+function digestOfSorted(sorted: unknown): string {
+  return `sha256:${createHash("sha256").update(JSON.stringify(sorted)).digest("hex")}`;
 }
 
 /** Deep copy with every object's keys in code-point order (arrays keep their order). */
 export function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort(compare)) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[key] = sortKeys(v);
+  // Objects of one kind (jobs, steps, ...) list their keys in the same order, so each order is sorted once.
+  const orders = new Map<string, { keys: string[]; sorted: string[] }[]>();
+  const sortedOrder = (keys: string[]): string[] => {
+    if (keys.length < 2) return keys;
+    const seen = orders.get(keys[0]!);
+    if (seen) for (const order of seen) if (sameKeys(order.keys, keys)) return order.sorted;
+    const sorted = [...keys].sort(compare);
+    if (!seen) orders.set(keys[0]!, [{ keys, sorted }]);
+    else if (seen.length < 8) seen.push({ keys, sorted });
+    return sorted;
+  };
+  const copy = (item: unknown): unknown => {
+    if (Array.isArray(item)) return item.map(copy);
+    if (item === null || typeof item !== "object") return item;
+    const out: Record<string, unknown> = {};
+    for (const key of sortedOrder(Object.keys(item))) {
+      const v = (item as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = copy(v);
+    }
+    return out;
+  };
+  return copy(value);
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether `sortKeys(value)` would give a copy that serialises exactly like `value`: plain objects and
+ * arrays only, every object's keys already in code-point order, no undefined field and no symbol key.
+ * A read-only walk, much cheaper than the copy it saves.
+ */
+export function hasSortedKeys(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!hasSortedKeys(item)) return false;
+    return true;
   }
+  if (Object.getPrototypeOf(value) !== Object.prototype || Object.getOwnPropertySymbols(value).length > 0) return false;
+  let previous: string | null = null;
+  for (const key of Object.keys(value)) {
+    if (previous !== null && compare(previous, key) >= 0) return false;
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || !hasSortedKeys(v)) return false;
+    previous = key;
+  }
+  return true;
+}
+
+/** A copy of a key-sorted object with `key` set, in its sorted place. */
+function withKey(sorted: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let placed = false;
+  for (const existing of Object.keys(sorted)) {
+    if (existing === key) continue;
+    if (!placed && compare(key, existing) < 0) {
+      out[key] = value;
+      placed = true;
+    }
+    out[existing] = sorted[existing];
+  }
+  if (!placed) out[key] = value;
   return out;
 }
 
