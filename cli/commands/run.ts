@@ -24,6 +24,8 @@ export interface RunFlags {
   readonly pull: "always" | "missing" | "never";
   readonly typecheck: boolean;
   readonly keepWorkspaces?: boolean;
+  readonly cache: boolean;
+  readonly explainCache?: boolean;
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
@@ -47,7 +49,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
   const executor = await pickExecutor(flags, terminal);
   if (!executor) return EXIT.invalidInput;
 
-  const reporter: Reporter = flags.json ? createJsonReporter(terminal) : isTty ? createTtyReporter(terminal) : createPlainReporter(terminal);
+  const explain = { explainCache: flags.explainCache ?? false };
+  const reporter: Reporter = flags.json ? createJsonReporter(terminal) : isTty ? createTtyReporter(terminal, explain) : createPlainReporter(terminal, false, explain);
   const result = await runPipeline({
     projectDir: process.cwd(),
     plan: loaded.plan,
@@ -59,6 +62,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
     signal,
     resume: loaded.resume,
     keepWorkspaces: flags.keepWorkspaces ?? false,
+    useCache: flags.cache,
     onEvent: (event) => reporter.onEvent(event),
   });
   reporter.close();

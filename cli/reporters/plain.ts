@@ -8,8 +8,9 @@ import { formatMs, jobColor, paint, STATUS_MARK } from "./format.ts";
 import { renderSummary } from "./summary.ts";
 import type { Reporter } from "./types.ts";
 
-export function createPlainReporter(terminal: Terminal, color = false): Reporter & { readonly finished: Extract<RunEvent, { type: "job.finished" }>[] } {
+export function createPlainReporter(terminal: Terminal, color = false, options: { readonly explainCache?: boolean } = {}): Reporter & { readonly finished: Extract<RunEvent, { type: "job.finished" }>[] } {
   const finished: Extract<RunEvent, { type: "job.finished" }>[] = [];
+  const cached = new Set<string>();
   const prefix = (job: string) => paint(color, jobColor(job), `[${job}]`);
   return {
     kind: "plain",
@@ -33,6 +34,14 @@ export function createPlainReporter(terminal: Terminal, color = false): Reporter
           if (event.stream === "stderr") terminal.err(`${prefix(event.job)} ${event.text}\n`);
           else terminal.out(`${prefix(event.job)} ${event.text}\n`);
           return;
+        case "job.cache":
+          if (event.hit) {
+            cached.add(event.job);
+            terminal.out(`${prefix(event.job)} cached: not run, outputs restored${options.explainCache ? ` (${event.key})` : ""}\n`);
+          } else if (options.explainCache) {
+            terminal.out(`${prefix(event.job)} cache miss: ${event.changed.join(", ")} changed\n`);
+          }
+          return;
         case "job.status":
           if (event.status === "retrying") terminal.out(`${prefix(event.job)} retrying: ${event.reason ?? ""}\n`);
           return;
@@ -44,7 +53,7 @@ export function createPlainReporter(terminal: Terminal, color = false): Reporter
           return;
         }
         case "run.finished":
-          terminal.err(renderSummary(finished, event, color));
+          terminal.err(renderSummary(finished, event, color, cached));
           return;
         default:
           return;

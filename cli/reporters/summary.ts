@@ -5,13 +5,13 @@ import { formatMs, paint } from "./format.ts";
 type Finished = Extract<RunEvent, { type: "job.finished" }>;
 type RunFinished = Extract<RunEvent, { type: "run.finished" }>;
 
-export function renderSummary(jobs: readonly Finished[], run: RunFinished, color: boolean): string {
+export function renderSummary(jobs: readonly Finished[], run: RunFinished, color: boolean, cached: ReadonlySet<string> = new Set()): string {
   const width = Math.max(3, ...jobs.map((j) => j.job.length));
   const statusColor = (s: string) => (s === "success" ? 32 : s === "skipped" || s === "cancelled" ? 33 : 31);
   const rows = [...jobs]
     .sort((a, b) => (a.job < b.job ? -1 : 1))
     .map((j) => {
-      const attempts = j.attempts > 1 ? `  (${j.attempts} attempts)` : "";
+      const attempts = cached.has(j.job) ? "  (cached)" : j.attempts > 1 ? `  (${j.attempts} attempts)` : "";
       const reason = j.status !== "success" && j.reason ? `  ${j.reason}` : "";
       return `  ${j.job.padEnd(width)}  ${paint(color, statusColor(j.status), j.status.padEnd(9))}  ${formatMs(j.durationMs).padStart(7)}${attempts}${reason}`;
     });

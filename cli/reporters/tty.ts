@@ -14,8 +14,8 @@ interface JobView {
   durationMs: number | null;
 }
 
-export function createTtyReporter(terminal: Terminal, columns = 100): Reporter {
-  const plain = createPlainReporter(terminal, true);
+export function createTtyReporter(terminal: Terminal, options: { readonly explainCache?: boolean } = {}, columns = 100): Reporter {
+  const plain = createPlainReporter(terminal, true, options);
   const jobs = new Map<string, JobView>();
   let footerLines = 0;
   let timer: NodeJS.Timeout | null = null;

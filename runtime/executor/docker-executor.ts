@@ -66,6 +66,10 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
       }
     },
 
+    async identifyImage(image) {
+      return engine.imageId(image).catch(() => null);
+    },
+
     async cleanup(runId) {
       return engine.removeByLabel(runId === undefined ? allPipecLabels() : runLabels(runId));
     },

@@ -16,6 +16,11 @@ export function createLocalExecutor(): Executor {
   return {
     kind: "local",
 
+    // Local jobs run on the host: the image names nothing that could change under them.
+    async identifyImage() {
+      return `local:${process.platform}-${process.arch}`;
+    },
+
     async runJob(execution: JobExecution): Promise<JobOutcome> {
       if (execution.services.length > 0) {
         const names = execution.services.map((service) => service.name).join(", ");

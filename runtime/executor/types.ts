@@ -78,4 +78,9 @@ export interface Executor {
   runJob(execution: JobExecution): Promise<JobOutcome>;
   /** Removes whatever a run (or an earlier crashed run) left behind: containers, processes. */
   cleanup(runId?: string): Promise<number>;
+  /**
+   * What an image reference runs, for the job cache: the image id for docker (so a re-tagged image is a
+   * change), a fixed value for local. Null when the image is not present (the job cannot be cached).
+   */
+  identifyImage(image: string): Promise<string | null>;
 }

@@ -27,8 +27,22 @@ export const RunEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("run.finished"), ...base, status: z.enum(["success", "failed", "cancelled"]), reason: z.string().nullable(), durationMs: z.number(), criticalPath: z.array(z.string()), criticalPathMs: z.number() }),
   z.object({ type: z.literal("run.notice"), ...base, level: z.enum(["info", "warning"]), message: z.string() }),
+  z.object({ type: z.literal("job.cache"), ...base, job: z.string(), hit: z.boolean(), key: z.string(), changed: z.array(z.string()) }),
   z.object({ type: z.literal("artifact.stored"), ...base, job: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),
   z.object({ type: z.literal("artifact.restored"), ...base, job: z.string(), from: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),
+  /** A deployment job's status changed: its phase, where traffic goes (percent per role, as the router confirmed it), and why. */
+  z.object({
+    type: z.literal("deploy.status"),
+    ...base,
+    job: z.string(),
+    deployment: z.string(),
+    revision: z.number(),
+    phase: z.enum(["Progressing", "Paused", "Promoting", "Healthy", "Degraded"]),
+    pausedReason: z.enum(["step", "approval", "inconclusive"]).nullable(),
+    step: z.number().nullable(),
+    weights: z.object({ stable: z.number(), canary: z.number() }).nullable(),
+    message: z.string(),
+  }),
 ]);
 
 export type RunEvent = z.output<typeof RunEventSchema>;

@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly resume?: { readonly runId: string; readonly succeeded: Readonly<Record<string, "success">>; readonly outputs: Readonly<Record<string, Record<string, string>>> };
   /** SIGTERM-to-SIGKILL grace when a job is stopped. @default 10 s */
   readonly stopGraceMs?: number;
+  /** Skip jobs whose result the job cache has. @default true */
+  readonly useCache?: boolean;
   /** The artifact store's folder. @default .pipec/store in the project */
   readonly storeDir?: string;
   /** Keep each job's workspace under the run directory after the run. @default false */
@@ -113,7 +115,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         const controller = new AbortController();
         running.set(command.id, controller);
         emit({ type: "job.started", job: command.id, attempt: command.attempt });
-        void runJobAttempt({ artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
+        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
           .catch((cause: unknown): JobOutcome => ({ outcome: "infrastructure-error", message: `pipec could not run the job: ${(cause as Error).message}` }))
           .then((outcome) => {
             running.delete(command.id);

@@ -1,6 +1,6 @@
 /** End to end: `pipec run` with the real binary, the real Docker engine and the local executor. */
 import { spawn, spawnSync, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -144,20 +144,24 @@ export default pipeline("loud", { jobs: [loud] });
   }, 150_000);
 });
 
+function writeArtifactsPipeline() {
+  write(
+    "artifacts.pipeline.ts",
+    `import { job, output, pipeline } from "pipec";
+const build = job("build", { image: "${image}", steps: ["mkdir -p dist/sub", "echo bundle > dist/app.js", "echo map > dist/app.js.map", "printf '#!/bin/sh\\necho run' > dist/run.sh", "chmod 755 dist/run.sh", "ln -s app.js dist/current.js"], outputs: { dist: output("dist/**", { exclude: ["**/*.map"] }), docs: output("docs/**", { optional: true }) } });
+const test = job("test", { image: "${image}", inputs: [build.outputs.dist], steps: ["cat dist/app.js", "test ! -e dist/app.js.map", "test -x dist/run.sh", "cat dist/current.js"] });
+export default pipeline("artifacts", { jobs: [test] });
+`,
+  );
+}
+
 describe("artifacts between jobs", () => {
   it.each([
     { executor: "local", enabled: true },
     { executor: "docker", enabled: docker.run },
   ])("hands outputs to consumers through the store ($executor), keeps modes and symlinks", ({ executor, enabled }) => {
     if (!enabled) return;
-    write(
-      "artifacts.pipeline.ts",
-      `import { job, output, pipeline } from "pipec";
-const build = job("build", { image: "${image}", steps: ["mkdir -p dist/sub", "echo bundle > dist/app.js", "echo map > dist/app.js.map", "printf '#!/bin/sh\\necho run' > dist/run.sh", "chmod 755 dist/run.sh", "ln -s app.js dist/current.js"], outputs: { dist: output("dist/**", { exclude: ["**/*.map"] }), docs: output("docs/**", { optional: true }) } });
-const test = job("test", { image: "${image}", inputs: [build.outputs.dist], steps: ["cat dist/app.js", "test ! -e dist/app.js.map", "test -x dist/run.sh", "cat dist/current.js"] });
-export default pipeline("artifacts", { jobs: [test] });
-`,
-    );
+    writeArtifactsPipeline();
     const result = runPipec(["run", "artifacts.pipeline.ts", "--executor", executor, "--json"], { cwd: dir });
     const all = events(result.stdout);
     expect(result.code, result.stderr).toBe(0);
@@ -178,7 +182,8 @@ export default pipeline("missing", { jobs: [build] });
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/build\] FAILED .*dist/);
 
-    const first = runPipec(["run", "artifacts.pipeline.ts", "--executor", "local", "--json"], { cwd: dir });
+    writeArtifactsPipeline();
+    const first = runPipec(["run", "artifacts.pipeline.ts", "--executor", "local", "--json", "--no-cache"], { cwd: dir });
     const stored = events(first.stdout).find((e) => e.type === "artifact.stored")!;
     const runId = events(first.stdout)[0]!.runId as string;
     const objects = join(dir, ".pipec", "store", "objects");
@@ -199,6 +204,47 @@ export default pipeline("missing", { jobs: [build] });
     expect(resumed.stdout).toContain("input build.dist");
     expect(resumed.stdout).toMatch(/expected|sha256/);
     expect(stored.id).toBeTruthy();
+  });
+});
+
+describe("job cache", () => {
+  it("skips unchanged jobs and restores their outputs; --explain-cache names what changed; --no-cache runs all", () => {
+    mkdirSync(join(dir, "cache-project"), { recursive: true });
+    const project = join(dir, "cache-project");
+    writeFileSync(join(project, "src.txt"), "v1\n");
+    writeFileSync(
+      join(project, "ci.pipeline.ts"),
+      `import { job, output, pipeline } from "pipec";
+const build = job("build", { image: "${image}", env: { MODE: "\${MODE:-fast}" }, steps: ["cat src.txt > out.txt", "echo built"], outputs: { out: output("out.txt") } });
+const use = job("use", { image: "${image}", inputs: [build.outputs.out], steps: ["cat out.txt"] });
+export default pipeline("cached", { vars: { MODE: "fast" }, jobs: [use] });
+`,
+    );
+    const run = (...extra: string[]) => runPipec(["run", "ci.pipeline.ts", "--executor", "local", ...extra], { cwd: project });
+    const cachedJobs = (stdout: string) => events(stdout).filter((e) => e.type === "job.cache" && e.hit).map((e) => e.job);
+
+    expect(cachedJobs(run("--json").stdout)).toEqual([]);
+    const second = run("--json");
+    expect(second.code).toBe(0);
+    expect(cachedJobs(second.stdout)).toEqual(["build", "use"]);
+    expect(events(second.stdout).filter((e) => e.type === "step.started")).toEqual([]);
+
+    writeFileSync(join(project, "src.txt"), "v2\n");
+    const changed = run("--explain-cache");
+    expect(changed.stdout).toContain("[build] cache miss: workspace changed");
+    expect(changed.stdout).toContain("[use] cache miss: input build.out, workspace changed");
+    expect(changed.stdout).toContain("[use] v2");
+
+    const vars = run("--explain-cache", "--var", "MODE=slow");
+    expect(vars.stdout).toContain("[build] cache miss: env MODE changed");
+
+    const again = run("--explain-cache", "--var", "MODE=slow");
+    expect(again.stdout).toContain("[build] cached: not run, outputs restored");
+    expect(again.stderr).toMatch(/build\s+success.*\(cached\)/);
+
+    const forced = run("--json", "--var", "MODE=slow", "--no-cache");
+    expect(cachedJobs(forced.stdout)).toEqual([]);
+    expect(events(forced.stdout).filter((e) => e.type === "job.started")).toHaveLength(2);
   });
 });
 

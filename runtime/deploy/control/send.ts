@@ -1,0 +1,94 @@
+/**
+ * The sending side, for `pipec approve RUN GATE`, `pipec promote RUN [--full]` and `pipec abort RUN`:
+ * checks that the run is live and waits for what is asked (a clear error otherwise), writes the
+ * request, and waits briefly for the deployment loop to take it.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { listRunIds, runDir as runDirOf } from "../../run/run-store.ts";
+import { processAlive } from "../history/store.ts";
+import { readWaiting, writeControlRequest } from "./files.ts";
+import type { ControlRequest, WaitingEntry } from "./schema.ts";
+
+export class ControlError extends Error {
+  override readonly name = "ControlError";
+  constructor(
+    readonly code: "CONTROL_NO_RUN" | "CONTROL_RUN_ENDED" | "CONTROL_NOT_WAITING" | "CONTROL_AMBIGUOUS",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SendControlOptions {
+  readonly projectDir: string;
+  /** A run id, or "last". */
+  readonly run: string;
+  /** The deploy job, when the run has several deployments in progress. */
+  readonly job?: string;
+  readonly request: ControlRequest;
+  /** How long to wait for the loop to take the request. @default 5000 */
+  readonly waitMs?: number;
+}
+
+export interface SendControlResult {
+  readonly runId: string;
+  readonly job: string;
+  readonly deployment: string;
+  /** The loop took the request within `waitMs`. */
+  readonly delivered: boolean;
+}
+
+export async function sendControlRequest(options: SendControlOptions): Promise<SendControlResult> {
+  const { projectDir, request } = options;
+  const runId = options.run === "last" ? listRunIds(projectDir)[0] : options.run;
+  const dir = runId === undefined ? undefined : runDirOf(projectDir, runId);
+  if (runId === undefined || dir === undefined || !existsSync(dir)) throw new ControlError("CONTROL_NO_RUN", `no run ${options.run} in .pipec/runs (see pipec runs)`);
+  if (existsSync(join(dir, "state.json"))) throw new ControlError("CONTROL_RUN_ENDED", `run ${runId} has finished: there is no deployment to ${verb(request)}`);
+  const waiting = readWaiting(dir);
+  if (waiting === undefined || Object.keys(waiting.deployments).length === 0) {
+    throw new ControlError("CONTROL_NOT_WAITING", `run ${runId} has no deployment in progress`);
+  }
+  if (!processAlive(waiting.pid)) throw new ControlError("CONTROL_RUN_ENDED", `run ${runId} is not running any more (its pipec process ${waiting.pid} is gone)`);
+
+  const entries = Object.values(waiting.deployments).filter((entry) => options.job === undefined || entry.job === options.job);
+  if (entries.length === 0) {
+    throw new ControlError("CONTROL_NOT_WAITING", `run ${runId} has no deployment job "${options.job}" in progress (${describeAll(Object.values(waiting.deployments))})`);
+  }
+  const matching = entries.filter((entry) => (request.type === "approve" ? entry.gates.includes(request.gate) : entry.inProgress));
+  if (matching.length === 0) {
+    const what = request.type === "approve" ? `is not waiting at gate "${request.gate}"` : "has no deployment in progress";
+    throw new ControlError("CONTROL_NOT_WAITING", `run ${runId} ${what}: ${describeAll(entries)}`);
+  }
+  if (matching.length > 1) {
+    throw new ControlError("CONTROL_AMBIGUOUS", `run ${runId} has several deployments that could take this (${matching.map((e) => e.job).join(", ")}): name one with --job`);
+  }
+  const target = matching[0]!;
+  const path = writeControlRequest(dir, target.job, request);
+  const delivered = await waitUntilGone(path, options.waitMs ?? 5_000);
+  return { runId, job: target.job, deployment: target.deployment, delivered };
+}
+
+function verb(request: ControlRequest): string {
+  return request.type === "approve" ? "approve" : request.type;
+}
+
+/** `job ship (deployment web): waiting for approval "go-live"` for each entry. */
+function describeAll(entries: readonly WaitingEntry[]): string {
+  return entries
+    .map((e) => {
+      const gates = e.gates.length === 0 ? (e.inProgress ? "no approval gate is open" : "its rollout is over") : `waiting at gate${e.gates.length > 1 ? "s" : ""} ${e.gates.map((g) => `"${g}"`).join(", ")}`;
+      return `job ${e.job} (deployment ${e.deployment}) is ${e.phase}: ${gates}; ${e.message}`;
+    })
+    .join("; ");
+}
+
+async function waitUntilGone(path: string, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    if (!existsSync(path)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return !existsSync(path);
+}
+

@@ -1,0 +1,16 @@
+/** Deployment history: revisions, the stable one, live status, and the per-name lock, under `.pipec/deployments/`. */
+export { DeploymentBusyError, acquireDeploymentLock } from "./lock.ts";
+export {
+  DEPLOYMENTS_DIR,
+  deploymentDir,
+  listDeployments,
+  nextRevisionNumber,
+  previousRevision,
+  processAlive,
+  readRevisions,
+  readStatus,
+  saveRevision,
+  stableRevision,
+  writeStatus,
+} from "./store.ts";
+export type { DeploymentStatus, InstanceStatusRecord, ResolvedTarget, Revision, RevisionStatus, StoredEnvValue } from "./schema.ts";

@@ -1,0 +1,83 @@
+/**
+ * What `.pipec/deployments/<name>/` keeps: the revisions (one per deployment attempt, newest last)
+ * and the live status of the deployment. Values that would hold a secret are never written: an env
+ * value resolved from a secret is kept as its unresolved form from the plan and resolved again when
+ * the revision is started.
+ */
+import { z } from "zod";
+import { DeploymentSchema, EnvValueSchema } from "../../plan/schema.ts";
+
+/** One target env variable: its resolved value, or (when it holds a secret) the plan's form, resolved again at start. */
+export const StoredEnvValueSchema = z.union([z.object({ value: z.string() }).strict(), z.object({ from: EnvValueSchema }).strict()]);
+
+export const ResolvedTargetSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("docker"), image: z.string(), command: z.array(z.string()).nullable() }).strict(),
+  z.object({ kind: z.literal("process"), command: z.array(z.string()).min(1) }).strict(),
+]);
+
+export const RevisionStatusSchema = z.enum(["progressing", "healthy", "degraded", "cancelled", "timed-out", "failed"]);
+
+export const RevisionSchema = z
+  .object({
+    revision: z.number().int().min(1),
+    /** The deployment as the plan gave it (no secret values: plans hold none). */
+    deployment: DeploymentSchema,
+    target: ResolvedTargetSchema,
+    env: z.record(z.string(), StoredEnvValueSchema),
+    /** sha256 of the resolved target and env (secret-holding values by their plan form): equal digests, same version. */
+    digest: z.string(),
+    status: RevisionStatusSchema,
+    reason: z.string().nullable(),
+    runId: z.string().nullable(),
+    job: z.string().nullable(),
+    /** `pipec deploy undo`: the revision whose spec this one re-deploys. */
+    undoOf: z.number().int().nullable(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .strict();
+
+export const RevisionsFileSchema = z.object({ name: z.string(), revisions: z.array(RevisionSchema) }).strict();
+
+export const InstanceStatusSchema = z
+  .object({
+    id: z.string(),
+    role: z.enum(["stable", "canary"]),
+    revision: z.number().int(),
+    port: z.number().int(),
+    health: z.enum(["starting", "pending", "ready", "unready", "failed", "stopping"]),
+    reason: z.string().nullable(),
+  })
+  .strict();
+
+export const DeploymentStatusSchema = z
+  .object({
+    name: z.string(),
+    strategy: z.enum(["canary", "blueGreen", "rolling"]),
+    /** The revision being deployed (or serving, once healthy). */
+    revision: z.number().int(),
+    /** The revision that served before it; null for a first deploy. */
+    stableRevision: z.number().int().nullable(),
+    phase: z.string(),
+    pausedReason: z.string().nullable(),
+    message: z.string(),
+    /** Router weights per revision as last confirmed (`r3: 90, r4: 10`). */
+    weights: z.record(z.string(), z.number()),
+    listen: z.string(),
+    previewListen: z.string().nullable(),
+    instances: z.array(InstanceStatusSchema),
+    /** Whether a pipec process serves the deployment now (see `pid`). */
+    serving: z.boolean(),
+    pid: z.number().int(),
+    runId: z.string().nullable(),
+    job: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .strict();
+
+export type StoredEnvValue = z.output<typeof StoredEnvValueSchema>;
+export type ResolvedTarget = z.output<typeof ResolvedTargetSchema>;
+export type RevisionStatus = z.output<typeof RevisionStatusSchema>;
+export type Revision = z.output<typeof RevisionSchema>;
+export type InstanceStatusRecord = z.output<typeof InstanceStatusSchema>;
+export type DeploymentStatus = z.output<typeof DeploymentStatusSchema>;

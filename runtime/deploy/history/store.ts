@@ -1,0 +1,74 @@
+/**
+ * `.pipec/deployments/<name>/`: `revisions.json` (every deployment attempt, newest last, trimmed to
+ * `revisionHistoryLimit` but never losing the stable revision) and `status.json` (what the deployment
+ * is doing now, for `pipec deploy status`).
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { readJson, writeJsonAtomic } from "./atomic-json.ts";
+import { DeploymentStatusSchema, RevisionsFileSchema, type DeploymentStatus, type Revision } from "./schema.ts";
+
+export const DEPLOYMENTS_DIR = join(".pipec", "deployments");
+
+export function deploymentDir(projectDir: string, name: string): string {
+  return join(projectDir, DEPLOYMENTS_DIR, name);
+}
+
+/** Names of the deployments with a history in this project, sorted. */
+export function listDeployments(projectDir: string): string[] {
+  const dir = join(projectDir, DEPLOYMENTS_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "revisions.json")))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+export function readRevisions(projectDir: string, name: string): Revision[] {
+  return readJson(join(deploymentDir(projectDir, name), "revisions.json"), RevisionsFileSchema)?.revisions ?? [];
+}
+
+/** Adds or replaces (by number) a revision, then trims the oldest beyond `limit`, keeping the stable one. */
+export function saveRevision(projectDir: string, name: string, revision: Revision, limit: number): void {
+  const revisions = readRevisions(projectDir, name).filter((r) => r.revision !== revision.revision);
+  revisions.push(revision);
+  revisions.sort((a, b) => a.revision - b.revision);
+  const stable = stableRevision(revisions);
+  const keep = new Set(revisions.slice(-Math.max(1, limit)).map((r) => r.revision));
+  if (stable) keep.add(stable.revision);
+  writeJsonAtomic(join(deploymentDir(projectDir, name), "revisions.json"), { name, revisions: revisions.filter((r) => keep.has(r.revision)) });
+}
+
+export function nextRevisionNumber(revisions: readonly Revision[]): number {
+  return revisions.reduce((n, r) => Math.max(n, r.revision), 0) + 1;
+}
+
+/** The revision that serves when a deployment starts: the newest one that became healthy. */
+export function stableRevision(revisions: readonly Revision[]): Revision | undefined {
+  return [...revisions].reverse().find((r) => r.status === "healthy");
+}
+
+/** What `pipec deploy undo` goes back to: the newest healthy revision before the stable one with a different spec. */
+export function previousRevision(revisions: readonly Revision[]): Revision | undefined {
+  const stable = stableRevision(revisions);
+  if (!stable) return undefined;
+  return [...revisions].reverse().find((r) => r.revision < stable.revision && r.status === "healthy" && r.digest !== stable.digest);
+}
+
+export function readStatus(projectDir: string, name: string): DeploymentStatus | undefined {
+  return readJson(join(deploymentDir(projectDir, name), "status.json"), DeploymentStatusSchema);
+}
+
+export function writeStatus(projectDir: string, status: DeploymentStatus): void {
+  writeJsonAtomic(join(deploymentDir(projectDir, status.name), "status.json"), status);
+}
+
+/** Whether a process with this pid exists (signal 0). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

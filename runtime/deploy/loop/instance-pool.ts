@@ -1,0 +1,228 @@
+/**
+ * The instances of one deployment, both roles: started and stopped through each role's target
+ * driver, health-checked, and kept in the router(s) exactly while they are ready. Every change
+ * reaches the router first and is reported (`onChange(role)`) only once the router applied it, so
+ * the engine never moves traffic onto an instance the router does not have yet.
+ */
+import { releasePort, allocatePort, type ObservableTargetDriver } from "../target/index.ts";
+import { startHealthChecks, type HealthChecks, type HealthTiming } from "../health/index.ts";
+import type { InstanceFailure } from "../strategy/index.ts";
+import type { Instance, InstanceAddress, Probe, Router, VersionRole } from "../types.ts";
+
+export type MemberHealth = "starting" | "pending" | "ready" | "unready" | "failed" | "stopping";
+
+export interface Member {
+  /** `canary-2`: what the engine, the router and the messages call the instance. */
+  readonly id: string;
+  readonly role: VersionRole;
+  /** The version id on the router (`r4`). */
+  readonly version: string;
+  readonly revision: number;
+  port: number | null;
+  /** The driver's instance, once started. */
+  instance: Instance | null;
+  health: MemberHealth;
+  reason: string | null;
+  /** Asked to stop (by the engine, or at teardown). */
+  stopping: boolean;
+}
+
+export interface RoleVersion {
+  readonly driver: ObservableTargetDriver;
+  readonly version: string;
+  readonly revision: number;
+}
+
+export interface InstancePoolOptions {
+  readonly deployment: string;
+  readonly roles: Partial<Record<VersionRole, RoleVersion>>;
+  readonly router: Router;
+  /** Blue-green preview: serves the canary's ready instances. */
+  readonly previewRouter: Router | null;
+  readonly probe: Probe;
+  readonly timing: HealthTiming;
+  /** Pause between taking an instance out of the router and SIGTERM, so requests already routed to it arrive first. */
+  readonly settleMs: number;
+  /** SIGTERM-to-SIGKILL grace (the deployment's drainTimeout). */
+  readonly graceMs: number;
+  log(level: "info" | "warn", message: string): void;
+  /** A role's instances changed, and the router already reflects it. */
+  onChange(role: VersionRole): void;
+}
+
+export interface RoleSnapshot {
+  readonly ready: string[];
+  readonly unready: string[];
+  readonly failed: InstanceFailure[];
+}
+
+export class InstancePool {
+  readonly members: Member[] = [];
+  private readonly counters: Record<VersionRole, number> = { stable: 0, canary: 0 };
+  private readonly checks: HealthChecks;
+  private routerOps: Promise<void> = Promise.resolve();
+  private readonly pending = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly options: InstancePoolOptions) {
+    this.checks = startHealthChecks([], options.probe, options.timing, (change) => {
+      const member = this.members.find((m) => m.id === change.instanceId);
+      if (member === undefined || member.stopping || member.health === "failed") return;
+      member.health = change.to;
+      member.reason = change.reason;
+      if (change.to === "unready" && change.from === "ready") options.log("warn", `${member.id} is no longer ready: ${change.reason ?? "health check failing"}`);
+      this.sync(member.role);
+    });
+  }
+
+  /** The engine's view of one role: ready, unready (pending, and stopping ones until they are gone) and failed. */
+  snapshot(role: VersionRole): RoleSnapshot {
+    const mine = this.members.filter((m) => m.role === role);
+    return {
+      ready: mine.filter((m) => m.health === "ready" && !m.stopping).map((m) => m.id),
+      unready: mine.filter((m) => (m.health === "pending" || m.health === "unready" || m.health === "stopping") && m.instance !== null).map((m) => m.id),
+      failed: mine.filter((m) => m.health === "failed").map((m) => ({ id: m.id, reason: m.reason ?? "failed" })),
+    };
+  }
+
+  /** The ready instances the router serves for a role. */
+  routed(role: VersionRole): Member[] {
+    return this.members.filter((m) => m.role === role && m.health === "ready" && !m.stopping && m.instance !== null);
+  }
+
+  start(role: VersionRole, count: number): void {
+    const version = this.options.roles[role];
+    if (version === undefined) {
+      this.options.log("warn", `asked to start ${role} instances, but this deployment has no ${role} version`);
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      this.counters[role] += 1;
+      const member: Member = { id: `${role}-${this.counters[role]}`, role, version: version.version, revision: version.revision, port: null, instance: null, health: "starting", reason: null, stopping: false };
+      this.members.push(member);
+      this.track(this.launch(member, version, this.counters[role]));
+    }
+  }
+
+  /** Takes the instances out of the router, lets routed requests arrive, then stops them (drain + grace). */
+  stop(role: VersionRole, ids: readonly string[] | "all", reason: string): Promise<void> {
+    const chosen = this.members.filter((m) => m.role === role && !m.stopping && (ids === "all" || ids.includes(m.id)));
+    for (const member of chosen) {
+      member.stopping = true;
+      if (member.health !== "failed") member.health = "stopping";
+      this.checks.remove(member.id);
+    }
+    if (chosen.length === 0) return Promise.resolve();
+    const live = chosen.filter((m) => m.health !== "failed");
+    if (live.length > 0) this.options.log("info", `stopping ${live.map((m) => m.id).join(", ")} (${reason})`);
+    const done = this.sync(role).then(async () => {
+      if (live.some((m) => m.instance !== null)) await sleep(this.options.settleMs);
+      await Promise.all(chosen.map((m) => this.halt(m)));
+      this.forget(chosen);
+      this.notify(role);
+    });
+    this.track(done);
+    return done;
+  }
+
+  /** Looks for instances that exited on their own; each becomes `failed` with its exit and last output. */
+  async pollExits(): Promise<void> {
+    const live = this.members.filter((m) => m.instance !== null && !m.stopping && m.health !== "failed");
+    await Promise.all(
+      live.map(async (member) => {
+        const driver = this.options.roles[member.role]!.driver;
+        const status = await driver.status(member.instance!).catch(() => null);
+        if (status === null || status.running || member.stopping || member.health === "failed") return;
+        const last = status.lastLines.filter((line) => line.trim() !== "").slice(-3).join(" | ");
+        this.fail(member, `exited${status.exitCode === null ? "" : ` with code ${status.exitCode}`}${last === "" ? "" : `: ${last}`}`);
+      }),
+    );
+  }
+
+  /** Stops everything (teardown): health checks first, then every instance, in parallel. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.checks.stop();
+    await Promise.allSettled([...this.pending]);
+    for (const role of ["stable", "canary"] as const) void this.stop(role, "all", "the deployment stops serving");
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private async launch(member: Member, version: RoleVersion, index: number): Promise<void> {
+    let port: number | null = null;
+    try {
+      port = await allocatePort();
+      member.port = port;
+      const instance = await version.driver.start({ deployment: this.options.deployment, version: version.version, index, port, env: {} });
+      member.instance = instance;
+      if (member.stopping) return; // stopped while starting: stop() waits for this launch through `pending`
+      member.health = "pending";
+      this.checks.add({ ...instance, id: member.id });
+      this.notify(member.role);
+    } catch (error) {
+      if (port !== null) releasePort(port);
+      member.health = "failed";
+      member.reason = `could not start: ${(error as Error).message}`;
+      this.options.log("warn", `${member.id} ${member.reason}`);
+      this.notify(member.role);
+    }
+  }
+
+  private fail(member: Member, reason: string): void {
+    member.health = "failed";
+    member.reason = reason;
+    this.checks.remove(member.id);
+    this.options.log("warn", `${member.id} ${reason}`);
+    // The router first (it may have served it), then reap the leftover (container, port) in the background.
+    this.track(this.sync(member.role).then(() => (member.instance === null ? undefined : this.options.roles[member.role]!.driver.stop(member.instance, 0).catch(() => undefined))));
+  }
+
+  private async halt(member: Member): Promise<void> {
+    // A launch still in flight finishes first, so its instance is stopped rather than leaked.
+    while (member.instance === null && member.health === "starting") await sleep(50);
+    if (member.instance === null) return;
+    try {
+      await this.options.roles[member.role]!.driver.stop(member.instance, this.options.graceMs);
+    } catch (error) {
+      this.options.log("warn", `could not stop ${member.id}: ${(error as Error).message}`);
+    }
+  }
+
+  private forget(members: readonly Member[]): void {
+    for (const member of members) {
+      const at = this.members.indexOf(member);
+      if (at >= 0) this.members.splice(at, 1);
+    }
+  }
+
+  /** Applies the role's ready instances to the router(s), in order with earlier updates; then reports the role. */
+  private sync(role: VersionRole): Promise<void> {
+    const version = this.options.roles[role]?.version;
+    if (version === undefined) return Promise.resolve();
+    const addresses = (): InstanceAddress[] => this.routed(role).map((m) => ({ id: m.id, host: "127.0.0.1", port: m.instance!.port }));
+    const op = this.routerOps.then(async () => {
+      try {
+        await this.options.router.setInstances(version, addresses());
+        if (role === "canary" && this.options.previewRouter !== null) await this.options.previewRouter.setInstances(version, addresses());
+      } catch (error) {
+        this.options.log("warn", `the router did not take the instances of ${version}: ${(error as Error).message}`);
+      }
+    });
+    this.routerOps = op;
+    return op.then(() => this.notify(role));
+  }
+
+  private notify(role: VersionRole): void {
+    if (!this.closed) this.options.onChange(role);
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch(() => undefined).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

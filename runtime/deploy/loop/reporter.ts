@@ -1,0 +1,91 @@
+/**
+ * Where a deployment tells what it does: run events (`deploy.status`, and `job.log` lines on step 0,
+ * stdout) while its job runs, the job's log file, `.pipec/deployments/<name>/status.json` for
+ * `pipec deploy status`, and the run's `waiting.json` for `pipec approve | promote | abort`.
+ */
+import type { RunEventDraft } from "../../run/events.ts";
+import { recordWaiting } from "../control/index.ts";
+import { writeStatus, type DeploymentStatus } from "../history/index.ts";
+import type { DeployPhase, PausedReason, Weights } from "../strategy/index.ts";
+
+export interface ReporterOptions {
+  readonly projectDir: string;
+  readonly runId: string | null;
+  readonly runDir: string | null;
+  readonly jobId: string | null;
+  readonly name: string;
+  readonly revision: number;
+  readonly emit: ((event: RunEventDraft) => void) | null;
+  /** Appends a line to the job's log file. */
+  readonly appendLog: ((line: string) => void) | null;
+  readonly mask: (text: string) => string;
+}
+
+export interface StatusLine {
+  readonly phase: DeployPhase;
+  readonly pausedReason: PausedReason | null;
+  readonly step: number | null;
+  readonly message: string;
+}
+
+export class DeploymentReporter {
+  /** Off once the job has its outcome: the run's event stream may be closed after that. */
+  private live = true;
+  private status: DeploymentStatus | null = null;
+  private dirty = false;
+
+  constructor(private readonly options: ReporterOptions) {}
+
+  /** A progress line: a job.log event and the job's log file. */
+  line(text: string): void {
+    if (!this.live) return;
+    const masked = this.options.mask(text);
+    this.options.appendLog?.(`${masked}\n`);
+    if (this.options.jobId !== null) this.options.emit?.({ type: "job.log", job: this.options.jobId, step: 0, stream: "stdout", text: masked });
+  }
+
+  statusChanged(line: StatusLine, weights: Weights | null): void {
+    if (!this.live) return;
+    const weightText = weights === null ? "" : ` [stable ${weights.stable}% / new ${weights.canary}%]`;
+    this.line(`${line.phase}${line.pausedReason === null ? "" : ` (${line.pausedReason})`}: ${line.message}${weightText}`);
+    if (this.options.jobId === null) return;
+    this.options.emit?.({
+      type: "deploy.status",
+      job: this.options.jobId,
+      deployment: this.options.name,
+      revision: this.options.revision,
+      phase: line.phase,
+      pausedReason: line.pausedReason,
+      step: line.step,
+      weights,
+      message: this.options.mask(line.message),
+    });
+  }
+
+  /** Stops run events and log lines (the job has ended); files go on. */
+  detach(): void {
+    this.live = false;
+  }
+
+  /** The next `flush` writes this status. */
+  setStatus(status: DeploymentStatus): void {
+    this.status = status;
+    this.dirty = true;
+  }
+
+  flush(): void {
+    if (!this.dirty || this.status === null) return;
+    this.dirty = false;
+    try {
+      writeStatus(this.options.projectDir, { ...this.status, message: this.options.mask(this.status.message), updatedAt: new Date().toISOString() });
+    } catch {
+      // .pipec is not writable: status stays in memory (events still tell)
+    }
+  }
+
+  waiting(entry: { phase: string; message: string; gates: string[]; inProgress: boolean } | null): void {
+    const { runDir, runId, jobId, name } = this.options;
+    if (runDir === null || runId === null || jobId === null) return;
+    recordWaiting(runDir, runId, jobId, entry === null ? null : { deployment: name, ...entry, message: this.options.mask(entry.message) });
+  }
+}

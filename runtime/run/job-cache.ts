@@ -1,0 +1,76 @@
+/**
+ * The job cache: a job whose result is determined by the same inputs as an earlier successful run is
+ * not run again; its outputs are restored instead. The key is the sha256 of what determines the
+ * result: the images (by image id, not tag), the steps, the non-secret environment, the content of the
+ * artifacts it takes, the project files (the run's snapshot), and the outputs it declares.
+ *
+ * Not cached: deployment jobs (they act on the world) and jobs on the host network (they may read it).
+ */
+import { createHash } from "node:crypto";
+import type { ArtifactStore } from "../artifacts/index.ts";
+import type { Executor, ResolvedStep } from "../executor/types.ts";
+import type { Job } from "../plan/schema.ts";
+import type { ArtifactIndex } from "./job-artifacts.ts";
+import type { Masker } from "./mask.ts";
+
+const FORMAT = "job-cache-v1";
+/** Per-run values that must not make every run a miss. */
+const VOLATILE = new Set(["PIPEC_RUN_ID", "PIPEC_WORKSPACE"]);
+
+export type CacheKeyParts = Readonly<Record<string, string>>;
+
+export function isCacheable(job: Job): boolean {
+  return job.deploy === null && job.network === "none";
+}
+
+export async function jobCacheParts(input: {
+  readonly job: Job;
+  readonly image: string | null;
+  readonly steps: readonly ResolvedStep[];
+  readonly executor: Executor;
+  readonly store: ArtifactStore;
+  readonly produced: ArtifactIndex;
+  readonly workspaceDigest: string;
+  readonly masker: Masker;
+}): Promise<CacheKeyParts | null> {
+  const { job, steps } = input;
+  const images = [...new Set([input.image, ...steps.map((s) => s.image), ...job.services.map((s) => s.image)].filter((i): i is string => i !== null))].sort();
+  const parts: Record<string, string> = { format: FORMAT, workspace: input.workspaceDigest };
+  for (const image of images) {
+    const id = await input.executor.identifyImage(image);
+    if (id === null) return null;
+    parts[`image ${image}`] = id;
+  }
+  parts.steps = digest(steps.map((s) => [s.name, s.run, s.image, s.workingDirectory, s.timeoutMs, s.continueOnFailure, s.retries]));
+  parts.outputs = digest(job.outputs);
+  parts.services = digest(job.services.map((s) => [s.name, s.image, s.command, s.readyCommand]));
+  for (const step of steps) {
+    for (const [name, value] of Object.entries(step.env)) {
+      if (!VOLATILE.has(name)) parts[`env ${name}`] = input.masker.text(value);
+    }
+  }
+  for (const { job: producer, output } of job.inputs) {
+    const id = input.produced.get(producer)?.[output];
+    if (!id) return null;
+    parts[`input ${producer}.${output}`] = (await input.store.get(id)).manifest;
+  }
+  return parts;
+}
+
+export function cacheKey(jobId: string, parts: CacheKeyParts): string {
+  return `job:${jobId}:${digest(Object.entries(parts).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+}
+
+/** The key under which the last parts of a job are kept, to say what changed on a miss. */
+export const lastPartsKey = (pipeline: string, jobId: string) => `parts:${pipeline}:${jobId}`;
+
+/** Which parts differ between two keys' parts, as people read them: `env NODE_ENV`, `input build.dist`, `workspace`. */
+export function changedParts(previous: CacheKeyParts | null, next: CacheKeyParts): string[] {
+  if (previous === null) return ["no earlier run of this job"];
+  const names = new Set([...Object.keys(previous), ...Object.keys(next)]);
+  return [...names].filter((name) => previous[name] !== next[name]).sort();
+}
+
+function digest(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
