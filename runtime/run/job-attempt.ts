@@ -11,6 +11,7 @@ import type { RunEventDraft } from "./events.ts";
 import type { GitInfo } from "./git-info.ts";
 import { resolveJobEnvironment, type RunValues } from "./job-env.ts";
 import { createJobLogSink } from "./job-log-sink.ts";
+import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-caches.ts";
 import { lookUpJobCache, saveJobCache } from "./job-cache-io.ts";
 import { isCacheable } from "./job-cache.ts";
 import type { Masker } from "./mask.ts";
@@ -65,6 +66,8 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   await input.workspace.forJob(jobId, attempt);
   const restoreProblem = await restoreInputs({ store: input.artifacts, job, jobId, produced: input.produced, workspace, emit });
   if (restoreProblem) return { outcome: "failed", exitCode: 1, step: 0, message: restoreProblem };
+  const cacheIo = { store: input.artifacts, job, jobId, pipeline: plan.name, runId: input.runId, workspace, emit };
+  const dependencyKeys = await restoreDependencyCaches(cacheIo);
 
   const sink = createJobLogSink({ job, jobId, masker, store, emit });
   const outcome = await input.executor.runJob({
@@ -86,6 +89,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   const collected = await collectOutputs({ store: input.artifacts, job, jobId, runId: input.runId, pipeline: plan.name, workspace, emit });
   if ("failure" in collected) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: collected.failure };
   input.produced.set(jobId, collected.ids);
+  await saveDependencyCaches({ ...cacheIo, keys: dependencyKeys });
   if (cache) await saveJobCache(input, cache.key, cache.parts, collected.ids);
   return outcome;
 }

@@ -248,6 +248,26 @@ export default pipeline("cached", { vars: { MODE: "fast" }, jobs: [use] });
   });
 });
 
+describe("dependency caches", () => {
+  it("restores paths saved by an earlier run with the same key files, and misses when they change", () => {
+    const project = join(dir, "dep-cache");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "lock.txt"), "deps v1\n");
+    writeFileSync(
+      join(project, "ci.pipeline.ts"),
+      `import { files, job, pipeline } from "pipec";
+const install = job("install", { image: "${image}", caches: [{ key: [files("lock.txt"), "v1"], paths: ["deps/**"] }], steps: ["if [ -e deps/installed ]; then echo reused; else mkdir -p deps && cat lock.txt > deps/installed && echo fresh; fi"] });
+export default pipeline("deps", { jobs: [install] });
+`,
+    );
+    const run = () => runPipec(["run", "ci.pipeline.ts", "--executor", "local", "--no-cache"], { cwd: project });
+    expect(run().stdout).toContain("[install] fresh");
+    expect(run().stdout).toContain("[install] reused");
+    writeFileSync(join(project, "lock.txt"), "deps v2\n");
+    expect(run().stdout).toContain("[install] fresh");
+  });
+});
+
 describe("runs, logs and resume", () => {
   it("lists runs, prints logs, and --resume reruns only what did not succeed", () => {
     const marker = join(dir, "flaky-ok");
