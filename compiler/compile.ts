@@ -2,17 +2,15 @@
  * `compileFile`: pipeline file in, canonical plan or diagnostics out. TypeScript files are bundled,
  * evaluated and type-checked (cached by content); YAML files are parsed with positions; a plan file
  * (YAML or JSON) comes back as the same plan.
+ *
+ * Each front end is imported when a file needs it: a YAML build never loads esbuild, a TypeScript
+ * build never loads the YAML parser, and importing the compiler costs almost nothing.
  */
 import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, resolve } from "node:path";
 import type { Plan } from "../runtime/plan/schema.ts";
 import { error, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostic.ts";
 import type { Draft } from "./draft.ts";
-import { loadTypeScriptPipeline } from "./typescript/load-typescript.ts";
-import { typecheckPipeline } from "./typescript/typecheck.ts";
-import { readCachedTypecheck, typecheckCacheKey, writeCachedTypecheck } from "./typescript/typecheck-cache.ts";
-import { validateDraft } from "./validate/index.ts";
-import { loadYamlPipeline } from "./yaml/index.ts";
 
 export interface CompileOptions {
   /** Type-check TypeScript pipelines. @default true */
@@ -46,6 +44,7 @@ export async function compileFile(file: string, options: CompileOptions = {}): P
   } catch (cause) {
     return failed([readError(file, cause)]);
   }
+  const { loadYamlPipeline } = await import("./yaml/index.ts");
   const loaded = loadYamlPipeline(text, display);
   return finish(loaded.draft, loaded.diagnostics, false);
 }
@@ -56,23 +55,26 @@ async function compileTypeScript(file: string, options: CompileOptions): Promise
   } catch (cause) {
     return failed([readError(file, cause)]);
   }
+  const { loadTypeScriptPipeline } = await import("./typescript/load-typescript.ts");
   const loaded = await loadTypeScriptPipeline(file);
   const diagnostics = [...loaded.diagnostics];
   let cached = false;
   if (options.typecheck !== false && loaded.bundle) {
+    const { readCachedTypecheck, typecheckCacheKey, writeCachedTypecheck } = await import("./typescript/typecheck-cache.ts");
     const cacheDir = options.cacheDir === undefined ? ".pipec/cache" : options.cacheDir;
     const key = cacheDir === null ? null : await typecheckCacheKey(loaded.bundle.inputs, dirname(resolve(file)));
     const hit = cacheDir && key ? await readCachedTypecheck(cacheDir, key) : null;
     cached = hit !== null;
-    const typeDiagnostics = hit ?? (await typecheckPipeline(file));
+    const typeDiagnostics = hit ?? (await (await import("./typescript/typecheck.ts")).typecheckPipeline(file));
     if (!hit && cacheDir && key) await writeCachedTypecheck(cacheDir, key, typeDiagnostics).catch(() => undefined);
     diagnostics.push(...typeDiagnostics);
   }
   return finish(loaded.draft, diagnostics, cached);
 }
 
-function finish(draft: Draft | null, diagnostics: Diagnostic[], typecheckCached: boolean): CompileResult {
+async function finish(draft: Draft | null, diagnostics: Diagnostic[], typecheckCached: boolean): Promise<CompileResult> {
   if (!draft) return { ...failed(diagnostics), typecheckCached };
+  const { validateDraft } = await import("./validate/index.ts");
   const validated = validateDraft(draft);
   const all = sortDiagnostics([...diagnostics, ...validated.diagnostics]);
   return { plan: hasErrors(all) ? null : validated.plan, diagnostics: all, typecheckCached };

@@ -1,7 +1,7 @@
 /** JSON Schemas for editors, generated from the zod schemas (never written by hand). */
 import { z } from "zod";
 import { PlanSchema } from "../runtime/plan/schema.ts";
-import { AuthoringPipelineSchema } from "./yaml/index.ts";
+import { AuthoringPipelineSchema } from "./yaml/authoring-schema.ts";
 
 export type SchemaKind = "pipeline" | "plan";
 
