@@ -45,7 +45,10 @@ export interface JobAttemptInput {
 export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome> {
   const { plan, jobId, attempt, masker, store, emit } = input;
   const job = plan.jobs[jobId]!;
-  if (job.deploy) return { outcome: "failed", exitCode: 1, step: 0, message: `deployment jobs ("${jobId}", ${job.deploy.strategy}) are not run by this version of pipec yet` };
+  if (job.deploy) {
+    const { runDeployJob } = await import("../deploy/loop/run-deploy-job.ts");
+    return runDeployJob(input);
+  }
   const workspace = input.workspace.pathFor(jobId, attempt);
   const host = input.executor.kind === "local";
   const base = systemEnv({ runId: input.runId, pipeline: plan.name, jobId, jobName: job.name, workspace: host ? workspace : "/workspace", git: input.git, host });

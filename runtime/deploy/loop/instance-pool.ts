@@ -63,6 +63,8 @@ export class InstancePool {
   private routerOps: Promise<void> = Promise.resolve();
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
+  /** The ids each role's router entry holds, as last applied. */
+  private readonly routedIds: Record<VersionRole, ReadonlySet<string>> = { stable: new Set(), canary: new Set() };
 
   constructor(private readonly options: InstancePoolOptions) {
     this.checks = startHealthChecks([], options.probe, options.timing, (change) => {
@@ -83,6 +85,11 @@ export class InstancePool {
       unready: mine.filter((m) => (m.health === "pending" || m.health === "unready" || m.health === "stopping") && m.instance !== null).map((m) => m.id),
       failed: mine.filter((m) => m.health === "failed").map((m) => ({ id: m.id, reason: m.reason ?? "failed" })),
     };
+  }
+
+  /** Whether the router was last given this instance (for monitors). */
+  isRouted(member: Member): boolean {
+    return this.routedIds[member.role].has(member.id);
   }
 
   /** The ready instances the router serves for a role. */
@@ -203,8 +210,10 @@ export class InstancePool {
     const addresses = (): InstanceAddress[] => this.routed(role).map((m) => ({ id: m.id, host: "127.0.0.1", port: m.instance!.port }));
     const op = this.routerOps.then(async () => {
       try {
-        await this.options.router.setInstances(version, addresses());
-        if (role === "canary" && this.options.previewRouter !== null) await this.options.previewRouter.setInstances(version, addresses());
+        const applied = addresses();
+        await this.options.router.setInstances(version, applied);
+        this.routedIds[role] = new Set(applied.map((a) => a.id));
+        if (role === "canary" && this.options.previewRouter !== null) await this.options.previewRouter.setInstances(version, applied);
       } catch (error) {
         this.options.log("warn", `the router did not take the instances of ${version}: ${(error as Error).message}`);
       }

@@ -1,0 +1,8 @@
+/**
+ * Deployments: the loop that runs a deploy job (`runDeployment`), control from another terminal
+ * (`sendControlRequest`), and the history under `.pipec/deployments/`. The pure engine, analysis,
+ * routers, targets and health checks are entered through their own folders.
+ */
+export { runDeployment, stopAllServing, undoDeployment, UndoError, type DeploymentHandle, type DeploymentSnapshot, type RunDeploymentInput } from "./loop/index.ts";
+export { ControlError, readWaiting, sendControlRequest, type ControlRequest, type SendControlResult } from "./control/index.ts";
+export { listDeployments, processAlive, readRevisions, readStatus, stableRevision, type DeploymentStatus, type Revision } from "./history/index.ts";

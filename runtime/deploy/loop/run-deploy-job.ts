@@ -1,0 +1,56 @@
+/** The run loop's entry for a deploy job: the job's workspace and variables, then `runDeployment`. */
+import { resolve } from "node:path";
+import type { JobOutcome } from "../../executor/types.ts";
+import type { Plan } from "../../plan/schema.ts";
+import type { RunEventDraft } from "../../run/events.ts";
+import type { GitInfo } from "../../run/git-info.ts";
+import { resolveJobEnvironment } from "../../run/job-env.ts";
+import type { Masker } from "../../run/mask.ts";
+import type { RunStore } from "../../run/run-store.ts";
+import type { RunWorkspace } from "../../run/run-workspace.ts";
+import { systemEnv } from "../../run/system-env.ts";
+import { runDeployment } from "./run-deployment.ts";
+
+export interface DeployJobInput {
+  readonly plan: Plan;
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly runId: string;
+  readonly masker: Masker;
+  readonly store: RunStore;
+  readonly emit: (event: RunEventDraft) => void;
+  readonly git: GitInfo;
+  readonly overrides: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly workspace: RunWorkspace;
+  readonly signal: AbortSignal;
+}
+
+export async function runDeployJob(input: DeployJobInput): Promise<JobOutcome> {
+  const { plan, jobId, masker } = input;
+  const job = plan.jobs[jobId]!;
+  const workspace = await input.workspace.forJob(jobId, input.attempt);
+  // A deployment's processes, probes and metric commands run on the host.
+  const system = systemEnv({ runId: input.runId, pipeline: plan.name, jobId, jobName: job.name, workspace, git: input.git, host: true });
+  let env: Record<string, string>;
+  try {
+    env = { ...system, ...resolveJobEnvironment(plan, jobId, { overrides: input.overrides, secrets: input.secrets, system }).env };
+  } catch (cause) {
+    return { outcome: "failed", exitCode: 1, step: 0, message: masker.text((cause as Error).message) };
+  }
+  return runDeployment({
+    runId: input.runId,
+    jobId,
+    deployment: job.deploy!,
+    // The store lives in <project>/.pipec/runs/<id>.
+    projectDir: resolve(input.store.dir, "..", "..", ".."),
+    workspace,
+    env,
+    secrets: input.secrets,
+    engine: null,
+    emit: input.emit,
+    signal: input.signal,
+    mask: (text) => masker.text(text),
+    appendLog: (text) => input.store.appendLog(jobId, text),
+  });
+}

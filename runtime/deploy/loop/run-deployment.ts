@@ -1,0 +1,263 @@
+/**
+ * A deploy job, for real: `runDeployment` resolves the target, starts the stable revision again
+ * (instances do not outlive the pipec process that started them, see README.md), creates the
+ * router(s), drivers and health checks, and drives the strategy engine to its verdict. Healthy →
+ * success; degraded → failed with the engine's reason (the metric and its measured value); the job's
+ * signal (timeout, cancel) → abort (traffic back to stable), then timed-out / cancelled. After the
+ * verdict the deployment keeps serving until the run ends.
+ */
+import { join } from "node:path";
+import type { DockerEngine } from "../../docker/index.ts";
+import type { JobOutcome } from "../../executor/types.ts";
+import type { Deployment } from "../../plan/schema.ts";
+import type { RunEventDraft } from "../../run/events.ts";
+import { RUNS_DIR } from "../../run/run-store.ts";
+import { probeForCheck } from "../health/index.ts";
+import {
+  DeploymentBusyError,
+  acquireDeploymentLock,
+  nextRevisionNumber,
+  readRevisions,
+  saveRevision,
+  stableRevision,
+  type Revision,
+  type RevisionStatus,
+} from "../history/index.ts";
+import type { DeployObservation } from "../strategy/index.ts";
+import type { Router } from "../types.ts";
+import { DeploymentReporter } from "./reporter.ts";
+import { resolveTarget, restoreTarget, type TargetSpec, type TargetValues } from "./resolve-target.ts";
+import { stopServing } from "./serving.ts";
+import { DeploymentSession, type DeploymentSnapshot, type Verdict } from "./session.ts";
+import { createRouters, driverFactory } from "./setup.ts";
+import { describeTarget, waitForStable, withoutStepsAndAnalysis } from "./stable.ts";
+
+export interface RunDeploymentInput {
+  /** The pipec run (its control files and end); null outside a run (`pipec deploy undo`). */
+  readonly runId: string | null;
+  readonly jobId: string | null;
+  readonly deployment: Deployment;
+  readonly projectDir: string;
+  /** The job's workspace: process targets, command probes and command metrics run there. */
+  readonly workspace: string;
+  /** The job's variables, for `${VAR}` in the target's image, command and env. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Secret values by name, for `secret()` values in the target's env. @default {} */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** The Docker engine for docker targets; null: connect when a docker target needs it. */
+  readonly engine: DockerEngine | null;
+  readonly emit: (event: RunEventDraft) => void;
+  /** Aborted with "timeout" or "cancel": the deployment is aborted (traffic back to stable). */
+  readonly signal: AbortSignal;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Masks secret values in every line, event and file. @default no masking */
+  readonly mask?: (text: string) => string;
+  /** Appends to the job's log file. */
+  readonly appendLog?: (text: string) => void;
+  /** Serving ends when this aborts. @default when the run ends (its state.json appears) */
+  readonly serveUntil?: AbortSignal;
+  /** Called once the session exists: tests watch and steer it, the CLI prints progress. */
+  readonly onStarted?: (handle: DeploymentHandle) => void;
+  /** `pipec deploy undo`: deploy this earlier revision's target, skipping steps and analysis. */
+  readonly undoTo?: Revision;
+}
+
+export interface DeploymentHandle {
+  readonly name: string;
+  readonly revision: number;
+  readonly router: Router;
+  readonly previewRouter: Router | null;
+  /** Router version ids (`r3`); stable is null for a first deploy. */
+  readonly versions: { readonly stable: string | null; readonly canary: string };
+  snapshot(): DeploymentSnapshot;
+  observe(observation: DeployObservation): void;
+  readonly verdict: Promise<Verdict>;
+  /** Resolves when nothing more will happen before serving ends (scale-downs done), or when serving ended. */
+  readonly settled: Promise<void>;
+  /** Ends serving now. */
+  stop(): Promise<void>;
+}
+
+/** After the job's signal, how long the rollback may take before the job ends anyway. */
+const ABORT_WAIT_MS = 20_000;
+
+export async function runDeployment(input: RunDeploymentInput): Promise<JobOutcome> {
+  const { projectDir, signal } = input;
+  const now = input.now ?? Date.now;
+  const mask = input.mask ?? ((text: string) => text);
+  const name = input.deployment.name;
+  const runDir = input.runId === null ? null : join(projectDir, RUNS_DIR, input.runId);
+  const failed = (message: string): JobOutcome => ({ outcome: "failed", exitCode: 1, step: 0, message: mask(message) });
+
+  await stopServing(name);
+  let releaseLock: () => void;
+  try {
+    releaseLock = acquireDeploymentLock(projectDir, name, input.runId);
+  } catch (error) {
+    if (error instanceof DeploymentBusyError) return failed(error.message);
+    throw error;
+  }
+
+  const values: TargetValues = { lookup: (variable) => input.env[variable], secrets: input.secrets ?? {}, holdsSecret: (value) => mask(value) !== value };
+  const revisions = readRevisions(projectDir, name);
+  const stable = stableRevision(revisions);
+  let spec: TargetSpec;
+  try {
+    spec = input.undoTo ? restoreTarget(input.undoTo.target, input.undoTo.env, values) : resolveTarget(input.deployment.target, values);
+  } catch (error) {
+    releaseLock();
+    return failed(`deployment "${name}": ${(error as Error).message}`);
+  }
+  const engineDeployment = input.undoTo ? withoutStepsAndAnalysis(input.deployment) : input.deployment;
+  const unchanged = stable !== undefined && stable.digest === spec.digest;
+  let stableSpec: TargetSpec | null = null;
+  let stableProblem: string | null = null;
+  if (stable !== undefined && !unchanged) {
+    try {
+      stableSpec = restoreTarget(stable.target, stable.env, values);
+    } catch (error) {
+      stableProblem = (error as Error).message;
+    }
+  }
+
+  let record: Revision = {
+    revision: nextRevisionNumber(revisions),
+    deployment: input.deployment,
+    target: spec.target,
+    env: { ...spec.stored },
+    digest: spec.digest,
+    status: "progressing",
+    reason: null,
+    runId: input.runId,
+    job: input.jobId,
+    undoOf: input.undoTo?.revision ?? null,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+  };
+  const save = (status: RevisionStatus, reason: string | null) => {
+    record = { ...record, status, reason: reason === null ? null : mask(reason), finishedAt: status === "progressing" ? null : new Date().toISOString() };
+    try {
+      saveRevision(projectDir, name, record, input.deployment.revisionHistoryLimit);
+    } catch {
+      // the history is best effort: a read-only .pipec does not fail the deployment
+    }
+  };
+  save("progressing", null);
+  const reporter = new DeploymentReporter({ projectDir, runId: input.runId, runDir, jobId: input.jobId, name, revision: record.revision, emit: input.emit, appendLog: input.appendLog ?? null, mask });
+  const revisionLabel = `revision ${record.revision} (${describeTarget(spec)})`;
+
+  let routers: Awaited<ReturnType<typeof createRouters>>;
+  try {
+    routers = await createRouters(input.deployment, projectDir);
+  } catch (error) {
+    save("failed", (error as Error).message);
+    releaseLock();
+    return failed((error as Error).message);
+  }
+  const drivers = driverFactory({ engine: input.engine, workspace: input.workspace });
+  const canaryDriver = drivers.driverFor(spec);
+  const stableDriver = stableSpec === null ? null : drivers.driverFor(stableSpec);
+  try {
+    const removed = await drivers.cleanup(name);
+    if (removed > 0) reporter.line(`removed ${removed} leftover instance(s) of "${name}" from an earlier pipec process`);
+  } catch (error) {
+    await Promise.allSettled([routers.router.close(), routers.previewRouter?.close()]);
+    const message = `deployment "${name}": the Docker engine is not reachable: ${(error as Error).message}`;
+    save("failed", message);
+    releaseLock();
+    return { outcome: "infrastructure-error", message: mask(message) };
+  }
+
+  const stableRole = stable !== undefined && stableSpec !== null && stableDriver !== null ? { driver: stableDriver, version: `r${stable.revision}`, revision: stable.revision } : null;
+  const session = new DeploymentSession({
+    name,
+    jobId: input.jobId,
+    runDir,
+    workspace: input.workspace,
+    revision: record.revision,
+    deployment: engineDeployment,
+    router: routers.router,
+    previewRouter: routers.previewRouter,
+    canary: { driver: canaryDriver, version: `r${record.revision}`, revision: record.revision },
+    stable: stableRole,
+    probe: probeForCheck(input.deployment.healthCheck, { cwd: input.workspace }),
+    timing: input.deployment.healthCheck,
+    reporter,
+    now,
+    serveUntil: input.serveUntil ?? null,
+    onEnded: releaseLock,
+  });
+  input.onStarted?.({
+    name,
+    revision: record.revision,
+    router: routers.router,
+    previewRouter: routers.previewRouter,
+    versions: { stable: stableRole?.version ?? null, canary: `r${record.revision}` },
+    snapshot: () => session.snapshot(),
+    observe: (observation) => session.observe(observation),
+    verdict: session.verdict,
+    settled: session.settled,
+    stop: () => session.stop(),
+  });
+
+  const abortReason = () => (signal.reason === "timeout" ? "the job timed out" : "the job was cancelled");
+  const onAbort = () => session.abort(abortReason());
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const listen = routers.router.listen;
+    let hasStable = false;
+    if (stableRole !== null && stable !== undefined) {
+      reporter.line(`${input.deployment.strategy} deployment of "${name}" on ${listen}: ${revisionLabel}, from the stable revision ${stable.revision} (${describeTarget(stableSpec!)}), started again first`);
+      hasStable = await waitForStable(session, input.deployment, signal);
+      if (!hasStable && !signal.aborted) {
+        reporter.line(`warning: the stable revision ${stable.revision} did not become ready: deploying ${revisionLabel} as a first deploy (no steps, no analysis)`);
+        await session.pool.stop("stable", "all", "the stable revision did not become ready");
+      }
+    } else if (unchanged) {
+      reporter.line(`"${name}" ${revisionLabel} has the same target and env as the stable revision ${stable!.revision}: started without steps or analysis`);
+    } else if (stable !== undefined) {
+      reporter.line(`warning: the stable revision ${stable.revision} cannot be started again (${stableProblem ?? "unknown"}): deploying ${revisionLabel} as a first deploy`);
+    } else {
+      reporter.line(`first deploy of "${name}" on ${listen}: ${revisionLabel}`);
+    }
+    if (signal.aborted) onAbort();
+    else session.startEngine(hasStable);
+
+    const verdict = await untilVerdict(session.verdict, signal);
+    if (signal.aborted) {
+      const status = signal.reason === "timeout" ? "timed-out" : "cancelled";
+      const message = `deployment "${name}" ${revisionLabel} aborted because ${abortReason()}: ${verdict?.reason ?? "the rollback did not finish in time"}`;
+      reporter.line(message);
+      save(status, message);
+      return status === "timed-out" ? { outcome: "timed-out", step: null, message: mask(message) } : { outcome: "cancelled", message: mask(message) };
+    }
+    if (verdict?.result === "healthy") {
+      reporter.line(`"${name}" ${revisionLabel} is healthy and serves on ${listen}${routers.previewRouter === null ? "" : ` (preview ${routers.previewRouter.listen})`} until this pipec process ends`);
+      save("healthy", null);
+      return { outcome: "success" };
+    }
+    const reason = verdict?.reason ?? "no verdict";
+    const back = stableRole === null || !hasStable ? "" : `; traffic is back on the stable revision ${stableRole.revision}`;
+    save("degraded", reason);
+    return failed(`deployment "${name}" ${revisionLabel} rolled back: ${reason}${back}`);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    reporter.detach();
+  }
+}
+
+/** The verdict; after the job's signal, at most ABORT_WAIT_MS more (null when it does not come). */
+function untilVerdict(verdict: Promise<Verdict>, signal: AbortSignal): Promise<Verdict | null> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => (timer = setTimeout(() => resolve(null), ABORT_WAIT_MS));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    void verdict.then((value) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      resolve(value);
+    });
+  });
+}

@@ -1,0 +1,347 @@
+/**
+ * One deployment in progress (and then serving): performs the engine's actions against the pool of
+ * instances and the router, feeds back what happens, polls control requests and exits every 200 ms,
+ * keeps the status files, and tears it all down when serving ends.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Deployment } from "../../plan/schema.ts";
+import { takeControlRequests } from "../control/index.ts";
+import type { DeploymentStatus, InstanceStatusRecord } from "../history/index.ts";
+import type { HealthTiming } from "../health/index.ts";
+import type { DeployAction, DeployObservation, DeployPhase, DeployResult, PausedReason, Weights } from "../strategy/index.ts";
+import type { Probe, Router, VersionRole } from "../types.ts";
+import { InstancePool, type MemberHealth, type RoleVersion } from "./instance-pool.ts";
+import { measureMetric } from "./providers.ts";
+import type { DeploymentReporter } from "./reporter.ts";
+import { registerServing, unregisterServing, type Serving } from "./serving.ts";
+import { StrategyRunner } from "./strategy-runner.ts";
+
+const POLL_MS = 200;
+const EXIT_POLL_EVERY = 3;
+/** Pause between taking an instance out of the router and stopping it. */
+const SETTLE_MS = 300;
+
+export interface SessionContext {
+  readonly name: string;
+  readonly jobId: string | null;
+  readonly runDir: string | null;
+  readonly workspace: string;
+  readonly revision: number;
+  /** The engine's view of the deployment (steps and analyses stripped for an undo). */
+  readonly deployment: Deployment;
+  readonly router: Router;
+  readonly previewRouter: Router | null;
+  readonly canary: RoleVersion;
+  readonly stable: RoleVersion | null;
+  readonly probe: Probe;
+  readonly timing: HealthTiming;
+  readonly reporter: DeploymentReporter;
+  readonly now: () => number;
+  /** Serving ends when this aborts; without it, when the run ends (its state.json appears). */
+  readonly serveUntil: AbortSignal | null;
+  /** Runs once serving has ended and everything is stopped (releases the lock). */
+  readonly onEnded: () => void;
+}
+
+export interface SnapshotMember {
+  readonly id: string;
+  readonly role: VersionRole;
+  readonly version: string;
+  readonly port: number | null;
+  readonly health: MemberHealth;
+  readonly stopping: boolean;
+  /** The router was last given this instance. */
+  readonly routed: boolean;
+}
+
+export interface DeploymentSnapshot {
+  /** "Starting" while the stable revision is started, before the engine runs. */
+  readonly phase: DeployPhase | "Starting";
+  readonly message: string;
+  /** Percent per role as the router last confirmed it; null before any confirmation. */
+  readonly weights: Weights | null;
+  readonly members: readonly SnapshotMember[];
+  readonly gates: readonly string[];
+  readonly settled: boolean;
+  readonly serving: boolean;
+}
+
+export interface Verdict {
+  readonly result: DeployResult;
+  readonly reason: string | null;
+}
+
+export class DeploymentSession implements Serving {
+  readonly name: string;
+  readonly pool: InstancePool;
+  readonly verdict: Promise<Verdict>;
+  readonly settled: Promise<void>;
+  private runner: StrategyRunner | null = null;
+  private phase: DeployPhase | "Starting" = "Starting";
+  private pausedReason: PausedReason | null = null;
+  private step: number | null = null;
+  private message = "starting";
+  private confirmed: Weights | null = null;
+  private routerWeights: Record<string, number> = {};
+  private readonly gates = new Set<string>();
+  private resolveVerdict!: (verdict: Verdict) => void;
+  private resolveSettled!: () => void;
+  private verdictValue: Verdict | null = null;
+  private isSettled = false;
+  private readonly poller: NodeJS.Timeout;
+  private polls = 0;
+  private pollingExits = false;
+  private ending: Promise<void> | null = null;
+  private lastStatusJson = "";
+
+  constructor(private readonly ctx: SessionContext) {
+    this.name = ctx.name;
+    this.verdict = new Promise((resolve) => (this.resolveVerdict = resolve));
+    this.settled = new Promise((resolve) => (this.resolveSettled = resolve));
+    const roles: Partial<Record<VersionRole, RoleVersion>> = { canary: ctx.canary };
+    if (ctx.stable !== null) roles.stable = ctx.stable;
+    this.pool = new InstancePool({
+      deployment: ctx.name,
+      roles,
+      router: ctx.router,
+      previewRouter: ctx.previewRouter,
+      probe: ctx.probe,
+      timing: ctx.timing,
+      settleMs: Math.min(SETTLE_MS, ctx.deployment.drainTimeoutMs),
+      graceMs: ctx.deployment.drainTimeoutMs,
+      log: (level, message) => this.log(level, message),
+      onChange: (role) => this.runner?.observe({ type: "instances", version: role, ...this.pool.snapshot(role) }),
+    });
+    // The preview only ever serves the new version.
+    void ctx.previewRouter?.setWeights({ [ctx.canary.version]: 100 }).catch((error: Error) => this.log("warn", `the preview router did not take its weights: ${error.message}`));
+    registerServing(this);
+    this.poller = setInterval(() => this.poll(), POLL_MS);
+    this.writeWaiting();
+  }
+
+  /** Hands over to the engine (after the stable revision is up, when there is one). */
+  startEngine(hasStable: boolean): void {
+    this.runner = new StrategyRunner({ deployment: this.ctx.deployment, hasStable, now: this.ctx.now, perform: (action) => this.perform(action) });
+    if (hasStable) this.runner.observe({ type: "instances", version: "stable", ...this.pool.snapshot("stable") });
+    this.runner.observe({ type: "instances", version: "canary", ...this.pool.snapshot("canary") });
+  }
+
+  /** Starts the stable revision's instances and sends it all traffic (before the engine runs). */
+  async startStable(replicas: number): Promise<void> {
+    if (this.ctx.stable === null) return;
+    this.pool.start("stable", replicas);
+    await this.applyWeights({ stable: 100, canary: 0 });
+  }
+
+  /** As `pipec approve | promote | abort` would. Ignored once settled. */
+  observe(observation: DeployObservation): void {
+    this.runner?.observe(observation);
+  }
+
+  /** The job's signal fired: roll back (traffic to stable); the verdict follows. */
+  abort(reason: string): void {
+    if (this.verdictValue !== null) return;
+    if (this.runner === null) this.decide({ result: "degraded", reason: `${reason} before the rollout started` });
+    else this.runner.observe({ type: "abort", reason });
+  }
+
+  snapshot(): DeploymentSnapshot {
+    return {
+      phase: this.phase,
+      message: this.message,
+      weights: this.confirmed,
+      members: this.pool.members.map((m) => ({ id: m.id, role: m.role, version: m.version, port: m.port, health: m.health, stopping: m.stopping, routed: this.pool.isRouted(m) })),
+      gates: [...this.gates],
+      settled: this.isSettled,
+      serving: this.ending === null,
+    };
+  }
+
+  /** Ends serving: engine stopped, instances drained and stopped, routers closed, files updated. */
+  stop(): Promise<void> {
+    this.ending ??= this.teardown();
+    return this.ending;
+  }
+
+  log(level: "info" | "warn", message: string): void {
+    this.ctx.reporter.line(level === "warn" ? `warning: ${message}` : message);
+  }
+
+  private perform(action: DeployAction): void {
+    switch (action.type) {
+      case "start-instances":
+        this.pool.start(action.version, action.count);
+        return;
+      case "stop-instances":
+        void this.pool.stop(action.version, action.ids, action.reason);
+        return;
+      case "set-weights":
+        void this.applyWeights(action.weights);
+        return;
+      case "measure":
+        void this.measure(action);
+        return;
+      case "await-approval":
+        this.gates.add(action.gate);
+        this.log("info", `waiting for approval "${action.gate}": pipec approve ${this.ctx.runDir === null ? "RUN" : runIdOf(this.ctx.runDir)} ${action.gate}`);
+        this.writeWaiting();
+        return;
+      case "approval-closed":
+        this.gates.delete(action.gate);
+        this.log("info", `approval "${action.gate}" closed: ${action.outcome}`);
+        this.writeWaiting();
+        return;
+      case "status":
+        this.phase = action.phase;
+        this.pausedReason = action.pausedReason;
+        this.step = action.stepIndex;
+        this.message = action.message;
+        this.ctx.reporter.statusChanged({ phase: action.phase, pausedReason: action.pausedReason, step: action.stepIndex, message: action.message }, this.confirmed);
+        this.writeWaiting();
+        return;
+      case "finished":
+        this.decide({ result: action.result, reason: action.reason });
+        return;
+      case "settled":
+        this.isSettled = true;
+        this.runner?.stop();
+        this.resolveSettled();
+        return;
+      case "log":
+        this.log(action.level, action.message);
+        return;
+    }
+  }
+
+  private decide(verdict: Verdict): void {
+    if (this.verdictValue !== null) return;
+    this.verdictValue = verdict;
+    this.writeWaiting();
+    this.resolveVerdict(verdict);
+  }
+
+  private async applyWeights(weights: Weights): Promise<void> {
+    const wanted: Record<string, number> = { [this.ctx.canary.version]: weights.canary };
+    if (this.ctx.stable !== null) wanted[this.ctx.stable.version] = weights.stable;
+    try {
+      await this.ctx.router.setWeights(wanted);
+      const read = await this.ctx.router.readWeights();
+      this.routerWeights = read;
+      const confirmed = { stable: this.ctx.stable === null ? 0 : (read[this.ctx.stable.version] ?? 0), canary: read[this.ctx.canary.version] ?? 0 };
+      this.confirmed = confirmed;
+      this.runner?.observe({ type: "weights-confirmed", weights: confirmed });
+    } catch (error) {
+      this.log("warn", `the router did not apply stable ${weights.stable}% / new ${weights.canary}%: ${(error as Error).message} (retried)`);
+    }
+  }
+
+  private async measure(action: Extract<DeployAction, { type: "measure" }>): Promise<void> {
+    const wait = action.at - this.ctx.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const preview = this.ctx.previewRouter;
+    const sample = await measureMetric(action.metric, action.windowMs, {
+      // Before a blue-green switch the new version's traffic goes through the preview router.
+      router: () => (preview !== null && (this.confirmed?.canary ?? 0) === 0 ? preview : this.ctx.router),
+      version: this.ctx.canary.version,
+      cwd: this.ctx.workspace,
+      env: {
+        DEPLOY_NAME: this.name,
+        DEPLOY_LISTEN: this.ctx.router.listen,
+        DEPLOY_PREVIEW_LISTEN: preview?.listen ?? "",
+        DEPLOY_VERSION: this.ctx.canary.version,
+        DEPLOY_REVISION: String(this.ctx.revision),
+        DEPLOY_STABLE_VERSION: this.ctx.stable?.version ?? "",
+      },
+    });
+    this.runner?.observe({ type: "measurement", analysisId: action.analysisId, metric: action.metric.name, sample });
+  }
+
+  private poll(): void {
+    this.polls += 1;
+    if (this.ctx.runDir !== null && this.ctx.jobId !== null) {
+      const { requests, problems } = takeControlRequests(this.ctx.runDir, this.ctx.jobId);
+      for (const problem of problems) this.log("warn", problem);
+      for (const request of requests) {
+        if (this.runner === null || this.verdictValue !== null) {
+          this.log("warn", `ignored pipec ${request.type}: the rollout is ${this.runner === null ? "not started yet" : "over"}`);
+          continue;
+        }
+        this.log("info", `received pipec ${request.type}${request.type === "approve" ? ` ${request.gate}` : request.type === "promote" && request.full ? " --full" : ""}`);
+        if (request.type === "approve") this.runner.observe({ type: "approval", gate: request.gate });
+        else if (request.type === "promote") this.runner.observe({ type: "promote", full: request.full });
+        else this.runner.observe({ type: "abort", reason: request.reason ?? "by request (pipec abort)" });
+      }
+    }
+    if (this.polls % EXIT_POLL_EVERY === 0 && !this.pollingExits) {
+      this.pollingExits = true;
+      void this.pool.pollExits().finally(() => (this.pollingExits = false));
+    }
+    this.writeStatus(true);
+    if (this.verdictValue !== null && this.servingOver()) void this.stop();
+  }
+
+  private servingOver(): boolean {
+    if (this.ctx.serveUntil !== null) return this.ctx.serveUntil.aborted;
+    if (this.ctx.runDir === null) return false;
+    return existsSync(join(this.ctx.runDir, "state.json")) || !existsSync(this.ctx.runDir);
+  }
+
+  private async teardown(): Promise<void> {
+    clearInterval(this.poller);
+    this.runner?.stop();
+    this.decide({ result: "degraded", reason: "stopped before a verdict" });
+    this.gates.clear();
+    this.ctx.reporter.waiting(null);
+    this.log("info", `stopping deployment "${this.name}": it served while this pipec process ran`);
+    await this.pool.close();
+    await Promise.allSettled([this.ctx.router.close(), this.ctx.previewRouter?.close()]);
+    this.writeStatus(false);
+    this.ctx.onEnded();
+    unregisterServing(this);
+    this.isSettled = true;
+    this.resolveSettled();
+  }
+
+  private writeWaiting(): void {
+    if (this.ending !== null) return;
+    this.ctx.reporter.waiting({ phase: this.phase, message: this.message, gates: [...this.gates], inProgress: this.verdictValue === null });
+  }
+
+  private writeStatus(serving: boolean): void {
+    const instances: InstanceStatusRecord[] = this.pool.members.map((m) => ({
+      id: m.id,
+      role: m.role,
+      revision: m.revision,
+      port: m.port ?? 0,
+      health: m.stopping && m.health !== "failed" ? "stopping" : m.health,
+      reason: m.reason,
+    }));
+    const status: Omit<DeploymentStatus, "updatedAt"> = {
+      name: this.name,
+      strategy: this.ctx.deployment.strategy,
+      revision: this.ctx.revision,
+      stableRevision: this.ctx.stable?.revision ?? null,
+      phase: this.phase,
+      pausedReason: this.pausedReason,
+      message: this.message,
+      weights: serving ? this.routerWeights : {},
+      listen: this.ctx.router.listen,
+      previewListen: this.ctx.previewRouter?.listen ?? null,
+      instances: serving ? instances : [],
+      serving,
+      pid: process.pid,
+      runId: this.ctx.runDir === null ? null : runIdOf(this.ctx.runDir),
+      job: this.ctx.jobId,
+    };
+    const json = JSON.stringify(status);
+    if (json === this.lastStatusJson) return;
+    this.lastStatusJson = json;
+    this.ctx.reporter.setStatus({ ...status, updatedAt: "" });
+    this.ctx.reporter.flush();
+  }
+}
+
+function runIdOf(runDir: string): string {
+  return runDir.split(/[\\/]/).filter(Boolean).at(-1) ?? runDir;
+}
