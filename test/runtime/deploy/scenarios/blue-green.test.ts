@@ -4,7 +4,7 @@ import { stopAllServing } from "../../../../runtime/deploy/loop/index.ts";
 import { dockerGate } from "../../../setup/require-docker.ts";
 import { get } from "../target/helpers.ts";
 import { Project } from "./harness.ts";
-import { appTarget, common, errorRateAnalysis, explain, removeContainers, runScenario, scenarioName } from "./scenario.ts";
+import { appTarget, type Spec, common, errorRateAnalysis, explain, removeContainers, runScenario, scenarioName } from "./scenario.ts";
 
 const docker = await dockerGate("deploy scenarios: blue-green");
 
@@ -24,7 +24,7 @@ describe.runIf(docker.run)("blue-green deployments", () => {
   it("switches to a healthy green after its pre-promotion check (preview served on its own address), losing no request", async () => {
     const name = scenarioName("bg");
     names.push(name);
-    const spec = {
+    const spec: Spec<"blueGreen"> = {
       strategy: "blueGreen",
       ...common(name),
       router: { listen: "127.0.0.1:0", previewListen: "127.0.0.1:0" },
@@ -32,7 +32,7 @@ describe.runIf(docker.run)("blue-green deployments", () => {
       prePromotionAnalysis: {
         metrics: [{ name: "preview-answers", provider: { kind: "command", run: ["node", "-e", "fetch('http://'+process.env.DEPLOY_PREVIEW_LISTEN+'/').then(r=>r.text()).then(t=>process.exit(t.trim()==='v2'?0:1),()=>process.exit(2))"] } }],
       },
-    } as const;
+    };
     const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2") });
     const preview = result.second.handle.previewRouter;
     expect(preview).not.toBeNull();
@@ -53,7 +53,7 @@ describe.runIf(docker.run)("blue-green deployments", () => {
   it("switches back to blue when the post-promotion analysis fails (ERROR_RATE=0.5): no request lost beyond the injected errors", async () => {
     const name = scenarioName("bg-post");
     names.push(name);
-    const spec = { strategy: "blueGreen", ...common(name), postPromotionAnalysis: errorRateAnalysis() } as const;
+    const spec: Spec<"blueGreen"> = { strategy: "blueGreen", ...common(name), postPromotionAnalysis: errorRateAnalysis() };
     const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2", { ERROR_RATE: "0.5" }) });
     await result.second.stop();
     expect(result.outcome.outcome, explain(result)).toBe("failed");

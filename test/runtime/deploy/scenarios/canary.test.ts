@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAllServing } from "../../../../runtime/deploy/loop/index.ts";
 import { dockerGate } from "../../../setup/require-docker.ts";
 import { Project } from "./harness.ts";
-import { appTarget, common, errorRateAnalysis, explain, removeContainers, runScenario, scenarioName } from "./scenario.ts";
+import { appTarget, type Spec, common, errorRateAnalysis, explain, removeContainers, runScenario, scenarioName } from "./scenario.ts";
 
 const docker = await dockerGate("deploy scenarios: canary");
 
@@ -23,11 +23,11 @@ describe.runIf(docker.run)("canary deployments", () => {
   it("promotes a healthy canary step by step after its analysis passes, losing no request", async () => {
     const name = scenarioName("canary");
     names.push(name);
-    const spec = {
+    const spec: Spec<"canary"> = {
       strategy: "canary",
       ...common(name),
       steps: [{ kind: "setWeight", weight: 25 }, { kind: "analysis", analysis: errorRateAnalysis(1) }, { kind: "setWeight", weight: 75 }, { kind: "pause", durationMs: 500 }],
-    } as const;
+    };
     const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2") });
     await result.second.stop();
     expect(result.outcome, explain(result)).toEqual({ outcome: "success" });
@@ -45,7 +45,7 @@ describe.runIf(docker.run)("canary deployments", () => {
   it("rolls back a canary with ERROR_RATE=0.5 at its first analysis: 100% stable within two intervals, the measured value in the job's message", async () => {
     const name = scenarioName("canary-bad");
     names.push(name);
-    const spec = { strategy: "canary", ...common(name), steps: [{ kind: "setWeight", weight: 50 }, { kind: "analysis", analysis: errorRateAnalysis() }, { kind: "setWeight", weight: 100 }] } as const;
+    const spec: Spec<"canary"> = { strategy: "canary", ...common(name), steps: [{ kind: "setWeight", weight: 50 }, { kind: "analysis", analysis: errorRateAnalysis() }, { kind: "setWeight", weight: 100 }] };
     const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2", { ERROR_RATE: "0.5" }) });
     await result.second.stop();
     expect(result.outcome.outcome, explain(result)).toBe("failed");

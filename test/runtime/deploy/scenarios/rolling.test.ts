@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAllServing } from "../../../../runtime/deploy/loop/index.ts";
 import { dockerGate } from "../../../setup/require-docker.ts";
 import { Project } from "./harness.ts";
-import { appTarget, common, explain, removeContainers, runScenario, scenarioName } from "./scenario.ts";
+import { appTarget, type Spec, common, explain, removeContainers, runScenario, scenarioName } from "./scenario.ts";
 
 const docker = await dockerGate("deploy scenarios: rolling");
 
@@ -23,7 +23,7 @@ describe.runIf(docker.run)("rolling deployments", () => {
   it("rolls a healthy version in batches within maxSurge and maxUnavailable, losing no request", async () => {
     const name = scenarioName("roll");
     names.push(name);
-    const spec = { strategy: "rolling", ...common(name), replicas: 3, maxSurge: 1, maxUnavailable: 0 } as const;
+    const spec: Spec<"rolling"> = { strategy: "rolling", ...common(name), replicas: 3, maxSurge: 1, maxUnavailable: 0 };
     const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2") }, { rolling: { replicas: 3, maxSurge: 1, maxUnavailable: 0 } });
     await result.second.stop();
     expect(result.outcome, explain(result)).toEqual({ outcome: "success" });
@@ -38,7 +38,7 @@ describe.runIf(docker.run)("rolling deployments", () => {
   it("aborts at the progress deadline when a new instance never becomes ready (READY=false), serving the old version throughout", async () => {
     const name = scenarioName("stuck");
     names.push(name);
-    const spec = { strategy: "rolling", ...common(name), replicas: 2, maxSurge: 1, maxUnavailable: 0, progressDeadlineMs: 5_000 } as const;
+    const spec: Spec<"rolling"> = { strategy: "rolling", ...common(name), replicas: 2, maxSurge: 1, maxUnavailable: 0, progressDeadlineMs: 5_000 };
     const started = Date.now();
     const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2", { READY: "false" }) }, { rolling: { replicas: 2, maxSurge: 1, maxUnavailable: 0 }, tailMs: 500 });
     const snapshot = result.second.handle.snapshot();

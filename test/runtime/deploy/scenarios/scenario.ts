@@ -2,7 +2,8 @@
 import { expect } from "vitest";
 import { connectDocker, deploymentSelector } from "../../../../runtime/docker/index.ts";
 import type { JobOutcome } from "../../../../runtime/executor/types.ts";
-import type { DeploymentInput } from "../../../../runtime/plan/schema.ts";
+import type { AnalysisSchema, DeploymentInput } from "../../../../runtime/plan/schema.ts";
+import type { z } from "zod";
 import { TEST_IMAGES } from "../../../setup/require-docker.ts";
 import { uniqueName } from "../target/helpers.ts";
 import { Project, startLoad, startMonitor, waitFor, type Deployed, type LoadResult, type MonitorOptions } from "./harness.ts";
@@ -26,11 +27,14 @@ export function common(name: string) {
 }
 
 /** A 1 s, count-2 error-rate analysis, first measured after 1 s of traffic. */
-export function errorRateAnalysis(count = 2) {
+export function errorRateAnalysis(count = 2): z.input<typeof AnalysisSchema> {
   return {
     metrics: [{ name: "errors", provider: { kind: "builtin", metric: "errorRate" }, threshold: { max: 0.01 }, intervalMs: 1_000, initialDelayMs: 1_000, count, minRequests: 5 }],
-  } as const;
+  };
 }
+
+/** A deployment of one strategy without its target (each revision adds its own). */
+export type Spec<S extends DeploymentInput["strategy"]> = Omit<Extract<DeploymentInput, { strategy: S }>, "target">;
 
 export interface ScenarioResult {
   readonly outcome: JobOutcome;
