@@ -121,6 +121,58 @@ export async function main(argv: readonly string[], context: MainContext = { ter
       code = await artifactsCommand(args, terminal);
     });
 
+  program
+    .command("approve")
+    .description("approve a deployment's approval gate in a running pipeline (RUN may be 'last')")
+    .argument("<run>")
+    .argument("<gate>")
+    .option("--job <job>", "the deploy job, when several wait at that gate")
+    .action(async (run: string, gate: string, flags) => {
+      const { controlCommand } = await import("./commands/deploy.ts");
+      code = await controlCommand("approve", run, gate, flags, terminal);
+    });
+
+  program
+    .command("promote")
+    .description("promote a paused deployment of a running pipeline: release its current pause, approval or analysis")
+    .argument("<run>")
+    .option("--full", "skip every remaining pause, approval and analysis")
+    .option("--job <job>", "the deploy job, when several are in progress")
+    .action(async (run: string, flags) => {
+      const { controlCommand } = await import("./commands/deploy.ts");
+      code = await controlCommand("promote", run, undefined, flags, terminal);
+    });
+
+  program
+    .command("abort")
+    .description("abort a deployment of a running pipeline: traffic goes back to the stable version")
+    .argument("<run>")
+    .option("--job <job>", "the deploy job, when several are in progress")
+    .option("--reason <text>", "recorded as the reason")
+    .action(async (run: string, flags) => {
+      const { controlCommand } = await import("./commands/deploy.ts");
+      code = await controlCommand("abort", run, undefined, flags, terminal);
+    });
+
+  const deploy = program.command("deploy").description("inspect deployments and go back to an earlier revision (pipec deploy --help)");
+  deploy
+    .command("status")
+    .description("revision, phase, weights and instances of each deployment (or of NAME)")
+    .argument("[name]")
+    .option("--json", "print as JSON")
+    .action(async (name: string | undefined, flags) => {
+      const { deployStatusCommand } = await import("./commands/deploy.ts");
+      code = deployStatusCommand(name, flags, terminal);
+    });
+  deploy
+    .command("undo")
+    .description("deploy the revision before the stable one again, at once (no steps, no analysis)")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const { deployUndoCommand } = await import("./commands/deploy.ts");
+      code = await deployUndoCommand(name, terminal, context.signal);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;

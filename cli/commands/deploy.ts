@@ -1,0 +1,151 @@
+/**
+ * Deployment commands: `pipec approve RUN GATE`, `pipec promote RUN [--full]`, `pipec abort RUN`
+ * (requests to a running deployment, through `.pipec/runs/<run>/control/`), and `pipec deploy
+ * status [NAME]` / `pipec deploy undo NAME` (from `.pipec/deployments/`).
+ */
+import {
+  ControlError,
+  listDeployments,
+  processAlive,
+  readRevisions,
+  readStatus,
+  sendControlRequest,
+  stableRevision,
+  stopAllServing,
+  undoDeployment,
+  UndoError,
+  type ControlRequest,
+  type DeploymentStatus,
+  type Revision,
+} from "../../runtime/deploy/index.ts";
+import { EXIT } from "../exit-codes.ts";
+import type { Terminal } from "../output.ts";
+
+export interface ControlFlags {
+  readonly job?: string;
+  readonly full?: boolean;
+  readonly reason?: string;
+}
+
+export async function controlCommand(kind: ControlRequest["type"], run: string, gate: string | undefined, flags: ControlFlags, terminal: Terminal): Promise<number> {
+  const request: ControlRequest =
+    kind === "approve" ? { type: "approve", gate: gate ?? "" } : kind === "promote" ? { type: "promote", full: flags.full === true } : { type: "abort", reason: flags.reason ?? null };
+  try {
+    const sent = await sendControlRequest({ projectDir: process.cwd(), run, job: flags.job, request });
+    const what = kind === "approve" ? `approved gate "${gate}"` : kind === "promote" ? `promoted${flags.full ? " (--full)" : ""}` : "aborted";
+    const where = `deployment "${sent.deployment}" (job ${sent.job}) of run ${sent.runId}`;
+    if (sent.delivered) terminal.out(`${what}: ${where}\n`);
+    else terminal.out(`request written for ${where}, not taken yet: the run picks it up within a moment if it is still running (pipec logs ${sent.runId} ${sent.job})\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof ControlError)) throw error;
+    terminal.err(`pipec ${kind}: ${error.message}\n`);
+    return error.code === "CONTROL_NO_RUN" ? EXIT.invalidInput : EXIT.failed;
+  }
+}
+
+export function deployStatusCommand(name: string | undefined, flags: { json?: boolean }, terminal: Terminal): number {
+  const projectDir = process.cwd();
+  const names = name === undefined ? listDeployments(projectDir) : [name];
+  const rows = names.map((n) => ({ name: n, status: liveStatus(readStatus(projectDir, n)), revisions: readRevisions(projectDir, n) }));
+  if (name !== undefined && rows[0]!.revisions.length === 0) {
+    terminal.err(`pipec deploy status: no deployment "${name}" in .pipec/deployments${listHint(projectDir)}\n`);
+    return EXIT.invalidInput;
+  }
+  if (flags.json) {
+    terminal.out(`${JSON.stringify(name === undefined ? rows : rows[0], null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (rows.length === 0) {
+    terminal.err("no deployments yet in .pipec/deployments (a deploy job of pipec run makes one)\n");
+    return EXIT.ok;
+  }
+  if (name === undefined) {
+    for (const row of rows) terminal.out(`${summaryLine(row.name, row.status, row.revisions)}\n`);
+    return EXIT.ok;
+  }
+  terminal.out(details(rows[0]!.name, rows[0]!.status, rows[0]!.revisions));
+  return EXIT.ok;
+}
+
+export async function deployUndoCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
+  const serving = new AbortController();
+  try {
+    const result = await undoDeployment({
+      projectDir: process.cwd(),
+      name,
+      engine: null,
+      signal,
+      serveUntil: serving.signal,
+      onLine: (line) => terminal.out(`${line}\n`),
+    });
+    serving.abort();
+    await stopAllServing();
+    if (result.outcome.outcome === "success") {
+      terminal.out(`undo: "${name}" is back on the target of revision ${result.to.revision} (it was on revision ${result.from.revision}); the next pipec run deploys from it\n`);
+      return EXIT.ok;
+    }
+    terminal.err(`pipec deploy undo: ${result.outcome.message}\n`);
+    return result.outcome.outcome === "cancelled" ? EXIT.interrupted : EXIT.failed;
+  } catch (error) {
+    serving.abort();
+    await stopAllServing();
+    if (!(error instanceof UndoError)) throw error;
+    terminal.err(`pipec deploy undo: ${error.message}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** The status file, with `serving` false when its process is gone (it ended hard). */
+function liveStatus(status: DeploymentStatus | undefined): DeploymentStatus | undefined {
+  if (status === undefined || !status.serving || processAlive(status.pid)) return status;
+  return { ...status, serving: false, instances: [], weights: {} };
+}
+
+function summaryLine(name: string, status: DeploymentStatus | undefined, revisions: readonly Revision[]): string {
+  const stable = stableRevision(revisions);
+  const latest = revisions.at(-1);
+  const state = status === undefined ? (latest?.status ?? "?") : `${status.phase}${status.serving ? `, serving on ${status.listen} (${formatWeights(status.weights)})` : ", not serving"}`;
+  return `${name.padEnd(16)}  revision ${String(latest?.revision ?? "-").padEnd(3)}  stable ${String(stable?.revision ?? "-").padEnd(3)}  ${state}`;
+}
+
+function details(name: string, status: DeploymentStatus | undefined, revisions: readonly Revision[]): string {
+  const lines: string[] = [];
+  const stable = stableRevision(revisions);
+  lines.push(`deployment ${name}`);
+  if (status !== undefined) {
+    lines.push(`  revision:  ${status.revision} (${status.strategy})${status.stableRevision === null ? "" : `, from revision ${status.stableRevision}`}`);
+    lines.push(`  phase:     ${status.phase}${status.pausedReason === null ? "" : ` (${status.pausedReason})`}: ${status.message}`);
+    lines.push(
+      status.serving
+        ? `  serving:   ${status.listen}${status.previewListen === null ? "" : ` (preview ${status.previewListen})`}, by pid ${status.pid}${status.runId === null ? "" : ` (run ${status.runId})`}`
+        : `  serving:   no (deployments serve while the pipec process that deployed them runs)`,
+    );
+    if (status.serving) lines.push(`  weights:   ${formatWeights(status.weights)}`);
+    if (status.serving && status.instances.length > 0) {
+      lines.push("  instances:");
+      for (const i of status.instances) lines.push(`    ${i.id.padEnd(10)} revision ${i.revision}  127.0.0.1:${i.port}  ${i.health}${i.reason === null ? "" : `: ${i.reason}`}`);
+    }
+  }
+  lines.push(`  stable:    ${stable === undefined ? "none yet" : `revision ${stable.revision}`}`);
+  lines.push("  revisions:");
+  for (const r of [...revisions].reverse()) {
+    const target = r.target.kind === "docker" ? r.target.image : r.target.command.join(" ");
+    const when = r.finishedAt ?? r.startedAt;
+    const origin = r.undoOf !== null ? ` undo to ${r.undoOf}` : r.runId === null ? "" : ` run ${r.runId}`;
+    lines.push(`    ${String(r.revision).padStart(3)}  ${r.status.padEnd(11)} ${when}  ${target}  ${r.digest.slice(7, 19)}${origin}${r.reason === null ? "" : `\n         ${r.reason}`}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function formatWeights(weights: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(weights)
+    .filter(([, w]) => w > 0)
+    .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
+  return entries.length === 0 ? "no traffic" : entries.map(([version, w]) => `${version} ${w}%`).join(", ");
+}
+
+function listHint(projectDir: string): string {
+  const names = listDeployments(projectDir);
+  return names.length === 0 ? "" : ` (deployments: ${names.join(", ")})`;
+}

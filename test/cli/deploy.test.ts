@@ -1,0 +1,125 @@
+/**
+ * End to end through the real binary: `pipec run` of a canary pipeline (process target, so it needs
+ * no Docker) that waits at an approval gate, `pipec approve` from a second process, `pipec deploy
+ * status` and `pipec deploy undo`.
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readWaiting } from "../../runtime/deploy/control/index.ts";
+import { listRunIds, runDir } from "../../runtime/run/index.ts";
+import { PIPEC, runPipec } from "./run-pipec.ts";
+
+const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(read: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("pipec run with a canary deployment, pipec approve, pipec deploy", () => {
+  let dir: string;
+  let port: number;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "pipec-deploy-e2e-"));
+    port = await freePort();
+    // CommonJS: the project has no package.json, but be explicit.
+    copyFileSync(APP, join(dir, "server.cjs"));
+    writeFileSync(
+      join(dir, "ship.pipeline.ts"),
+      `import { deploy, pipeline, processTarget } from "pipec";
+
+const web = deploy.canary("web", {
+  target: processTarget({ command: ["node", "server.cjs"], env: { VERSION: "\${APP_VERSION}" } }),
+  router: { listen: "127.0.0.1:${port}" },
+  healthCheck: { http: { path: "/healthz" }, interval: "200ms" },
+  scaleDownDelay: "0s",
+  drainTimeout: "2s",
+  steps: [{ setWeight: 50 }, { approval: { name: "release", timeout: "2m" } }],
+});
+
+export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs: [web] });
+`,
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("deploys v1 first, then waits at the gate until pipec approve, and finishes healthy on v2", async () => {
+    const first = runPipec(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck"], { cwd: dir });
+    expect(first.code, first.stderr + first.stdout).toBe(0);
+    expect(first.stdout).toMatch(/first deploy of "web"/);
+
+    const child = spawn(process.execPath, [PIPEC, "run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v2"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    try {
+      const runId = await waitFor(() => listRunIds(dir).find((id) => readWaiting(runDir(dir, id))?.deployments.web?.gates.includes("release")), 30_000, `the gate (stdout: ${stdout} stderr: ${stderr})`);
+
+      // Both versions serve at 50% while the gate is open.
+      const answers = new Set<string>();
+      for (let i = 0; i < 10; i++) answers.add((await (await fetch(`http://127.0.0.1:${port}/`)).text()).trim());
+      expect([...answers].sort()).toEqual(["v1", "v2"]);
+
+      const wrong = runPipec(["approve", runId, "go-live"], { cwd: dir });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(new RegExp(`run ${runId} is not waiting at gate "go-live": job web \\(deployment web\\) is Paused: waiting at gate "release"`));
+
+      const status = runPipec(["deploy", "status", "web"], { cwd: dir });
+      expect(status.stdout).toMatch(/phase: +Paused \(approval\): waiting for approval "release"/);
+      expect(status.stdout).toMatch(/r1 50%, r2 50%/);
+
+      const approve = runPipec(["approve", runId, "release"], { cwd: dir });
+      expect(approve.code, approve.stderr).toBe(0);
+      expect(approve.stdout).toMatch(`approved gate "release": deployment "web" (job web) of run ${runId}`);
+
+      expect(await exited, stdout + stderr).toBe(0);
+      expect(stdout).toMatch(/received pipec approve release/);
+      expect(stdout).toMatch(/Healthy: promoted/);
+
+      const late = runPipec(["approve", runId, "release"], { cwd: dir });
+      expect(late.code).toBe(1);
+      expect(late.stderr).toMatch(`run ${runId} has finished`);
+    } finally {
+      child.kill("SIGKILL");
+    }
+
+    const after = runPipec(["deploy", "status", "web"], { cwd: dir });
+    expect(after.stdout).toMatch(/serving: +no/);
+    expect(after.stdout).toMatch(/stable: +revision 2/);
+    expect(runPipec(["deploy", "status"], { cwd: dir }).stdout).toMatch(/^web +revision 2 +stable 2 +Healthy, not serving/m);
+  });
+
+  it("pipec deploy undo goes back to the previous revision's target at once", () => {
+    const undo = runPipec(["deploy", "undo", "web"], { cwd: dir });
+    expect(undo.code, undo.stderr + undo.stdout).toBe(0);
+    expect(undo.stdout).toMatch(/undo: "web" is back on the target of revision 1 \(it was on revision 2\)/);
+    expect(undo.stdout).not.toMatch(/approval/);
+    const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { revisions: { revision: number; status: string; undoOf: number | null; env: Record<string, { value?: string }> }[] };
+    expect(json.revisions.at(-1)).toMatchObject({ revision: 3, status: "healthy", undoOf: 1, env: { VERSION: { value: "v1" } } });
+    const none = runPipec(["deploy", "undo", "nope"], { cwd: dir });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no deployment "nope"/);
+  });
+});
