@@ -1,0 +1,59 @@
+/** `.pipec/deployments/<name>/`: revisions (trimmed, never losing the stable one), the stable and previous revisions, the lock. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  DeploymentBusyError,
+  acquireDeploymentLock,
+  deploymentDir,
+  nextRevisionNumber,
+  previousRevision,
+  readRevisions,
+  saveRevision,
+  stableRevision,
+  type Revision,
+  type RevisionStatus,
+} from "../../../../runtime/deploy/history/index.ts";
+import { DeploymentSchema } from "../../../../runtime/plan/schema.ts";
+
+const deployment = DeploymentSchema.parse({ strategy: "canary", name: "web", target: { kind: "process", command: ["node", "server.js"] } });
+
+function revision(n: number, status: RevisionStatus, digest = `sha256:${n}`): Revision {
+  return { revision: n, deployment, target: { kind: "process", command: ["node", "server.js"] }, env: { VERSION: { value: `v${n}` } }, digest, status, reason: null, runId: null, job: null, undoOf: null, startedAt: "2026-01-01T00:00:00.000Z", finishedAt: null };
+}
+
+describe("deployment history", () => {
+  let project: string;
+  beforeEach(() => (project = mkdtempSync(join(tmpdir(), "pipec-history-"))));
+  afterEach(() => rmSync(project, { recursive: true, force: true }));
+
+  it("keeps the newest revisions up to the limit, and always the stable one", () => {
+    saveRevision(project, "web", revision(1, "healthy"), 2);
+    for (let n = 2; n <= 5; n++) saveRevision(project, "web", revision(n, "degraded"), 2);
+    expect(readRevisions(project, "web").map((r) => r.revision)).toEqual([1, 4, 5]);
+    expect(stableRevision(readRevisions(project, "web"))?.revision).toBe(1);
+    expect(nextRevisionNumber(readRevisions(project, "web"))).toBe(6);
+    saveRevision(project, "web", { ...revision(5, "degraded"), reason: "replaced" }, 2);
+    expect(readRevisions(project, "web").at(-1)?.reason).toBe("replaced");
+  });
+
+  it("the previous revision is the newest healthy one before the stable one with another target", () => {
+    const revisions = [revision(1, "healthy", "sha256:a"), revision(2, "healthy", "sha256:b"), revision(3, "degraded", "sha256:c"), revision(4, "healthy", "sha256:b")];
+    expect(stableRevision(revisions)?.revision).toBe(4);
+    expect(previousRevision(revisions)?.revision).toBe(1);
+    expect(previousRevision([revision(1, "healthy")])).toBeUndefined();
+    expect(stableRevision([revision(1, "degraded")])).toBeUndefined();
+  });
+
+  it("one process at a time deploys a name: a live owner is refused, a dead one's lock is taken over", () => {
+    const release = acquireDeploymentLock(project, "web", "run-1");
+    expect(() => acquireDeploymentLock(project, "web", "run-2")).toThrow(DeploymentBusyError);
+    release();
+    acquireDeploymentLock(project, "web", "run-3")();
+    writeFileSync(join(deploymentDir(project, "web"), "lock"), JSON.stringify({ pid: process.ppid, runId: "other" }));
+    expect(() => acquireDeploymentLock(project, "web", null)).toThrow(/in use by another pipec process \(pid \d+, run other\)/);
+    writeFileSync(join(deploymentDir(project, "web"), "lock"), JSON.stringify({ pid: 2 ** 22 + 12345, runId: "crashed" }));
+    acquireDeploymentLock(project, "web", null)();
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * The loop with process targets (the node-app test server as host processes): the job's signal, the
+ * approval gate through the run's control files, an approval timeout, promote --full, and what the
+ * history and status files say.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readWaiting, sendControlRequest } from "../../../../runtime/deploy/control/index.ts";
+import { readRevisions, readStatus } from "../../../../runtime/deploy/history/index.ts";
+import { stopAllServing } from "../../../../runtime/deploy/loop/index.ts";
+import type { DeploymentInput } from "../../../../runtime/plan/schema.ts";
+import { Project, waitFor } from "../scenarios/harness.ts";
+import { nodeAppCopy } from "../target/helpers.ts";
+
+describe("runDeployment with process targets", () => {
+  let project: Project;
+  let app: { file: string; remove: () => Promise<void> };
+  beforeAll(async () => {
+    project = await Project.create();
+    app = await nodeAppCopy();
+  });
+  afterAll(async () => {
+    await stopAllServing();
+    await project.remove();
+    await app.remove();
+  });
+
+  const canary = (name: string, version: string, steps: Extract<DeploymentInput, { strategy: "canary" }>["steps"]): DeploymentInput => ({
+    strategy: "canary",
+    name,
+    target: { kind: "process", command: ["node", app.file], env: { VERSION: version } },
+    router: { listen: "127.0.0.1:0" },
+    healthCheck: { http: { path: "/healthz" }, intervalMs: 100 },
+    scaleDownDelayMs: 0,
+    abortScaleDownDelayMs: 0,
+    drainTimeoutMs: 2_000,
+    steps,
+  });
+
+  async function firstDeploy(name: string): Promise<void> {
+    const first = await project.deploy(canary(name, "v1", []));
+    expect(await first.outcome).toEqual({ outcome: "success" });
+    await first.stop();
+  }
+
+  it("the job's cancel aborts: traffic back on stable, outcome cancelled, revision recorded as cancelled", async () => {
+    await firstDeploy("cancel");
+    const job = new AbortController();
+    const second = await project.deploy(canary("cancel", "v2", [{ kind: "setWeight", weight: 50 }, { kind: "pause", durationMs: null }]), { signal: job.signal });
+    await waitFor(() => second.handle.snapshot().phase === "Paused", 10_000, () => second.lines.join("\n"));
+    job.abort("cancel");
+    const outcome = await second.outcome;
+    expect(outcome).toMatchObject({ outcome: "cancelled", message: expect.stringMatching(/aborted because the job was cancelled: aborted: the job was cancelled at weight 50%/) });
+    expect(await second.handle.router.readWeights()).toEqual({ r1: 100, r2: 0 });
+    expect(readRevisions(project.dir, "cancel").map((r) => [r.revision, r.status])).toEqual([
+      [1, "healthy"],
+      [2, "cancelled"],
+    ]);
+    await second.stop();
+    expect(readStatus(project.dir, "cancel")).toMatchObject({ serving: false, revision: 2, stableRevision: 1, instances: [] });
+  });
+
+  it("waits at an approval gate (waiting.json) until pipec approve arrives through the run's control files", async () => {
+    await firstDeploy("gate");
+    const runId = "20260101-000000-gate";
+    const runDir = join(project.dir, ".pipec", "runs", runId);
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(join(runDir, "events.jsonl"), "");
+    const second = await project.deploy(canary("gate", "v2", [{ kind: "setWeight", weight: 50 }, { kind: "approval", name: "go-live" }]), { runId, jobId: "ship" });
+    await waitFor(() => readWaiting(runDir)?.deployments.ship?.gates.includes("go-live") === true, 10_000, () => second.lines.join("\n"));
+    expect(readStatus(project.dir, "gate")).toMatchObject({ serving: true, phase: "Paused", pausedReason: "approval", weights: { r1: 50, r2: 50 }, runId, job: "ship" });
+    const sent = await sendControlRequest({ projectDir: project.dir, run: runId, request: { type: "approve", gate: "go-live" } });
+    expect(sent).toMatchObject({ job: "ship", deployment: "gate", delivered: true });
+    expect(await second.outcome).toEqual({ outcome: "success" });
+    expect(second.lines).toContain("received pipec approve go-live");
+    expect(second.events.filter((e) => e.type === "deploy.status").map((e) => e.type === "deploy.status" && e.phase)).toEqual(expect.arrayContaining(["Progressing", "Paused", "Promoting", "Healthy"]));
+    await second.stop();
+    expect(readWaiting(runDir)?.deployments).toEqual({});
+  });
+
+  it("an approval that times out aborts the rollout (the engine decides, the loop rolls back)", async () => {
+    await firstDeploy("timeout");
+    const second = await project.deploy(canary("timeout", "v2", [{ kind: "setWeight", weight: 20 }, { kind: "approval", name: "release", timeoutMs: 500, onTimeout: "abort" }]));
+    const outcome = await second.outcome;
+    expect(outcome).toMatchObject({ outcome: "failed", message: expect.stringMatching(/approval "release" timed out after 500ms at weight 20%; traffic is back on the stable revision 1/) });
+    expect(await second.handle.router.readWeights()).toEqual({ r1: 100, r2: 0 });
+    await second.stop();
+  });
+
+  it("promote --full skips the remaining pauses and approvals", async () => {
+    await firstDeploy("full");
+    const second = await project.deploy(canary("full", "v2", [{ kind: "setWeight", weight: 10 }, { kind: "pause", durationMs: null }, { kind: "approval", name: "never" }]));
+    await waitFor(() => second.handle.snapshot().phase === "Paused", 10_000, () => second.lines.join("\n"));
+    second.handle.observe({ type: "promote", full: true });
+    expect(await second.outcome).toEqual({ outcome: "success" });
+    expect(await second.handle.router.readWeights()).toEqual({ r1: 0, r2: 100 });
+    await second.stop();
+  });
+
+  it("a target that exits at once fails the deployment with its output, and the old version keeps serving", async () => {
+    await firstDeploy("crash");
+    const crashing: DeploymentInput = { ...canary("crash", "v2", [{ kind: "setWeight", weight: 50 }]), target: { kind: "process", command: ["node", "-e", "console.error('boom: missing config'); process.exit(3)"] } };
+    const second = await project.deploy(crashing);
+    const outcome = await second.outcome;
+    expect(outcome).toMatchObject({ outcome: "failed", message: expect.stringMatching(/boom: missing config/) });
+    expect(await second.handle.router.readWeights()).toEqual({ r1: 100, r2: 0 });
+    await second.stop();
+  });
+});
