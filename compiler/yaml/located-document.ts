@@ -1,12 +1,14 @@
 /**
- * YAML text to plain data plus positions. `yaml` parses with a LineCounter; we then walk the node tree
- * ourselves (instead of `toJS`) so that every value, even one reached through an alias or a merge key,
- * keeps the position of the node it came from, keyed by its path in the document.
+ * YAML text to plain data plus positions. Documents in the plain subset most pipelines use are read by
+ * `readSimpleYaml`, which is much faster; the rest by `yaml` with a LineCounter, whose node tree we
+ * then walk ourselves (instead of `toJS`) so that every value, even one reached through an alias or a
+ * merge key, keeps the position of the node it came from, keyed by its path in the document.
  */
 import YAML, { type Document, type Node, type Pair } from "yaml";
 import { error, warning, type Diagnostic } from "../diagnostic.ts";
 import { pathKey, type PlanPath } from "../draft.ts";
 import type { SourceLocation } from "../../runtime/plan/schema.ts";
+import { readSimpleYaml } from "./simple-yaml.ts";
 
 export interface LocatedDocument {
   /** Plain data: objects, arrays and scalars, with aliases and merge keys resolved. */
@@ -28,6 +30,12 @@ export interface ParsedYaml {
 const MAX_NODES = 200_000;
 
 export function parseYaml(text: string, file: string): ParsedYaml {
+  const simple = readSimpleYaml(text, file, MAX_NODES);
+  return simple ? { document: simple, diagnostics: [] } : parseFullYaml(text, file);
+}
+
+/** Any YAML, with `yaml`: what `parseYaml` does for documents outside the simple subset. */
+export function parseFullYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new YAML.LineCounter();
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
@@ -36,11 +44,12 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const diagnostics: Diagnostic[] = [];
   let doc: Document.Parsed;
   try {
-    doc = YAML.parseDocument(text, { merge: true, lineCounter, prettyErrors: true, uniqueKeys: true });
+    // uniqueKeys: false, because `yaml` finds duplicates by scanning each mapping for each key (quadratic
+    // in a mapping's size) and the walk below finds them in one pass and reports them better.
+    doc = YAML.parseDocument(text, { merge: true, lineCounter, prettyErrors: true, uniqueKeys: false });
   } catch (cause) {
     return { document: null, diagnostics: [error("yaml-syntax", `cannot parse YAML: ${String(cause)}`, { file, line: 1, column: 1 })] };
   }
-  // Duplicate keys are found again by the walk below, which also knows where the first one is.
   const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
   for (const e of syntax) diagnostics.push(error("yaml-syntax", plainMessage(e.message), at(e.pos[0])));
   for (const w of doc.warnings) diagnostics.push(warning("yaml-syntax", plainMessage(w.message), at(w.pos[0])));

@@ -1,0 +1,353 @@
+/**
+ * A fast reader for the plain subset of YAML that most pipelines are written in: block mappings and
+ * block sequences, one-line plain and quoted scalars, one-line flow sequences of scalars, comments.
+ * The `yaml` package spends most of a build on documents like these (its node tree, its duplicate-key
+ * scan is quadratic in a mapping's size), and its positions are all we need.
+ *
+ * It answers only where it is sure to answer as `yaml` does: the same values (YAML 1.2 core schema),
+ * the same positions, no diagnostics. Anything else (anchors, aliases, merge keys, tags, block and
+ * multi-line scalars, flow mappings, escapes, tabs, non-ASCII text, duplicate or non-string keys,
+ * empty values, more than `maxNodes` nodes) gives null, and the caller reads the text with `yaml`.
+ * `test/compiler/yaml/simple-yaml.test.ts` holds the two readers to the same answers.
+ */
+import type { SourceLocation } from "../../runtime/plan/schema.ts";
+import type { PlanPath } from "../draft.ts";
+import type { LocatedDocument } from "./located-document.ts";
+
+/** Where a value starts (and for scalars, ends), the key that holds it, and its children. */
+interface Located {
+  readonly start: number;
+  readonly end: number;
+  key: number;
+  readonly children: Map<string, Located> | Located[] | null;
+}
+
+/** Thrown (and caught below) when the text leaves the subset. */
+class OutsideSubset extends Error {}
+const outside = (): never => {
+  throw new OutsideSubset();
+};
+
+const PRINTABLE_ASCII = /^[\x20-\x7e\n]*$/;
+const KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+const PLAIN_START = /[A-Za-z0-9_./$(+~=]/;
+const ALNUM = /[A-Za-z0-9]/;
+/** Keys are found with this: the longest run of key characters, then a colon. */
+const KEY_CHAR = /[A-Za-z0-9_./-]/;
+/** `yaml` rejects an implicit key whose colon is more than 1024 characters after its start. */
+const MAX_KEY_LENGTH = 1000;
+
+export function readSimpleYaml(text: string, file: string, maxNodes: number): LocatedDocument | null {
+  if (!PRINTABLE_ASCII.test(text)) return null;
+  let root: { value: unknown; located: Located };
+  const reader = new SimpleReader(text, maxNodes);
+  try {
+    root = reader.document();
+  } catch (cause) {
+    if (cause instanceof OutsideSubset) return null;
+    throw cause;
+  }
+  const lineStarts = reader.lineStarts;
+  const at = (offset: number): SourceLocation => {
+    const { line, col } = linePos(lineStarts, offset);
+    return { file, line, column: col };
+  };
+  const locate = (path: PlanPath): Located | undefined => {
+    let current: Located | undefined = root.located;
+    for (const segment of path) {
+      const children: Located["children"] = current.children;
+      if (children === null) return undefined;
+      current = Array.isArray(children) ? children[indexOf(segment)] : children.get(String(segment));
+      if (current === undefined) return undefined;
+    }
+    return current;
+  };
+  return {
+    value: root.value,
+    node: (path) => {
+      const located = locate(path);
+      return located ? at(located.start) : undefined;
+    },
+    key: (path) => {
+      const located = path.length === 0 ? undefined : locate(path);
+      return located === undefined || located.key < 0 ? undefined : at(located.key);
+    },
+    find: (path, needle, occurrence) => {
+      const located = locate(path);
+      if (!located) return undefined;
+      let index = located.start - 1;
+      for (let n = 0; n <= occurrence; n++) {
+        index = text.indexOf(needle, index + 1);
+        if (index < 0 || index >= located.end) return undefined;
+      }
+      return at(index);
+    },
+  };
+}
+
+/** A sequence index for a path segment, as `pathKey` would match it ("0" and 0 are the same), else -1. */
+function indexOf(segment: string | number): number {
+  const text = String(segment);
+  return /^(?:0|[1-9][0-9]*)$/.test(text) ? Number(text) : -1;
+}
+
+/** `yaml`'s LineCounter.linePos, on line starts that begin with 0. */
+function linePos(lineStarts: readonly number[], offset: number): { line: number; col: number } {
+  let low = 0;
+  let high = lineStarts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (lineStarts[mid]! < offset) low = mid + 1;
+    else high = mid;
+  }
+  if (lineStarts[low] === offset) return { line: low + 1, col: 1 };
+  if (low === 0) return { line: 0, col: offset };
+  return { line: low, col: offset - lineStarts[low - 1]! + 1 };
+}
+
+class SimpleReader {
+  /** Offsets where lines start: 0 and the offset after each newline, as `yaml` counts them. */
+  readonly lineStarts: number[] = [0];
+  private readonly ends: number[] = [];
+  /** Leading spaces of each line; -1 for a blank or comment-only line. */
+  private readonly indents: number[] = [];
+  private line = 0;
+  private nodes = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly maxNodes: number,
+  ) {
+    let start = 0;
+    for (;;) {
+      const newline = text.indexOf("\n", start);
+      const end = newline < 0 ? text.length : newline;
+      let first = start;
+      while (first < end && text.charCodeAt(first) === 32) first++;
+      this.ends.push(end);
+      this.indents.push(first === end || text[first] === "#" ? -1 : first - start);
+      if (newline < 0) break;
+      start = newline + 1;
+      this.lineStarts.push(start);
+    }
+  }
+
+  document(): { value: unknown; located: Located } {
+    const first = this.next();
+    if (first < 0 || this.indents[first] !== 0) outside();
+    this.count();
+    const root = this.map(0, -1);
+    if (this.next() >= 0) outside();
+    return root;
+  }
+
+  /** The next line with content (skipping blank and comment lines), or -1 at the end. */
+  private next(): number {
+    while (this.line < this.indents.length && this.indents[this.line] === -1) this.line++;
+    return this.line < this.indents.length ? this.line : -1;
+  }
+
+  private count(): void {
+    if (++this.nodes > this.maxNodes) outside();
+  }
+
+  /**
+   * A block mapping whose keys sit at column `column`. `firstKey` is the offset of its first key
+   * when that is on the current line after a sequence's "- " (a compact mapping), else -1.
+   */
+  private map(column: number, firstKey: number): { value: unknown; located: Located } {
+    const value: Record<string, unknown> = {};
+    const children = new Map<string, Located>();
+    let start = firstKey;
+    for (let compact = firstKey >= 0; ; compact = false) {
+      let at: number;
+      const line = this.next();
+      if (compact) at = firstKey;
+      else {
+        if (line < 0 || this.indents[line]! < column) break;
+        if (this.indents[line]! > column) outside();
+        at = this.lineStarts[line]! + column;
+      }
+      const end = this.ends[line]!;
+      const colon = this.keyEnd(at, end);
+      if (colon < 0) outside();
+      const key = this.text.slice(at, colon);
+      if (colon - at > MAX_KEY_LENGTH || !KEY.test(key) || resolvePlain(key) !== key || key === "__proto__" || children.has(key)) outside();
+      if (start < 0) start = at;
+      this.line = line + 1;
+      const child = this.value(colon + 1, end, column);
+      child.located.key = at;
+      children.set(key, child.located);
+      value[key] = child.value;
+    }
+    return { value, located: { start, end: start, key: -1, children } };
+  }
+
+  /** The offset of the colon ending a plain key at `at` (followed by a space or the line's end), else -1. */
+  private keyEnd(at: number, end: number): number {
+    let i = at;
+    while (i < end && KEY_CHAR.test(this.text[i]!)) i++;
+    if (i === at || i >= end || this.text[i] !== ":") return -1;
+    return i + 1 === end || this.text[i + 1] === " " ? i : -1;
+  }
+
+  /** The value after a key's colon: inline on the key's line, or a block on the lines below. */
+  private value(from: number, end: number, keyColumn: number): { value: unknown; located: Located } {
+    let first = from;
+    while (first < end && this.text.charCodeAt(first) === 32) first++;
+    if (first < end && this.text[first] !== "#") {
+      if (first === from) outside();
+      this.count();
+      return this.inline(first, end);
+    }
+    // Nothing (or a comment) after the colon: a nested block follows, more indented than the key.
+    const line = this.next();
+    if (line < 0 || this.indents[line]! <= keyColumn) outside();
+    const column = this.indents[line]!;
+    const at = this.lineStarts[line]! + column;
+    this.count();
+    if (this.text[at] === "-" && (at + 1 === this.ends[line] || this.text[at + 1] === " ")) return this.sequence(column);
+    return this.map(column, -1);
+  }
+
+  /** A block sequence whose "-" indicators sit at column `column`. */
+  private sequence(column: number): { value: unknown; located: Located } {
+    const value: unknown[] = [];
+    const children: Located[] = [];
+    let start = -1;
+    for (;;) {
+      const line = this.next();
+      if (line < 0 || this.indents[line]! < column) break;
+      if (this.indents[line]! > column) outside();
+      const dash = this.lineStarts[line]! + column;
+      const end = this.ends[line]!;
+      if (this.text[dash] !== "-" || dash + 1 === end || this.text[dash + 1] !== " ") outside();
+      if (start < 0) start = dash;
+      let first = dash + 1;
+      while (first < end && this.text.charCodeAt(first) === 32) first++;
+      if (first === end || this.text[first] === "#") outside();
+      this.count();
+      let item: { value: unknown; located: Located };
+      if (this.keyEnd(first, end) >= 0) {
+        item = this.map(first - this.lineStarts[line]!, first);
+      } else {
+        this.line = line + 1;
+        item = this.inline(first, end);
+      }
+      value.push(item.value);
+      children.push(item.located);
+    }
+    return { value, located: { start, end: start, key: -1, children } };
+  }
+
+  /** A value that starts at `at` and ends on this line: a plain or quoted scalar, or a flow sequence. */
+  private inline(at: number, end: number): { value: unknown; located: Located } {
+    const char = this.text[at]!;
+    if (char === "[") return this.flowSequence(at, end);
+    if (char === '"' || char === "'") {
+      const close = this.quotedEnd(at, end);
+      this.rest(close + 1, end);
+      return scalar(this.text.slice(at + 1, close), at, close + 1);
+    }
+    this.plainStart(at, end);
+    // A plain scalar ends at " #" (a comment); trailing spaces are not part of it.
+    let stop = at + 1;
+    while (stop < end && !(this.text[stop] === "#" && this.text.charCodeAt(stop - 1) === 32)) stop++;
+    while (stop > at && this.text.charCodeAt(stop - 1) === 32) stop--;
+    const raw = this.text.slice(at, stop);
+    if (raw.includes(": ") || raw.endsWith(":")) outside();
+    return scalar(resolvePlain(raw), at, stop);
+  }
+
+  /** A one-line flow sequence of plain or quoted scalars: `[a, "b", 3]`. */
+  private flowSequence(open: number, end: number): { value: unknown; located: Located } {
+    const value: unknown[] = [];
+    const children: Located[] = [];
+    let i = this.skipSpaces(open + 1, end);
+    if (this.text[i] === "]") {
+      this.rest(i + 1, end);
+      return { value, located: { start: open, end: i + 1, key: -1, children } };
+    }
+    for (;;) {
+      const at = i;
+      let item: { value: unknown; located: Located };
+      const char = this.text[at];
+      if (char === '"' || char === "'") {
+        const close = this.quotedEnd(at, end);
+        item = scalar(this.text.slice(at + 1, close), at, close + 1);
+        i = close + 1;
+      } else {
+        this.plainStart(at, end);
+        while (i < end && this.text[i] !== "," && this.text[i] !== "]") {
+          if ("[]{}#:'\"".includes(this.text[i]!)) outside();
+          i++;
+        }
+        let stop = i;
+        while (stop > at && this.text.charCodeAt(stop - 1) === 32) stop--;
+        item = scalar(resolvePlain(this.text.slice(at, stop)), at, stop);
+      }
+      this.count();
+      value.push(item.value);
+      children.push(item.located);
+      i = this.skipSpaces(i, end);
+      if (this.text[i] === "]" && i < end) break;
+      if (this.text[i] !== "," || i >= end) outside();
+      i = this.skipSpaces(i + 1, end);
+      if (i >= end || this.text[i] === "]" || this.text[i] === ",") outside();
+    }
+    this.rest(i + 1, end);
+    return { value, located: { start: open, end: i + 1, key: -1, children } };
+  }
+
+  private skipSpaces(from: number, end: number): number {
+    let i = from;
+    while (i < end && this.text.charCodeAt(i) === 32) i++;
+    return i;
+  }
+
+  /** The closing quote of a quoted scalar without escapes on this line. */
+  private quotedEnd(open: number, end: number): number {
+    const quote = this.text[open]!;
+    const close = this.text.indexOf(quote, open + 1);
+    if (close < 0 || close >= end) outside();
+    if (quote === "'" && this.text[close + 1] === "'") outside();
+    if (quote === '"' && this.text.slice(open + 1, close).includes("\\")) outside();
+    return close;
+  }
+
+  /** A plain scalar starts with a letter, digit or one of a few safe characters ("-" only before a letter or digit). */
+  private plainStart(at: number, end: number): void {
+    if (at >= end) outside();
+    const char = this.text[at]!;
+    if (char === "-" ? !ALNUM.test(this.text[at + 1] ?? "") : !PLAIN_START.test(char)) outside();
+  }
+
+  /** After a value on its line: only spaces, then optionally a comment that a space separates. */
+  private rest(from: number, end: number): void {
+    const i = this.skipSpaces(from, end);
+    if (i < end && (this.text[i] !== "#" || i === from)) outside();
+  }
+}
+
+function scalar(value: unknown, start: number, end: number): { value: unknown; located: Located } {
+  return { value, located: { start, end, key: -1, children: null } };
+}
+
+/** A plain scalar's value in the YAML 1.2 core schema, tested in the order `yaml` tests its tags. */
+function resolvePlain(raw: string): unknown {
+  const first = raw.charCodeAt(0);
+  // Only these can start a null, boolean or number; everything else is a string.
+  const maybeTyped = (first >= 48 && first <= 57) || "~nNtTfF+-.".includes(raw[0] ?? "");
+  if (!maybeTyped) return raw;
+  if (/^(?:~|[Nn]ull|NULL)?$/.test(raw)) return null;
+  if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(raw)) return raw[0] === "t" || raw[0] === "T";
+  if (/^0o[0-7]+$/.test(raw)) return Number.parseInt(raw.substring(2), 8);
+  if (/^[-+]?[0-9]+$/.test(raw)) return Number.parseInt(raw, 10);
+  if (/^0x[0-9a-fA-F]+$/.test(raw)) return Number.parseInt(raw.substring(2), 16);
+  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(raw)) {
+    return raw.slice(-3).toLowerCase() === "nan" ? Number.NaN : raw[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(raw)) return Number.parseFloat(raw);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(raw)) return Number.parseFloat(raw);
+  return raw;
+}
