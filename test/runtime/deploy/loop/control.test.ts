@@ -47,11 +47,11 @@ describe("deployment control files", () => {
   });
 
   it.each([
-    ["a run that does not exist", () => undefined, "nope", { type: "approve", gate: "go-live" }, /^no run nope in \.pipec\/runs/],
-    ["a run without deployments", () => undefined, runId, { type: "promote", full: false }, /has no deployment in progress$/],
-    ["a run waiting at another gate", () => waitAt("ship", ["release"]), runId, { type: "approve", gate: "go-live" }, /is not waiting at gate "go-live": job ship \(deployment web\) is Paused: waiting at gate "release"/],
-    ["a run past its verdict", () => waitAt("ship", [], false), runId, { type: "abort", reason: null }, /has no deployment in progress: job ship \(deployment web\) is Progressing: its rollout is over/],
-    ["two deployments in progress", () => (waitAt("ship", []), waitAt("api", [])), runId, { type: "promote", full: true }, /several deployments .*\((ship, api|api, ship)\): name one with --job/],
+    ["a run that does not exist", (): void => undefined, "nope", { type: "approve", gate: "go-live" }, /^no run nope in \.pipec\/runs/],
+    ["a run without deployments", (): void => undefined, runId, { type: "promote", full: false }, /has no deployment in progress$/],
+    ["a run waiting at another gate", (): void => waitAt("ship", ["release"]), runId, { type: "approve", gate: "go-live" }, /is not waiting at gate "go-live": job ship \(deployment web\) is Paused: waiting at gate "release"/],
+    ["a run past its verdict", (): void => waitAt("ship", [], false), runId, { type: "abort", reason: null }, /has no deployment in progress: job ship \(deployment web\) is Progressing: its rollout is over/],
+    ["two deployments in progress", (): void => (waitAt("ship", []), waitAt("api", [])), runId, { type: "promote", full: true }, /several deployments .*\((ship, api|api, ship)\): name one with --job/],
   ] as const)("refuses %s with a clear message", async (_case, setup, run, request, message) => {
     setup();
     const error = await sendControlRequest({ projectDir: project, run, request, waitMs: 100 }).catch((e: unknown) => e);
