@@ -9,6 +9,10 @@ export interface DagJob {
   /** Indexes of earlier jobs: every edge points backwards, so the graph is acyclic by construction. */
   readonly needs: readonly number[];
   readonly scripts: readonly string[];
+  /** Declared outputs, name → path (pipec renders only; the GitLab render ignores them). */
+  readonly outputs?: Readonly<Record<string, string>>;
+  /** Outputs of earlier jobs this job takes (`inputs: [jK.outputs.name]`), which add their edges too. */
+  readonly inputs?: readonly { readonly job: number; readonly output: string }[];
 }
 
 export interface Dag {
@@ -84,11 +88,14 @@ export interface RenderGitlabCiOptions {
 /** A `ci.pipeline.ts` using the pipec DSL. */
 export function renderTs(dag: Dag, options: RenderTsOptions = {}): string {
   const { chunk, image = BENCH_IMAGE } = options;
-  const lines = [chunk ? 'import { pipeline, job, type AnyJob } from "pipec";' : 'import { pipeline, job } from "pipec";', ""];
+  const imports = ["pipeline", "job", ...(dag.jobs.some((job) => job.outputs) ? ["output"] : []), ...(chunk ? ["type AnyJob"] : [])];
+  const lines = [`import { ${imports.join(", ")} } from "pipec";`, ""];
   for (const job of dag.jobs) {
     const needs = job.needs.length > 0 ? `, needs: [${names(dag, job.needs).join(", ")}]` : "";
+    const inputs = job.inputs?.length ? `, inputs: [${job.inputs.map((input) => `${dag.jobs[input.job]!.name}.outputs.${input.output}`).join(", ")}]` : "";
     const steps = job.scripts.map(quote).join(", ");
-    lines.push(`const ${job.name} = job(${quote(job.name)}, { image: ${quote(image)}${needs}, steps: [${steps}] });`);
+    const outputs = job.outputs ? `, outputs: { ${Object.entries(job.outputs).map(([name, path]) => `${name}: output(${quote(path)})`).join(", ")} }` : "";
+    lines.push(`const ${job.name} = job(${quote(job.name)}, { image: ${quote(image)}${needs}${inputs}, steps: [${steps}]${outputs} });`);
   }
   const rows = (jobs: readonly DagJob[], indent: string): string[] => {
     const out: string[] = [];

@@ -1,51 +1,84 @@
 /**
  * `npm run bench`: bundled by scripts/build.mjs into dist/bench.mjs and run from the repository root.
  * Environment:
- * - PIPEC_BENCH_ONLY: "compiler" or "run" runs that section alone (default: both, compiler first).
+ * - PIPEC_BENCH_ONLY: "compiler", "run" or "artifacts" runs that section alone (default: all three, in
+ *   that order).
  * - compiler: PIPEC_BENCH_SIZES (default "100,1000,5000"), PIPEC_BENCH_PEER_SIZES (default "1000"),
  *   PIPEC_BENCH_RUNS (default 3), PIPEC_BENCH_SEED (default 1).
  * - run: PIPEC_BENCH_RUN_RUNS (default 3), PIPEC_BENCH_PEER_RUNS (gitlab-ci-local runs, default 1).
+ * - artifacts: PIPEC_BENCH_ARTIFACT_RUNS (default 3), PIPEC_BENCH_ARTIFACT_MIB (the big file, default
+ *   1024), PIPEC_BENCH_ARTIFACT_FILES (the small files, default 20000), PIPEC_BENCH_CACHE_JOBS (default
+ *   20), PIPEC_BENCH_ARTIFACT_PROFILE=1 (CPU-profile the store operations even when they meet their
+ *   targets; they are profiled anyway when one misses).
+ *
+ * Hidden sub-command: `node dist/bench.mjs --artifact-worker ...` runs one artifact-store operation
+ * and prints its figures as JSON (artifact-worker.ts); the artifacts section runs it in child processes.
+ * Sections are imported on demand, so a worker loads the store and nothing of the benchmarks.
  */
 import { join } from "node:path";
-import { runCompilerBench, type BenchReport } from "./compiler-bench.ts";
-import { runRunBench } from "./run-bench.ts";
+import type { BenchReport } from "./compiler-bench.ts";
 
 const numbers = (text: string | undefined, fallback: readonly number[]): number[] =>
   text ? text.split(",").map((part) => Number.parseInt(part.trim(), 10)).filter((value) => value > 0) : [...fallback];
+const first = (name: string, fallback: number): number => numbers(process.env[name], [fallback])[0] ?? fallback;
 
-const SECTIONS = ["compiler", "run"] as const;
+const SECTIONS = ["compiler", "run", "artifacts"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const only = process.env.PIPEC_BENCH_ONLY?.trim() || undefined;
-const known = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
-if (only !== undefined && !known(only)) process.stderr.write(`PIPEC_BENCH_ONLY=${only}: expected one of ${SECTIONS.join(", ")}\n`);
-const sections: readonly Section[] = only === undefined ? SECTIONS : known(only) ? [only] : [];
-
-const root = process.cwd();
-const peersDir = join(root, ".pipec", "bench-peers");
-const log = (line: string): void => void process.stderr.write(`${line}\n`);
-const reports: BenchReport[] = [];
-for (const section of sections) {
-  const report =
-    section === "compiler"
-      ? await runCompilerBench({
-          root,
-          sizes: numbers(process.env.PIPEC_BENCH_SIZES, [100, 1000, 5000]),
-          peerSizes: numbers(process.env.PIPEC_BENCH_PEER_SIZES, [1000]),
-          runs: numbers(process.env.PIPEC_BENCH_RUNS, [3])[0] ?? 3,
-          seed: numbers(process.env.PIPEC_BENCH_SEED, [1])[0] ?? 1,
-          peersDir,
-          log,
-        })
-      : await runRunBench({
-          root,
-          runs: numbers(process.env.PIPEC_BENCH_RUN_RUNS, [3])[0] ?? 3,
-          peerRuns: numbers(process.env.PIPEC_BENCH_PEER_RUNS, [1])[0] ?? 1,
-          peersDir,
-          log,
-        });
-  // Each section prints as soon as it is done.
-  process.stdout.write(`${report.markdown}\n`);
-  reports.push(report);
+async function artifactWorker(argv: readonly string[]): Promise<void> {
+  const { runArtifactWorker } = await import("./artifact-worker.ts");
+  try {
+    process.stdout.write(`${JSON.stringify(await runArtifactWorker(argv))}\n`);
+  } catch (error) {
+    process.stderr.write(`artifact worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
 }
-process.exitCode = sections.length === 0 ? 2 : reports.every((report) => report.ok) ? 0 : 1;
+
+async function bench(): Promise<void> {
+  const only = process.env.PIPEC_BENCH_ONLY?.trim() || undefined;
+  const known = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
+  if (only !== undefined && !known(only)) process.stderr.write(`PIPEC_BENCH_ONLY=${only}: expected one of ${SECTIONS.join(", ")}\n`);
+  const sections: readonly Section[] = only === undefined ? SECTIONS : known(only) ? [only] : [];
+
+  const root = process.cwd();
+  const peersDir = join(root, ".pipec", "bench-peers");
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const reports: BenchReport[] = [];
+  for (const section of sections) {
+    let report: BenchReport;
+    if (section === "compiler") {
+      const { runCompilerBench } = await import("./compiler-bench.ts");
+      report = await runCompilerBench({
+        root,
+        sizes: numbers(process.env.PIPEC_BENCH_SIZES, [100, 1000, 5000]),
+        peerSizes: numbers(process.env.PIPEC_BENCH_PEER_SIZES, [1000]),
+        runs: first("PIPEC_BENCH_RUNS", 3),
+        seed: first("PIPEC_BENCH_SEED", 1),
+        peersDir,
+        log,
+      });
+    } else if (section === "run") {
+      const { runRunBench } = await import("./run-bench.ts");
+      report = await runRunBench({ root, runs: first("PIPEC_BENCH_RUN_RUNS", 3), peerRuns: first("PIPEC_BENCH_PEER_RUNS", 1), peersDir, log });
+    } else {
+      const { runArtifactBench } = await import("./artifact-bench.ts");
+      report = await runArtifactBench({
+        root,
+        runs: first("PIPEC_BENCH_ARTIFACT_RUNS", 3),
+        bigMib: first("PIPEC_BENCH_ARTIFACT_MIB", 1024),
+        smallFiles: first("PIPEC_BENCH_ARTIFACT_FILES", 20_000),
+        cacheJobs: first("PIPEC_BENCH_CACHE_JOBS", 20),
+        profile: process.env.PIPEC_BENCH_ARTIFACT_PROFILE === "1",
+        log,
+      });
+    }
+    // Each section prints as soon as it is done.
+    process.stdout.write(`${report.markdown}\n`);
+    reports.push(report);
+  }
+  process.exitCode = sections.length === 0 ? 2 : reports.every((report) => report.ok) ? 0 : 1;
+}
+
+if (process.argv[2] === "--artifact-worker") await artifactWorker(process.argv.slice(3));
+else await bench();
