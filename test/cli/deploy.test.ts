@@ -102,7 +102,13 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
       expect(late.code).toBe(1);
       expect(late.stderr).toMatch(`run ${runId} has finished`);
     } finally {
-      child.kill("SIGKILL");
+      // Gracefully, so that the run stops what it deployed (SIGKILL would leave its host processes).
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
     }
 
     const after = runPipec(["deploy", "status", "web"], { cwd: dir });

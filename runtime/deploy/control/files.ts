@@ -1,6 +1,6 @@
 /** Reading and writing the control files of a run (see schema.ts). */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readJson, writeJsonAtomic } from "../history/atomic-json.ts";
 import { ControlRequestSchema, WaitingFileSchema, type ControlRequest, type WaitingEntry, type WaitingFile } from "./schema.ts";
@@ -70,7 +70,8 @@ export function recordWaiting(runDir: string, runId: string, job: string, entry:
   else registry.deployments.set(job, { job, ...entry, updatedAt: new Date().toISOString() });
   const file: WaitingFile = { runId, pid: process.pid, deployments: Object.fromEntries(registry.deployments) };
   try {
-    writeJsonAtomic(waitingPath(runDir), file);
+    // A run directory that is gone stays gone: nobody can wait for its deployments any more.
+    if (existsSync(runDir)) writeJsonAtomic(waitingPath(runDir), file);
   } catch {
     // The run directory is gone (the run ended): nobody can wait for this deployment any more.
   }

@@ -69,7 +69,8 @@ describe("runDeployment with process targets", () => {
     writeFileSync(join(runDir, "events.jsonl"), "");
     const second = await project.deploy(canary("gate", "v2", [{ kind: "setWeight", weight: 50 }, { kind: "approval", name: "go-live" }]), { runId, jobId: "ship" });
     await waitFor(() => readWaiting(runDir)?.deployments.ship?.gates.includes("go-live") === true, 10_000, () => second.lines.join("\n"));
-    expect(readStatus(project.dir, "gate")).toMatchObject({ serving: true, phase: "Paused", pausedReason: "approval", weights: { r1: 50, r2: 50 }, runId, job: "ship" });
+    // status.json follows within a poll (200 ms).
+    await expect.poll(() => readStatus(project.dir, "gate")).toMatchObject({ serving: true, phase: "Paused", pausedReason: "approval", weights: { r1: 50, r2: 50 }, runId, job: "ship" });
     const sent = await sendControlRequest({ projectDir: project.dir, run: runId, request: { type: "approve", gate: "go-live" } });
     expect(sent).toMatchObject({ job: "ship", deployment: "gate", delivered: true });
     expect(await second.outcome).toEqual({ outcome: "success" });
