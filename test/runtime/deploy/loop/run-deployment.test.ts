@@ -80,6 +80,24 @@ describe("runDeployment with process targets", () => {
     expect(readWaiting(runDir)?.deployments).toEqual({});
   });
 
+  it("pipec promote and pipec abort reach the loop through the control files", async () => {
+    await firstDeploy("steer");
+    const runId = "20260101-000000-steer";
+    const runDir = join(project.dir, ".pipec", "runs", runId);
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(join(runDir, "events.jsonl"), "");
+    const steps = [{ kind: "setWeight", weight: 30 }, { kind: "pause", durationMs: null }, { kind: "setWeight", weight: 60 }, { kind: "pause", durationMs: null }] as const;
+    const second = await project.deploy(canary("steer", "v2", [...steps]), { runId, jobId: "steer" });
+    const pausedAt = (weight: number) => second.handle.snapshot().phase === "Paused" && second.handle.snapshot().weights?.canary === weight;
+    await waitFor(() => pausedAt(30), 10_000, () => second.lines.join("\n"));
+    expect(await sendControlRequest({ projectDir: project.dir, run: runId, request: { type: "promote", full: false } })).toMatchObject({ delivered: true });
+    await waitFor(() => pausedAt(60), 10_000, () => second.lines.join("\n"));
+    expect(await sendControlRequest({ projectDir: project.dir, run: runId, request: { type: "abort", reason: null } })).toMatchObject({ delivered: true });
+    expect(await second.outcome).toMatchObject({ outcome: "failed", message: expect.stringMatching(/by request \(pipec abort\) at weight 60%; traffic is back on the stable revision 1/) });
+    expect(await second.handle.router.readWeights()).toEqual({ r1: 100, r2: 0 });
+    await second.stop();
+  });
+
   it("an approval that times out aborts the rollout (the engine decides, the loop rolls back)", async () => {
     await firstDeploy("timeout");
     const second = await project.deploy(canary("timeout", "v2", [{ kind: "setWeight", weight: 20 }, { kind: "approval", name: "release", timeoutMs: 500, onTimeout: "abort" }]));
