@@ -6,24 +6,26 @@ import type { Draft, PlanPath } from "../draft.ts";
 
 export function checkExpressions(plan: Pick<Plan, "vars">, jobs: Readonly<Record<string, Job>>, draft: Draft): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const check = (text: string | null, scope: ExpressionScope, path: PlanPath, what: string) => {
+  // Paths and labels are built only for a condition with a problem: most jobs have none.
+  const check = (text: string | null, scope: ExpressionScope, path: () => PlanPath, what: () => string) => {
     if (text === null) return;
-    const where = draft.locate(path);
     const parsed = parseExpression(text);
     if (!parsed.ok) {
       const pointer = `${text}\n${" ".repeat(parsed.offset)}^`;
-      diagnostics.push(error("invalid-expression", `${what}: ${parsed.message} at character ${parsed.offset + 1} of the condition:\n${pointer}`, where));
+      diagnostics.push(error("invalid-expression", `${what()}: ${parsed.message} at character ${parsed.offset + 1} of the condition:\n${pointer}`, draft.locate(path())));
       return;
     }
-    for (const problem of checkExpression(parsed.expr, scope)) {
-      diagnostics.push(error("invalid-expression", `${what}: ${problem.message}`, where, problem.hint));
-    }
+    const problems = checkExpression(parsed.expr, scope);
+    if (problems.length === 0) return;
+    const where = draft.locate(path());
+    for (const problem of problems) diagnostics.push(error("invalid-expression", `${what()}: ${problem.message}`, where, problem.hint));
   };
+  const vars = Object.keys(plan.vars);
   for (const [id, job] of Object.entries(jobs)) {
     const needs = [...new Set([...job.needs, ...job.inputs.map((i) => i.job)])];
-    const scope: ExpressionScope = { matrixKeys: Object.keys(job.matrix ?? {}), needs, vars: Object.keys(plan.vars) };
-    check(job.if, scope, ["jobs", id, "if"], `job "${id}" condition`);
-    job.steps.forEach((step, index) => check(step.if, scope, ["jobs", id, "steps", index, "if"], `job "${id}" step "${step.name}" condition`));
+    const scope: ExpressionScope = { matrixKeys: Object.keys(job.matrix ?? {}), needs, vars };
+    check(job.if, scope, () => ["jobs", id, "if"], () => `job "${id}" condition`);
+    job.steps.forEach((step, index) => check(step.if, scope, () => ["jobs", id, "steps", index, "if"], () => `job "${id}" step "${step.name}" condition`));
   }
   return diagnostics;
 }

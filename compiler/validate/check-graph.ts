@@ -18,10 +18,12 @@ export function dependencyEdges(draft: Draft): Map<string, string[]> {
 export function checkGraph(draft: Draft): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const edges = dependencyEdges(draft);
-  const ids = [...edges.keys()];
+  // Only a broken need pays for the list of job ids.
+  let known: string[] | undefined;
   for (const [id, job] of Object.entries(draft.plan.jobs ?? {})) {
     (Array.isArray(job?.needs) ? job.needs : []).forEach((need, index) => {
       if (typeof need !== "string" || edges.has(need)) return;
+      const ids = (known ??= [...edges.keys()]);
       const guess = didYouMean(need, ids);
       diagnostics.push(
         error(

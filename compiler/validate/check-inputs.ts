@@ -6,21 +6,22 @@ import type { Draft } from "../draft.ts";
 
 export function checkInputs(jobs: Readonly<Record<string, Job>>, draft: Draft): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const ids = Object.keys(draft.plan.jobs ?? {});
+  // Only an input from a missing job pays for the list of job ids (its "did you mean").
+  let known: string[] | undefined;
   for (const [id, job] of Object.entries(jobs)) {
     job.inputs.forEach((input, index) => {
-      const where = draft.locate(["jobs", id, "inputs", index]);
+      const where = () => draft.locate(["jobs", id, "inputs", index]);
       const producer = jobs[input.job];
       if (!draft.plan.jobs[input.job]) {
-        const guess = didYouMean(input.job, ids);
-        diagnostics.push(error("unknown-input-job", `job "${id}" takes an input from job "${input.job}", which does not exist.${guess ? ` Did you mean "${guess}"?` : ""}`, where));
+        const guess = didYouMean(input.job, (known ??= Object.keys(draft.plan.jobs ?? {})));
+        diagnostics.push(error("unknown-input-job", `job "${id}" takes an input from job "${input.job}", which does not exist.${guess ? ` Did you mean "${guess}"?` : ""}`, where()));
         return;
       }
       if (!producer || producer.outputs[input.output]) return;
       const outputs = Object.keys(producer.outputs);
       const guess = didYouMean(input.output, outputs);
       const hint = outputs.length === 0 ? `declare it: outputs: { ${input.output}: ... } on job "${input.job}"` : `job "${input.job}" declares: ${outputs.join(", ")}`;
-      diagnostics.push(error("unknown-output", `job "${id}" takes output "${input.output}" of job "${input.job}", which declares no such output.${guess ? ` Did you mean "${guess}"?` : ""}`, where, hint));
+      diagnostics.push(error("unknown-output", `job "${id}" takes output "${input.output}" of job "${input.job}", which declares no such output.${guess ? ` Did you mean "${guess}"?` : ""}`, where(), hint));
     });
   }
   return diagnostics;

@@ -1,24 +1,25 @@
 /**
  * The shortest cycle in a directed graph, written as its route (`["a", "b", "a"]`), for the
- * "cycle" diagnostics of jobs and variables. Cycles are found with graphlib (Tarjan's components),
- * then the shortest route inside each component by breadth-first search.
+ * "cycle" diagnostics of jobs and variables. Cycles are found with Tarjan's strongly connected
+ * components (iterative, O(nodes + edges)); the shortest route inside each component that has a
+ * cycle is then found by breadth-first search.
  */
-import { Graph, alg } from "@dagrejs/graphlib";
 
 export function findShortestCycles(edges: ReadonlyMap<string, readonly string[]>): string[][] {
-  const graph = new Graph({ directed: true });
+  const successors = new Map<string, string[]>();
   for (const [from, tos] of edges) {
-    graph.setNode(from);
-    for (const to of tos) if (edges.has(to)) graph.setEdge(from, to);
+    const unique = new Set<string>();
+    for (const to of tos) if (edges.has(to)) unique.add(to);
+    successors.set(from, [...unique]);
   }
   const cycles: string[][] = [];
-  for (const component of alg.tarjan(graph)) {
+  for (const component of stronglyConnected(successors)) {
+    const only = component[0]!;
+    if (component.length < 2 && !successors.get(only)!.includes(only)) continue;
     const members = new Set(component);
-    const selfLoop = component.length === 1 && graph.hasEdge(component[0]!, component[0]!);
-    if (component.length < 2 && !selfLoop) continue;
     let best: string[] | null = null;
     for (const start of [...members].sort()) {
-      const route = shortestRouteBack(graph, start, members);
+      const route = shortestRouteBack(successors, start, members);
       if (route && (!best || route.length < best.length)) best = route;
     }
     if (best) cycles.push(best);
@@ -26,12 +27,61 @@ export function findShortestCycles(edges: ReadonlyMap<string, readonly string[]>
   return cycles.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 }
 
-function shortestRouteBack(graph: Graph, start: string, members: ReadonlySet<string>): string[] | null {
+/** Tarjan's algorithm without recursion, so a chain of thousands of jobs cannot overflow the stack. */
+function stronglyConnected(successors: ReadonlyMap<string, readonly string[]>): string[][] {
+  const index = new Map<string, number>();
+  const lowLink = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let counter = 0;
+  for (const root of successors.keys()) {
+    if (index.has(root)) continue;
+    const frames: { node: string; next: number }[] = [{ node: root, next: 0 }];
+    index.set(root, counter);
+    lowLink.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const outgoing = successors.get(frame.node)!;
+      if (frame.next < outgoing.length) {
+        const next = outgoing[frame.next++]!;
+        if (!index.has(next)) {
+          index.set(next, counter);
+          lowLink.set(next, counter++);
+          stack.push(next);
+          onStack.add(next);
+          frames.push({ node: next, next: 0 });
+        } else if (onStack.has(next)) {
+          lowLink.set(frame.node, Math.min(lowLink.get(frame.node)!, index.get(next)!));
+        }
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) lowLink.set(parent.node, Math.min(lowLink.get(parent.node)!, lowLink.get(frame.node)!));
+      if (lowLink.get(frame.node) === index.get(frame.node)) {
+        const component: string[] = [];
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== frame.node);
+        components.push(component);
+      }
+    }
+  }
+  return components;
+}
+
+function shortestRouteBack(successors: ReadonlyMap<string, readonly string[]>, start: string, members: ReadonlySet<string>): string[] | null {
   const previous = new Map<string, string>();
   const queue = [start];
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i]!;
-    for (const next of [...((graph.successors(node) as string[] | undefined) ?? [])].sort()) {
+    for (const next of [...successors.get(node)!].sort()) {
       if (!members.has(next)) continue;
       if (next === start) {
         const route = [start];
