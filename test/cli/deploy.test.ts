@@ -4,12 +4,13 @@
  * status` and `pipec deploy undo`.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readWaiting } from "../../runtime/deploy/control/index.ts";
+import { readStatus } from "../../runtime/deploy/history/index.ts";
 import { listRunIds, runDir } from "../../runtime/run/index.ts";
 import { PIPEC, runPipec } from "./run-pipec.ts";
 
@@ -24,6 +25,15 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Whether the process runs (a zombie waiting for init to reap it does not). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
 }
 
 async function waitFor<T>(read: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
@@ -117,13 +127,33 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     expect(runPipec(["deploy", "status"], { cwd: dir }).stdout).toMatch(/^web +revision 2 +stable 2 +Healthy, not serving/m);
   });
 
+  it("host processes left by a pipec killed hard are stopped by the next deployment of the name", async () => {
+    const child = spawn(process.execPath, [PIPEC, "run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v4"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    const exited = new Promise<unknown>((resolve) => child.once("close", resolve));
+    const before = new Set(listRunIds(dir));
+    const runId = await waitFor(() => listRunIds(dir).find((id) => !before.has(id) && readWaiting(runDir(dir, id))?.deployments.web?.gates.includes("release")), 30_000, "the gate");
+    const groups = await waitFor(() => {
+      const ids = (readStatus(dir, "web")?.instances ?? []).map((i) => Number(/@(\d+)$/.exec(i.driverId ?? "")?.[1])).filter((n) => n > 0);
+      return ids.length === 2 ? ids : undefined;
+    }, 10_000, "the instances in status.json");
+    child.kill("SIGKILL");
+    await exited;
+    expect(groups.every((pgid) => alive(pgid))).toBe(true);
+
+    const next = runPipec(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v2"], { cwd: dir });
+    expect(next.stdout).toMatch(/stopped 2 leftover host process\(es\) of "web" from a pipec process that ended hard/);
+    await expect.poll(() => groups.filter((pgid) => alive(pgid)), { timeout: 5_000 }).toEqual([]);
+    const revisions = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { revisions: { runId: string | null; status: string; reason: string | null }[] };
+    expect(revisions.revisions.find((r) => r.runId === runId)).toMatchObject({ status: "cancelled", reason: "its pipec process ended before a verdict" });
+  });
+
   it("pipec deploy undo goes back to the previous revision's target at once", () => {
     const undo = runPipec(["deploy", "undo", "web"], { cwd: dir });
     expect(undo.code, undo.stderr + undo.stdout).toBe(0);
-    expect(undo.stdout).toMatch(/undo: "web" is back on the target of revision 1 \(it was on revision 2\)/);
+    expect(undo.stdout).toMatch(/undo: "web" is back on the target of revision 1 \(it was on revision 4\)/);
     expect(undo.stdout).not.toMatch(/approval/);
     const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { revisions: { revision: number; status: string; undoOf: number | null; env: Record<string, { value?: string }> }[] };
-    expect(json.revisions.at(-1)).toMatchObject({ revision: 3, status: "healthy", undoOf: 1, env: { VERSION: { value: "v1" } } });
+    expect(json.revisions.at(-1)).toMatchObject({ revision: 5, status: "healthy", undoOf: 1, env: { VERSION: { value: "v1" } } });
     const none = runPipec(["deploy", "undo", "nope"], { cwd: dir });
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no deployment "nope"/);

@@ -47,6 +47,10 @@ export const InstanceStatusSchema = z
     port: z.number().int(),
     health: z.enum(["starting", "pending", "ready", "unready", "failed", "stopping"]),
     reason: z.string().nullable(),
+    /** The target driver's id (container id, or `deployment/version/index@pgid` for a host process). */
+    driverId: z.string().nullable().default(null),
+    /** For a host process: its argv, to recognise it after its pipec process died. */
+    command: z.array(z.string()).nullable().default(null),
   })
   .strict();
 

@@ -18,6 +18,7 @@ import {
   acquireDeploymentLock,
   nextRevisionNumber,
   readRevisions,
+  readStatus,
   saveRevision,
   stableRevision,
   type Revision,
@@ -25,6 +26,7 @@ import {
 } from "../history/index.ts";
 import type { DeployObservation } from "../strategy/index.ts";
 import type { Router } from "../types.ts";
+import { reapLeftoverProcesses } from "./leftovers.ts";
 import { DeploymentReporter } from "./reporter.ts";
 import { resolveTarget, restoreTarget, type TargetSpec, type TargetValues } from "./resolve-target.ts";
 import { stopServing } from "./serving.ts";
@@ -99,7 +101,12 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     throw error;
   }
 
+  const reaped = reapLeftoverProcesses(readStatus(projectDir, name));
   const values: TargetValues = { lookup: (variable) => input.env[variable], secrets: input.secrets ?? {}, holdsSecret: (value) => mask(value) !== value };
+  // We hold the lock, so a revision still "progressing" belongs to a pipec process that ended before its verdict.
+  for (const stale of readRevisions(projectDir, name).filter((r) => r.status === "progressing")) {
+    saveRevision(projectDir, name, { ...stale, status: "cancelled", reason: "its pipec process ended before a verdict", finishedAt: new Date().toISOString() }, input.deployment.revisionHistoryLimit);
+  }
   const revisions = readRevisions(projectDir, name);
   const stable = stableRevision(revisions);
   let spec: TargetSpec;
@@ -145,6 +152,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
   };
   save("progressing", null);
   const reporter = new DeploymentReporter({ projectDir, runId: input.runId, runDir, jobId: input.jobId, name, revision: record.revision, emit: input.emit, appendLog: input.appendLog ?? null, mask });
+  if (reaped > 0) reporter.line(`stopped ${reaped} leftover host process(es) of "${name}" from a pipec process that ended hard`);
   const revisionLabel = `revision ${record.revision} (${describeTarget(spec)})`;
 
   let routers: Awaited<ReturnType<typeof createRouters>>;
@@ -181,6 +189,8 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     previewRouter: routers.previewRouter,
     canary: { driver: canaryDriver, version: `r${record.revision}`, revision: record.revision },
     stable: stableRole,
+    canaryCommand: spec.target.kind === "process" ? spec.target.command : null,
+    stableCommand: stableSpec?.target.kind === "process" ? stableSpec.target.command : null,
     probe: probeForCheck(input.deployment.healthCheck, { cwd: input.workspace }),
     timing: input.deployment.healthCheck,
     reporter,

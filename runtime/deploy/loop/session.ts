@@ -34,6 +34,9 @@ export interface SessionContext {
   readonly previewRouter: Router | null;
   readonly canary: RoleVersion;
   readonly stable: RoleVersion | null;
+  /** Host-process targets' argv per role (null for docker), kept in status.json to reap leftovers. */
+  readonly canaryCommand: readonly string[] | null;
+  readonly stableCommand: readonly string[] | null;
   readonly probe: Probe;
   readonly timing: HealthTiming;
   readonly reporter: DeploymentReporter;
@@ -303,6 +306,11 @@ export class DeploymentSession implements Serving {
     this.resolveSettled();
   }
 
+  private commandOf(role: VersionRole): string[] | null {
+    const command = role === "canary" ? this.ctx.canaryCommand : this.ctx.stableCommand;
+    return command === null ? null : [...command];
+  }
+
   private writeWaiting(): void {
     if (this.ending !== null) return;
     this.ctx.reporter.waiting({ phase: this.phase, message: this.message, gates: [...this.gates], inProgress: this.verdictValue === null });
@@ -316,6 +324,8 @@ export class DeploymentSession implements Serving {
       port: m.port ?? 0,
       health: m.stopping && m.health !== "failed" ? "stopping" : m.health,
       reason: m.reason,
+      driverId: m.instance?.id ?? null,
+      command: this.commandOf(m.role),
     }));
     const status: Omit<DeploymentStatus, "updatedAt"> = {
       name: this.name,
