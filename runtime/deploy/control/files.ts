@@ -13,11 +13,15 @@ export function waitingPath(runDir: string): string {
   return join(runDir, "waiting.json");
 }
 
+let sequence = 0;
+
 /** Writes one request atomically (temp name without `.json`, then rename); returns its path. */
 export function writeControlRequest(runDir: string, job: string, request: ControlRequest): string {
   const dir = controlDir(runDir, job);
   mkdirSync(dir, { recursive: true });
-  const name = `${Date.now().toString().padStart(15, "0")}-${randomBytes(4).toString("hex")}`;
+  // Time, then a per-process sequence: requests written in the same millisecond keep their order.
+  sequence += 1;
+  const name = `${Date.now().toString().padStart(15, "0")}-${sequence.toString().padStart(6, "0")}-${randomBytes(4).toString("hex")}`;
   const temp = join(dir, `.${name}.tmp`);
   writeFileSync(temp, `${JSON.stringify(request)}\n`);
   const path = join(dir, `${name}.json`);
