@@ -5,7 +5,7 @@ import { findShortestCycles } from "../../../compiler/validate/shortest-cycle.ts
 const graph = (spec: Record<string, string[]>) => new Map(Object.entries(spec));
 
 describe("findShortestCycles", () => {
-  it.each([
+  it.each<{ name: string; spec: Record<string, string[]>; cycles: string[][] }>([
     { name: "no cycle", spec: { a: [], b: ["a"], c: ["a", "b"] }, cycles: [] },
     { name: "a self loop", spec: { a: ["a"], b: ["a"] }, cycles: [["a", "a"]] },
     { name: "two jobs", spec: { a: ["b"], b: ["a"] }, cycles: [["a", "b", "a"]] },
@@ -13,7 +13,7 @@ describe("findShortestCycles", () => {
     { name: "one cycle per component, sorted", spec: { x: ["y"], y: ["x"], b: ["c"], c: ["b"] }, cycles: [["b", "c", "b"], ["x", "y", "x"]] },
     { name: "edges to unknown nodes are ignored", spec: { a: ["nope"], b: ["b", "b"] }, cycles: [["b", "b"]] },
   ])("$name", ({ spec, cycles }) => {
-    expect(findShortestCycles(graph(spec as Record<string, string[]>))).toEqual(cycles);
+    expect(findShortestCycles(graph(spec))).toEqual(cycles);
   });
 
   it("handles a chain of 100,000 nodes without recursion", () => {
