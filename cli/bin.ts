@@ -1,4 +1,5 @@
 /** Process entry: wires signals, runs `main`, turns an internal failure into a short report, sets the exit code. */
+import { isPipecError } from "../runtime/errors.ts";
 import { main } from "./main.ts";
 import { processTerminal } from "./output.ts";
 
@@ -24,6 +25,12 @@ main(process.argv.slice(2), { terminal: processTerminal(), signal: controller.si
     process.exitCode = code;
   },
   (cause: unknown) => {
+    // An expected failure (the engine went away, the store is busy) is a message, not a bug report.
+    if (isPipecError(cause) && !process.env.PIPEC_DEBUG) {
+      process.stderr.write(`pipec: ${cause.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     const detail = cause instanceof Error ? (process.env.PIPEC_DEBUG ? cause.stack : cause.message) : String(cause);
     process.stderr.write(`pipec: internal error: ${detail}\nThis is a bug in pipec, not in your pipeline. Set PIPEC_DEBUG=1 for the stack trace.\n`);
     process.exitCode = 70;

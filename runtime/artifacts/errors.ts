@@ -3,6 +3,7 @@
  * message) and a message that says which artifact, what is wrong and what to do next. An output
  * that matched nothing is not an error: `collect` returns it as data (`{ kind: "missing" }`).
  */
+import { PipecError } from "../errors.ts";
 
 export const ARTIFACT_ERROR_CODES = {
   notFound: "ARTIFACT_NOT_FOUND",
@@ -16,7 +17,7 @@ export const ARTIFACT_ERROR_CODES = {
 
 export type ArtifactErrorCode = (typeof ARTIFACT_ERROR_CODES)[keyof typeof ARTIFACT_ERROR_CODES];
 
-export class ArtifactError extends Error {
+export class ArtifactError extends PipecError {
   override readonly name: string = "ArtifactError";
   readonly code: ArtifactErrorCode;
 

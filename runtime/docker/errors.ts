@@ -2,6 +2,7 @@
  * Errors thrown by the Docker adapter. Each has a stable `code` (callers switch on it, never on the
  * message) and keeps the underlying dockerode / socket error as `cause`.
  */
+import { PipecError } from "../errors.ts";
 
 export const DOCKER_ERROR_CODES = {
   engineUnavailable: "DOCKER_ENGINE_UNAVAILABLE",
@@ -13,7 +14,7 @@ export const DOCKER_ERROR_CODES = {
 export type DockerErrorCode = (typeof DOCKER_ERROR_CODES)[keyof typeof DOCKER_ERROR_CODES];
 
 /** Base class: a Docker engine request that failed for a reason none of the subclasses names. */
-export class DockerError extends Error {
+export class DockerError extends PipecError {
   override readonly name: string = "DockerError";
   readonly code: DockerErrorCode;
 

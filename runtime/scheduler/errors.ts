@@ -2,6 +2,7 @@
  * Errors thrown while setting a scheduler up: a job graph or options it cannot run. Once created,
  * the scheduler never throws for anything a run does; failures become job statuses.
  */
+import { PipecError } from "../errors.ts";
 
 export const SCHEDULER_ERROR_CODES = {
   duplicateJob: "SCHEDULER_DUPLICATE_JOB",
@@ -13,7 +14,7 @@ export const SCHEDULER_ERROR_CODES = {
 
 export type SchedulerErrorCode = (typeof SCHEDULER_ERROR_CODES)[keyof typeof SCHEDULER_ERROR_CODES];
 
-export class SchedulerError extends Error {
+export class SchedulerError extends PipecError {
   override readonly name = "SchedulerError";
   readonly code: SchedulerErrorCode;
   /** The job the problem is about, when there is one. */

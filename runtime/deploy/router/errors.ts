@@ -2,6 +2,7 @@
  * Errors thrown by the routers. Each has a stable `code` (callers switch on it, never on the
  * message) and keeps the underlying error as `cause`.
  */
+import { PipecError } from "../../errors.ts";
 
 export const ROUTER_ERROR_CODES = {
   invalidWeights: "ROUTER_INVALID_WEIGHTS",
@@ -16,7 +17,7 @@ export const ROUTER_ERROR_CODES = {
 export type RouterErrorCode = (typeof ROUTER_ERROR_CODES)[keyof typeof ROUTER_ERROR_CODES];
 
 /** Base class of every router error. */
-export class RouterError extends Error {
+export class RouterError extends PipecError {
   override readonly name: string = "RouterError";
 
   constructor(

@@ -2,6 +2,7 @@
  * Errors thrown by the target drivers. Each has a stable `code` (callers switch on it, never on the
  * message) and names the deployment, version and instance it is about.
  */
+import { PipecError } from "../../errors.ts";
 
 export const TARGET_ERROR_CODES = {
   imageMissing: "TARGET_IMAGE_MISSING",
@@ -20,7 +21,7 @@ export interface InstanceRef {
   readonly index: number;
 }
 
-export class TargetError extends Error {
+export class TargetError extends PipecError {
   override readonly name: string = "TargetError";
   readonly code: TargetErrorCode;
 

@@ -4,18 +4,12 @@
  * would otherwise outlive it and keep its port).
  */
 
+import { killGroup } from "../../executor/process-group.ts";
+
+export { killGroup };
+
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
-
-/** Signals a process group; false when it no longer exists. */
-export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function trackGroup(pgid: number): void {
   liveGroups.add(pgid);
