@@ -13,12 +13,20 @@ export interface Draft {
   locate(path: PlanPath): SourceLocation | null;
 }
 
-/** Builds `locate` from a table of exact path locations (YAML nodes, DSL call sites). */
-export function locatorFromTable(table: ReadonlyMap<string, SourceLocation>, fallback: SourceLocation | null): Draft["locate"] {
+/**
+ * Builds `locate` from a table of exact path locations (DSL call sites), or of source offsets turned
+ * into locations by `toLocation` on lookup (YAML nodes: a build records far more than it looks up).
+ */
+export function locatorFromTable(table: ReadonlyMap<string, SourceLocation>, fallback: SourceLocation | null): Draft["locate"];
+export function locatorFromTable<T>(table: ReadonlyMap<string, T>, fallback: SourceLocation | null, toLocation: (entry: T) => SourceLocation): Draft["locate"];
+export function locatorFromTable<T>(table: ReadonlyMap<string, T>, fallback: SourceLocation | null, toLocation?: (entry: T) => SourceLocation): Draft["locate"] {
   return (path) => {
+    // The keys of every prefix, longest first: the nearest recorded parent answers.
+    const keys = [""];
+    for (const segment of path) keys.push(keys.length === 1 ? String(segment) : `${keys[keys.length - 1]}\u0000${String(segment)}`);
     for (let end = path.length; end >= 0; end--) {
-      const hit = table.get(pathKey(path.slice(0, end)));
-      if (hit) return hit;
+      const hit = table.get(keys[end]!);
+      if (hit !== undefined) return toLocation ? toLocation(hit) : (hit as SourceLocation);
     }
     return fallback;
   };

@@ -57,9 +57,9 @@ function authoringDraft(value: Record<string, unknown>, document: LocatedDocumen
     return null;
   }
   // Mapping valid data is safe even after a duplicate key, and finds the problems only it can see.
-  const table = new Map<string, SourceLocation>();
+  const table = new Map<string, number>();
   const plan = mapPipeline(parsed.data, { file, document, diagnostics, table });
-  return { plan, locate: locatorFromTable(table, { file, line: 1, column: 1 }) };
+  return { plan, locate: locatorFromTable(table, { file, line: 1, column: 1 }, document.at) };
 }
 
 function finish(draft: Draft | null, diagnostics: readonly Diagnostic[]): YamlLoadResult {

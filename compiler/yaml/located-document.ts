@@ -19,6 +19,11 @@ export interface LocatedDocument {
   key(path: PlanPath): SourceLocation | undefined;
   /** Where `needle` (its `occurrence`-th copy, from 0) sits in the source of the node at a path. */
   find(path: PlanPath, needle: string, occurrence: number): SourceLocation | undefined;
+  /** `node` and `key` as source offsets, for tables that turn only the few offsets looked up into locations. */
+  nodeOffset(path: PlanPath): number | undefined;
+  keyOffset(path: PlanPath): number | undefined;
+  /** The location of a source offset. */
+  at(offset: number): SourceLocation;
 }
 
 export interface ParsedYaml {
@@ -73,6 +78,9 @@ export function parseFullYaml(text: string, file: string): ParsedYaml {
         const offset = keys.get(pathKey(path));
         return offset === undefined ? undefined : at(offset);
       },
+      nodeOffset: (path) => nodeAt(path)?.range?.[0],
+      keyOffset: (path) => keys.get(pathKey(path)),
+      at,
       find: (path, needle, occurrence) => {
         const range = nodeAt(path)?.range;
         if (!range) return undefined;

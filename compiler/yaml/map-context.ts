@@ -13,20 +13,20 @@ export interface MapContext {
   readonly file: string;
   readonly document: LocatedDocument;
   readonly diagnostics: Diagnostic[];
-  /** Plan path (as `pathKey`) to the author's location. */
-  readonly table: Map<string, SourceLocation>;
+  /** Plan path (as `pathKey`) to the source offset of the author's text (`document.at` makes it a location). */
+  readonly table: Map<string, number>;
 }
 
 /** Records that the plan value at `planPath` came from the document node at `docPath`. */
 export function record(context: MapContext, planPath: PlanPath, docPath: PlanPath): void {
-  const location = context.document.node(docPath) ?? context.document.key(docPath);
-  if (location) context.table.set(pathKey(planPath), location);
+  const offset = context.document.nodeOffset(docPath) ?? context.document.keyOffset(docPath);
+  if (offset !== undefined) context.table.set(pathKey(planPath), offset);
 }
 
 /** Records a mapping key's position (a job's `build:`), which reads better than its first field. */
 export function recordKey(context: MapContext, planPath: PlanPath, docPath: PlanPath): void {
-  const location = context.document.key(docPath) ?? context.document.node(docPath);
-  if (location) context.table.set(pathKey(planPath), location);
+  const offset = context.document.keyOffset(docPath) ?? context.document.nodeOffset(docPath);
+  if (offset !== undefined) context.table.set(pathKey(planPath), offset);
 }
 
 /** Records a value and everything inside it, where plan and document have the same shape below the two paths. */

@@ -27,7 +27,9 @@ export function mapPipeline(pipeline: AuthoringPipeline, context: MapContext): P
   const expansions = new Map<string, { expansions: JobExpansion[]; keys: string[] }>();
   for (const [key, job] of Object.entries(pipeline.jobs)) expansions.set(key, expandJob(key, job, context));
   checkUniqueIds(expansions, context);
-  const idsOf = (name: string) => expansions.get(name)?.expansions.map((expansion) => expansion.id);
+  const ids = new Map<string, string[]>();
+  for (const [key, { expansions: list }] of expansions) ids.set(key, list.map((expansion) => expansion.id));
+  const idsOf = (name: string) => ids.get(name);
 
   recordKey(context, ["jobs"], ["jobs"]);
   const jobs: Record<string, JobInput> = {};

@@ -29,11 +29,18 @@ const outside = (): never => {
 };
 
 const PRINTABLE_ASCII = /^[\x20-\x7e\n]*$/;
-const KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
 const PLAIN_START = /[A-Za-z0-9_./$(+~=]/;
 const ALNUM = /[A-Za-z0-9]/;
-/** Keys are found with this: the longest run of key characters, then a colon. */
-const KEY_CHAR = /[A-Za-z0-9_./-]/;
+
+/** A letter, a digit or "_": what a key starts with. */
+function isWordCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+}
+
+/** Keys are the longest run of these (letters, digits, "_", ".", "/", "-"), then a colon. */
+function isKeyCode(code: number): boolean {
+  return isWordCode(code) || code === 46 || code === 47 || code === 45;
+}
 /** `yaml` rejects an implicit key whose colon is more than 1024 characters after its start. */
 const MAX_KEY_LENGTH = 1000;
 
@@ -72,6 +79,12 @@ export function readSimpleYaml(text: string, file: string, maxNodes: number): Lo
       const located = path.length === 0 ? undefined : locate(path);
       return located === undefined || located.key < 0 ? undefined : at(located.key);
     },
+    nodeOffset: (path) => locate(path)?.start,
+    keyOffset: (path) => {
+      const located = path.length === 0 ? undefined : locate(path);
+      return located === undefined || located.key < 0 ? undefined : located.key;
+    },
+    at,
     find: (path, needle, occurrence) => {
       const located = locate(path);
       if (!located) return undefined;
@@ -172,7 +185,7 @@ class SimpleReader {
       const colon = this.keyEnd(at, end);
       if (colon < 0) outside();
       const key = this.text.slice(at, colon);
-      if (colon - at > MAX_KEY_LENGTH || !KEY.test(key) || resolvePlain(key) !== key || key === "__proto__" || children.has(key)) outside();
+      if (colon - at > MAX_KEY_LENGTH || !isWordCode(key.charCodeAt(0)) || resolvePlain(key) !== key || key === "__proto__" || children.has(key)) outside();
       if (start < 0) start = at;
       this.line = line + 1;
       const child = this.value(colon + 1, end, column);
@@ -186,9 +199,9 @@ class SimpleReader {
   /** The offset of the colon ending a plain key at `at` (followed by a space or the line's end), else -1. */
   private keyEnd(at: number, end: number): number {
     let i = at;
-    while (i < end && KEY_CHAR.test(this.text[i]!)) i++;
-    if (i === at || i >= end || this.text[i] !== ":") return -1;
-    return i + 1 === end || this.text[i + 1] === " " ? i : -1;
+    while (i < end && isKeyCode(this.text.charCodeAt(i))) i++;
+    if (i === at || i >= end || this.text.charCodeAt(i) !== 58) return -1;
+    return i + 1 === end || this.text.charCodeAt(i + 1) === 32 ? i : -1;
   }
 
   /** The value after a key's colon: inline on the key's line, or a block on the lines below. */
