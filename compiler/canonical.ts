@@ -19,6 +19,13 @@ export function canonicalize(plan: Plan): Plan {
     }
   };
   collect(plan.env);
+  // Most jobs share a few conditions ("success()"): each text is normalised once.
+  const conditions = new Map<string, string>();
+  const normalize = (text: string): string => {
+    let normal = conditions.get(text);
+    if (normal === undefined) conditions.set(text, (normal = normalizeCondition(text)));
+    return normal;
+  };
   const jobs: Record<string, Job> = {};
   for (const id of Object.keys(plan.jobs)) {
     const job = plan.jobs[id]!;
@@ -31,8 +38,8 @@ export function canonicalize(plan: Plan): Plan {
       ...job,
       needs: [...new Set([...job.needs, ...inputs.map((i) => i.job)])].sort(compare),
       inputs,
-      if: normalizeCondition(job.if),
-      steps: job.steps.map((step) => ({ ...step, if: step.if === null ? null : normalizeCondition(step.if) })),
+      if: normalize(job.if),
+      steps: job.steps.map((step) => ({ ...step, if: step.if === null ? null : normalize(step.if) })),
     };
   }
   const { digest: _ignored, ...rest } = { ...plan, jobs, secrets: [...new Set([...plan.secrets, ...secrets])].sort(compare) };

@@ -7,9 +7,12 @@ import type { Draft, PlanPath } from "../draft.ts";
 export function checkExpressions(plan: Pick<Plan, "vars">, jobs: Readonly<Record<string, Job>>, draft: Draft): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   // Paths and labels are built only for a condition with a problem: most jobs have none.
+  // Most jobs share a few conditions ("success()"): each text is parsed once.
+  const parses = new Map<string, ReturnType<typeof parseExpression>>();
   const check = (text: string | null, scope: ExpressionScope, path: () => PlanPath, what: () => string) => {
     if (text === null) return;
-    const parsed = parseExpression(text);
+    let parsed = parses.get(text);
+    if (parsed === undefined) parses.set(text, (parsed = parseExpression(text)));
     if (!parsed.ok) {
       const pointer = `${text}\n${" ".repeat(parsed.offset)}^`;
       diagnostics.push(error("invalid-expression", `${what()}: ${parsed.message} at character ${parsed.offset + 1} of the condition:\n${pointer}`, draft.locate(path())));
