@@ -70,9 +70,9 @@ export const yamlString = (text: string): string => (/^[A-Za-z][\w ./=-]*$/.test
 
 export interface RenderTsOptions {
   /**
-   * List the jobs in `AnyJob[]` chunks of this size instead of one `jobs: [j0, j1, ...]` literal. One
-   * literal of more than about 1,100 distinct job types fails type-checking with TS2590 ("union type
-   * that is too complex to represent"); typed chunks keep every size checkable.
+   * List the jobs in `AnyJob[]` chunks of this size instead of one `jobs: [j0, j1, ...]` literal.
+   * (One literal of more than about 1,100 jobs used to fail type-checking with TS2590, "union type
+   * that is too complex to represent"; `pipeline` now types a literal list as a tuple.)
    * @default undefined (one literal)
    */
   readonly chunk?: number;

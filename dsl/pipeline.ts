@@ -3,9 +3,9 @@ import type { AnyJob } from "./job.ts";
 import type { Env } from "./secret.ts";
 import type { Duration } from "./types.ts";
 
-export interface PipelineOptions {
+export interface PipelineOptions<Jobs extends readonly AnyJob[] = readonly AnyJob[]> {
   /** The jobs; jobs they need are included too. */
-  readonly jobs: readonly AnyJob[];
+  readonly jobs: Jobs;
   /** Global environment, for every job. */
   readonly env?: Env;
   /** Run-time variables with defaults, overridden by `pipec run --var NAME=value`. */
@@ -23,7 +23,13 @@ export interface Pipeline {
   readonly options: PipelineOptions;
 }
 
-/** The pipeline: `export default pipeline("ci", { jobs: [build, test] })`. */
-export function pipeline(name: string, options: PipelineOptions): Pipeline {
+/**
+ * The pipeline: `export default pipeline("ci", { jobs: [build, test] })`.
+ *
+ * `Jobs` is a `const` type parameter so that a literal list of jobs is typed as a tuple, element by
+ * element. Typed as `readonly AnyJob[]`, TypeScript would reduce the union of every job's own type
+ * (each has its literal name), which fails with TS2590 past about 1,100 jobs.
+ */
+export function pipeline<const Jobs extends readonly AnyJob[]>(name: string, options: PipelineOptions<Jobs>): Pipeline {
   return { [PIPELINE]: true, [CALL_SITE]: captureCallSite(pipeline), name, options };
 }

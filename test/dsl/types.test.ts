@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import { deploy, docker, job, output, pipeline, step, type OutputRef } from "pipec";
+import { deploy, docker, job, output, pipeline, step, type AnyJob, type OutputRef, type Pipeline } from "pipec";
 
 describe("typed references", () => {
   const build = job("build", { image: "node:20", steps: ["npm ci"], outputs: { dist: output("dist/**"), report: output("report.xml") } });
@@ -60,5 +60,23 @@ describe("deployments", () => {
       // @ts-expect-error setWieght is not a canary step
       steps: [{ setWieght: 10 }],
     });
+  });
+});
+
+describe("pipelines", () => {
+  const a = job("a", { image: "node:20", steps: ["a"] });
+  const b = job("b", { image: "node:20", needs: [a], steps: ["b"] });
+
+  it("takes a literal list of jobs, a list typed AnyJob[] and spreads of lists", () => {
+    expectTypeOf(pipeline("p", { jobs: [a, b] })).toEqualTypeOf<Pipeline>();
+    const list: AnyJob[] = [a, b];
+    pipeline("p", { jobs: list });
+    pipeline("p", { jobs: [...list, a] });
+    pipeline("p", { jobs: [] });
+  });
+
+  it("rejects what is not a job", () => {
+    // @ts-expect-error jobs takes job objects, not names
+    pipeline("p", { jobs: ["a"] });
   });
 });
