@@ -17,6 +17,17 @@ export interface CallSiteMapper {
 export function createCallSiteMapper(options: { map: string; bundleFile: string; root: string; dslDir: string }): CallSiteMapper {
   const sourceMap = new SourceMap(JSON.parse(options.map));
   const bundleUrl = new URL(`file://${options.bundleFile}`).href;
+  // A bundle has a handful of sources and thousands of call sites: each source is resolved once.
+  const sources = new Map<string, { display: string; inDsl: boolean }>();
+  const sourceOf = (originalSource: string) => {
+    let known = sources.get(originalSource);
+    if (!known) {
+      const source = resolve(options.root, originalSource.replace(/^file:\/\//, ""));
+      known = { display: displayPath(source, options.root), inDsl: source.startsWith(options.dslDir + "/") };
+      sources.set(originalSource, known);
+    }
+    return known;
+  };
   return {
     locate(frames) {
       for (const frame of frames ?? []) {
@@ -30,9 +41,9 @@ export function createCallSiteMapper(options: { map: string; bundleFile: string;
           originalColumn?: number;
         };
         if (!entry.originalSource) continue;
-        const source = resolve(options.root, entry.originalSource.replace(/^file:\/\//, ""));
-        if (source.startsWith(options.dslDir + "/")) continue;
-        return { file: displayPath(source, options.root), line: (entry.originalLine ?? 0) + 1, column: (entry.originalColumn ?? 0) + 1 };
+        const source = sourceOf(entry.originalSource);
+        if (source.inDsl) continue;
+        return { file: source.display, line: (entry.originalLine ?? 0) + 1, column: (entry.originalColumn ?? 0) + 1 };
       }
       return null;
     },

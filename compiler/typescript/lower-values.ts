@@ -67,5 +67,13 @@ export function describe(value: unknown): string {
 
 /** Drops undefined fields so that schema defaults apply and plans stay minimal before canonicalisation. */
 export function compact<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (v === undefined) continue;
+    // An own "__proto__" stays an own property, as Object.fromEntries would keep it.
+    if (key === "__proto__") Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
+  return out as T;
 }
