@@ -9,6 +9,7 @@ import { error, warning, type Diagnostic } from "../diagnostic.ts";
 import { pathKey, type PlanPath } from "../draft.ts";
 import type { SourceLocation } from "../../runtime/plan/schema.ts";
 import { readSimpleYaml } from "./simple-yaml.ts";
+import { setOwn } from "./values.ts";
 
 export interface LocatedDocument {
   /** Plain data: objects, arrays and scalars, with aliases and merge keys resolved. */
@@ -149,7 +150,7 @@ class Walker {
   private walkMap(pairs: readonly Pair[], path: readonly (string | number)[], owner: Node): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const first = new Map<string, number>();
-    const set = (name: string, value: unknown) => Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    const set = (name: string, value: unknown) => setOwn(out, name, value);
     for (const pair of pairs) {
       if (isMergeKey(pair.key)) continue;
       const name = this.keyName(pair.key);

@@ -114,6 +114,8 @@ function mapNeeds(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobRe
 function mapInputs(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobRequest["idsOf"], needs: string[], context: MapContext) {
   const inputs: { job: string; output: string }[] = [];
   if (job.inputs === undefined) return inputs;
+  // A set beside the list, so a job with thousands of inputs stays linear.
+  const needed = new Set(needs);
   record(context, [...plan, "inputs"], [...doc, "inputs"]);
   job.inputs.forEach((ref, index) => {
     const match = INPUT_REF.exec(ref);
@@ -125,9 +127,10 @@ function mapInputs(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobR
       record(context, [...at, "job"], from);
       record(context, [...at, "output"], from);
       inputs.push({ job: id, output: match[2] });
-      if (!needs.includes(id)) {
+      if (!needed.has(id)) {
         record(context, [...plan, "needs", needs.length], from);
         needs.push(id);
+        needed.add(id);
       }
     }
   });
