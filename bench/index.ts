@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: bundled by scripts/build.mjs into dist/bench.mjs and run from the repository root.
  * Environment:
- * - PIPEC_BENCH_ONLY: "compiler", "run" or "artifacts" runs that section alone (default: all three, in
- *   that order).
+ * - PIPEC_BENCH_ONLY: "compiler", "run", "artifacts" or "router" runs that section alone (default: all
+ *   four, in that order).
  * - compiler: PIPEC_BENCH_SIZES (default "100,1000,5000"), PIPEC_BENCH_PEER_SIZES (default "1000"),
  *   PIPEC_BENCH_RUNS (default 3), PIPEC_BENCH_SEED (default 1).
  * - run: PIPEC_BENCH_RUN_RUNS (default 3), PIPEC_BENCH_PEER_RUNS (gitlab-ci-local runs, default 1).
@@ -10,10 +10,16 @@
  *   1024), PIPEC_BENCH_ARTIFACT_FILES (the small files, default 20000), PIPEC_BENCH_CACHE_JOBS (default
  *   20), PIPEC_BENCH_ARTIFACT_PROFILE=1 (CPU-profile the store operations even when they meet their
  *   targets; they are profiled anyway when one misses).
+ * - router: PIPEC_BENCH_ROUTER_RUNS (interleaved rounds, default 3), PIPEC_BENCH_ROUTER_SECONDS (per
+ *   load run, default 5), PIPEC_BENCH_ROUTER_CONNECTIONS (default "4,16"), PIPEC_BENCH_ROUTER_GENERATOR
+ *   ("wrk", the default, installed from Debian when missing, or "node"), PIPEC_BENCH_ROUTER_PROFILE=1
+ *   (CPU-profile the builtin router even when it meets its targets; it is profiled anyway when one misses).
  *
  * Hidden sub-command: `node dist/bench.mjs --artifact-worker ...` runs one artifact-store operation
  * and prints its figures as JSON (artifact-worker.ts); the artifacts section runs it in child processes.
- * Sections are imported on demand, so a worker loads the store and nothing of the benchmarks.
+ * `node dist/bench.mjs --router-worker upstreams|builtin|load ...` runs the router section's upstreams,
+ * builtin router and node load generator, each in a process of its own (router-worker.ts).
+ * Sections are imported on demand, so a worker loads what it runs and nothing of the benchmarks.
  */
 import { join } from "node:path";
 import type { BenchReport } from "./compiler-bench.ts";
@@ -22,7 +28,7 @@ const numbers = (text: string | undefined, fallback: readonly number[]): number[
   text ? text.split(",").map((part) => Number.parseInt(part.trim(), 10)).filter((value) => value > 0) : [...fallback];
 const first = (name: string, fallback: number): number => numbers(process.env[name], [fallback])[0] ?? fallback;
 
-const SECTIONS = ["compiler", "run", "artifacts"] as const;
+const SECTIONS = ["compiler", "run", "artifacts", "router"] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function artifactWorker(argv: readonly string[]): Promise<void> {
@@ -32,6 +38,16 @@ async function artifactWorker(argv: readonly string[]): Promise<void> {
   } catch (error) {
     process.stderr.write(`artifact worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
+  }
+}
+
+async function routerWorker(argv: readonly string[]): Promise<void> {
+  const { runRouterWorker } = await import("./router-worker.ts");
+  try {
+    await runRouterWorker(argv);
+  } catch (error) {
+    process.stderr.write(`router worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
   }
 }
 
@@ -61,6 +77,19 @@ async function bench(): Promise<void> {
     } else if (section === "run") {
       const { runRunBench } = await import("./run-bench.ts");
       report = await runRunBench({ root, runs: first("PIPEC_BENCH_RUN_RUNS", 3), peerRuns: first("PIPEC_BENCH_PEER_RUNS", 1), peersDir, log });
+    } else if (section === "router") {
+      const { runRouterBench } = await import("./router-bench.ts");
+      const generator = process.env.PIPEC_BENCH_ROUTER_GENERATOR?.trim();
+      if (generator && generator !== "wrk" && generator !== "node") log(`PIPEC_BENCH_ROUTER_GENERATOR=${generator}: expected wrk or node; using wrk`);
+      report = await runRouterBench({
+        root,
+        runs: first("PIPEC_BENCH_ROUTER_RUNS", 3),
+        seconds: first("PIPEC_BENCH_ROUTER_SECONDS", 5),
+        connections: numbers(process.env.PIPEC_BENCH_ROUTER_CONNECTIONS, [4, 16]),
+        generator: generator === "node" ? "node" : "wrk",
+        profile: process.env.PIPEC_BENCH_ROUTER_PROFILE === "1",
+        log,
+      });
     } else {
       const { runArtifactBench } = await import("./artifact-bench.ts");
       report = await runArtifactBench({
@@ -81,4 +110,5 @@ async function bench(): Promise<void> {
 }
 
 if (process.argv[2] === "--artifact-worker") await artifactWorker(process.argv.slice(3));
+else if (process.argv[2] === "--router-worker") await routerWorker(process.argv.slice(3));
 else await bench();
