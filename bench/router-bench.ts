@@ -487,7 +487,10 @@ async function profileBuiltin(context: Context, ports: readonly [number, number]
     const modules = summarizeProfileByModule(profile, 12);
     return (
       `builtin router: CPU profile of one more ${context.options.seconds} s run at ${connections} connections (${why}; \`node --cpu-prof\` on the router worker, ${run.result.rps.toFixed(0)} rps under the profiler, router CPU ${fmtPct(run.cpu.router)}; whole worker ${(summary.totalMs / 1000).toFixed(1)} s incl. start and warm-up). ` +
-      `Self time by function: ${profileLine(summary)}. By module: ${modules.map((entry) => `${entry.module} ${(entry.share * 100).toFixed(0)}%`).join(", ")}.`
+      `Self time by function: ${profileLine(summary)}. By module: ${modules.map((entry) => `${entry.module} ${(entry.share * 100).toFixed(0)}%`).join(", ")}.` +
+      (summary.entries.some((entry) => entry.name === "writev" || entry.name === "writeLatin1String")
+        ? " `writev` and `writeLatin1String` are the socket writes (the response to the client, the request headers to the upstream): native code around the write system call, which on loopback also runs the receiving side's TCP processing, so they are mostly kernel time; `(idle)` is the event loop waiting in epoll for the next event."
+        : "")
     );
   } catch (error) {
     return `builtin router: profiling failed: ${reason(error)}`;

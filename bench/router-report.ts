@@ -115,6 +115,9 @@ export function parseLoadReport(stdout: string): LoadResult {
 export interface RunsSummary {
   readonly runs: number;
   readonly rps: number;
+  /** The spread of rps over the runs. */
+  readonly rpsMin: number;
+  readonly rpsMax: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   /** Summed over runs. */
@@ -128,6 +131,8 @@ export function summarizeRuns(results: readonly LoadResult[]): RunsSummary {
   return {
     runs: results.length,
     rps: medianOf(results.map((result) => result.rps)),
+    rpsMin: Math.min(...results.map((result) => result.rps)),
+    rpsMax: Math.max(...results.map((result) => result.rps)),
     p50Ms: medianOf(results.map((result) => result.p50Ms)),
     p99Ms: medianOf(results.map((result) => result.p99Ms)),
     requests: sum((result) => result.requests),
@@ -231,6 +236,15 @@ const fmt = (value: number, digits: number): string => (Number.isFinite(value) ?
 const signed = (value: number): string => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(3)}`;
 const pct = (value: number | null | undefined): string => (value === null || value === undefined || !Number.isFinite(value) ? "?" : value.toFixed(0));
 
+/**
+ * CPU time a process spent per request, µs: its CPU percent of one core over the request rate. Less
+ * sensitive than rps to other work on the machine (a process that gets less CPU serves fewer requests).
+ */
+export function usPerRequest(cpuPercent: number | null, rps: number): string {
+  if (cpuPercent === null || !Number.isFinite(cpuPercent) || !(rps > 0)) return "?";
+  return ((cpuPercent / 100) * 1e6 / rps).toFixed(1);
+}
+
 /** The direct row's summary for `connections`, if it ran. */
 const directOf = (rows: readonly RouterRow[], connections: number): RunsSummary | null =>
   rows.find((row) => row.connections === connections && row.target === "direct")?.summary ?? null;
@@ -246,8 +260,8 @@ export function builtinTargetCell(direct: RunsSummary | null, builtin: RunsSumma
 
 export function renderRouterTable(rows: readonly RouterRow[]): string {
   const lines = [
-    "| conns | target | rps | vs direct | p50 ms | p99 ms | added p50 ms | added p99 ms | v2 share | CPU % gen / router / upstreams / other | target |",
-    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    "| conns | target | rps (min–max) | vs direct | p50 ms | p99 ms | added p50 ms | added p99 ms | v2 share | CPU % gen / router / upstreams / other | CPU µs per request: router / upstreams | target |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
   ];
   let last: number | undefined;
   for (const row of rows) {
@@ -255,7 +269,7 @@ export function renderRouterTable(rows: readonly RouterRow[]): string {
     last = row.connections;
     const conns = first ? String(row.connections) : "";
     if (row.summary === null) {
-      lines.push(`| ${conns} | ${LABELS[row.target]} | ${cell(row.note ?? "n/a")} | | | | | | | | |`);
+      lines.push(`| ${conns} | ${LABELS[row.target]} | ${cell(row.note ?? "n/a")} | | | | | | | | | |`);
       continue;
     }
     const s = row.summary;
@@ -265,9 +279,11 @@ export function renderRouterTable(rows: readonly RouterRow[]): string {
     const cpu = row.cpu ? `${pct(row.cpu.generator)} / ${row.target === "direct" ? "—" : pct(row.cpu.router)} / ${pct(row.cpu.upstreams)} / ${pct(row.cpu.other)}` : "";
     const share = row.target === "direct" ? "" : row.v2Share === null || row.v2Share === undefined ? "—" : `${(row.v2Share * 100).toFixed(1)}%`;
     const target = row.target === "builtin" ? builtinTargetCell(directOf(rows, row.connections), s) : "";
+    const perRequest = row.cpu ? `${row.target === "direct" ? "—" : usPerRequest(row.cpu.router, s.rps)} / ${usPerRequest(row.cpu.upstreams, s.rps)}` : "";
+    const rps = s.runs > 1 ? `${fmt(s.rps, 0)} (${fmt(s.rpsMin, 0)}–${fmt(s.rpsMax, 0)})` : fmt(s.rps, 0);
     const failures = s.errors + s.non2xx > 0 ? ` (${s.errors} errors, ${s.non2xx} non-2xx)` : "";
     lines.push(
-      `| ${conns} | ${LABELS[row.target]}${cell(failures)} | ${fmt(s.rps, 0)} | ${ratio} | ${fmt(s.p50Ms, 3)} | ${fmt(s.p99Ms, 3)} | ${added((x) => x.p50Ms)} | ${added((x) => x.p99Ms)} | ${share} | ${cpu} | ${cell(target)} |`,
+      `| ${conns} | ${LABELS[row.target]}${cell(failures)} | ${rps} | ${ratio} | ${fmt(s.p50Ms, 3)} | ${fmt(s.p99Ms, 3)} | ${added((x) => x.p50Ms)} | ${added((x) => x.p99Ms)} | ${share} | ${cpu} | ${perRequest} | ${cell(target)} |`,
     );
   }
   return lines.join("\n");

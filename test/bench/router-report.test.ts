@@ -20,6 +20,7 @@ import {
   summarizeLatencies,
   summarizeProfileByModule,
   summarizeRuns,
+  usPerRequest,
   type LoadResult,
   type RouterRow,
   type RunsSummary,
@@ -98,7 +99,7 @@ describe("runs, ratios and CPU", () => {
 
   it("takes each figure's median on its own and sums the counts", () => {
     const summary = summarizeRuns([run(100, 0.3, 2), run(300, 0.1, 9, 1), run(200, 0.2, 1)]);
-    expect(summary).toEqual({ runs: 3, rps: 200, p50Ms: 0.2, p99Ms: 2, requests: 3000, errors: 1, non2xx: 0 });
+    expect(summary).toEqual({ runs: 3, rps: 200, rpsMin: 100, rpsMax: 300, p50Ms: 0.2, p99Ms: 2, requests: 3000, errors: 1, non2xx: 0 });
   });
 
   it("checks the rps ratio (at least) and the added latency (strictly under)", () => {
@@ -135,6 +136,12 @@ describe("runs, ratios and CPU", () => {
     expect(gnuTimeCpuPercent("")).toBeNull();
   });
 
+  it("gives CPU µs per request from a CPU percent and the rate", () => {
+    expect(usPerRequest(100, 25_000)).toBe("40.0");
+    expect(usPerRequest(null, 25_000)).toBe("?");
+    expect(usPerRequest(50, 0)).toBe("?");
+  });
+
   it("gives the v2 share from the upstream counters", () => {
     expect(splitShare([100, 10], [1000, 110])).toBe(0.1);
     expect(splitShare([5, 5], [5, 5])).toBeNull();
@@ -142,7 +149,7 @@ describe("runs, ratios and CPU", () => {
 });
 
 describe("the router table and checks", () => {
-  const summary = (rps: number, p50Ms: number, p99Ms: number, errors = 0): RunsSummary => ({ runs: 3, rps, p50Ms, p99Ms, requests: rps * 15, errors, non2xx: 0 });
+  const summary = (rps: number, p50Ms: number, p99Ms: number, errors = 0): RunsSummary => ({ runs: 3, rps, rpsMin: rps - 1000, rpsMax: rps + 500, p50Ms, p99Ms, requests: rps * 15, errors, non2xx: 0 });
   const cpu = { generator: 40, router: 95, upstreams: 30, other: 5 };
   const rows: RouterRow[] = [
     { connections: 4, target: "direct", summary: summary(40_000, 0.1, 0.5), cpu: { ...cpu, router: null } },
@@ -155,13 +162,15 @@ describe("the router table and checks", () => {
 
   it("renders ratios and added latency against direct at the same connection count", () => {
     const table = renderRouterTable(rows).split("\n");
-    expect(table[0]).toBe("| conns | target | rps | vs direct | p50 ms | p99 ms | added p50 ms | added p99 ms | v2 share | CPU % gen / router / upstreams / other | target |");
-    expect(table[2]).toBe("| 4 | direct (generator → upstream v1) | 40000 | 1.00x | 0.100 | 0.500 | 0 | 0 |  | 40 / — / 30 / 5 |  |");
-    expect(table[3]).toBe("|  | builtin router (90/10) | 30000 | 0.75x | 0.300 | 1.500 | +0.200 | +1.000 | 10.0% | 40 / 95 / 30 / 5 | ≥ 0.70x PASS; p50 < +1 ms PASS |");
-    expect(table[4]).toBe("|  | HAProxy router (90/10) | haproxy unavailable: apt-get failed \\| exit 100 | | | | | | | | |");
+    expect(table[0]).toBe(
+      "| conns | target | rps (min–max) | vs direct | p50 ms | p99 ms | added p50 ms | added p99 ms | v2 share | CPU % gen / router / upstreams / other | CPU µs per request: router / upstreams | target |",
+    );
+    expect(table[2]).toBe("| 4 | direct (generator → upstream v1) | 40000 (39000–40500) | 1.00x | 0.100 | 0.500 | 0 | 0 |  | 40 / — / 30 / 5 | — / 7.5 |  |");
+    expect(table[3]).toBe("|  | builtin router (90/10) | 30000 (29000–30500) | 0.75x | 0.300 | 1.500 | +0.200 | +1.000 | 10.0% | 40 / 95 / 30 / 5 | 31.7 / 10.0 | ≥ 0.70x PASS; p50 < +1 ms PASS |");
+    expect(table[4]).toBe("|  | HAProxy router (90/10) | haproxy unavailable: apt-get failed \\| exit 100 | | | | | | | | | |");
     expect(table[5]).toContain("| 16 | direct");
-    expect(table[6]).toBe("|  | builtin router (90/10) (2 errors, 0 non-2xx) | 20000 | 0.40x | 1.500 | 4.000 | +1.200 | +3.000 | 9.9% |  | ≥ 0.70x MISS; p50 < +1 ms MISS |");
-    expect(table[7]).toBe("|  | HAProxy router (90/10) | 40000 | 0.80x | 0.400 | 1.200 | +0.100 | +0.200 | 10.0% |  |  |");
+    expect(table[6]).toBe("|  | builtin router (90/10) (2 errors, 0 non-2xx) | 20000 (19000–20500) | 0.40x | 1.500 | 4.000 | +1.200 | +3.000 | 9.9% |  |  | ≥ 0.70x MISS; p50 < +1 ms MISS |");
+    expect(table[7]).toBe("|  | HAProxy router (90/10) | 40000 (39000–40500) | 0.80x | 0.400 | 1.200 | +0.100 | +0.200 | 10.0% |  |  |  |");
   });
 
   it("checks the builtin router per connection count, and flags failed requests", () => {
