@@ -1,15 +1,15 @@
 /**
  * A fast reader for the plain subset of YAML that most pipelines are written in: block mappings and
- * block sequences, one-line plain and quoted scalars, one-line flow sequences of scalars, comments.
- * The `yaml` package spends most of a build on documents like these (its node tree, its duplicate-key
- * scan is quadratic in a mapping's size), and its positions are all we need.
+ * block sequences, one-line plain and quoted scalars, one-line flow sequences and mappings, literal
+ * block scalars (`|`, `|-`) and comments. The `yaml` package spends most of a build on documents like
+ * these (its node tree, its duplicate-key scan is quadratic in a mapping's size), and its positions
+ * are all we need.
  *
  * It answers only where it is sure to answer as `yaml` does: the same values (YAML 1.2 core schema),
- * the same positions, no diagnostics. Anything else (anchors, aliases, merge keys, tags, block and
- * multi-line scalars, flow mappings, escapes, tabs, non-ASCII text, duplicate or non-string keys,
- * empty values, more than `maxNodes` nodes) gives null, and the caller reads the text with `yaml`.
- * `test/compiler/yaml/simple-yaml.test.ts` holds the two readers to the same answers.
- */
+ * the same positions, no diagnostics. Anything else (anchors, aliases, merge keys, tags, folded and
+ * `|+` scalars, multi-line plain or flow values, escapes, tabs, non-ASCII text, duplicate or
+ * non-string keys, empty values, more than `maxNodes` nodes) gives null, and the caller reads the
+ * text with `yaml`. `test/compiler/yaml/simple-yaml.test.ts` holds the two readers to the same answers. */
 import type { SourceLocation } from "../../runtime/plan/schema.ts";
 import type { PlanPath } from "../draft.ts";
 import type { LocatedDocument } from "./located-document.ts";
@@ -185,7 +185,7 @@ class SimpleReader {
       const colon = this.keyEnd(at, end);
       if (colon < 0) outside();
       const key = this.text.slice(at, colon);
-      if (colon - at > MAX_KEY_LENGTH || !isWordCode(key.charCodeAt(0)) || resolvePlain(key) !== key || key === "__proto__" || children.has(key)) outside();
+      this.checkKey(key, colon - at, children);
       if (start < 0) start = at;
       this.line = line + 1;
       const child = this.value(colon + 1, end, column);
@@ -194,6 +194,11 @@ class SimpleReader {
       value[key] = child.value;
     }
     return { value, located: { start, end: start, key: -1, children } };
+  }
+
+  /** A key the full path reads the same: starts with a word character, a string in the core schema, not too long, new. */
+  private checkKey(key: string, length: number, seen: ReadonlyMap<string, Located>): void {
+    if (length > MAX_KEY_LENGTH || !isWordCode(key.charCodeAt(0)) || resolvePlain(key) !== key || key === "__proto__" || seen.has(key)) outside();
   }
 
   /** The offset of the colon ending a plain key at `at` (followed by a space or the line's end), else -1. */
@@ -211,7 +216,7 @@ class SimpleReader {
     if (first < end && this.text[first] !== "#") {
       if (first === from) outside();
       this.count();
-      return this.inline(first, end);
+      return this.inline(first, end, keyColumn);
     }
     // Nothing (or a comment) after the colon: a nested block follows, more indented than the key.
     const line = this.next();
@@ -245,7 +250,7 @@ class SimpleReader {
         item = this.map(first - this.lineStarts[line]!, first);
       } else {
         this.line = line + 1;
-        item = this.inline(first, end);
+        item = this.inline(first, end, column);
       }
       value.push(item.value);
       children.push(item.located);
@@ -253,10 +258,18 @@ class SimpleReader {
     return { value, located: { start, end: start, key: -1, children } };
   }
 
-  /** A value that starts at `at` and ends on this line: a plain or quoted scalar, or a flow sequence. */
-  private inline(at: number, end: number): { value: unknown; located: Located } {
+  /**
+   * A value that starts at `at`: a plain or quoted scalar or a flow collection, all on this line, or
+   * a literal block scalar on the lines below, indented more than `parent` (the key's or dash's column).
+   */
+  private inline(at: number, end: number, parent: number): { value: unknown; located: Located } {
     const char = this.text[at]!;
-    if (char === "[") return this.flowSequence(at, end);
+    if (char === "|") return this.literal(at, end, parent);
+    if (char === "[" || char === "{") {
+      const flow = char === "[" ? this.flowSequence(at, end) : this.flowMap(at, end);
+      this.rest(flow.next, end);
+      return flow;
+    }
     if (char === '"' || char === "'") {
       const close = this.quotedEnd(at, end);
       this.rest(close + 1, end);
@@ -272,44 +285,114 @@ class SimpleReader {
     return scalar(resolvePlain(raw), at, stop);
   }
 
-  /** A one-line flow sequence of plain or quoted scalars: `[a, "b", 3]`. */
-  private flowSequence(open: number, end: number): { value: unknown; located: Located } {
+  /**
+   * A literal block scalar, `|` (one final newline) or `|-` (none), with its lines. Declined: `|+`,
+   * indentation indicators, lines of spaces only, and lines indented between the key and the content.
+   */
+  private literal(header: number, end: number, parent: number): { value: unknown; located: Located } {
+    let i = header + 1;
+    const strip = this.text[i] === "-";
+    if (strip) i++;
+    this.rest(i, end);
+    let indent = -1;
+    let last = -1;
+    for (let line = this.line; line < this.ends.length; line++) {
+      const start = this.lineStarts[line]!;
+      const lineEnd = this.ends[line]!;
+      if (start === lineEnd) continue;
+      const first = this.skipSpaces(start, lineEnd);
+      if (first === lineEnd) outside();
+      const column = first - start;
+      if (indent < 0) {
+        if (column <= parent) outside();
+        indent = column;
+      }
+      if (column < indent) {
+        if (column > parent) outside();
+        break;
+      }
+      last = line;
+    }
+    if (last < 0) outside();
+    const lines: string[] = [];
+    for (let line = this.line; line <= last; line++) {
+      const start = this.lineStarts[line]!;
+      const lineEnd = this.ends[line]!;
+      lines.push(start === lineEnd ? "" : this.text.slice(start + indent, lineEnd));
+    }
+    const close = last + 1 < this.lineStarts.length ? this.lineStarts[last + 1]! : this.text.length;
+    this.line = last + 1;
+    return scalar(`${lines.join("\n")}${strip ? "" : "\n"}`, header, close);
+  }
+
+  /** A one-line flow sequence: `[a, "b", 3, [c], { d: e }]`; `next` is the offset after its "]". */
+  private flowSequence(open: number, end: number): { value: unknown; located: Located; next: number } {
     const value: unknown[] = [];
     const children: Located[] = [];
     let i = this.skipSpaces(open + 1, end);
-    if (this.text[i] === "]") {
-      this.rest(i + 1, end);
-      return { value, located: { start: open, end: i + 1, key: -1, children } };
-    }
+    if (this.text[i] === "]" && i < end) return { value, located: { start: open, end: i + 1, key: -1, children }, next: i + 1 };
     for (;;) {
-      const at = i;
-      let item: { value: unknown; located: Located };
-      const char = this.text[at];
-      if (char === '"' || char === "'") {
-        const close = this.quotedEnd(at, end);
-        item = scalar(this.text.slice(at + 1, close), at, close + 1);
-        i = close + 1;
-      } else {
-        this.plainStart(at, end);
-        while (i < end && this.text[i] !== "," && this.text[i] !== "]") {
-          if ("[]{}#:'\"".includes(this.text[i]!)) outside();
-          i++;
-        }
-        let stop = i;
-        while (stop > at && this.text.charCodeAt(stop - 1) === 32) stop--;
-        item = scalar(resolvePlain(this.text.slice(at, stop)), at, stop);
-      }
+      const item = this.flowItem(i, end, "]");
       this.count();
       value.push(item.value);
       children.push(item.located);
-      i = this.skipSpaces(i, end);
+      i = this.skipSpaces(item.next, end);
       if (this.text[i] === "]" && i < end) break;
       if (this.text[i] !== "," || i >= end) outside();
       i = this.skipSpaces(i + 1, end);
       if (i >= end || this.text[i] === "]" || this.text[i] === ",") outside();
     }
-    this.rest(i + 1, end);
-    return { value, located: { start: open, end: i + 1, key: -1, children } };
+    return { value, located: { start: open, end: i + 1, key: -1, children }, next: i + 1 };
+  }
+
+  /** A one-line flow mapping with plain keys: `{ a: b, c: [d] }`; `next` is the offset after its "}". */
+  private flowMap(open: number, end: number): { value: unknown; located: Located; next: number } {
+    const value: Record<string, unknown> = {};
+    const children = new Map<string, Located>();
+    let i = this.skipSpaces(open + 1, end);
+    if (this.text[i] === "}" && i < end) return { value, located: { start: open, end: i + 1, key: -1, children }, next: i + 1 };
+    for (;;) {
+      const keyStart = i;
+      while (i < end && isKeyCode(this.text.charCodeAt(i))) i++;
+      if (i === keyStart || i + 1 >= end || this.text.charCodeAt(i) !== 58 || this.text.charCodeAt(i + 1) !== 32) outside();
+      const key = this.text.slice(keyStart, i);
+      this.checkKey(key, i - keyStart, children);
+      const at = this.skipSpaces(i + 1, end);
+      if (at >= end || this.text[at] === "," || this.text[at] === "}") outside();
+      const item = this.flowItem(at, end, "}");
+      this.count();
+      item.located.key = keyStart;
+      children.set(key, item.located);
+      value[key] = item.value;
+      i = this.skipSpaces(item.next, end);
+      if (this.text[i] === "}" && i < end) break;
+      if (this.text[i] !== "," || i >= end) outside();
+      i = this.skipSpaces(i + 1, end);
+      if (i >= end || this.text[i] === "}" || this.text[i] === ",") outside();
+    }
+    return { value, located: { start: open, end: i + 1, key: -1, children }, next: i + 1 };
+  }
+
+  /** One item of a flow collection closed by `closer`: a nested collection, a quoted or a plain scalar. */
+  private flowItem(at: number, end: number, closer: "]" | "}"): { value: unknown; located: Located; next: number } {
+    const char = this.text[at];
+    if (char === "[") return this.flowSequence(at, end);
+    if (char === "{") return this.flowMap(at, end);
+    if (char === '"' || char === "'") {
+      const close = this.quotedEnd(at, end);
+      return { ...scalar(this.text.slice(at + 1, close), at, close + 1), next: close + 1 };
+    }
+    this.plainStart(at, end);
+    let i = at;
+    while (i < end && this.text[i] !== "," && this.text[i] !== closer) {
+      const c = this.text[i]!;
+      // ":" belongs to a flow scalar only before a character that cannot end it (node:20, http://x).
+      if (c === ":" ? i + 1 >= end || " ,[]{}".includes(this.text[i + 1]!) : "[]{}#'\"".includes(c)) outside();
+      i++;
+    }
+    let stop = i;
+    while (stop > at && this.text.charCodeAt(stop - 1) === 32) stop--;
+    return { ...scalar(resolvePlain(this.text.slice(at, stop)), at, stop), next: i };
   }
 
   private skipSpaces(from: number, end: number): number {

@@ -82,8 +82,31 @@ const SCALARS = [
   "a", "b c", "echo j0", "node:20", "http://x.y/z", "1", "-1", "+2", "007", "0x1F", "0o17", "1.5", "1.", ".5", "1e3", "-.inf", ".NaN", "~", "null",
   "Null", "true", "False", "yes", "${{ matrix.node }}", "${HOME}/x", "a#b", "a # c", "x:y", "_x", "$x", "(x)", "=x", "+x", "~x", "./a", "/abs",
   "a, b", "a]b", "a{b}", "it's", '"q"', "'s'", '"a b"', "''", '"a\\"b"', "'it''s'", "[a, b]", "[]", "[ ]", "[1, '2', \"3\"]", "[a b, c]", "[a,b]",
-  "[a, [b]]", "[a,]", "{a: b}", "- x", "a:", "a: b", "|", "&x y", "*x", "!t x", "@x", "`x`", "%x", "?x", "-", "--x", "-x", "x  ",
+  "[a, [b]]", "[a,]", "{a: b}", "- x", "a:", "a: b", "&x y", "*x", "!t x", "@x", "`x`", "%x", "?x", "-", "--x", "-x", "x  ",
+  "{ a: b, c: [d, e] }", "{ x: node:20 }", "{ a: 1, a: 2 }", "{ 'a': b }", "{a:b}", "{ a: }", "{ a: b, }", "{ a: {b: c} }", "[{ a: b }, c]",
+  "{}", "[a:b]", "[http://x]", "{ a: x:, b: c }", "{ a: b }x", "|", "|-", "|+", "| # c", "|2", "|x",
 ];
+const BLOCK_LINES = ["echo a", "npm test", "# not a comment", "x: y", "${{ matrix.node }} z", "a  b  ", "- item", "[x]"];
+
+/** The lines of a block scalar under a key or dash at `indent`: mostly well indented, sometimes not. */
+function blockLines(indent: number): string[] {
+  const base = Math.max(0, indent + pick([1, 2, 2, 4, 0, -1]));
+  const lines: string[] = [];
+  for (let i = 0, n = 1 + Math.floor(random() * 4); i < n; i++) {
+    const r = random();
+    if (r < 0.1) lines.push("");
+    else if (r < 0.13) lines.push("   ");
+    else if (r < 0.2) lines.push(`${" ".repeat(Math.max(0, base + pick([1, 2, -1])))}more x: # y`);
+    else lines.push(`${" ".repeat(base)}${pick(BLOCK_LINES)}`);
+  }
+  return lines;
+}
+
+/** A scalar after "key:" or "- ", with the lines below it when it is a block scalar header. */
+function scalarLines(head: string, indent: number): string[] {
+  const value = pick(SCALARS);
+  return value.startsWith("|") ? [`${head}${value}`, ...blockLines(indent)] : [`${head}${value}${random() < 0.1 ? " # c" : ""}`];
+}
 const KEYS = ["a", "b", "name", "jobs", "a.b", "a-b", "a/b", "_x", "x1", "1", "true", "null", "__proto__", "<<", "a b", '"q"', "0x1", "-a"];
 
 function randomMap(indent: number, depth: number, first?: string): string[] {
@@ -92,7 +115,7 @@ function randomMap(indent: number, depth: number, first?: string): string[] {
     const key = random() < 0.9 ? pick(KEYS.slice(0, 9)) + (random() < 0.5 ? String(i) : "") : pick(KEYS);
     const prefix = i === 0 && first !== undefined ? first : " ".repeat(indent);
     const kind = depth > 3 ? 0 : random();
-    if (kind < 0.5) lines.push(`${prefix}${key}: ${pick(SCALARS)}${random() < 0.1 ? " # c" : ""}`);
+    if (kind < 0.5) lines.push(...scalarLines(`${prefix}${key}: `, indent));
     else if (kind < 0.75) lines.push(`${prefix}${key}:${random() < 0.1 ? " # c" : ""}`, ...randomMap(indent + pick([1, 2, 2, 4]), depth + 1));
     else lines.push(`${prefix}${key}:`, ...randomSequence(indent + pick([0, 1, 2, 2, 4]), depth + 1));
     if (random() < 0.05) lines.push(pick(["", "   ", "# c", "  # deeper"]));
@@ -105,7 +128,7 @@ function randomSequence(indent: number, depth: number): string[] {
   for (let i = 0, n = 1 + Math.floor(random() * 3); i < n; i++) {
     const dash = `${" ".repeat(indent)}-${pick([" ", " ", "  "])}`;
     if (random() < 0.4 && depth < 4) lines.push(...randomMap(dash.length, depth + 1, dash));
-    else lines.push(`${dash}${pick(SCALARS)}`);
+    else lines.push(...scalarLines(dash, indent));
   }
   return lines;
 }
@@ -138,13 +161,40 @@ describe("the simple YAML reader", () => {
     for (const [, text] of files) agrees(text);
   });
 
+  it("reads literal block scalars and flow mappings, and agrees with yaml on them", () => {
+    const text = yaml`
+      name: web
+      image: node:20
+      global_env: { NODE_ENV: production, URL: "http://x:1/y" }
+      jobs:
+        build:
+          timeout: 10m
+          steps:
+            - name: build
+              script: |
+                npm ci
+
+                npm run build -- --mode=\${{ matrix.mode }}
+            - |-
+              echo done
+          artifacts:
+            dist: { paths: dist/**, expire_in: 7d }
+        test:
+          matrix: { node: ["20", "22"], shard: [1, 2] }
+          inputs: [build.dist]
+          steps: [npm test]
+    `;
+    expect(agrees(text)).toBe(true);
+  });
+
   it("declines what it does not know and lets yaml read it", () => {
     const declined = [
       yaml`
         name: p
         x: &a { b: 1 }
       `,
-      "name: p\njobs:\n  a:\n    steps: |\n      echo\n",
+      "name: p\njobs:\n  a:\n    steps: >\n      echo\n",
+      "name: p\nscript: |+\n  echo\n",
       "name: p\n\tjobs: x\n",
       "name: p\nname: q\n",
       "name: p\njobs:\n",
