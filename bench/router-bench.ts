@@ -489,7 +489,7 @@ async function profileBuiltin(context: Context, ports: readonly [number, number]
       `builtin router: CPU profile of one more ${context.options.seconds} s run at ${connections} connections (${why}; \`node --cpu-prof\` on the router worker, ${run.result.rps.toFixed(0)} rps under the profiler, router CPU ${fmtPct(run.cpu.router)}; whole worker ${(summary.totalMs / 1000).toFixed(1)} s incl. start and warm-up). ` +
       `Self time by function: ${profileLine(summary)}. By module: ${modules.map((entry) => `${entry.module} ${(entry.share * 100).toFixed(0)}%`).join(", ")}.` +
       (summary.entries.some((entry) => entry.name === "writev" || entry.name === "writeLatin1String")
-        ? " `writev` and `writeLatin1String` are the socket writes (the response to the client, the request headers to the upstream): native code around the write system call, which on loopback also runs the receiving side's TCP processing, so they are mostly kernel time; `(idle)` is the event loop waiting in epoll for the next event."
+        ? " `writev` and `writeLatin1String` are the socket writes (the response to the client, the request headers to the upstream): native code around the write system call, which on loopback also runs the receiving side's TCP processing, so they are mostly kernel time; `(idle)` is V8's name for the event loop's poll phase (epoll, and the socket reads libuv does before it calls into JS), so with the router near 100% CPU it is mostly reads, not waiting."
         : "")
     );
   } catch (error) {
