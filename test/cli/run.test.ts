@@ -139,7 +139,8 @@ export default pipeline("loud", { jobs: [loud] });
     const result = spawnSync(process.execPath, ["--max-old-space-size=64", PIPEC, "run", "loud.pipeline.ts", "--executor", "local", "--json", "--no-typecheck"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 120_000 });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    const runId = listRunIdsIn(dir)[0]!;
+    // Run ids sort by second only; find this run by its pipeline's name.
+    const runId = listRunIdsIn(dir).find((id) => JSON.parse(readFileSync(join(dir, ".pipec", "runs", id, "plan.json"), "utf8")).name === "loud")!;
     expect(statSync(join(dir, ".pipec", "runs", runId, "logs", "loud.log")).size).toBeGreaterThan(50_000_000);
   }, 150_000);
 });
