@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { constants } from "node:fs";
-import { access, readFile } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { HaproxyError, HaproxyMissingError } from "../errors.ts";
 import { runtimeCommand } from "./runtime-api.ts";
@@ -46,6 +46,9 @@ export async function startHaproxy(options: StartHaproxyOptions): Promise<Haprox
     throw new HaproxyError(`Could not start ${binary}: ${spawned.message}`, spawned);
   }
   const pid = child.pid as number;
+  // In foreground mode (-db) haproxy writes no pid file itself; the next start needs it to stop a
+  // haproxy left behind by a pipec that was killed hard.
+  await writeFile(options.pidFile, `${pid}\n`);
   const stop = (graceMs = 5000): Promise<void> => stopChild(child, exited, graceMs);
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
