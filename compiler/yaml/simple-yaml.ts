@@ -1,15 +1,17 @@
 /**
  * A fast reader for the plain subset of YAML that most pipelines are written in: block mappings and
  * block sequences, one-line plain and quoted scalars, one-line flow sequences and mappings, literal
- * block scalars (`|`, `|-`) and comments. The `yaml` package spends most of a build on documents like
- * these (its node tree, its duplicate-key scan is quadratic in a mapping's size), and its positions
- * are all we need.
+ * block scalars (`|`, `|-`), anchors on values, aliases, merge keys (`<<: *a`, `<<: [*a, *b]`) and
+ * comments. The `yaml` package spends most of a build on documents like these (its node tree, its
+ * duplicate-key scan is quadratic in a mapping's size, each alias searches the whole document), and
+ * its positions are all we need.
  *
- * It answers only where it is sure to answer as `yaml` does: the same values (YAML 1.2 core schema),
- * the same positions, no diagnostics. Anything else (anchors, aliases, merge keys, tags, folded and
- * `|+` scalars, multi-line plain or flow values, escapes, tabs, non-ASCII text, duplicate or
- * non-string keys, empty values, more than `maxNodes` nodes) gives null, and the caller reads the
- * text with `yaml`. `test/compiler/yaml/simple-yaml.test.ts` holds the two readers to the same answers. */
+ * It answers only where it is sure to answer as `yaml` and the walk in `located-document.ts` do: the
+ * same values (YAML 1.2 core schema, aliases and merges expanded into copies), the same positions, no
+ * diagnostics. Anything else (tags, folded and `|+` scalars, multi-line plain or flow values, escapes,
+ * tabs, non-ASCII text, duplicate or non-string keys, empty values, redefined anchors, anchors on keys
+ * or compact mappings, more than `maxNodes` nodes) gives null, and the caller reads the text with
+ * `yaml`. `test/compiler/yaml/simple-yaml.test.ts` holds the two readers to the same answers. */
 import type { SourceLocation } from "../../runtime/plan/schema.ts";
 import type { PlanPath } from "../draft.ts";
 import type { LocatedDocument } from "./located-document.ts";
@@ -20,6 +22,21 @@ interface Located {
   readonly end: number;
   key: number;
   readonly children: Map<string, Located> | Located[] | null;
+}
+
+/** A value read, and for a mapping its own key-value pairs (what a merge key copies from it). */
+interface Parsed {
+  readonly value: unknown;
+  readonly located: Located;
+  readonly pairs?: readonly Pair[];
+}
+
+/** One key of a mapping: its value, where it is, and how many nodes the full reader's walk counts for it. */
+interface Pair {
+  readonly name: string;
+  readonly value: unknown;
+  readonly located: Located;
+  readonly nodes: number;
 }
 
 /** Thrown (and caught below) when the text leaves the subset. */
@@ -35,6 +52,20 @@ const ALNUM = /[A-Za-z0-9]/;
 /** A letter, a digit or "_": what a key starts with. */
 function isWordCode(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+}
+
+/** What an anchor or alias name may hold here: letters, digits, "_" and "-". */
+function isAnchorCode(code: number): boolean {
+  return isWordCode(code) || code === 45;
+}
+
+/** A deep copy of a read value: an alias or a merge gives each use its own objects, as a second walk would. */
+function copy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copy);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
+  return out;
 }
 
 /** Keys are the longest run of these (letters, digits, "_", ".", "/", "-"), then a colon. */
@@ -126,6 +157,8 @@ class SimpleReader {
   private readonly indents: number[] = [];
   private line = 0;
   private nodes = 0;
+  /** Anchored values by name, once complete (an alias inside its own anchor is declined). */
+  private readonly anchors = new Map<string, Parsed & { readonly nodes: number }>();
 
   constructor(
     private readonly text: string,
@@ -145,7 +178,7 @@ class SimpleReader {
     }
   }
 
-  document(): { value: unknown; located: Located } {
+  document(): Parsed {
     const first = this.next();
     if (first < 0 || this.indents[first] !== 0) outside();
     this.count();
@@ -160,17 +193,20 @@ class SimpleReader {
     return this.line < this.indents.length ? this.line : -1;
   }
 
-  private count(): void {
-    if (++this.nodes > this.maxNodes) outside();
+  private count(nodes = 1): void {
+    this.nodes += nodes;
+    if (this.nodes > this.maxNodes) outside();
   }
 
   /**
    * A block mapping whose keys sit at column `column`. `firstKey` is the offset of its first key
    * when that is on the current line after a sequence's "- " (a compact mapping), else -1.
    */
-  private map(column: number, firstKey: number): { value: unknown; located: Located } {
+  private map(column: number, firstKey: number): Parsed {
     const value: Record<string, unknown> = {};
     const children = new Map<string, Located>();
+    const pairs: Pair[] = [];
+    let merges: readonly Parsed[] | null = null;
     let start = firstKey;
     for (let compact = firstKey >= 0; ; compact = false) {
       let at: number;
@@ -182,18 +218,98 @@ class SimpleReader {
         at = this.lineStarts[line]! + column;
       }
       const end = this.ends[line]!;
+      if (start < 0) start = at;
+      if (this.text.startsWith("<<:", at) && (at + 3 === end || this.text.charCodeAt(at + 3) === 32)) {
+        if (merges) outside();
+        merges = this.mergeSources(at + 3, end);
+        this.line = line + 1;
+        continue;
+      }
       const colon = this.keyEnd(at, end);
       if (colon < 0) outside();
       const key = this.text.slice(at, colon);
       this.checkKey(key, colon - at, children);
-      if (start < 0) start = at;
       this.line = line + 1;
+      const before = this.nodes;
       const child = this.value(colon + 1, end, column);
       child.located.key = at;
       children.set(key, child.located);
       value[key] = child.value;
+      pairs.push({ name: key, value: child.value, located: child.located, nodes: this.nodes - before });
     }
-    return { value, located: { start, end: start, key: -1, children } };
+    if (merges) this.merge(merges, value, children);
+    return { value, located: { start, end: start, key: -1, children }, pairs };
+  }
+
+  /** The sources of a merge key: `<<: *a` or `<<: [*a, *b]`, each an anchored mapping. */
+  private mergeSources(from: number, end: number): Parsed[] {
+    const at = this.skipSpaces(from, end);
+    if (at === from && at < end) outside();
+    const sources: Parsed[] = [];
+    let i: number;
+    if (this.text[at] === "*") i = this.aliasName(at, end, (anchor) => sources.push(anchor));
+    else if (this.text[at] === "[") {
+      i = this.skipSpaces(at + 1, end);
+      for (;;) {
+        if (this.text[i] !== "*") outside();
+        i = this.skipSpaces(this.aliasName(i, end, (anchor) => sources.push(anchor)), end);
+        if (this.text[i] === "]" && i < end) break;
+        if (this.text[i] !== "," || i >= end) outside();
+        i = this.skipSpaces(i + 1, end);
+      }
+      i++;
+    } else return outside();
+    this.rest(i, end);
+    for (const source of sources) if (!source.pairs) outside();
+    return sources;
+  }
+
+  /**
+   * Applies merge keys as the full reader's walk does: after the explicit keys, each source's own pairs
+   * in order (a source's merge keys are not followed), keeping keys already set, values copied.
+   */
+  private merge(sources: readonly Parsed[], value: Record<string, unknown>, children: Map<string, Located>): void {
+    for (const source of sources) {
+      for (const pair of source.pairs!) {
+        if (children.has(pair.name)) continue;
+        this.count(pair.nodes);
+        children.set(pair.name, pair.located);
+        value[pair.name] = copy(pair.value);
+      }
+    }
+  }
+
+  /** Reads `*name` at `at`, hands the anchor to `use`, and returns the offset after the name. */
+  private aliasName(at: number, end: number, use: (anchor: Parsed & { readonly nodes: number }) => void): number {
+    let i = at + 1;
+    while (i < end && isAnchorCode(this.text.charCodeAt(i))) i++;
+    const anchor = this.anchors.get(this.text.slice(at + 1, i));
+    if (i === at + 1 || !anchor) outside();
+    use(anchor!);
+    return i;
+  }
+
+  /** An alias value `*name`: the anchored value again (a copy), located at the alias. */
+  private alias(at: number, end: number): Parsed & { next: number } {
+    let target: (Parsed & { readonly nodes: number }) | undefined;
+    const next = this.aliasName(at, end, (anchor) => (target = anchor));
+    this.count(target!.nodes);
+    return { value: copy(target!.value), located: { start: at, end: next, key: -1, children: target!.located.children }, next };
+  }
+
+  /** `&name` at `at` (then a space or the line's end): records the name, returns where the value starts. */
+  private anchorName(at: number, end: number): { name: string; next: number } {
+    let i = at + 1;
+    while (i < end && isAnchorCode(this.text.charCodeAt(i))) i++;
+    if (i === at + 1 || (i < end && this.text.charCodeAt(i) !== 32)) outside();
+    const name = this.text.slice(at + 1, i);
+    if (this.anchors.has(name)) outside();
+    return { name, next: this.skipSpaces(i, end) };
+  }
+
+  private define(name: string, parsed: Parsed, nodes: number): void {
+    if (this.anchors.has(name)) outside();
+    this.anchors.set(name, { ...parsed, nodes });
   }
 
   /** A key the full path reads the same: starts with a word character, a string in the core schema, not too long, new. */
@@ -210,26 +326,35 @@ class SimpleReader {
   }
 
   /** The value after a key's colon: inline on the key's line, or a block on the lines below. */
-  private value(from: number, end: number, keyColumn: number): { value: unknown; located: Located } {
-    let first = from;
-    while (first < end && this.text.charCodeAt(first) === 32) first++;
-    if (first < end && this.text[first] !== "#") {
-      if (first === from) outside();
-      this.count();
-      return this.inline(first, end, keyColumn);
-    }
-    // Nothing (or a comment) after the colon: a nested block follows, more indented than the key.
-    const line = this.next();
-    if (line < 0 || this.indents[line]! <= keyColumn) outside();
-    const column = this.indents[line]!;
-    const at = this.lineStarts[line]! + column;
+  private value(from: number, end: number, keyColumn: number): Parsed {
+    let first = this.skipSpaces(from, end);
+    if (first === from && first < end) outside();
+    let anchor: string | null = null;
+    if (this.text[first] === "&") ({ name: anchor, next: first } = this.anchorName(first, end));
     this.count();
-    if (this.text[at] === "-" && (at + 1 === this.ends[line] || this.text[at + 1] === " ")) return this.sequence(column);
-    return this.map(column, -1);
+    const before = this.nodes;
+    let parsed: Parsed;
+    if (first < end && this.text[first] !== "#") {
+      if (this.text[first] === "*") {
+        if (anchor !== null) outside();
+        const alias = this.alias(first, end);
+        this.rest(alias.next, end);
+        parsed = alias;
+      } else parsed = this.inline(first, end, keyColumn);
+    } else {
+      // Nothing (or a comment) after the colon: a nested block follows, more indented than the key.
+      const line = this.next();
+      if (line < 0 || this.indents[line]! <= keyColumn) outside();
+      const column = this.indents[line]!;
+      const at = this.lineStarts[line]! + column;
+      parsed = this.text[at] === "-" && (at + 1 === this.ends[line] || this.text[at + 1] === " ") ? this.sequence(column) : this.map(column, -1);
+    }
+    if (anchor !== null) this.define(anchor, parsed, 1 + this.nodes - before);
+    return parsed;
   }
 
   /** A block sequence whose "-" indicators sit at column `column`. */
-  private sequence(column: number): { value: unknown; located: Located } {
+  private sequence(column: number): Parsed {
     const value: unknown[] = [];
     const children: Located[] = [];
     let start = -1;
@@ -245,13 +370,26 @@ class SimpleReader {
       while (first < end && this.text.charCodeAt(first) === 32) first++;
       if (first === end || this.text[first] === "#") outside();
       this.count();
-      let item: { value: unknown; located: Located };
+      const before = this.nodes;
+      let anchor: string | null = null;
+      if (this.text[first] === "&") {
+        ({ name: anchor, next: first } = this.anchorName(first, end));
+        if (first === end || this.text[first] === "#" || this.keyEnd(first, end) >= 0) outside();
+      }
+      let item: Parsed;
       if (this.keyEnd(first, end) >= 0) {
         item = this.map(first - this.lineStarts[line]!, first);
+      } else if (this.text[first] === "*") {
+        if (anchor !== null) outside();
+        this.line = line + 1;
+        const alias = this.alias(first, end);
+        this.rest(alias.next, end);
+        item = alias;
       } else {
         this.line = line + 1;
         item = this.inline(first, end, column);
       }
+      if (anchor !== null) this.define(anchor, item, 1 + this.nodes - before);
       value.push(item.value);
       children.push(item.located);
     }
@@ -262,7 +400,7 @@ class SimpleReader {
    * A value that starts at `at`: a plain or quoted scalar or a flow collection, all on this line, or
    * a literal block scalar on the lines below, indented more than `parent` (the key's or dash's column).
    */
-  private inline(at: number, end: number, parent: number): { value: unknown; located: Located } {
+  private inline(at: number, end: number, parent: number): Parsed {
     const char = this.text[at]!;
     if (char === "|") return this.literal(at, end, parent);
     if (char === "[" || char === "{") {
@@ -326,7 +464,7 @@ class SimpleReader {
   }
 
   /** A one-line flow sequence: `[a, "b", 3, [c], { d: e }]`; `next` is the offset after its "]". */
-  private flowSequence(open: number, end: number): { value: unknown; located: Located; next: number } {
+  private flowSequence(open: number, end: number): Parsed & { next: number } {
     const value: unknown[] = [];
     const children: Located[] = [];
     let i = this.skipSpaces(open + 1, end);
@@ -346,38 +484,59 @@ class SimpleReader {
   }
 
   /** A one-line flow mapping with plain keys: `{ a: b, c: [d] }`; `next` is the offset after its "}". */
-  private flowMap(open: number, end: number): { value: unknown; located: Located; next: number } {
+  private flowMap(open: number, end: number): Parsed & { next: number } {
     const value: Record<string, unknown> = {};
     const children = new Map<string, Located>();
+    const pairs: Pair[] = [];
+    let merges: readonly Parsed[] | null = null;
     let i = this.skipSpaces(open + 1, end);
-    if (this.text[i] === "}" && i < end) return { value, located: { start: open, end: i + 1, key: -1, children }, next: i + 1 };
+    if (this.text[i] === "}" && i < end) return { value, located: { start: open, end: i + 1, key: -1, children }, pairs, next: i + 1 };
     for (;;) {
       const keyStart = i;
+      if (this.text.startsWith("<<: ", i)) {
+        if (merges) outside();
+        const sources: Parsed[] = [];
+        i = this.skipSpaces(i + 4, end);
+        if (this.text[i] !== "*") outside();
+        i = this.aliasName(i, end, (anchor) => sources.push(anchor));
+        for (const source of sources) if (!source.pairs) outside();
+        merges = sources;
+        i = this.skipSpaces(i, end);
+        if (this.text[i] === "}" && i < end) break;
+        if (this.text[i] !== "," || i >= end) outside();
+        i = this.skipSpaces(i + 1, end);
+        if (i >= end || this.text[i] === "}" || this.text[i] === ",") outside();
+        continue;
+      }
       while (i < end && isKeyCode(this.text.charCodeAt(i))) i++;
       if (i === keyStart || i + 1 >= end || this.text.charCodeAt(i) !== 58 || this.text.charCodeAt(i + 1) !== 32) outside();
       const key = this.text.slice(keyStart, i);
       this.checkKey(key, i - keyStart, children);
       const at = this.skipSpaces(i + 1, end);
       if (at >= end || this.text[at] === "," || this.text[at] === "}") outside();
+      const before = this.nodes;
       const item = this.flowItem(at, end, "}");
       this.count();
       item.located.key = keyStart;
       children.set(key, item.located);
       value[key] = item.value;
+      pairs.push({ name: key, value: item.value, located: item.located, nodes: this.nodes - before });
       i = this.skipSpaces(item.next, end);
       if (this.text[i] === "}" && i < end) break;
       if (this.text[i] !== "," || i >= end) outside();
       i = this.skipSpaces(i + 1, end);
       if (i >= end || this.text[i] === "}" || this.text[i] === ",") outside();
     }
-    return { value, located: { start: open, end: i + 1, key: -1, children }, next: i + 1 };
+    if (merges) this.merge(merges, value, children);
+    return { value, located: { start: open, end: i + 1, key: -1, children }, pairs, next: i + 1 };
   }
 
   /** One item of a flow collection closed by `closer`: a nested collection, a quoted or a plain scalar. */
-  private flowItem(at: number, end: number, closer: "]" | "}"): { value: unknown; located: Located; next: number } {
+  private flowItem(at: number, end: number, closer: "]" | "}"): Parsed & { next: number } {
     const char = this.text[at];
     if (char === "[") return this.flowSequence(at, end);
     if (char === "{") return this.flowMap(at, end);
+    if (char === "*") return this.alias(at, end);
     if (char === '"' || char === "'") {
       const close = this.quotedEnd(at, end);
       return { ...scalar(this.text.slice(at + 1, close), at, close + 1), next: close + 1 };

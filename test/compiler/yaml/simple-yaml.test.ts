@@ -187,12 +187,59 @@ describe("the simple YAML reader", () => {
     expect(agrees(text)).toBe(true);
   });
 
+  it("reads anchors, aliases and merge keys, and agrees with yaml on them", () => {
+    const text = yaml`
+      name: web
+      x-node-job: &node-job
+        image: node:20
+        timeout: 15m
+        retry: { max: 2, when: [infrastructure] }
+        environment: &env
+          NODE_ENV: test
+      x-setup: &setup [npm ci, npm run build]
+      jobs:
+        build:
+          <<: *node-job
+          steps: *setup
+        test:
+          timeout: 20m
+          <<: [*node-job]
+          environment: *env
+          steps:
+            - npm ci
+            - npm test
+        lint: { <<: *node-job, steps: [npm run lint] }
+    `;
+    expect(agrees(text)).toBe(true);
+  });
+
+  it("agrees with yaml on seeded documents with anchors, aliases and merge keys", () => {
+    const CLEAN = ["a", "b c", "1", "true", "node:20", "{ p: 1, q: [x, y] }", "[1, 2]", "'s'", '"d"', "~"];
+    const cleanMap = (indent: number, depth: number): string[] =>
+      Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) => {
+        const line = `${" ".repeat(indent)}k${Math.floor(random() * 4)}${i}:`;
+        return depth < 2 && random() < 0.3 ? [line, ...cleanMap(indent + 2, depth + 1)] : [`${line} ${pick(CLEAN)}`];
+      }).flat();
+    let taken = 0;
+    for (let i = 0; i < 1500; i++) {
+      const head = [`x-0: &d`, ...cleanMap(2, 1), `x-1: &e ${pick(["{ a: 1, b: [x] }", "v", "[1, 2]"])}`];
+      const uses = [
+        "u: *d", "u:\n  <<: *d\n  k00: own", "u:\n  k10: own\n  <<: [*d, *e]", "u: { <<: *d, z: 2 }", "u:\n  - *d\n  - x", "u: [*d, *e]",
+        "u:\n  - <<: *d\n    k: v", "u: &z { q: *d }\nw: *z", "u:\n  <<: *d\n  <<: *e", "u: *nope", "u: &d again",
+      ];
+      if (agrees(`${[...head, ...cleanMap(0, 0), pick(uses), pick(uses).replace(/^u/, "v")].join("\n")}\n`)) taken++;
+    }
+    expect(taken).toBeGreaterThan(300);
+  });
+
   it("declines what it does not know and lets yaml read it", () => {
     const declined = [
       yaml`
         name: p
-        x: &a { b: 1 }
+        x: !tag { b: 1 }
       `,
+      "name: p\nx: *undefined\n",
+      "name: p\na: &x 1\nb: &x 2\n",
       "name: p\njobs:\n  a:\n    steps: >\n      echo\n",
       "name: p\nscript: |+\n  echo\n",
       "name: p\n\tjobs: x\n",
