@@ -4,7 +4,7 @@
  * then walk ourselves (instead of `toJS`) so that every value, even one reached through an alias or a
  * merge key, keeps the position of the node it came from, keyed by its path in the document.
  */
-import YAML, { type Document, type Node, type Pair } from "yaml";
+import YAML, { type Alias, type Document, type Node, type Pair } from "yaml";
 import { error, warning, type Diagnostic } from "../diagnostic.ts";
 import { pathKey, type PlanPath } from "../draft.ts";
 import type { SourceLocation } from "../../runtime/plan/schema.ts";
@@ -109,6 +109,11 @@ class Walker {
   private count = 0;
   private readonly active = new Set<Node>();
   private readonly reported = new WeakSet<Node>();
+  /**
+   * What each alias refers to, found in one pass. `Alias.resolve(doc)` answers the same (the last node
+   * with that anchor before the alias, in document order) but walks the whole document per alias.
+   */
+  private targets: Map<Alias, Node | undefined> | undefined;
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -122,7 +127,7 @@ class Walker {
     if (this.aborted || node === null || node === undefined) return null;
     if (++this.count > MAX_NODES) return this.abort(`the document expands to more than ${MAX_NODES} nodes (too many aliases?)`, node);
     if (YAML.isAlias(node)) {
-      const target = node.resolve(this.doc);
+      const target = this.resolve(node);
       if (!target) {
         this.broken = true;
         this.diagnostics.push(error("yaml-syntax", `alias *${node.source} refers to no anchor &${node.source} defined before it`, this.where(node)));
@@ -174,7 +179,7 @@ class Walker {
       if (!isMergeKey(pair.key)) continue;
       const sources = YAML.isSeq(pair.value) ? pair.value.items : [pair.value];
       for (const source of sources) {
-        const target = YAML.isAlias(source) ? source.resolve(this.doc) : source;
+        const target = YAML.isAlias(source) ? this.resolve(source) : source;
         if (!YAML.isMap(target)) {
           this.diagnostics.push(error("schema", "a merge key (<<) takes a mapping or a list of mappings", this.where(source)));
           continue;
@@ -190,6 +195,21 @@ class Walker {
     }
     this.reported.add(owner);
     return out;
+  }
+
+  private resolve(alias: Alias): Node | undefined {
+    if (!this.targets) {
+      const targets = new Map<Alias, Node | undefined>();
+      const anchored = new Map<string, Node>();
+      YAML.visit(this.doc, {
+        Node: (_key, node) => {
+          if (YAML.isAlias(node)) targets.set(node, anchored.get(node.source));
+          else if (node.anchor) anchored.set(node.anchor, node);
+        },
+      });
+      this.targets = targets;
+    }
+    return this.targets.get(alias);
   }
 
   private keyName(key: unknown): string | undefined {
