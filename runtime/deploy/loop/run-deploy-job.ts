@@ -9,22 +9,14 @@ import type { Masker } from "../../run/mask.ts";
 import type { RunStore } from "../../run/run-store.ts";
 import type { RunWorkspace } from "../../run/run-workspace.ts";
 import { systemEnv } from "../../run/system-env.ts";
+import type { JobAttemptInput } from "../../run/job-attempt.ts";
 import { runDeployment } from "./run-deployment.ts";
 
-export interface DeployJobInput {
-  readonly plan: Plan;
-  readonly jobId: string;
-  readonly attempt: number;
-  readonly runId: string;
-  readonly masker: Masker;
-  readonly store: RunStore;
-  readonly emit: (event: RunEventDraft) => void;
-  readonly git: GitInfo;
-  readonly overrides: Readonly<Record<string, string>>;
-  readonly secrets: Readonly<Record<string, string>>;
-  readonly workspace: RunWorkspace;
-  readonly signal: AbortSignal;
-}
+/** What a deployment job needs of a job attempt's input (the run loop passes the attempt's). */
+export type DeployJobInput = Pick<
+  JobAttemptInput,
+  "plan" | "jobId" | "attempt" | "runId" | "masker" | "store" | "emit" | "git" | "overrides" | "secrets" | "workspace" | "signal"
+>;
 
 export async function runDeployJob(input: DeployJobInput): Promise<JobOutcome> {
   const { plan, jobId, masker } = input;
