@@ -1,13 +1,7 @@
 /** The run loop's entry for a deploy job: the job's workspace and variables, then `runDeployment`. */
 import { resolve } from "node:path";
 import type { JobOutcome } from "../../executor/types.ts";
-import type { Plan } from "../../plan/schema.ts";
-import type { RunEventDraft } from "../../run/events.ts";
-import type { GitInfo } from "../../run/git-info.ts";
 import { resolveJobEnvironment } from "../../run/job-env.ts";
-import type { Masker } from "../../run/mask.ts";
-import type { RunStore } from "../../run/run-store.ts";
-import type { RunWorkspace } from "../../run/run-workspace.ts";
 import { systemEnv } from "../../run/system-env.ts";
 import type { JobAttemptInput } from "../../run/job-attempt.ts";
 import { runDeployment } from "./run-deployment.ts";
