@@ -5,6 +5,7 @@
  */
 import { parseExpression, unwrapTemplate } from "../../../runtime/plan/expression/index.ts";
 import type { Retry } from "../../../runtime/plan/schema.ts";
+import { mulberry32 } from "../../../bench/generate.ts";
 import {
   advance,
   createScheduler,
@@ -202,17 +203,8 @@ export function options(over: Partial<SchedulerOptions> = {}): SchedulerOptions 
   };
 }
 
-/** A seeded PRNG (mulberry32): the same seed gives the same sequence in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG: the same seed gives the same sequence in [0, 1) (the bench generators' mulberry32). */
+export const seeded = mulberry32;
 
 /** Start and end of a job's only (or given) attempt. */
 export function spanOf(result: DriveResult, id: string, attempt = 1): Span {

@@ -1,29 +1,17 @@
 /** Blue-green switches through the real loop: docker instances of pipec-test/node-app:1 behind the builtin router. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAllServing } from "../../../../runtime/deploy/loop/index.ts";
+import { describe, expect, it } from "vitest";
 import { dockerGate } from "../../../setup/require-docker.ts";
 import { get } from "../target/helpers.ts";
-import { Project } from "./harness.ts";
-import { appTarget, type Spec, common, errorRateAnalysis, explain, removeContainers, runScenario, scenarioName } from "./scenario.ts";
+import { useScenarioSuite } from "./suite.ts";
+import { appTarget, type Spec, common, errorRateAnalysis, explain, runScenario } from "./scenario.ts";
 
 const docker = await dockerGate("deploy scenarios: blue-green");
 
 describe.runIf(docker.run)("blue-green deployments", () => {
-  let project: Project;
-  const names: string[] = [];
-  beforeAll(async () => {
-    docker.assertAvailable();
-    project = await Project.create();
-  });
-  afterAll(async () => {
-    await stopAllServing();
-    if (docker.available) await removeContainers(names);
-    await project?.remove();
-  });
+  const suite = useScenarioSuite(docker);
 
   it("switches to a healthy green after its pre-promotion check (preview served on its own address), losing no request", async () => {
-    const name = scenarioName("bg");
-    names.push(name);
+    const name = suite.name("bg");
     const spec: Spec<"blueGreen"> = {
       strategy: "blueGreen",
       ...common(name),
@@ -33,7 +21,7 @@ describe.runIf(docker.run)("blue-green deployments", () => {
         metrics: [{ name: "preview-answers", provider: { kind: "command", run: ["node", "-e", "fetch('http://'+process.env.DEPLOY_PREVIEW_LISTEN+'/').then(r=>r.text()).then(t=>process.exit(t.trim()==='v2'?0:1),()=>process.exit(2))"] } }],
       },
     };
-    const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2") });
+    const result = await runScenario(suite.project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2") });
     const preview = result.second.handle.previewRouter;
     expect(preview).not.toBeNull();
     expect(await get(Number(preview!.listen.split(":")[1]))).toEqual({ status: 200, body: "v2\n" });
@@ -51,10 +39,9 @@ describe.runIf(docker.run)("blue-green deployments", () => {
   });
 
   it("switches back to blue when the post-promotion analysis fails (ERROR_RATE=0.5): no request lost beyond the injected errors", async () => {
-    const name = scenarioName("bg-post");
-    names.push(name);
+    const name = suite.name("bg-post");
     const spec: Spec<"blueGreen"> = { strategy: "blueGreen", ...common(name), postPromotionAnalysis: errorRateAnalysis() };
-    const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2", { ERROR_RATE: "0.5" }) });
+    const result = await runScenario(suite.project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2", { ERROR_RATE: "0.5" }) });
     await result.second.stop();
     expect(result.outcome.outcome, explain(result)).toBe("failed");
     expect(result.outcome.outcome === "failed" && result.outcome.message).toMatch(/post-promotion analysis "errors": error rate 0\.\d+ > max 0\.01/);

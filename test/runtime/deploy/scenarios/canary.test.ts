@@ -1,34 +1,22 @@
 /** Canary rollouts through the real loop: docker instances of pipec-test/node-app:1 behind the builtin router. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAllServing } from "../../../../runtime/deploy/loop/index.ts";
+import { describe, expect, it } from "vitest";
 import { dockerGate } from "../../../setup/require-docker.ts";
-import { Project } from "./harness.ts";
-import { appTarget, type Spec, common, errorRateAnalysis, explain, removeContainers, runScenario, scenarioName } from "./scenario.ts";
+import { useScenarioSuite } from "./suite.ts";
+import { appTarget, type Spec, common, errorRateAnalysis, explain, runScenario } from "./scenario.ts";
 
 const docker = await dockerGate("deploy scenarios: canary");
 
 describe.runIf(docker.run)("canary deployments", () => {
-  let project: Project;
-  const names: string[] = [];
-  beforeAll(async () => {
-    docker.assertAvailable();
-    project = await Project.create();
-  });
-  afterAll(async () => {
-    await stopAllServing();
-    if (docker.available) await removeContainers(names);
-    await project?.remove();
-  });
+  const suite = useScenarioSuite(docker);
 
   it("promotes a healthy canary step by step after its analysis passes, losing no request", async () => {
-    const name = scenarioName("canary");
-    names.push(name);
+    const name = suite.name("canary");
     const spec: Spec<"canary"> = {
       strategy: "canary",
       ...common(name),
       steps: [{ kind: "setWeight", weight: 25 }, { kind: "analysis", analysis: errorRateAnalysis(1) }, { kind: "setWeight", weight: 75 }, { kind: "pause", durationMs: 500 }],
     };
-    const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2") });
+    const result = await runScenario(suite.project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2") });
     await result.second.stop();
     expect(result.outcome, explain(result)).toEqual({ outcome: "success" });
     expect(result.load.failures, explain(result)).toEqual({});
@@ -43,10 +31,9 @@ describe.runIf(docker.run)("canary deployments", () => {
   });
 
   it("rolls back a canary with ERROR_RATE=0.5 at its first analysis: 100% stable within two intervals, the measured value in the job's message", async () => {
-    const name = scenarioName("canary-bad");
-    names.push(name);
+    const name = suite.name("canary-bad");
     const spec: Spec<"canary"> = { strategy: "canary", ...common(name), steps: [{ kind: "setWeight", weight: 50 }, { kind: "analysis", analysis: errorRateAnalysis() }, { kind: "setWeight", weight: 100 }] };
-    const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2", { ERROR_RATE: "0.5" }) });
+    const result = await runScenario(suite.project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2", { ERROR_RATE: "0.5" }) });
     await result.second.stop();
     expect(result.outcome.outcome, explain(result)).toBe("failed");
     const message = result.outcome.outcome === "failed" ? result.outcome.message : "";

@@ -1,30 +1,18 @@
 /** Rolling updates through the real loop: docker instances of pipec-test/node-app:1 behind the builtin router. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAllServing } from "../../../../runtime/deploy/loop/index.ts";
+import { describe, expect, it } from "vitest";
 import { dockerGate } from "../../../setup/require-docker.ts";
-import { Project } from "./harness.ts";
-import { appTarget, type Spec, common, explain, removeContainers, runScenario, scenarioName } from "./scenario.ts";
+import { useScenarioSuite } from "./suite.ts";
+import { appTarget, type Spec, common, explain, runScenario } from "./scenario.ts";
 
 const docker = await dockerGate("deploy scenarios: rolling");
 
 describe.runIf(docker.run)("rolling deployments", () => {
-  let project: Project;
-  const names: string[] = [];
-  beforeAll(async () => {
-    docker.assertAvailable();
-    project = await Project.create();
-  });
-  afterAll(async () => {
-    await stopAllServing();
-    if (docker.available) await removeContainers(names);
-    await project?.remove();
-  });
+  const suite = useScenarioSuite(docker);
 
   it("rolls a healthy version in batches within maxSurge and maxUnavailable, losing no request", async () => {
-    const name = scenarioName("roll");
-    names.push(name);
+    const name = suite.name("roll");
     const spec: Spec<"rolling"> = { strategy: "rolling", ...common(name), replicas: 3, maxSurge: 1, maxUnavailable: 0 };
-    const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2") }, { rolling: { replicas: 3, maxSurge: 1, maxUnavailable: 0 } });
+    const result = await runScenario(suite.project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2") }, { rolling: { replicas: 3, maxSurge: 1, maxUnavailable: 0 } });
     await result.second.stop();
     expect(result.outcome, explain(result)).toEqual({ outcome: "success" });
     expect(result.load.failures, explain(result)).toEqual({});
@@ -36,11 +24,10 @@ describe.runIf(docker.run)("rolling deployments", () => {
   });
 
   it("aborts at the progress deadline when a new instance never becomes ready (READY=false), serving the old version throughout", async () => {
-    const name = scenarioName("stuck");
-    names.push(name);
+    const name = suite.name("stuck");
     const spec: Spec<"rolling"> = { strategy: "rolling", ...common(name), replicas: 2, maxSurge: 1, maxUnavailable: 0, progressDeadlineMs: 5_000 };
     const started = Date.now();
-    const result = await runScenario(project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2", { READY: "false" }) }, { rolling: { replicas: 2, maxSurge: 1, maxUnavailable: 0 }, tailMs: 500 });
+    const result = await runScenario(suite.project, { ...spec, target: appTarget("v1") }, { ...spec, target: appTarget("v2", { READY: "false" }) }, { rolling: { replicas: 2, maxSurge: 1, maxUnavailable: 0 }, tailMs: 500 });
     const snapshot = result.second.handle.snapshot();
     await result.second.stop();
     expect(result.outcome.outcome, explain(result)).toBe("failed");
