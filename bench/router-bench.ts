@@ -1,23 +1,30 @@
 /**
  * The router benchmark, in one run on 127.0.0.1: requests per second and p50/p99 latency through
  * pipec's builtin router and through HAProxy (both splitting 90/10 over two upstreams), against
- * direct connections to the upstream, with the same load generator for all three.
+ * direct connections to the upstream and against two floors, L4 relays to v1 that parse nothing (a
+ * node `net` relay, HAProxy in `mode tcp`): the most any proxy in that runtime could do here. The
+ * same load generator for all five.
  *
  * Processes, each with its own event loop:
  * - upstreams: `node dist/bench.mjs --router-worker upstreams` (two node:http servers, v1 and v2);
  * - builtin router: `node dist/bench.mjs --router-worker builtin V1PORT V2PORT`;
  * - HAProxy: started by createHaproxyRouter (its own process; this one only drives its admin socket);
+ * - node relay floor: `node dist/bench.mjs --router-worker relay V1PORT`;
+ * - HAProxy relay floor: `haproxy -db -f relay.cfg` (`mode tcp`, one server: v1), the same binary and
+ *   the same global settings as createHaproxyRouter's (no nbthread: HAProxy's default, one thread per CPU);
  * - load generator: wrk (`-t1`, Debian's package, installed on first use) with a Lua `done` hook that
  *   prints its counts and percentiles as JSON, or, without wrk, `--router-worker load` (node).
  *
- * Per connection count: one untimed warm-up run per target, then `runs` rounds of direct, builtin,
- * haproxy in turn; each figure is the median over the rounds. CPU per process is read from
+ * Per connection count: one untimed warm-up run per target but the floors, then `runs` rounds of
+ * all five in turn (the floors' runs are shorter, see floorSeconds); each figure is the median over
+ * the rounds. CPU per process is read from
  * /proc/PID/stat (router, upstreams) and GNU time (generator) around each run.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import http from "node:http";
+import net, { type AddressInfo } from "node:net";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -26,10 +33,12 @@ import type { BenchReport } from "./compiler-bench.ts";
 import { CommandFailedError, ensureGnuTime, runCommand, summarize } from "./measure.ts";
 import { renderChecks, type Check } from "./report.ts";
 import {
+  FLOOR_NOTE,
   ROUTER_TARGETS,
   WRK_DONE_SCRIPT,
   cpuPercent,
   gnuTimeCpuPercent,
+  isFloor,
   parseLoadReport,
   parseWrkReport,
   otherCpuPercent,
@@ -56,6 +65,11 @@ export interface RouterBenchOptions {
   readonly runs: number;
   /** Seconds per load run (whole seconds: wrk's -d). @default 5 */
   readonly seconds: number;
+  /**
+   * Seconds per load run of the floors (the relays): their rps is steady within a second or two, and
+   * five targets at `seconds` each would take the section past 150 s. @default min(seconds, 3)
+   */
+  readonly floorSeconds?: number;
   /** Keep-alive connections of the generator, one measurement each. @default [4, 16] */
   readonly connections: readonly number[];
   /** "wrk" (installed from Debian when missing; node when that fails) or "node". @default "wrk" */
@@ -78,9 +92,11 @@ interface Worker {
 interface Target {
   readonly kind: TargetKind;
   readonly url: string;
-  /** The router's pid, for its CPU time; null for direct. */
+  /** The router's (or relay's) pid, for its CPU time; null for direct. */
   readonly pid: number | null;
 }
+
+type Planned = Target | { readonly kind: TargetKind; readonly unavailable: string };
 
 interface Generator {
   readonly kind: "wrk" | "node";
@@ -117,6 +133,8 @@ export async function runRouterBench(options: RouterBenchOptions): Promise<Bench
   const generator = options.generator === "wrk" ? ensureWrk() : { kind: "node" as const, version: `node ${process.version}`, why: "PIPEC_BENCH_ROUTER_GENERATOR=node" };
   options.log(`router bench: load generator ${generator.version}${generator.why ? ` (${generator.why})` : ""}`);
   const haproxy = ensureHaproxy(options.root, options.log);
+  const floorSeconds = Math.max(1, Math.round(options.floorSeconds ?? Math.min(options.seconds, 3)));
+  const secondsOf = (kind: TargetKind): number => (isFloor(kind) ? floorSeconds : options.seconds);
 
   const base = join(options.root, ".pipec", "bench-tmp");
   await mkdir(base, { recursive: true });
@@ -128,6 +146,7 @@ export async function runRouterBench(options: RouterBenchOptions): Promise<Bench
   const stops: (() => Promise<void>)[] = [];
   let ok = true;
   let haproxyNote = haproxy.ok ? haproxy.version : `unavailable: ${haproxy.reason}`;
+  const haproxyThreads: { http?: number | null; tcp?: number | null } = {};
   try {
     const node = process.execPath;
     const upstreams = await startWorker(node, bench, { op: "upstreams" }, options.root);
@@ -135,13 +154,20 @@ export async function runRouterBench(options: RouterBenchOptions): Promise<Bench
     const ports = upstreams.hello.ports as [number, number];
     const context: Context = { options, node, bench, scratch, generator, wrkScript, ticksPerSecond: clockTicks(), v1Port: ports[0], upstreamsPid: upstreams.pid };
 
-    const targets: (Target | { readonly kind: TargetKind; readonly unavailable: string })[] = [{ kind: "direct", url: `http://127.0.0.1:${ports[0]}/`, pid: null }];
+    const targets: Planned[] = [{ kind: "direct", url: `http://127.0.0.1:${ports[0]}/`, pid: null }];
     try {
       const builtin = await startWorker(node, bench, { op: "builtin", ports }, options.root);
       stops.push(builtin.stop);
       targets.push({ kind: "builtin", url: `http://${String(builtin.hello.listen)}/`, pid: builtin.pid });
     } catch (error) {
       targets.push({ kind: "builtin", unavailable: `builtin router failed to start: ${reason(error)}` });
+    }
+    try {
+      const relay = await startWorker(node, bench, { op: "relay", port: ports[0] }, options.root);
+      stops.push(relay.stop);
+      targets.push({ kind: "relay-node", url: `http://${String(relay.hello.listen)}/`, pid: relay.pid });
+    } catch (error) {
+      targets.push({ kind: "relay-node", unavailable: `node relay failed to start: ${reason(error)}` });
     }
     if (haproxy.ok) {
       try {
@@ -156,32 +182,45 @@ export async function runRouterBench(options: RouterBenchOptions): Promise<Bench
         await router.setInstances("v1", [{ id: "v1-0", host: "127.0.0.1", port: ports[0] }]);
         await router.setInstances("v2", [{ id: "v2-0", host: "127.0.0.1", port: ports[1] }]);
         await router.setWeights(ROUTER_WEIGHTS);
-        targets.push({ kind: "haproxy", url: `http://${router.listen}/`, pid: await pidWithArgument(join(stateDir, "haproxy.cfg")) });
+        const pid = await pidWithArgument(join(stateDir, "haproxy.cfg"));
+        haproxyThreads.http = await threadCount(pid);
+        targets.push({ kind: "haproxy", url: `http://${router.listen}/`, pid });
       } catch (error) {
         haproxyNote = `unavailable: ${reason(error)}`;
         targets.push({ kind: "haproxy", unavailable: `haproxy unavailable: ${reason(error)}` });
       }
+      try {
+        const relay = await startHaproxyRelay(scratch, ports[0]);
+        stops.push(relay.stop);
+        haproxyThreads.tcp = await threadCount(relay.pid);
+        targets.push({ kind: "relay-haproxy", url: `http://${relay.listen}/`, pid: relay.pid });
+      } catch (error) {
+        targets.push({ kind: "relay-haproxy", unavailable: `haproxy (mode tcp) failed to start: ${reason(error)}` });
+      }
     } else {
       targets.push({ kind: "haproxy", unavailable: `haproxy unavailable: ${haproxy.reason}` });
+      targets.push({ kind: "relay-haproxy", unavailable: `haproxy unavailable: ${haproxy.reason}` });
     }
     const running = targets.filter((target): target is Target => "url" in target);
 
     for (const connections of options.connections) {
-      options.log(`router bench: ${connections} connections: warm-up (${WARMUP_SECONDS} s per target)`);
-      for (const target of running) await load(context, target, connections, WARMUP_SECONDS);
+      options.log(`router bench: ${connections} connections: warm-up (${WARMUP_SECONDS} s per target but the floors)`);
+      // The floors have no warm-up: HAProxy has no JIT, and the node relay's one hot function is
+      // compiled within the first fraction of its first run.
+      for (const target of running) if (!isFloor(target.kind)) await load(context, target, connections, WARMUP_SECONDS);
       const results = new Map<TargetKind, Measured[]>();
       const failures = new Map<TargetKind, string>();
       for (let round = 0; round < options.runs; round++) {
         for (const target of running) {
           if (failures.has(target.kind)) continue;
           try {
-            const measured = await measureRun(context, target, connections);
+            const measured = await measureRun(context, target, connections, secondsOf(target.kind));
             results.set(target.kind, [...(results.get(target.kind) ?? []), measured]);
             const r = measured.result;
             options.log(
-              `  round ${round + 1}/${options.runs} ${target.kind.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} rps, p50 ${r.p50Ms.toFixed(3)} ms, p99 ${r.p99Ms.toFixed(3)} ms` +
+              `  round ${round + 1}/${options.runs} ${target.kind.padEnd(13)} ${r.rps.toFixed(0).padStart(6)} rps, p50 ${r.p50Ms.toFixed(3)} ms, p99 ${r.p99Ms.toFixed(3)} ms` +
                 `${r.errors + r.non2xx > 0 ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ""}; CPU gen ${fmtPct(measured.cpu.generator)}, router ${fmtPct(measured.cpu.router)}, upstreams ${fmtPct(measured.cpu.upstreams)}, other ${fmtPct(measured.cpu.other)}` +
-                `${measured.v2Share === null || target.kind === "direct" ? "" : `; v2 ${(measured.v2Share * 100).toFixed(1)}%`}`,
+                `${measured.v2Share === null || target.kind === "direct" || isFloor(target.kind) ? "" : `; v2 ${(measured.v2Share * 100).toFixed(1)}%`}`,
             );
           } catch (error) {
             failures.set(target.kind, `failed: ${reason(error)}`);
@@ -211,7 +250,7 @@ export async function runRouterBench(options: RouterBenchOptions): Promise<Bench
           target: target.kind,
           summary: summarizeRuns(measured.map((m) => m.result)),
           cpu: { generator: med((m) => m.cpu.generator), router: med((m) => m.cpu.router), upstreams: med((m) => m.cpu.upstreams), other: med((m) => m.cpu.other) },
-          v2Share: med((m) => m.v2Share),
+          ...(target.kind === "direct" || isFloor(target.kind) ? {} : { v2Share: med((m) => m.v2Share) }),
         });
       }
     }
@@ -242,6 +281,8 @@ export async function runRouterBench(options: RouterBenchOptions): Promise<Bench
 
   function finish(checks: Check[]): BenchReport {
     const seconds = (performance.now() - started) / 1000;
+    const threads = (count: number | null | undefined): string => (count === undefined || count === null ? "?" : String(count));
+    const haproxyText = haproxy.ok && haproxyThreads.http !== undefined ? `${haproxyNote} (threads: ${threads(haproxyThreads.http)} in http mode, ${threads(haproxyThreads.tcp)} in tcp mode)` : haproxyNote;
     const load = `1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`;
     const generatorText =
       generator.kind === "wrk"
@@ -250,10 +291,12 @@ export async function runRouterBench(options: RouterBenchOptions): Promise<Bench
     const markdown = [
       title,
       "",
-      `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; ${load}. HAProxy: ${haproxyNote}.`,
-      `All on 127.0.0.1, each in its own process: two node:http upstreams (v1, v2; one process, a 14-byte body), pipec's builtin router (\`--router-worker builtin\`), HAProxy (its defaults, as createHaproxyRouter configures it), and the load generator: ${generatorText}. Both routers split ${ROUTER_WEIGHTS.v1}/${ROUTER_WEIGHTS.v2} over v1/v2; direct goes to v1 only. Closed loop: each of N keep-alive connections sends its next request when the previous response is complete, for ${options.seconds} s. One ${WARMUP_SECONDS} s warm-up per target, then ${options.runs} rounds of direct, builtin, haproxy in turn; each figure is the median over the rounds. CPU %: of one core, used during the run by the generator, the router (builtin worker or haproxy, all threads), the upstreams' process, and everything else on the machine (its /proc/stat busy time less those three; ${cpus().length} cores in all, shared by everything). v2 share: requests the v2 upstream served.`,
+      `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; ${load}. HAProxy: ${haproxyText}.`,
+      `All on 127.0.0.1, each in its own process: two node:http upstreams (v1, v2; one process, a 14-byte body), pipec's builtin router (\`--router-worker builtin\`), HAProxy (its defaults, as createHaproxyRouter configures it), the two floors (a node \`net\` relay, \`--router-worker relay\`, and HAProxy in \`mode tcp\` with one server, the same binary and global settings: relays to v1 that parse nothing), and the load generator: ${generatorText}. Both routers split ${ROUTER_WEIGHTS.v1}/${ROUTER_WEIGHTS.v2} over v1/v2; direct goes to v1 only. Closed loop: each of N keep-alive connections sends its next request when the previous response is complete, for ${options.seconds} s. One ${WARMUP_SECONDS} s warm-up per target but the floors, then ${options.runs} rounds of direct, builtin, node relay, haproxy, haproxy relay in turn (${floorSeconds} s per floor run); each figure is the median over the rounds. vs floor: a router's rps over the relay's in its own runtime (builtin over the node relay, HAProxy over HAProxy tcp). CPU %: of one core, used during the run by the generator, the router (builtin worker, relay or haproxy, all threads), the upstreams' process, and everything else on the machine (its /proc/stat busy time less those three; ${cpus().length} cores in all, shared by everything). v2 share: requests the v2 upstream served.`,
       "",
       renderRouterTable(rows),
+      "",
+      FLOOR_NOTE,
       "",
       "### Targets",
       "",
@@ -363,10 +406,10 @@ async function load(context: Context, target: Target, connections: number, secon
   return { result, generatorCpu, wallMs };
 }
 
-async function measureRun(context: Context, target: Target, connections: number): Promise<Measured> {
+async function measureRun(context: Context, target: Target, connections: number, seconds: number): Promise<Measured> {
   const countsBefore = await upstreamCounts(context.v1Port);
   const [routerBefore, upstreamsBefore, machineBefore] = [await cpuTicks(target.pid), await cpuTicks(context.upstreamsPid), await machineTicks()];
-  const { result, generatorCpu, wallMs } = await load(context, target, connections, context.options.seconds);
+  const { result, generatorCpu, wallMs } = await load(context, target, connections, seconds);
   const [routerAfter, upstreamsAfter, machineAfter] = [await cpuTicks(target.pid), await cpuTicks(context.upstreamsPid), await machineTicks()];
   const countsAfter = await upstreamCounts(context.v1Port);
   const percent = (before: number | null, after: number | null) => (before === null || after === null ? null : cpuPercent(after - before, context.ticksPerSecond, wallMs));
@@ -395,6 +438,88 @@ async function pidWithArgument(argument: string): Promise<number | null> {
     if (cmdline.split("\0").includes(argument)) return Number(name);
   }
   return null;
+}
+
+/** `Threads:` of /proc/PID/status. */
+async function threadCount(pid: number | null): Promise<number | null> {
+  if (pid === null) return null;
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  const match = /^Threads:\s*(\d+)/m.exec(status);
+  return match ? Number(match[1]) : null;
+}
+
+/** A port free at the time of asking (HAProxy cannot bind port 0 and tell us which it got). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The HAProxy floor: `haproxy -db -f relay.cfg` in `mode tcp`, one server (v1), no HTTP parsing.
+ * The binary createHaproxyRouter resolves, and its global section but the admin socket (no
+ * nbthread in either: the same threads), so the gap to the http router is HTTP alone.
+ */
+async function startHaproxyRelay(scratch: string, upstreamPort: number): Promise<{ readonly pid: number; readonly listen: string; stop(): Promise<void> }> {
+  const { resolveHaproxyBinary } = await import("../runtime/deploy/router/haproxy/index.ts");
+  const port = await freePort();
+  const config = join(scratch, "relay-haproxy.cfg");
+  await writeFile(
+    config,
+    [
+      "global",
+      "  maxconn 4096",
+      "",
+      "defaults",
+      "  mode tcp",
+      "  timeout connect 2000ms",
+      "  timeout client 30000ms",
+      "  timeout server 30000ms",
+      "",
+      "frontend fe",
+      `  bind 127.0.0.1:${port}`,
+      "  default_backend be",
+      "",
+      "backend be",
+      `  server v1 127.0.0.1:${upstreamPort}`,
+      "",
+    ].join("\n"),
+  );
+  const child = spawn(await resolveHaproxyBinary("haproxy"), ["-db", "-f", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4096)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = () => stopChild(child, exited);
+  try {
+    await new Promise<void>((resolve, reject) => child.once("spawn", resolve).once("error", reject));
+    const deadline = performance.now() + 10_000;
+    while (!(await accepts(port))) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`haproxy exited at start (${config}): ${summarize(stderr) || "(no output)"}`);
+      if (performance.now() > deadline) throw new Error(`haproxy did not listen on 127.0.0.1:${port} in 10 s: ${summarize(stderr) || "(no output)"}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { pid: child.pid!, listen: `127.0.0.1:${port}`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Whether 127.0.0.1:`port` accepts a connection (closed again at once). */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
 
 /** Starts `node dist/bench.mjs --router-worker ...` and waits for its first JSON line. */
@@ -476,7 +601,7 @@ async function profileBuiltin(context: Context, ports: readonly [number, number]
     try {
       const target: Target = { kind: "builtin", url: `http://${String(worker.hello.listen)}/`, pid: worker.pid };
       await load(context, target, connections, WARMUP_SECONDS);
-      run = await measureRun(context, target, connections);
+      run = await measureRun(context, target, connections, context.options.seconds);
     } finally {
       await worker.stop();
     }

@@ -16,8 +16,18 @@ export const ROUTER_TARGETS = {
   addedP50Ms: 1,
 } as const;
 
-export type TargetKind = "direct" | "builtin" | "haproxy";
-export const TARGET_KINDS: readonly TargetKind[] = ["direct", "builtin", "haproxy"];
+/**
+ * What the generator talks to: v1 directly, one of the two routers, or a floor: an L4 relay to v1
+ * that parses nothing (`relay-node` in node, the builtin router's runtime; `relay-haproxy`, HAProxy
+ * in `mode tcp`), the most any HTTP-aware proxy in that runtime could do on the machine.
+ */
+export type TargetKind = "direct" | "builtin" | "relay-node" | "haproxy" | "relay-haproxy";
+export const TARGET_KINDS: readonly TargetKind[] = ["direct", "builtin", "relay-node", "haproxy", "relay-haproxy"];
+
+/** Each router's floor: the relay in the same runtime. */
+export const FLOOR_OF: Partial<Record<TargetKind, TargetKind>> = { builtin: "relay-node", haproxy: "relay-haproxy" };
+
+export const isFloor = (kind: TargetKind): boolean => kind === "relay-node" || kind === "relay-haproxy";
 
 /** One closed-loop load run against one target. */
 export interface LoadResult {
@@ -227,13 +237,20 @@ export interface RouterRow {
 const LABELS: Record<TargetKind, string> = {
   direct: "direct (generator → upstream v1)",
   builtin: "builtin router (90/10)",
+  "relay-node": "floor: node `net` relay (L4, → v1)",
   haproxy: "HAProxy router (90/10)",
+  "relay-haproxy": "floor: HAProxy `mode tcp` relay (L4, → v1)",
 };
+
+/** The sentence under the table that says what the floor rows are for. */
+export const FLOOR_NOTE =
+  "The floor rows are relays that parse nothing (one upstream connection per client connection, bytes copied both ways): the ceiling for any proxy here, HTTP-aware or not, so `vs floor` is the share of what is reachable in the router's own runtime; direct has one process fewer on 2 cores, which is why no proxy comes near 1.00x vs direct.";
 
 const verdict = (pass: boolean): string => (pass ? "PASS" : "MISS");
 const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 const fmt = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : "—");
 const signed = (value: number): string => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(3)}`;
+const fmtRatio = (value: number | null): string => (value === null ? "—" : `${value.toFixed(2)}x`);
 const pct = (value: number | null | undefined): string => (value === null || value === undefined || !Number.isFinite(value) ? "?" : value.toFixed(0));
 
 /**
@@ -245,9 +262,19 @@ export function usPerRequest(cpuPercent: number | null, rps: number): string {
   return ((cpuPercent / 100) * 1e6 / rps).toFixed(1);
 }
 
-/** The direct row's summary for `connections`, if it ran. */
-const directOf = (rows: readonly RouterRow[], connections: number): RunsSummary | null =>
-  rows.find((row) => row.connections === connections && row.target === "direct")?.summary ?? null;
+/** The summary of `target` at `connections`, if it ran. */
+const summaryOf = (rows: readonly RouterRow[], connections: number, target: TargetKind): RunsSummary | null =>
+  rows.find((row) => row.connections === connections && row.target === target)?.summary ?? null;
+
+const directOf = (rows: readonly RouterRow[], connections: number): RunsSummary | null => summaryOf(rows, connections, "direct");
+
+/** A router's rps over its floor's (the relay in its runtime) at the same connection count; null when either is missing. */
+export function floorRatio(rows: readonly RouterRow[], connections: number, router: TargetKind): number | null {
+  const floor = FLOOR_OF[router];
+  const routed = summaryOf(rows, connections, router);
+  const base = floor === undefined ? null : summaryOf(rows, connections, floor);
+  return routed && base && base.rps > 0 && Number.isFinite(routed.rps) ? routed.rps / base.rps : null;
+}
 
 /** The builtin target cell: `≥ 0.70x PASS, +0.214 ms < 1 ms PASS`. */
 export function builtinTargetCell(direct: RunsSummary | null, builtin: RunsSummary | null): string {
@@ -260,8 +287,8 @@ export function builtinTargetCell(direct: RunsSummary | null, builtin: RunsSumma
 
 export function renderRouterTable(rows: readonly RouterRow[]): string {
   const lines = [
-    "| conns | target | rps (min–max) | vs direct | p50 ms | p99 ms | added p50 ms | added p99 ms | v2 share | CPU % gen / router / upstreams / other | CPU µs per request: router / upstreams | target |",
-    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
+    "| conns | target | rps (min–max) | vs direct | vs floor | p50 ms | p99 ms | added p50 ms | added p99 ms | v2 share | CPU % gen / router / upstreams / other | CPU µs per request: router / upstreams | target |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
   ];
   let last: number | undefined;
   for (const row of rows) {
@@ -269,7 +296,7 @@ export function renderRouterTable(rows: readonly RouterRow[]): string {
     last = row.connections;
     const conns = first ? String(row.connections) : "";
     if (row.summary === null) {
-      lines.push(`| ${conns} | ${LABELS[row.target]} | ${cell(row.note ?? "n/a")} | | | | | | | | | |`);
+      lines.push(`| ${conns} | ${LABELS[row.target]} | ${cell(row.note ?? "n/a")} | | | | | | | | | | |`);
       continue;
     }
     const s = row.summary;
@@ -277,13 +304,14 @@ export function renderRouterTable(rows: readonly RouterRow[]): string {
     const ratio = direct && direct.rps > 0 ? `${(s.rps / direct.rps).toFixed(2)}x` : row.target === "direct" ? "1.00x" : "—";
     const added = (pick: (summary: RunsSummary) => number) => (direct ? signed(pick(s) - pick(direct)) : row.target === "direct" ? "0" : "—");
     const cpu = row.cpu ? `${pct(row.cpu.generator)} / ${row.target === "direct" ? "—" : pct(row.cpu.router)} / ${pct(row.cpu.upstreams)} / ${pct(row.cpu.other)}` : "";
-    const share = row.target === "direct" ? "" : row.v2Share === null || row.v2Share === undefined ? "—" : `${(row.v2Share * 100).toFixed(1)}%`;
+    const floor = FLOOR_OF[row.target] === undefined ? "" : fmtRatio(floorRatio(rows, row.connections, row.target));
+    const share = row.target === "direct" || isFloor(row.target) ? "" : row.v2Share === null || row.v2Share === undefined ? "—" : `${(row.v2Share * 100).toFixed(1)}%`;
     const target = row.target === "builtin" ? builtinTargetCell(directOf(rows, row.connections), s) : "";
     const perRequest = row.cpu ? `${row.target === "direct" ? "—" : usPerRequest(row.cpu.router, s.rps)} / ${usPerRequest(row.cpu.upstreams, s.rps)}` : "";
     const rps = s.runs > 1 ? `${fmt(s.rps, 0)} (${fmt(s.rpsMin, 0)}–${fmt(s.rpsMax, 0)})` : fmt(s.rps, 0);
     const failures = s.errors + s.non2xx > 0 ? ` (${s.errors} errors, ${s.non2xx} non-2xx)` : "";
     lines.push(
-      `| ${conns} | ${LABELS[row.target]}${cell(failures)} | ${rps} | ${ratio} | ${fmt(s.p50Ms, 3)} | ${fmt(s.p99Ms, 3)} | ${added((x) => x.p50Ms)} | ${added((x) => x.p99Ms)} | ${share} | ${cpu} | ${perRequest} | ${cell(target)} |`,
+      `| ${conns} | ${LABELS[row.target]}${cell(failures)} | ${rps} | ${ratio} | ${floor} | ${fmt(s.p50Ms, 3)} | ${fmt(s.p99Ms, 3)} | ${added((x) => x.p50Ms)} | ${added((x) => x.p99Ms)} | ${share} | ${cpu} | ${perRequest} | ${cell(target)} |`,
     );
   }
   return lines.join("\n");
@@ -312,6 +340,18 @@ export function routerChecks(rows: readonly RouterRow[]): Check[] {
         pass: added ? added.pass : null,
       },
     );
+    const nodeFloor = floorRatio(rows, connections, "builtin");
+    const haproxy = summaryOf(rows, connections, "haproxy");
+    const ofHaproxy = builtin && haproxy && haproxy.rps > 0 ? builtin.rps / haproxy.rps : null;
+    const floorRps = summaryOf(rows, connections, "relay-node")?.rps;
+    checks.push({
+      what: `${connections} connections: builtin router against the floor`,
+      value:
+        `builtin reaches ${fmtRatio(nodeFloor)} of the node relay floor${nodeFloor === null ? "" : ` (${fmt(builtin!.rps, 0)} / ${fmt(floorRps!, 0)} rps)`}` +
+        ` and ${fmtRatio(ofHaproxy)} of HAProxy http${ofHaproxy === null ? "" : ` (${fmt(builtin!.rps, 0)} / ${fmt(haproxy!.rps, 0)} rps)`}`,
+      target: "",
+      pass: null,
+    });
     const failed = rows.filter((row) => row.connections === connections && row.summary !== null && row.summary.errors + row.summary.non2xx > 0);
     for (const row of failed) {
       checks.push({ what: `${connections} connections: ${LABELS[row.target]} answered every request with 2xx`, value: `${row.summary!.errors} errors, ${row.summary!.non2xx} non-2xx of ${row.summary!.requests}`, target: "0", pass: false });

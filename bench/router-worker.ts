@@ -10,6 +10,10 @@
  *                                   weights v1 90 / v2 10; prints `{"listen":"127.0.0.1:PORT"}` and
  *                                   routes until SIGTERM or stdin closes (then exits 0, so that
  *                                   `node --cpu-prof` writes its profile).
+ *   relay V1PORT                    the node floor: a plain `net` relay on 127.0.0.1:0 to v1, one
+ *                                   upstream socket per client connection, bytes copied with write()
+ *                                   both ways, no parsing; prints `{"listen":"127.0.0.1:PORT"}` and
+ *                                   relays until SIGTERM or stdin closes.
  *   load URL CONNECTIONS MS         the node load generator (used when wrk is not there): CONNECTIONS
  *                                   keep-alive connections, closed loop, for MS ms; per-request latency
  *                                   (write → complete response); prints a LoadResult JSON line.
@@ -25,11 +29,12 @@ export const ROUTER_WORKER_FLAG = "--router-worker";
 export type RouterWorkerCommand =
   | { readonly op: "upstreams" }
   | { readonly op: "builtin"; readonly ports: readonly [number, number] }
+  | { readonly op: "relay"; readonly port: number }
   | { readonly op: "load"; readonly url: string; readonly connections: number; readonly durationMs: number };
 
 export class RouterWorkerUsageError extends Error {}
 
-const USAGE = `usage: ${ROUTER_WORKER_FLAG} upstreams | builtin V1PORT V2PORT | load http://127.0.0.1:PORT/PATH CONNECTIONS MS`;
+const USAGE = `usage: ${ROUTER_WORKER_FLAG} upstreams | builtin V1PORT V2PORT | relay V1PORT | load http://127.0.0.1:PORT/PATH CONNECTIONS MS`;
 
 const positive = (text: string | undefined, max: number): number | null => {
   if (text === undefined || !/^\d+$/.test(text)) return null;
@@ -43,6 +48,10 @@ export function parseRouterWorkerArgs(argv: readonly string[]): RouterWorkerComm
   if (op === "builtin" && rest.length === 2) {
     const [v1, v2] = [positive(rest[0], 65_535), positive(rest[1], 65_535)];
     if (v1 !== null && v2 !== null) return { op, ports: [v1, v2] };
+  }
+  if (op === "relay" && rest.length === 1) {
+    const port = positive(rest[0], 65_535);
+    if (port !== null) return { op, port };
   }
   if (op === "load" && rest.length === 3) {
     const [url, connections, durationMs] = [rest[0]!, positive(rest[1], 10_000), positive(rest[2], 3_600_000)];
@@ -58,6 +67,8 @@ export function routerWorkerArgs(command: RouterWorkerCommand): string[] {
       return [ROUTER_WORKER_FLAG, "upstreams"];
     case "builtin":
       return [ROUTER_WORKER_FLAG, "builtin", String(command.ports[0]), String(command.ports[1])];
+    case "relay":
+      return [ROUTER_WORKER_FLAG, "relay", String(command.port)];
     case "load":
       return [ROUTER_WORKER_FLAG, "load", command.url, String(command.connections), String(command.durationMs)];
   }
@@ -66,7 +77,7 @@ export function routerWorkerArgs(command: RouterWorkerCommand): string[] {
 /** The weights the builtin and HAProxy routers get. */
 export const ROUTER_WEIGHTS = { v1: 90, v2: 10 } as const;
 
-/** Runs one worker. `upstreams` and `builtin` resolve once they stopped; `load` once it printed. */
+/** Runs one worker. `upstreams`, `builtin` and `relay` resolve once they stopped; `load` once it printed. */
 export async function runRouterWorker(argv: readonly string[]): Promise<void> {
   const command = parseRouterWorkerArgs(argv);
   if (command.op === "load") {
@@ -74,7 +85,7 @@ export async function runRouterWorker(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const stop = command.op === "upstreams" ? await startUpstreams() : await startBuiltin(command.ports);
+  const stop = command.op === "upstreams" ? await startUpstreams() : command.op === "builtin" ? await startBuiltin(command.ports) : await startNodeRelay(command.port);
   await untilStopped();
   await stop();
   // Exit at once (keep-alive sockets would hold the loop), with the profile written under --cpu-prof.
@@ -147,6 +158,50 @@ async function startBuiltin(ports: readonly [number, number]): Promise<() => Pro
   await router.setWeights(ROUTER_WEIGHTS);
   process.stdout.write(`${JSON.stringify({ listen: router.listen })}\n`);
   return () => router.close();
+}
+
+async function startNodeRelay(upstreamPort: number): Promise<() => Promise<void>> {
+  const relay = await startRelay(upstreamPort);
+  process.stdout.write(`${JSON.stringify({ listen: `127.0.0.1:${relay.port}` })}\n`);
+  return relay.close;
+}
+
+/**
+ * A byte relay to 127.0.0.1:`upstreamPort`: one upstream connection per client connection, every
+ * chunk passed on with write() as it arrives, both ways, and nothing parsed. It is the least work
+ * any proxy in node does per request (an HTTP router reads the same bytes, and parses them), so its
+ * rps is the ceiling for the builtin router on this machine. Not pipe(): that adds stream
+ * bookkeeping, and in a closed loop with small messages there is no backpressure to manage.
+ */
+export async function startRelay(upstreamPort: number): Promise<{ readonly port: number; close(): Promise<void> }> {
+  const pairs = new Set<net.Socket>();
+  const server = net.createServer({ noDelay: true }, (client) => {
+    const upstream = net.connect({ host: "127.0.0.1", port: upstreamPort, noDelay: true });
+    pairs.add(client).add(upstream);
+    client.on("data", (chunk: Buffer) => upstream.write(chunk));
+    upstream.on("data", (chunk: Buffer) => client.write(chunk));
+    // Either side closing or failing ends both: a relay has no connection of its own to keep.
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(client);
+      pairs.delete(upstream);
+    };
+    for (const socket of [client, upstream]) {
+      socket.on("error", end);
+      socket.once("close", end);
+      socket.once("end", end);
+    }
+  });
+  const port = await listening(server);
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of pairs) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /* ------------------------------------------------------------------ node load generator */

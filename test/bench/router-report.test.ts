@@ -6,6 +6,7 @@ import {
   addedUnder,
   builtinTargetCell,
   cpuPercent,
+  floorRatio,
   gnuTimeCpuPercent,
   otherCpuPercent,
   parseLoadReport,
@@ -154,23 +155,40 @@ describe("the router table and checks", () => {
   const rows: RouterRow[] = [
     { connections: 4, target: "direct", summary: summary(40_000, 0.1, 0.5), cpu: { ...cpu, router: null } },
     { connections: 4, target: "builtin", summary: summary(30_000, 0.3, 1.5), cpu, v2Share: 0.1 },
+    { connections: 4, target: "relay-node", summary: summary(32_000, 0.2, 1), cpu: { ...cpu, router: 64 } },
     { connections: 4, target: "haproxy", summary: null, note: "haproxy unavailable: apt-get failed | exit 100" },
+    { connections: 4, target: "relay-haproxy", summary: null, note: "haproxy unavailable: apt-get failed | exit 100" },
     { connections: 16, target: "direct", summary: summary(50_000, 0.3, 1) },
     { connections: 16, target: "builtin", summary: summary(20_000, 1.5, 4, 2), v2Share: 0.099 },
+    { connections: 16, target: "relay-node", summary: summary(25_000, 0.6, 2) },
     { connections: 16, target: "haproxy", summary: summary(40_000, 0.4, 1.2), v2Share: 0.1 },
+    { connections: 16, target: "relay-haproxy", summary: summary(32_000, 0.5, 1.5) },
   ];
 
-  it("renders ratios and added latency against direct at the same connection count", () => {
+  it("renders ratios against direct and each router's floor, and added latency, at the same connection count", () => {
     const table = renderRouterTable(rows).split("\n");
     expect(table[0]).toBe(
-      "| conns | target | rps (min–max) | vs direct | p50 ms | p99 ms | added p50 ms | added p99 ms | v2 share | CPU % gen / router / upstreams / other | CPU µs per request: router / upstreams | target |",
+      "| conns | target | rps (min–max) | vs direct | vs floor | p50 ms | p99 ms | added p50 ms | added p99 ms | v2 share | CPU % gen / router / upstreams / other | CPU µs per request: router / upstreams | target |",
     );
-    expect(table[2]).toBe("| 4 | direct (generator → upstream v1) | 40000 (39000–40500) | 1.00x | 0.100 | 0.500 | 0 | 0 |  | 40 / — / 30 / 5 | — / 7.5 |  |");
-    expect(table[3]).toBe("|  | builtin router (90/10) | 30000 (29000–30500) | 0.75x | 0.300 | 1.500 | +0.200 | +1.000 | 10.0% | 40 / 95 / 30 / 5 | 31.7 / 10.0 | ≥ 0.70x PASS; p50 < +1 ms PASS |");
-    expect(table[4]).toBe("|  | HAProxy router (90/10) | haproxy unavailable: apt-get failed \\| exit 100 | | | | | | | | | |");
-    expect(table[5]).toContain("| 16 | direct");
-    expect(table[6]).toBe("|  | builtin router (90/10) (2 errors, 0 non-2xx) | 20000 (19000–20500) | 0.40x | 1.500 | 4.000 | +1.200 | +3.000 | 9.9% |  |  | ≥ 0.70x MISS; p50 < +1 ms MISS |");
-    expect(table[7]).toBe("|  | HAProxy router (90/10) | 40000 (39000–40500) | 0.80x | 0.400 | 1.200 | +0.100 | +0.200 | 10.0% |  |  |  |");
+    expect(table[1]!.split("|").length).toBe(table[0]!.split("|").length);
+    expect(table[2]).toBe("| 4 | direct (generator → upstream v1) | 40000 (39000–40500) | 1.00x |  | 0.100 | 0.500 | 0 | 0 |  | 40 / — / 30 / 5 | — / 7.5 |  |");
+    expect(table[3]).toBe("|  | builtin router (90/10) | 30000 (29000–30500) | 0.75x | 0.94x | 0.300 | 1.500 | +0.200 | +1.000 | 10.0% | 40 / 95 / 30 / 5 | 31.7 / 10.0 | ≥ 0.70x PASS; p50 < +1 ms PASS |");
+    expect(table[4]).toBe("|  | floor: node `net` relay (L4, → v1) | 32000 (31000–32500) | 0.80x |  | 0.200 | 1.000 | +0.100 | +0.500 |  | 40 / 64 / 30 / 5 | 20.0 / 9.4 |  |");
+    expect(table[5]).toBe("|  | HAProxy router (90/10) | haproxy unavailable: apt-get failed \\| exit 100 | | | | | | | | | | |");
+    expect(table[6]).toBe("|  | floor: HAProxy `mode tcp` relay (L4, → v1) | haproxy unavailable: apt-get failed \\| exit 100 | | | | | | | | | | |");
+    for (const line of table.slice(2)) expect(line.split(/(?<!\\)\|/).length).toBe(table[0]!.split("|").length);
+    expect(table[7]).toContain("| 16 | direct");
+    expect(table[8]).toBe("|  | builtin router (90/10) (2 errors, 0 non-2xx) | 20000 (19000–20500) | 0.40x | 0.80x | 1.500 | 4.000 | +1.200 | +3.000 | 9.9% |  |  | ≥ 0.70x MISS; p50 < +1 ms MISS |");
+    expect(table[10]).toBe("|  | HAProxy router (90/10) | 40000 (39000–40500) | 0.80x | 1.25x | 0.400 | 1.200 | +0.100 | +0.200 | 10.0% |  |  |  |");
+    expect(table[11]).toBe("|  | floor: HAProxy `mode tcp` relay (L4, → v1) | 32000 (31000–32500) | 0.64x |  | 0.500 | 1.500 | +0.200 | +0.500 |  |  |  |  |");
+  });
+
+  it("divides a router's rps by its own runtime's relay, and gives null when either is missing", () => {
+    expect(floorRatio(rows, 4, "builtin")).toBeCloseTo(30 / 32, 9);
+    expect(floorRatio(rows, 16, "haproxy")).toBe(1.25);
+    expect(floorRatio(rows, 4, "haproxy")).toBeNull();
+    expect(floorRatio(rows, 4, "direct")).toBeNull();
+    expect(floorRatio(rows, 8, "builtin")).toBeNull();
   });
 
   it("checks the builtin router per connection count, and flags failed requests", () => {
@@ -178,12 +196,16 @@ describe("the router table and checks", () => {
     expect(checks.map((check) => [check.what, check.pass])).toEqual([
       ["4 connections: builtin router rps / direct rps", true],
       ["4 connections: builtin router added p50", true],
+      ["4 connections: builtin router against the floor", null],
       ["16 connections: builtin router rps / direct rps", false],
       ["16 connections: builtin router added p50", false],
+      ["16 connections: builtin router against the floor", null],
       ["16 connections: builtin router (90/10) answered every request with 2xx", false],
     ]);
     expect(checks[0]!.value).toBe("30000 / 40000 = 0.75x");
-    expect(checks[3]!.value).toBe("1.500 − 0.300 = +1.200 ms");
+    expect(checks[2]!.value).toBe("builtin reaches 0.94x of the node relay floor (30000 / 32000 rps) and — of HAProxy http");
+    expect(checks[4]!.value).toBe("1.500 − 0.300 = +1.200 ms");
+    expect(checks[5]!.value).toBe("builtin reaches 0.80x of the node relay floor (20000 / 25000 rps) and 0.50x of HAProxy http (20000 / 40000 rps)");
   });
 
   it("says not measured when the builtin router or direct did not run", () => {
@@ -192,6 +214,7 @@ describe("the router table and checks", () => {
     expect(checks.map((check) => [check.value, check.pass])).toEqual([
       ["not measured", null],
       ["not measured", null],
+      ["builtin reaches — of the node relay floor and — of HAProxy http", null],
     ]);
   });
 });

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { ROUTER_WORKER_FLAG, RouterWorkerUsageError, parseResponseHead, parseRouterWorkerArgs, routerWorkerArgs, runLoad, type RouterWorkerCommand } from "../../bench/router-worker.ts";
+import { ROUTER_WORKER_FLAG, RouterWorkerUsageError, parseResponseHead, parseRouterWorkerArgs, routerWorkerArgs, runLoad, startRelay, type RouterWorkerCommand } from "../../bench/router-worker.ts";
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -22,6 +22,7 @@ describe("router worker arguments", () => {
   it.each<RouterWorkerCommand>([
     { op: "upstreams" },
     { op: "builtin", ports: [4001, 4002] },
+    { op: "relay", port: 4001 },
     { op: "load", url: "http://127.0.0.1:4000/", connections: 16, durationMs: 5000 },
   ])("round-trip: $op", (command) => {
     const argv = routerWorkerArgs(command);
@@ -39,6 +40,9 @@ describe("router worker arguments", () => {
     [["load", "http://127.0.0.1:4000/", "0", "1000"]],
     [["load", "http://127.0.0.1:4000/", "4"]],
     [["haproxy"]],
+    [["relay"]],
+    [["relay", "70000"]],
+    [["relay", "4001", "4002"]],
   ])("refuses %j", (argv) => {
     expect(() => parseRouterWorkerArgs(argv)).toThrow(RouterWorkerUsageError);
   });
@@ -85,5 +89,45 @@ describe("runLoad (the node generator)", () => {
     await new Promise((resolve) => server.close(resolve));
     const result = await runLoad(`http://127.0.0.1:${port}/`, 2, 200);
     expect(result).toMatchObject({ requests: 0, errors: 2, rps: 0 });
+  });
+});
+
+describe("startRelay (the node floor)", () => {
+  it("relays keep-alive requests to the upstream byte for byte, one upstream connection per client connection", async () => {
+    const upstreamSockets = new Set<unknown>();
+    const port = await serve((req, res) => {
+      upstreamSockets.add(req.socket);
+      res.writeHead(200, { "content-length": req.url!.length });
+      res.end(req.url);
+    });
+    const relay = await startRelay(port);
+    try {
+      const result = await runLoad(`http://127.0.0.1:${relay.port}/abc`, 2, 200);
+      expect(result.requests).toBeGreaterThan(10);
+      expect(result).toMatchObject({ errors: 0, non2xx: 0 });
+      expect(upstreamSockets.size).toBe(2);
+      const body = await new Promise<string>((resolve, reject) => {
+        http.get({ host: "127.0.0.1", port: relay.port, path: "/xyz", agent: false }, (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk)).on("end", () => resolve(text));
+        }).on("error", reject);
+      });
+      expect(body).toBe("/xyz");
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it("closes the client when the upstream is not there", async () => {
+    const port = await serve(() => {});
+    const server = servers.pop()!;
+    await new Promise((resolve) => server.close(resolve));
+    const relay = await startRelay(port);
+    try {
+      const result = await runLoad(`http://127.0.0.1:${relay.port}/`, 1, 200);
+      expect(result).toMatchObject({ requests: 0, errors: 1 });
+    } finally {
+      await relay.close();
+    }
   });
 });
