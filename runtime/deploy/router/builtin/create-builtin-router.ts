@@ -1,12 +1,14 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import type { HeaderRoute, InstanceAddress, VersionMetrics } from "../../types.ts";
 import { RouterClosedError, RouterError, ROUTER_ERROR_CODES } from "../errors.ts";
 import { formatListen, parseListen } from "../listen-address.ts";
 import type { Stickiness, StickyRouter } from "../types.ts";
 import { validateWeights } from "../weights.ts";
+import { ClientConnection } from "./client-connection.ts";
 import { forward, respondError } from "./forward.ts";
 import { compileRoute, matchRoute, type CompiledRoute } from "./header-routes.ts";
+import type { RequestHead } from "./http1/request-head.ts";
 import { MetricsWindow, type MetricsWindowOptions } from "./metrics-window.ts";
 import { readStickyCookie, stickyCookieValue, validateStickiness } from "./sticky-cookie.ts";
 import { VersionPool, type UpstreamAgentOptions } from "./version-pool.ts";
@@ -51,12 +53,13 @@ export async function createBuiltinRouter(options: BuiltinRouterOptions): Promis
     return pool;
   };
 
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const start = performance.now();
-    let pool = routes.length === 0 ? undefined : matchRoute(routes, req.headers);
+  /** The version for a request: the first matching header route, the sticky cookie, the weights. */
+  const route = (headers: Readonly<Record<string, string | string[] | undefined>>): { pool: VersionPool | undefined; setCookie: string | undefined } => {
+    let pool = routes.length === 0 ? undefined : matchRoute(routes, headers);
     let setCookie: string | undefined;
     if (pool === undefined && stickiness !== null) {
-      const pinned = readStickyCookie(req.headers.cookie, stickiness.cookie);
+      const cookie = headers.cookie;
+      const pinned = readStickyCookie(typeof cookie === "string" ? cookie : cookie?.join("; "), stickiness.cookie);
       const candidate = pinned === undefined ? undefined : pools.get(pinned);
       if (candidate !== undefined && candidate.weight > 0) pool = candidate;
       else {
@@ -64,15 +67,29 @@ export async function createBuiltinRouter(options: BuiltinRouterOptions): Promis
         setCookie = pool?.stickyCookie;
       }
     }
-    pool ??= picker.next();
-    if (pool === undefined) return respondError(res, 503, undefined);
-    forward(pool, req, res, start, setCookie);
+    return { pool: pool ?? picker.next(), setCookie };
   };
 
-  const server = http.createServer({ keepAlive: true, noDelay: true }, onRequest);
-  server.on("clientError", (_error, socket) => {
+  // node:http serves the connections the fast path hands over (see ClientConnection).
+  const httpServer = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
+    const start = performance.now();
+    const { pool, setCookie } = route(req.headers);
+    if (pool === undefined) return respondError(res, 503, undefined);
+    forward(pool, req, res, start, setCookie);
+  });
+  httpServer.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();
+  });
+  const sockets = new Set<net.Socket>();
+  const fastPath = {
+    route: (head: RequestHead) => route(routes.length === 0 && stickiness === null ? NO_HEADERS : headerRecord(head.rawHeaders)),
+    handoff: (socket: net.Socket) => httpServer.emit("connection", socket),
+  };
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    new ClientConnection(socket, fastPath);
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void =>
@@ -139,9 +156,23 @@ export async function createBuiltinRouter(options: BuiltinRouterOptions): Promis
       if (closed) return;
       closed = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       for (const pool of pools.values()) pool.close();
       await stopped;
     },
   };
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = {};
+
+/** Header values by lowercased name, repeated ones joined like node:http does ("a, b"; cookies "a; b"). */
+function headerRecord(raw: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = Object.create(null);
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const seen = record[name];
+    record[name] = seen === undefined ? value : `${seen}${name === "cookie" ? "; " : ", "}${value}`;
+  }
+  return record;
 }

@@ -105,16 +105,24 @@ class UpstreamTimeout extends Error {
   }
 }
 
-function isIdempotent(method: string | undefined): boolean {
+/** Whether a request with `method` may be sent twice (RFC 9110 9.2.2). */
+export function isIdempotent(method: string | undefined): boolean {
   return method === "GET" || method === "HEAD" || method === "OPTIONS" || method === "TRACE" || method === "PUT" || method === "DELETE";
 }
 
-const REASONS: Record<number, string> = { 502: "upstream failed", 503: "no instance", 504: "upstream timed out" };
+const REASONS: Record<number, string> = { 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
+const EXPLANATIONS: Record<number, string> = { 502: "upstream failed", 503: "no instance", 504: "upstream timed out" };
+
+/** The router's own error answer for `status`: the reason phrase and a short plain-text body. */
+export function errorBody(status: number, version: string | undefined): { readonly reason: string; readonly text: string } {
+  const text = `pipec router: ${EXPLANATIONS[status] ?? "error"}${version === undefined ? "" : ` (version "${version}")`}\n`;
+  return { reason: REASONS[status] ?? "Error", text };
+}
 
 /** A short plain-text error answer from the router itself. */
 export function respondError(res: http.ServerResponse, status: number, version: string | undefined): void {
   if (res.headersSent || res.destroyed) return;
-  const body = `pipec router: ${REASONS[status] ?? "error"}${version === undefined ? "" : ` (version "${version}")`}\n`;
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) });
-  res.end(body);
+  const { text } = errorBody(status, version);
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
 }

@@ -1,16 +1,48 @@
 import http from "node:http";
 import type { InstanceAddress } from "../../types.ts";
 import { MetricsWindow, type MetricsWindowOptions } from "./metrics-window.ts";
+import { UpstreamConnections } from "./upstream-connections.ts";
 
-/** One instance the proxy sends requests to, with its own keep-alive connection pool. */
-export interface Upstream {
-  readonly id: string;
-  readonly port: number;
-  readonly agent: http.Agent;
+/**
+ * One instance the proxy sends requests to, with its keep-alive connections: the fast path's own
+ * (`connections`), and node:http's agent for the connections handed to node:http.
+ */
+export class Upstream {
   /** Requests sent to it that have not finished. */
-  inFlight: number;
+  inFlight = 0;
   /** Set when `setInstances` dropped it: it gets no new requests and closes once idle. */
-  removed: boolean;
+  removed = false;
+  readonly connections: UpstreamConnections;
+  private httpAgent: http.Agent | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly port: number,
+    private readonly options: UpstreamAgentOptions,
+  ) {
+    this.connections = new UpstreamConnections(port, {
+      max: options.maxSocketsPerInstance ?? 64,
+      maxIdle: options.maxFreeSocketsPerInstance ?? 16,
+      timeoutMs: options.upstreamTimeoutMs ?? 30_000,
+    });
+  }
+
+  /** node:http's agent, created on first use. */
+  get agent(): http.Agent {
+    this.httpAgent ??= new http.Agent({
+      keepAlive: true,
+      maxSockets: this.options.maxSocketsPerInstance ?? 64,
+      maxFreeSockets: this.options.maxFreeSocketsPerInstance ?? 16,
+      scheduling: "lifo",
+      timeout: this.options.upstreamTimeoutMs ?? 30_000,
+    });
+    return this.httpAgent;
+  }
+
+  destroy(): void {
+    this.connections.destroy();
+    this.httpAgent?.destroy();
+  }
 }
 
 export interface UpstreamAgentOptions {
@@ -68,7 +100,7 @@ export class VersionPool {
     this.cursor = 0;
     for (const dropped of previous.values()) {
       dropped.removed = true;
-      if (dropped.inFlight === 0) dropped.agent.destroy();
+      if (dropped.inFlight === 0) dropped.destroy();
     }
   }
 
@@ -89,22 +121,15 @@ export class VersionPool {
   /** Called when a request to `upstream` finished: closes a dropped instance's connections once idle. */
   release(upstream: Upstream): void {
     upstream.inFlight--;
-    if (upstream.removed && upstream.inFlight === 0) upstream.agent.destroy();
+    if (upstream.removed && upstream.inFlight === 0) upstream.destroy();
   }
 
   close(): void {
-    for (const upstream of this.upstreams) upstream.agent.destroy();
+    for (const upstream of this.upstreams) upstream.destroy();
     this.upstreams = [];
   }
 
   private createUpstream(instance: InstanceAddress): Upstream {
-    const agent = new http.Agent({
-      keepAlive: true,
-      maxSockets: this.agentOptions.maxSocketsPerInstance ?? 64,
-      maxFreeSockets: this.agentOptions.maxFreeSocketsPerInstance ?? 16,
-      scheduling: "lifo",
-      timeout: this.agentOptions.upstreamTimeoutMs ?? 30_000,
-    });
-    return { id: instance.id, port: instance.port, agent, inFlight: 0, removed: false };
+    return new Upstream(instance.id, instance.port, this.agentOptions);
   }
 }
