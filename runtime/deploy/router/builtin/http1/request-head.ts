@@ -1,7 +1,7 @@
 /**
  * The request heads the router's fast path forwards itself: HTTP/1.1, origin-form target, plain
  * `name: value` lines, no body or a body with one Content-Length. Anything else (chunked bodies,
- * `Expect`, `Upgrade`, HTTP/1.0, obsolete line folding, a malformed or conflicting header) is not
+ * `Expect`, `Upgrade`, HTTP/1.0, no `Host`, obsolete line folding, a malformed or conflicting header) is not
  * parsed here: the connection is handed to node:http, whose parser (llhttp) answers or rejects it.
  * So the fast path never has to decide an ambiguous case, and request smuggling stays llhttp's job.
  */
@@ -44,12 +44,16 @@ export function parseRequestHead(head: string): RequestHead | null {
   const rawHeaders: string[] = [];
   let contentLength = -1;
   let close = false;
+  let host = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     const colon = line.indexOf(":");
     const name = line.slice(0, colon);
     const value = trimOws(line, colon + 1);
     switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === "host") host = true;
+        break;
       case 6:
         if (name.toLowerCase() === "expect") return null;
         break;
@@ -77,6 +81,7 @@ export function parseRequestHead(head: string): RequestHead | null {
     }
     rawHeaders.push(name, value);
   }
+  if (!host) return null;
   return { method, target, rawHeaders, contentLength: Math.max(contentLength, 0), close };
 }
 
