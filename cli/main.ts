@@ -160,9 +160,14 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .description("revision, phase, weights and instances of each deployment (or of NAME)")
     .argument("[name]")
     .option("--json", "print as JSON")
-    .action(async (name: string | undefined, flags) => {
-      const { deployStatusCommand } = await import("./commands/deploy.ts");
-      code = deployStatusCommand(name, flags, terminal);
+    .option("--watch", "read again every --interval and print what changed (a terminal is redrawn in place; --json: one line each) until Ctrl-C")
+    .option("--interval <ms>", "with --watch: milliseconds between reads, at least 100 (default: 1000)", (value: string) => {
+      if (!/^\d+$/.test(value) || Number(value) < 100) throw new InvalidArgumentError("--interval takes a whole number of milliseconds, at least 100 (e.g. --interval 500).");
+      return Number(value);
+    })
+    .action(async (name: string | undefined, flags: { json?: boolean; watch?: boolean; interval?: number }) => {
+      const { deployStatusCommand, deployStatusWatchCommand } = await import("./commands/deploy.ts");
+      code = flags.watch ? await deployStatusWatchCommand(name, flags, terminal, context.signal, context.isTty) : deployStatusCommand(name, flags, terminal);
     });
   deploy
     .command("undo")

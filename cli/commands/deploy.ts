@@ -1,7 +1,7 @@
 /**
  * Deployment commands: `pipec approve RUN GATE`, `pipec promote RUN [--full]`, `pipec abort RUN`
  * (requests to a running deployment, through `.pipec/runs/<run>/control/`), and `pipec deploy
- * status [NAME]` / `pipec deploy undo NAME` (from `.pipec/deployments/`).
+ * status [NAME] [--watch]` / `pipec deploy undo NAME` (from `.pipec/deployments/`).
  */
 import {
   ControlError,
@@ -44,28 +44,120 @@ export async function controlCommand(kind: ControlRequest["type"], run: string, 
   }
 }
 
-export function deployStatusCommand(name: string | undefined, flags: { json?: boolean }, terminal: Terminal): number {
+export interface StatusFlags {
+  readonly json?: boolean;
+}
+
+export interface WatchFlags extends StatusFlags {
+  /** Milliseconds between reads of `.pipec/deployments/` (main.ts checks it is at least 100). @default 1000 */
+  readonly interval?: number;
+}
+
+/** One deployment as `pipec deploy status` shows it. */
+export interface StatusRow {
+  readonly name: string;
+  readonly status: DeploymentStatus | undefined;
+  readonly revisions: readonly Revision[];
+}
+
+export interface RenderStatusOptions {
+  /** The NAME argument: one deployment in detail, else a summary line each. */
+  readonly name?: string | undefined;
+  readonly json?: boolean;
+  /** JSON on one line (for `--watch --json`: NDJSON). @default false */
+  readonly compact?: boolean;
+}
+
+/** What `pipec deploy status` prints for these rows, and on which stream ("no deployments yet" is a note on stderr). */
+export function renderStatus(rows: readonly StatusRow[], options: RenderStatusOptions): { readonly text: string; readonly stream: "out" | "err" } {
+  const { name } = options;
+  if (options.json) {
+    const value = name === undefined ? rows : rows[0];
+    return { text: `${options.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`, stream: "out" };
+  }
+  if (rows.length === 0) return { text: "no deployments yet in .pipec/deployments (a deploy job of pipec run makes one)\n", stream: "err" };
+  if (name === undefined) return { text: rows.map((row) => `${summaryLine(row.name, row.status, row.revisions)}\n`).join(""), stream: "out" };
+  return { text: details(rows[0]!.name, rows[0]!.status, rows[0]!.revisions), stream: "out" };
+}
+
+export function deployStatusCommand(name: string | undefined, flags: StatusFlags, terminal: Terminal): number {
   const projectDir = process.cwd();
-  const names = name === undefined ? listDeployments(projectDir) : [name];
-  const rows = names.map((n) => ({ name: n, status: liveStatus(readStatus(projectDir, n)), revisions: readRevisions(projectDir, n) }));
-  if (name !== undefined && rows[0]!.revisions.length === 0) {
-    terminal.err(`pipec deploy status: no deployment "${name}" in .pipec/deployments${listHint(projectDir)}\n`);
+  const rows = readStatusRows(projectDir, name);
+  const missing = missingDeployment(projectDir, name, rows);
+  if (missing !== undefined) {
+    terminal.err(missing);
     return EXIT.invalidInput;
   }
-  if (flags.json) {
-    terminal.out(`${JSON.stringify(name === undefined ? rows : rows[0], null, 2)}\n`);
-    return EXIT.ok;
-  }
-  if (rows.length === 0) {
-    terminal.err("no deployments yet in .pipec/deployments (a deploy job of pipec run makes one)\n");
-    return EXIT.ok;
-  }
-  if (name === undefined) {
-    for (const row of rows) terminal.out(`${summaryLine(row.name, row.status, row.revisions)}\n`);
-    return EXIT.ok;
-  }
-  terminal.out(details(rows[0]!.name, rows[0]!.status, rows[0]!.revisions));
+  const { text, stream } = renderStatus(rows, { name, json: flags.json });
+  if (stream === "out") terminal.out(text);
+  else terminal.err(text);
   return EXIT.ok;
+}
+
+/**
+ * `pipec deploy status [NAME] --watch`: reads `.pipec/deployments/` again every interval until `signal`
+ * aborts. A terminal is redrawn in place under a header; otherwise (a pipe, a log) the status is printed
+ * again only when it changed, and with `--json` as one compact document per line.
+ */
+export async function deployStatusWatchCommand(name: string | undefined, flags: WatchFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
+  const projectDir = process.cwd();
+  const interval = flags.interval ?? 1000;
+  let rows = readStatusRows(projectDir, name);
+  // A mistyped NAME fails now rather than waiting for a deployment that may never come.
+  const missing = missingDeployment(projectDir, name, rows);
+  if (missing !== undefined) {
+    terminal.err(missing);
+    return EXIT.invalidInput;
+  }
+  let last: string | undefined;
+  while (!signal.aborted) {
+    const { text } = renderStatus(rows, { name, json: flags.json, compact: true });
+    if (flags.json || !isTty) {
+      if (text !== last) terminal.out(last === undefined || flags.json ? text : `\n${text}`);
+    } else {
+      terminal.out(`${CLEAR_SCREEN}${watchHeader(name, interval, new Date())}\n\n${text}`);
+    }
+    last = text;
+    await sleep(interval, signal);
+    if (!signal.aborted) rows = readStatusRows(projectDir, name);
+  }
+  return EXIT.ok;
+}
+
+/** Cursor home, then erase the screen. */
+const CLEAR_SCREEN = "\x1b[H\x1b[2J";
+
+/** `Every 1.0s: pipec deploy status web    2026-01-01 12:00:00`, as watch(1) heads its screen. */
+export function watchHeader(name: string | undefined, intervalMs: number, now: Date): string {
+  const seconds = intervalMs % 100 === 0 ? (intervalMs / 1000).toFixed(1) : String(intervalMs / 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const time = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+  return `Every ${seconds}s: pipec deploy status${name === undefined ? "" : ` ${name}`}    ${time}`;
+}
+
+function readStatusRows(projectDir: string, name: string | undefined): StatusRow[] {
+  const names = name === undefined ? listDeployments(projectDir) : [name];
+  return names.map((n) => ({ name: n, status: liveStatus(readStatus(projectDir, n)), revisions: readRevisions(projectDir, n) }));
+}
+
+/** The error for a NAME with no history, else undefined. */
+function missingDeployment(projectDir: string, name: string | undefined, rows: readonly StatusRow[]): string | undefined {
+  if (name === undefined || rows[0]!.revisions.length > 0) return undefined;
+  return `pipec deploy status: no deployment "${name}" in .pipec/deployments${listHint(projectDir)}\n`;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 export async function deployUndoCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
