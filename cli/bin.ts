@@ -5,12 +5,14 @@ import { processTerminal } from "./output.ts";
 
 const controller = new AbortController();
 let interrupts = 0;
-// Only a run has work to stop gracefully; any other command exits at once.
-const graceful = process.argv.slice(2).includes("run");
+// A run has jobs to stop, a watch ends normally on Ctrl-C (exit 0); any other command exits at once.
+const args = process.argv.slice(2);
+const isRun = args.includes("run");
+const graceful = isRun || args.includes("--watch");
 const interrupt = (signal: NodeJS.Signals) => {
   interrupts += 1;
   if (graceful && interrupts === 1) {
-    process.stderr.write(`\npipec: ${signal}: stopping running jobs (again to quit at once)\n`);
+    if (isRun) process.stderr.write(`\npipec: ${signal}: stopping running jobs (again to quit at once)\n`);
     controller.abort(signal);
     return;
   }

@@ -73,6 +73,11 @@ function watchPipec(args: readonly string[], cwd: string) {
       }
       return stdout;
     },
+    /** Ctrl-C: SIGINT, then the exit code and stderr. */
+    async interrupt(): Promise<{ code: number | null; stderr: string }> {
+      child.kill("SIGINT");
+      return { code: await exited, stderr };
+    },
     async stop(): Promise<void> {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
@@ -115,6 +120,16 @@ describe("pipec deploy status --watch", () => {
       await watch.until((out) => out.length > before.length, "second block");
       await delay(200);
       expect(watch.stdout()).toBe(`${before}\n${after}`);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it("the binary ends a watch on Ctrl-C with exit code 0 and nothing on stderr", async () => {
+    const watch = watchPipec(["deploy", "status", "web", "--watch", "--interval", "100"], project);
+    try {
+      await watch.until((out) => out.includes("weights:"), "first block");
+      expect(await watch.interrupt()).toEqual({ code: 0, stderr: "" });
     } finally {
       await watch.stop();
     }
