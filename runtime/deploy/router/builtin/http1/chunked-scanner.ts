@@ -7,6 +7,7 @@
 export class ChunkedScanner {
   private state: State = State.Size;
   private sizeDigits = 0;
+  private sawDigit = false;
   private remaining = 0;
   /** Bytes in the current trailer line (0: the line is empty so far). */
   private lineLength = 0;
@@ -24,15 +25,25 @@ export class ChunkedScanner {
         case State.Size: {
           const digit = hexValue(byte);
           if (digit >= 0) {
-            if (++this.sizeDigits > 12) return -2;
+            // Leading zeros are allowed (llhttp takes them); 12 significant digits are 256 TiB.
+            if (this.remaining > 0 && ++this.sizeDigits > 11) return -2;
+            this.sawDigit = true;
             this.remaining = this.remaining * 16 + digit;
-          } else if (this.sizeDigits === 0) return -2;
+          } else if (!this.sawDigit) return -2;
           else if (byte === CR) this.state = State.SizeLf;
-          else if (byte === SEMICOLON || byte === SPACE || byte === TAB) this.state = State.Extension;
+          else if (byte === SEMICOLON) this.state = State.Extension;
+          else if (byte === SPACE || byte === TAB) this.state = State.SizeSpace;
           else return -2;
           i++;
           break;
         }
+        case State.SizeSpace:
+          // chunk-ext = *( BWS ";" ... ): after the size, only blanks and then `;` or the line end.
+          if (byte === SEMICOLON) this.state = State.Extension;
+          else if (byte === CR) this.state = State.SizeLf;
+          else if (byte !== SPACE && byte !== TAB) return -2;
+          i++;
+          break;
         case State.Extension:
           if (byte === CR) this.state = State.SizeLf;
           else if (byte === LF) return -2;
@@ -41,6 +52,7 @@ export class ChunkedScanner {
         case State.SizeLf:
           if (byte !== LF) return -2;
           this.sizeDigits = 0;
+          this.sawDigit = false;
           this.state = this.remaining === 0 ? State.Trailer : State.Data;
           this.lineLength = 0;
           i++;
@@ -98,6 +110,7 @@ const State = {
   Trailer: 6,
   TrailerLf: 7,
   Done: 8,
+  SizeSpace: 9,
 } as const;
 type State = (typeof State)[keyof typeof State];
 

@@ -63,7 +63,8 @@ export function parseResponseHead(head: string, method: string): ResponseHead | 
   const framing = framingOf(code, method, contentLength, transferEncoding);
   if (framing === null) return null;
   const options = connection.split(",").map((option) => option.trim());
-  const keepAlive = framing.kind !== "close" && (http10 ? options.includes("keep-alive") : !options.includes("close"));
+  // RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing: close after it.
+  const keepAlive = framing.kind !== "close" && !(http10 && transferEncoding !== undefined) && (http10 ? options.includes("keep-alive") : !options.includes("close"));
   return { status: code, reason: status[3] ?? "", rawHeaders, framing, keepAlive, transferEncoding: framing.kind === "none" ? undefined : transferEncoding };
 }
 

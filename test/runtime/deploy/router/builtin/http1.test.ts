@@ -324,6 +324,10 @@ describe("parseResponseHead", () => {
     expect(parseResponseHead(head(line, "Connection: keep-alive"), "GET")).toMatchObject({ framing: { kind: "close" }, keepAlive: false });
   });
 
+  it("closes after an HTTP/1.0 response with Transfer-Encoding, whatever it asks (RFC 9112 6.1)", () => {
+    expect(parseResponseHead(head("HTTP/1.0 200 OK", "Transfer-Encoding: chunked", "Connection: keep-alive"), "GET")).toMatchObject({ framing: { kind: "chunked" }, keepAlive: false });
+  });
+
   it("keeps HTTP/1.0 alive for a HEAD response when asked to", () => {
     expect(parseResponseHead(head("HTTP/1.0 200 OK", "Connection: keep-alive"), "HEAD")).toMatchObject({ framing: { kind: "none" }, keepAlive: true });
   });
@@ -431,6 +435,8 @@ describe("ChunkedScanner", () => {
     ["mixed-case hex", "1aB\r\n" + "x".repeat(0x1ab) + "\r\n0\r\n\r\n"],
     ["leading zeros", "0005\r\nhello\r\n000\r\n\r\n"],
     ["12 hex digits", "000000000005\r\nhello\r\n0\r\n\r\n"],
+    ["16 hex digits, zero-padded (llhttp takes them)", "0000000000000005\r\nhello\r\n0\r\n\r\n"],
+    ["blanks before an extension", "5 \t;a=b\r\nhello\r\n0\r\n\r\n"],
     ["data holding CRLF and size-like bytes", "a\r\n0\r\n\r\n\r\n0\r\n\r\n0\r\n\r\n"],
     ["a chunk extension", "5;name=value\r\nhello\r\n0\r\n\r\n"],
     ["several extensions", "5;a=1;b=\"x;y\"\r\nhello\r\n0;last\r\n\r\n"],
@@ -513,7 +519,8 @@ describe("ChunkedScanner", () => {
     ["an empty size line after a chunk", "5\r\nhello\r\n\r\n0\r\n\r\n"],
     ["an extension without a size", ";a\r\n"],
     ["a space before the size", " 5\r\nhello\r\n0\r\n\r\n"],
-    ["13 hex digits", "0000000000005\r\nhello\r\n0\r\n\r\n"],
+    ["13 significant hex digits", "1000000000000\r\nhello\r\n0\r\n\r\n"],
+    ["junk after blanks behind the size", "5 junk\r\nhello\r\n0\r\n\r\n"],
     ["16 hex digits", "ffffffffffffffff\r\n"],
     ["a bare LF after the size", "5\nhello\r\n0\r\n\r\n"],
     ["a bare LF in an extension", "5;a\nhello\r\n0\r\n\r\n"],
@@ -533,7 +540,7 @@ describe("ChunkedScanner", () => {
 
   it.each([
     ["a non-hex size", "5\r\nhello\r\n", "z\r\n"],
-    ["13 hex digits", "00000", "00000005"],
+    ["13 significant hex digits", "10000", "00000000"],
     ["missing CRLF after data", "5\r\nhel", "lo!!"],
     ["a bare LF after the size", "5", "\n"],
   ])("is -2 on %s split across buffers", (_, first, second) => {
