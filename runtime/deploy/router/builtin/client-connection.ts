@@ -67,7 +67,8 @@ export class ClientConnection implements ExchangeClient {
   };
 
   private readonly onTimeout = (): void => {
-    if (this.exchange === null) this.socket.destroy();
+    // Idle between requests, or answered with `Connection: close` and the client never closed.
+    if (this.exchange === null || this.socket.writableEnded) this.socket.destroy();
   };
 
   private readonly onDrain = (): void => this.exchange?.clientDrained();
