@@ -3,7 +3,7 @@
  * `state.json` at the end. Writes are synchronous appends to open files: ordered, and memory stays
  * bounded whatever a job prints. A write that fails (a full disk) is reported once and the run goes on.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync, existsSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Plan } from "../plan/schema.ts";
@@ -93,10 +93,27 @@ export function createRunStore(projectDir: string, runId: string, plan: Plan): R
 }
 
 /** Run ids in the project, newest first. */
+/**
+ * The runs, newest first. Ids sort by their second; runs started in the same second are ordered by
+ * when their folders were made (the id's random suffix says nothing about order).
+ */
 export function listRunIds(projectDir: string): string[] {
   const dir = join(projectDir, RUNS_DIR);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((name) => existsSync(join(dir, name, "events.jsonl"))).sort().reverse();
+  const ids = readdirSync(dir).filter((name) => existsSync(join(dir, name, "events.jsonl")));
+  const born = new Map<string, number>();
+  const bornAt = (id: string): number => {
+    let at = born.get(id);
+    if (at === undefined) {
+      const stats = statSync(join(dir, id));
+      at = stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.ctimeMs;
+      born.set(id, at);
+    }
+    return at;
+  };
+  const second = (id: string): string => id.slice(0, id.lastIndexOf("-"));
+  const descending = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
+  return ids.sort((a, b) => descending(second(a), second(b)) || bornAt(b) - bornAt(a) || descending(a, b));
 }
 
 export function runDir(projectDir: string, runId: string): string {
