@@ -10,7 +10,7 @@ import { forward, respondError } from "./forward.ts";
 import { compileRoute, matchRoute, type CompiledRoute } from "./header-routes.ts";
 import type { RequestHead } from "./http1/request-head.ts";
 import { MetricsWindow, type MetricsWindowOptions } from "./metrics-window.ts";
-import { readStickyCookie, stickyCookieValue, validateStickiness } from "./sticky-cookie.ts";
+import { readStickyCookie, stickyCookieValue, validateStickiness } from "../sticky-cookie.ts";
 import { VersionPool, type UpstreamAgentOptions } from "./version-pool.ts";
 import { WeightedPicker } from "./weighted-picker.ts";
 

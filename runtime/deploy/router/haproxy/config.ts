@@ -14,11 +14,21 @@
  * depend on how many instances it has, and `show servers state be_split` reads the percentages back.
  * Header routes are a regex map over the request's header block (`req.hdrs`, one
  * "name: value\r\n" line per header, names lowercased), updated with `prepare/add/commit map`.
+ *
+ * Cookie stickiness uses two more maps, empty while it is off: `sticky.map` (regexes over the
+ * `cookie:` line, one per version with a weight above 0, → be_vN; consulted after the header
+ * routes) and `cookies.map` (be_split server vN → the Set-Cookie value pinning a client to that
+ * version). A request that reaches be_split, i.e. one picked by weight, gets the cookie of the
+ * version it went to; one pinned by its cookie or a header route does not.
  */
 export interface HaproxyConfigSpec {
   readonly port: number;
   readonly adminSocket: string;
   readonly mapFile: string;
+  /** Sticky cookie patterns → version backend. */
+  readonly stickyMapFile: string;
+  /** be_split server name → Set-Cookie value. */
+  readonly cookieMapFile: string;
   /** Unique per router: abstract socket names are machine-wide. */
   readonly abnsPrefix: string;
   readonly versionSlots: number;
@@ -67,10 +77,14 @@ export function renderConfig(spec: HaproxyConfigSpec): string {
     "frontend fe",
     `  bind 127.0.0.1:${spec.port}`,
     "  option forwardfor",
-    `  use_backend %[req.hdrs,map_reg(${spec.mapFile},${SPLIT_BACKEND})]`,
+    `  http-request set-var(txn.pipec_to) req.hdrs,map_reg(${spec.mapFile})`,
+    `  http-request set-var(txn.pipec_to) req.hdrs,map_reg(${spec.stickyMapFile}) unless { var(txn.pipec_to) -m found }`,
+    "  use_backend %[var(txn.pipec_to)] if { var(txn.pipec_to) -m found }",
+    `  default_backend ${SPLIT_BACKEND}`,
     "",
     `backend ${SPLIT_BACKEND}`,
     "  balance roundrobin",
+    `  http-response add-header Set-Cookie %[srv_name,map(${spec.cookieMapFile})] if { srv_name,map(${spec.cookieMapFile}) -m found }`,
   ];
   for (let v = 0; v < spec.versionSlots; v++) {
     lines.push(`  server ${versionServer(v)} abns@${spec.abnsPrefix}-v${v} weight 0`);

@@ -2,14 +2,16 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import net, { type AddressInfo } from "node:net";
 import path from "node:path";
-import type { HeaderRoute, InstanceAddress, Router, VersionMetrics } from "../../types.ts";
+import type { HeaderRoute, InstanceAddress, VersionMetrics } from "../../types.ts";
 import { RouterClosedError } from "../errors.ts";
 import { formatListen, parseListen } from "../listen-address.ts";
+import { stickyCookieValue, validateStickiness } from "../sticky-cookie.ts";
+import type { Stickiness, StickyRouter } from "../types.ts";
 import { validateWeights } from "../weights.ts";
 import { SPLIT_BACKEND, WEIGHT_PER_PERCENT, instanceServer, renderConfig, versionBackend, versionServer } from "./config.ts";
 import { CounterHistory, type CounterSample } from "./counter-history.ts";
 import { startHaproxy } from "./haproxy-process.ts";
-import { routePattern } from "./map-routes.ts";
+import { routePattern, stickyPattern } from "./map-routes.ts";
 import { cliArgument, runtimeCommand } from "./runtime-api.ts";
 import { SlotTable } from "./slots.ts";
 import { parseServerWeights, parseShowStat, type StatRow } from "./stats.ts";
@@ -37,9 +39,9 @@ export interface HaproxyRouterOptions {
  * readWeights returns what HAProxy applies. Metrics come from HAProxy's counters: requests and
  * 5xx per version are exact over the window (±1 s, see CounterHistory); latencyAvgMs is HAProxy's
  * average response time over the version's last 1024 requests, not over the window; percentiles
- * are null (HAProxy keeps none). Cookie stickiness is not implemented: use the builtin router.
+ * are null (HAProxy keeps none). Cookie stickiness works as in the builtin router (see config.ts).
  */
-export async function createHaproxyRouter(options: HaproxyRouterOptions): Promise<Router> {
+export async function createHaproxyRouter(options: HaproxyRouterOptions): Promise<StickyRouter & { readonly kind: "haproxy" }> {
   const address = parseListen(options.listen);
   const port = address.port === 0 ? await freePort() : address.port;
   const versionSlots = options.versionSlots ?? 8;
@@ -50,14 +52,18 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
     pid: path.join(stateDir, "haproxy.pid"),
     admin: path.join(stateDir, "admin.sock"),
     map: path.join(stateDir, "routes.map"),
+    stickyMap: path.join(stateDir, "sticky.map"),
+    cookieMap: path.join(stateDir, "cookies.map"),
   };
-  await writeFile(files.map, "");
+  await Promise.all([files.map, files.stickyMap, files.cookieMap].map((file) => writeFile(file, "")));
   await writeFile(
     files.config,
     renderConfig({
       port,
       adminSocket: files.admin,
       mapFile: files.map,
+      stickyMapFile: files.stickyMap,
+      cookieMapFile: files.cookieMap,
       abnsPrefix: `pipec-${process.pid}-${randomBytes(4).toString("hex")}`,
       versionSlots,
       instanceSlots: options.instanceSlots ?? 16,
@@ -70,6 +76,9 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
   const routes = new Map<string, { readonly pattern: string; readonly backend: string }>();
   const sampleMs = options.metrics?.sampleMs ?? 1000;
   const history = new CounterHistory(versionSlots, performance.now(), sampleMs, options.metrics?.maxWindowMs ?? 600_000);
+  let stickiness: Stickiness | null = null;
+  /** The weights last set, by version. */
+  let weighted = new Map<string, number>();
   let closed = false;
 
   const command = (text: string): Promise<string> => runtimeCommand(files.admin, text);
@@ -101,14 +110,21 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
   }, sampleMs);
   sampler.unref();
 
-  const writeRoutes = async (): Promise<void> => {
-    const reply = await command(`prepare map ${files.map}`);
+  /** Replaces a map's entries atomically (a new version, filled, then committed). */
+  const writeMap = async (file: string, entries: Iterable<readonly [key: string, value: string]>): Promise<void> => {
+    const reply = await command(`prepare map ${file}`);
     const version = /version created: (\d+)/i.exec(reply)?.[1];
     if (version === undefined) throw new Error(`unexpected reply to "prepare map": ${reply.trim()}`);
-    for (const route of routes.values()) {
-      await command(`add map @${version} ${files.map} ${cliArgument(route.pattern)} ${route.backend}`);
-    }
-    await command(`commit map @${version} ${files.map}`);
+    for (const [key, value] of entries) await command(`add map @${version} ${file} ${cliArgument(key)} ${cliArgument(value)}`);
+    await command(`commit map @${version} ${file}`);
+  };
+  const writeRoutes = (): Promise<void> => writeMap(files.map, [...routes.values()].map((route) => [route.pattern, route.backend] as const));
+  /** The sticky maps for the current stickiness and weights: cookies pin only to versions with a weight. */
+  const writeSticky = async (): Promise<void> => {
+    const on = stickiness;
+    const pins = on === null ? [] : slots.all().filter((slot) => (weighted.get(slot.version) ?? 0) > 0);
+    await writeMap(files.stickyMap, pins.map((slot) => [stickyPattern(on!.cookie, slot.version), versionBackend(slot.index)] as const));
+    await writeMap(files.cookieMap, on === null ? [] : slots.all().map((slot) => [versionServer(slot.index), stickyCookieValue(on, slot.version)] as const));
   };
 
   return {
@@ -134,6 +150,13 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
           const weight = Math.round((entries.get(slot.version) ?? 0) * WEIGHT_PER_PERCENT);
           await command(`set weight ${SPLIT_BACKEND}/${versionServer(slot.index)} ${weight}`);
         }
+        weighted = entries;
+        if (stickiness !== null) await writeSticky();
+      }),
+    setStickiness: (next: Stickiness | null) =>
+      serial(async () => {
+        stickiness = next === null ? null : validateStickiness(next);
+        await writeSticky();
       }),
     readWeights: () =>
       serial(async () => {

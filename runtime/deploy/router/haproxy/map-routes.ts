@@ -39,3 +39,12 @@ export function escapePcre(text: string): string {
   }
   return out;
 }
+
+/**
+ * The `sticky.map` key sending a request whose `Cookie` header carries `cookie=value` (the
+ * version, URI-encoded as the builtin router writes it) to that version: a cookie at the start of
+ * the line or after a `;`, its value ending at `;` or the end of the line.
+ */
+export function stickyPattern(cookie: string, version: string): string {
+  return `${LINE}cookie:(?:[^\\r\\n]*;)?[\\t\\x20]*${escapePcre(cookie)}=${escapePcre(encodeURIComponent(version))}[\\t\\x20]*(?:;|$)`;
+}

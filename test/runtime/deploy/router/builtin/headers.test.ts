@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forwardRequestHeaders, forwardResponseHeaders } from "../../../../../runtime/deploy/router/builtin/headers.ts";
-import { readStickyCookie, stickyCookieValue } from "../../../../../runtime/deploy/router/builtin/sticky-cookie.ts";
+import { readStickyCookie, stickyCookieValue } from "../../../../../runtime/deploy/router/sticky-cookie.ts";
 import { compileRoute, matchRoute } from "../../../../../runtime/deploy/router/builtin/header-routes.ts";
 
 describe("forwardRequestHeaders", () => {

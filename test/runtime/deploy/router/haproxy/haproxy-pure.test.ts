@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderConfig } from "../../../../../runtime/deploy/router/haproxy/config.ts";
 import { CounterHistory } from "../../../../../runtime/deploy/router/haproxy/counter-history.ts";
-import { escapePcre, routePattern } from "../../../../../runtime/deploy/router/haproxy/map-routes.ts";
+import { escapePcre, routePattern, stickyPattern } from "../../../../../runtime/deploy/router/haproxy/map-routes.ts";
 import { cliArgument } from "../../../../../runtime/deploy/router/haproxy/runtime-api.ts";
 import { SlotTable } from "../../../../../runtime/deploy/router/haproxy/slots.ts";
 import { parseServerWeights, parseShowStat } from "../../../../../runtime/deploy/router/haproxy/stats.ts";
@@ -11,11 +11,14 @@ const instance = (id: string, port: number) => ({ id, host: "127.0.0.1" as const
 describe("haproxy config", () => {
   it("has one split server and one backend of disabled instance slots per version slot", () => {
     const config = renderConfig({
-      port: 8080, adminSocket: "/s/admin.sock", mapFile: "/s/routes.map", abnsPrefix: "p",
+      port: 8080, adminSocket: "/s/admin.sock", mapFile: "/s/routes.map", stickyMapFile: "/s/sticky.map", cookieMapFile: "/s/cookies.map", abnsPrefix: "p",
       versionSlots: 2, instanceSlots: 2, timeouts: { connectMs: 1, clientMs: 2, serverMs: 3 },
     });
     expect(config).toContain("bind 127.0.0.1:8080");
-    expect(config).toContain("use_backend %[req.hdrs,map_reg(/s/routes.map,be_split)]");
+    expect(config).toContain("http-request set-var(txn.pipec_to) req.hdrs,map_reg(/s/routes.map)");
+    expect(config).toContain("http-request set-var(txn.pipec_to) req.hdrs,map_reg(/s/sticky.map) unless { var(txn.pipec_to) -m found }");
+    expect(config).toContain("default_backend be_split");
+    expect(config).toContain("http-response add-header Set-Cookie %[srv_name,map(/s/cookies.map)] if { srv_name,map(/s/cookies.map) -m found }");
     expect(config.match(/server v\d abns@p-v\d weight 0/g)).toEqual(["server v0 abns@p-v0 weight 0", "server v1 abns@p-v1 weight 0"]);
     expect(config.match(/server s\d 127\.0\.0\.1:1 weight 1 disabled/g)).toHaveLength(4);
   });
@@ -30,6 +33,16 @@ describe("header route patterns", () => {
     expect(routePattern({ name: "r", header: "X-Canary", match, version: "canary" }).replace(/\\x2d/g, "\\x2d")).toBe(
       pattern.replace("x\\x2dcanary", escapePcre("x-canary")),
     );
+  });
+
+  it("matches a sticky cookie anywhere in the cookie line, and only the whole value", () => {
+    // PCRE and JS agree on this subset once (*CRLF)(?m) is read as the m flag.
+    const pattern = stickyPattern("pipec-version", "canary").replace("(*CRLF)(?m)", "");
+    const regex = new RegExp(pattern.replace(/\\x([0-9a-f]{2})/g, (_, hex: string) => `\\x${hex}`), "m");
+    for (const line of ["cookie: pipec-version=canary", "cookie: a=1; pipec-version=canary", "cookie: a=1;pipec-version=canary; b=2"]) expect(line).toMatch(regex);
+    for (const line of ["cookie: pipec-version=canary2", "cookie: xpipec-version=canary", "cookie: a=pipec-version=canary", "x-cookie: pipec-version=canary"]) {
+      expect(line).not.toMatch(regex);
+    }
   });
 
   it("escapes CLI separators", () => {

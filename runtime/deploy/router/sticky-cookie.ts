@@ -1,5 +1,5 @@
-import type { Stickiness } from "../types.ts";
-import { RouterError, ROUTER_ERROR_CODES } from "../errors.ts";
+import type { Stickiness } from "./types.ts";
+import { RouterError, ROUTER_ERROR_CODES } from "./errors.ts";
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
