@@ -138,7 +138,7 @@ class OutputWalker {
     try {
       stats = await handle.stat();
       if (!stats.isFile()) return this.refuse(path, "it is no longer a regular file");
-      stored = await putObject(this.context.layout, handle);
+      stored = await putObject(this.context.layout, handle, stats.size);
     } finally {
       await handle.close();
     }

@@ -1,9 +1,9 @@
 /**
  * The objects: bytes named by their sha256. Writing copies the source through the hash into a temp
- * file in `tmp/` (one reused 1 MiB buffer, whatever the file's size), flushes it, then renames it to
+ * file in `tmp/` (one buffer per copy, 1 MiB at most, smaller for a file known to be small), flushes it, then renames it to
  * `objects/ab/cdef…`. The rename is the commit: a crash before it leaves only a temp file (removed
- * by gc), never a partial object. Identical bytes are stored once: when the object exists with the
- * right size the temp file is dropped; an object of the wrong size (damaged) is replaced.
+ * by gc), never a partial object. Identical bytes are stored once: the fresh temp file is renamed over
+ * an existing object, so a damaged one (even of the right size) is healed by storing its bytes again.
  */
 import { createHash } from "node:crypto";
 import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
@@ -21,13 +21,17 @@ export interface StoredObject {
   readonly created: boolean;
 }
 
-/** Copies `from` to `to` through sha256 with one reusable buffer: memory stays at CHUNK whatever the size. */
-export async function copyThroughHash(from: FileHandle, to: FileHandle): Promise<{ digest: string; size: number }> {
+/**
+ * Copies `from` to `to` through sha256 with one reusable buffer: memory stays at CHUNK whatever the
+ * size. `sizeHint` (the expected size, when known) sizes the buffer down for small files, so that
+ * 20,000 small files do not each allocate a megabyte; a file larger than its hint still copies whole.
+ */
+export async function copyThroughHash(from: FileHandle, to: FileHandle, sizeHint = CHUNK): Promise<{ digest: string; size: number }> {
   const hash = createHash("sha256");
-  const buffer = Buffer.allocUnsafe(CHUNK);
+  const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, sizeHint + 1)));
   let size = 0;
   for (;;) {
-    const { bytesRead } = await from.read(buffer, 0, CHUNK, null);
+    const { bytesRead } = await from.read(buffer, 0, buffer.length, null);
     if (bytesRead === 0) break;
     const bytes = buffer.subarray(0, bytesRead);
     hash.update(bytes);
@@ -38,7 +42,7 @@ export async function copyThroughHash(from: FileHandle, to: FileHandle): Promise
 }
 
 /** Stores the rest of an open file, or small generated text (a manifest), as an object. */
-export async function putObject(layout: StoreLayout, source: FileHandle | Iterable<string>): Promise<StoredObject> {
+export async function putObject(layout: StoreLayout, source: FileHandle | Iterable<string>, sizeHint?: number): Promise<StoredObject> {
   await mkdir(layout.tmp, { recursive: true });
   const temp = tempPath(layout.tmp);
   const handle = await open(temp, "wx", 0o444);
@@ -47,7 +51,7 @@ export async function putObject(layout: StoreLayout, source: FileHandle | Iterab
     let size = 0;
     try {
       if (isFileHandle(source)) {
-        ({ digest, size } = await copyThroughHash(source, handle));
+        ({ digest, size } = await copyThroughHash(source, handle, sizeHint));
       } else {
         const hash = createHash("sha256");
         for (const text of source) {
@@ -64,13 +68,12 @@ export async function putObject(layout: StoreLayout, source: FileHandle | Iterab
     }
     const target = layout.object(digest);
     const existing = await lstat(target).catch(() => null);
-    if (existing?.isFile() && existing.size === size) {
-      await unlink(temp);
-      return { digest, size, created: false };
-    }
-    await mkdir(dirname(target), { recursive: true });
+    // The temp file holds bytes just hashed to this digest, so it replaces whatever is there: an
+    // existing object of the same size may still be damaged (a flipped bit), and keeping it would
+    // hand the damage to the new artifact too. A rename costs the same as dropping the temp file.
+    if (!existing) await mkdir(dirname(target), { recursive: true });
     await rename(temp, target);
-    return { digest, size, created: true };
+    return { digest, size, created: !(existing?.isFile() && existing.size === size) };
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw error;

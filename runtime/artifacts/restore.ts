@@ -4,15 +4,18 @@
  * The manifest is hashed before it is trusted. Each file is streamed from its object through sha256
  * into a temp file beside its destination and renamed into place only when hash and size match, so a
  * damaged object fails with ArtifactIntegrityError and leaves no damaged file behind; the damaged
- * object itself is removed, so that the next collect of the same bytes stores them afresh.
+ * object itself is removed, so that the next collect of the same bytes stores them afresh. A small
+ * file (up to SMALL_FILE_BYTES) is read whole and checked first, then created at its name directly
+ * (exclusively: never through a symlink or over an existing file, which take the temp-file path):
+ * fewer system calls for the trees of small files that dominate restores.
  *
  * Nothing is written outside the destination, whatever the manifest says: every path must be a plain
  * relative path; directories are created one level at a time and an existing symlinked directory is
  * followed only if it resolves inside the destination; symlinks are created last (so no file is
  * written through one) and only with relative targets that stay inside.
  */
-import { randomBytes } from "node:crypto";
-import { chmod, lstat, mkdir, open, realpath, rename, rm, symlink, unlink } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { chmod, lstat, mkdir, open, realpath, rename, rm, symlink, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { ArtifactError, ArtifactIntegrityError, ArtifactNotFoundError, ArtifactUnsafePathError } from "./errors.ts";
 import type { StoreContext } from "./layout.ts";
@@ -58,6 +61,9 @@ export async function restoreArtifact(context: StoreContext, id: string, destRoo
   return { files: writer.files, symlinks: links.length, bytes: writer.bytes };
 }
 
+/** Files up to this size are restored through memory (see the module comment). */
+const SMALL_FILE_BYTES = 256 * 1024;
+
 class TreeWriter {
   files = 0;
   bytes = 0;
@@ -74,17 +80,15 @@ class TreeWriter {
   async writeFile(entry: Extract<ManifestEntry, { kind: "file" }>): Promise<void> {
     const dir = await this.ensureDir(dirname(entry.path));
     const target = join(dir, basename(entry.path));
-    const temp = join(dir, `.${basename(entry.path)}.pipec-${randomBytes(4).toString("hex")}`);
     const object = this.context.layout.object(entry.digest);
-    const source = await open(object, "r").catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") throw this.integrityError(entry, "missing");
-      throw error;
-    });
+    if (entry.size <= SMALL_FILE_BYTES && (await this.writeSmallFile(entry, target, object))) return;
+    const temp = join(dir, `.${basename(entry.path)}.pipec-${randomBytes(4).toString("hex")}`);
+    const source = await this.openObject(entry, object);
     let copied: { digest: string; size: number };
     try {
       const handle = await open(temp, "wx", 0o600);
       try {
-        copied = await copyThroughHash(source, handle);
+        copied = await copyThroughHash(source, handle, entry.size);
       } finally {
         await handle.close();
       }
@@ -105,6 +109,51 @@ class TreeWriter {
     await rename(temp, target);
     this.files++;
     this.bytes += size;
+  }
+
+  /** Writes a small file checked in memory; false when something is at `target` already. */
+  private async writeSmallFile(entry: Extract<ManifestEntry, { kind: "file" }>, target: string, object: string): Promise<boolean> {
+    const source = await this.openObject(entry, object);
+    let bytes: Buffer;
+    try {
+      // One byte more than expected: an object that grew reads as the wrong size.
+      const buffer = Buffer.allocUnsafe(entry.size + 1);
+      const { bytesRead } = await source.read(buffer, 0, buffer.length, 0);
+      bytes = buffer.subarray(0, bytesRead);
+    } finally {
+      await source.close();
+    }
+    const actual = createHash("sha256").update(bytes).digest("hex");
+    if (actual !== entry.digest || bytes.length !== entry.size) {
+      if (actual !== entry.digest) await unlink(object).catch(() => {});
+      throw this.integrityError(entry, actual, bytes.length);
+    }
+    let handle: FileHandle;
+    try {
+      handle = await open(target, "wx", 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw error;
+    }
+    try {
+      await handle.write(bytes, 0, bytes.length, 0);
+      await handle.chmod(entry.mode);
+    } catch (error) {
+      await handle.close();
+      await unlink(target).catch(() => {});
+      throw error;
+    }
+    await handle.close();
+    this.files++;
+    this.bytes += bytes.length;
+    return true;
+  }
+
+  private openObject(entry: Extract<ManifestEntry, { kind: "file" }>, object: string): Promise<FileHandle> {
+    return open(object, "r").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") throw this.integrityError(entry, "missing");
+      throw error;
+    });
   }
 
   async writeLink(entry: Extract<ManifestEntry, { kind: "symlink" }>): Promise<void> {

@@ -41,6 +41,34 @@ describe("collect and restore", () => {
     expect(existsSync(join(out, "src"))).toBe(false);
   });
 
+  it("restores small and large files alike: over existing files and symlinks, with exact modes", async () => {
+    const store = newStore();
+    const large = "x".repeat(300 * 1024); // above the in-memory restore size: the temp-file path
+    const ws = writeTree(tempDir(), {
+      "out/small.txt": { content: "small\n", mode: 0o640 },
+      "out/large.bin": { content: large, mode: 0o751 },
+      "out/fresh.txt": { content: "fresh\n", mode: 0o444 },
+    });
+    const result = await store.collect(ws, { paths: ["out"] }, META);
+    if (result.kind !== "stored") throw new Error(`not stored: ${result.kind}`);
+    const out = writeTree(tempDir(), {
+      "out/small.txt": { content: "old and longer than the new content", mode: 0o777 },
+      "out/large.bin": "old",
+      "elsewhere.txt": "must not change",
+      "out/fresh.txt": { link: "../elsewhere.txt" },
+    });
+    expect(await store.restore(result.record.id, out)).toEqual({ files: 3, symlinks: 0, bytes: result.record.bytes });
+    expect(readFileSync(join(out, "out/small.txt"), "utf8")).toBe("small\n");
+    expect(readFileSync(join(out, "out/large.bin"), "utf8")).toBe(large);
+    expect(lstatSync(join(out, "out/fresh.txt")).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(out, "out/fresh.txt"), "utf8")).toBe("fresh\n");
+    expect(readFileSync(join(out, "elsewhere.txt"), "utf8")).toBe("must not change");
+    expect(statSync(join(out, "out/small.txt")).mode & 0o777).toBe(0o640);
+    expect(statSync(join(out, "out/large.bin")).mode & 0o777).toBe(0o751);
+    expect(statSync(join(out, "out/fresh.txt")).mode & 0o777).toBe(0o444);
+    expect(readdirSync(join(out, "out")).sort()).toEqual(["fresh.txt", "large.bin", "small.txt"]);
+  });
+
   it("stores identical files once, across files and artifacts", async () => {
     const store = newStore();
     const ws = writeTree(tempDir(), { "a/one.txt": "same bytes", "a/two.txt": "same bytes", "b/three.txt": "same bytes", "b/other.txt": "different" });
