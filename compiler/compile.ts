@@ -9,7 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, resolve } from "node:path";
 import type { Plan } from "../runtime/plan/schema.ts";
-import { error, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostic.ts";
+import { dedupeDiagnostics, error, hasErrors, preferPipecAtSameSpot, sortDiagnostics, type Diagnostic } from "./diagnostic.ts";
 import type { Draft } from "./draft.ts";
 
 export interface CompileOptions {
@@ -76,7 +76,10 @@ async function finish(draft: Draft | null, diagnostics: Diagnostic[], typecheckC
   if (!draft) return { ...failed(diagnostics), typecheckCached };
   const { validateDraft } = await import("./validate/index.ts");
   const validated = validateDraft(draft);
-  const all = sortDiagnostics([...diagnostics, ...validated.diagnostics]);
+  let all = [...diagnostics, ...validated.diagnostics];
+  // The slow path: a draft that only knows call sites looks for the exact properties now.
+  if (all.length > 0 && draft.refine) all = preferPipecAtSameSpot(dedupeDiagnostics(await draft.refine(all)));
+  all = sortDiagnostics(all);
   return { plan: hasErrors(all) ? null : validated.plan, diagnostics: all, typecheckCached };
 }
 

@@ -64,3 +64,26 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     return fa < fb ? -1 : fa > fb ? 1 : la - lb || ca - cb || (ka < kb ? -1 : ka > kb ? 1 : 0);
   });
 }
+
+/** Drops repeats: the same code and message at the same place (a matrix job reports its problems once per expansion). */
+export function dedupeDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = JSON.stringify([d.code, d.message, d.location]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * When pipec and the TypeScript checker report an error at the same file, line and column, pipec's is
+ * kept: it speaks the pipeline's terms and says what to write instead (`timeout: "10 parsecs" is not
+ * a duration; write ... "90s"`, not `Type '"10 parsecs"' is not assignable to type 'Duration'`), and
+ * it is the one a build with --no-typecheck shows too.
+ */
+export function preferPipecAtSameSpot(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const spot = (d: Diagnostic) => (d.location ? `${d.location.file}\u0000${d.location.line}\u0000${d.location.column}` : null);
+  const pipecErrors = new Set(diagnostics.filter((d) => d.code !== "typescript" && d.severity === "error").map(spot));
+  return diagnostics.filter((d) => !(d.code === "typescript" && d.severity === "error" && spot(d) !== null && pipecErrors.has(spot(d))));
+}

@@ -4,6 +4,7 @@
  * for any path inside it.
  */
 import type { PlanInput, SourceLocation } from "../runtime/plan/schema.ts";
+import type { Diagnostic } from "./diagnostic.ts";
 
 export type PlanPath = readonly (string | number)[];
 
@@ -11,6 +12,11 @@ export interface Draft {
   readonly plan: PlanInput;
   /** The author's location for a plan path such as `["jobs", "build", "needs", 0]`, falling back to the nearest parent. */
   locate(path: PlanPath): SourceLocation | null;
+  /**
+   * A closer look, for front ends whose `locate` only knows call sites: the same diagnostics, each at
+   * the exact property when it can be found. Called once per build, and only when there are diagnostics.
+   */
+  refine?(diagnostics: readonly Diagnostic[]): Promise<Diagnostic[]>;
 }
 
 /**
@@ -21,15 +27,22 @@ export function locatorFromTable(table: ReadonlyMap<string, SourceLocation>, fal
 export function locatorFromTable<T>(table: ReadonlyMap<string, T>, fallback: SourceLocation | null, toLocation: (entry: T) => SourceLocation): Draft["locate"];
 export function locatorFromTable<T>(table: ReadonlyMap<string, T>, fallback: SourceLocation | null, toLocation?: (entry: T) => SourceLocation): Draft["locate"] {
   return (path) => {
-    // The keys of every prefix, longest first: the nearest recorded parent answers.
-    const keys = [""];
-    for (const segment of path) keys.push(keys.length === 1 ? String(segment) : `${keys[keys.length - 1]}\u0000${String(segment)}`);
-    for (let end = path.length; end >= 0; end--) {
-      const hit = table.get(keys[end]!);
-      if (hit !== undefined) return toLocation ? toLocation(hit) : (hit as SourceLocation);
-    }
-    return fallback;
+    const nearest = nearestEntry(table, path);
+    if (!nearest) return fallback;
+    return toLocation ? toLocation(nearest.entry) : (nearest.entry as SourceLocation);
   };
+}
+
+/** The entry of the longest recorded prefix of `path`, and that prefix's length. */
+export function nearestEntry<T>(table: ReadonlyMap<string, T>, path: PlanPath): { entry: T; length: number } | null {
+  // The keys of every prefix, longest first: the nearest recorded parent answers.
+  const keys = [""];
+  for (const segment of path) keys.push(keys.length === 1 ? String(segment) : `${keys[keys.length - 1]}\u0000${String(segment)}`);
+  for (let end = path.length; end >= 0; end--) {
+    const entry = table.get(keys[end]!);
+    if (entry !== undefined) return { entry, length: end };
+  }
+  return null;
 }
 
 /** The key used in location tables: path segments joined by "\u0000" so that dots in job ids stay unambiguous. */

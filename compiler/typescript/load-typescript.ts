@@ -40,7 +40,7 @@ export async function loadTypeScriptPipeline(file: string): Promise<TypeScriptLo
     const hint = `end the file with: export default pipeline("name", { jobs: [ ... ] })`;
     return { draft: null, bundle, diagnostics: [error("no-pipeline", `${entry} exports no pipeline`, { file: entry, line: 1, column: 1 }, hint)] };
   }
-  const lowered = lowerPipeline(pipeline, sites, entry);
+  const lowered = lowerPipeline(pipeline, sites, entry, root);
   return { draft: lowered.draft, bundle, diagnostics: lowered.diagnostics };
 }
 

@@ -13,6 +13,13 @@ type RetryInput = NonNullable<NonNullable<PlanInput["jobs"][string]["retry"]>>;
 /** Collects conversion problems as `[field, message]` pairs; the caller turns them into diagnostics. */
 export type Problems = [field: string, message: string][];
 
+/** A problem's field as path segments, as the author wrote them: `steps[1].env.FOO` is `["steps", 1, "env", "FOO"]`. */
+export function fieldPath(field: string): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (const match of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) path.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
+  return path;
+}
+
 export function lowerDuration(value: Duration | undefined, field: string, problems: Problems): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDuration(value as string | number);

@@ -11,20 +11,23 @@ import type { StepLike, StepOptions } from "../../dsl/step.ts";
 import { parseByteSize } from "../../runtime/plan/size.ts";
 import type { JobInput, PlanInput, SourceLocation, StepInput } from "../../runtime/plan/schema.ts";
 import { error, type Diagnostic } from "../diagnostic.ts";
-import { locatorFromTable, pathKey, type Draft } from "../draft.ts";
+import { pathKey, type Draft, type PlanPath } from "../draft.ts";
 import { defaultStepName, joinScript } from "../step-defaults.ts";
 import { expandMatrix, matrixJobId, matrixJobName, type MatrixCombination } from "../matrix.ts";
+import { anchoredLocations } from "./anchored-locations.ts";
 import type { CallSiteMapper } from "./call-sites.ts";
 import { lowerDeployment } from "./lower-deployment.ts";
-import { compact, describe, lowerCondition, lowerDuration, lowerEnv, lowerRetry, type Problems } from "./lower-values.ts";
+import { compact, describe, fieldPath, lowerCondition, lowerDuration, lowerEnv, lowerRetry, type Problems } from "./lower-values.ts";
 
-export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: string): { draft: Draft; diagnostics: Diagnostic[] } {
+/** `root` is the pipeline file's folder: locations name files relative to it, and `refine` reads them from it. */
+export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: string, root: string): { draft: Draft; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const table = new Map<string, SourceLocation>();
   const pipelineSite = sites.locate(pipeline[CALL_SITE]) ?? { file: entry, line: 1, column: 1 };
   const siteOf = (value: unknown) => sites.locate((value as Record<symbol, string[]>)[CALL_SITE]) ?? pipelineSite;
+  const locations = anchoredLocations(table, pipelineSite, root);
 
-  const jobs = collectJobs(pipeline, diagnostics, siteOf);
+  const jobs = collectJobs(pipeline, diagnostics, siteOf, locations.at);
   const expansions = new Map<AnyJob, string[]>();
   for (const job of jobs) expansions.set(job, combosOf(job, diagnostics, siteOf).map((combo) => (combo ? matrixJobId(job.name, combo) : job.name)));
   const idsOf = (job: AnyJob) => expansions.get(job) ?? [job.name];
@@ -35,14 +38,16 @@ export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: 
     for (const combo of combosOf(job, [], siteOf)) {
       const id = combo ? matrixJobId(job.name, combo) : job.name;
       const problems: Problems = [];
+      table.set(pathKey(["jobs", id]), site);
       planJobs[id] = lowerJob(job, combo, idsOf, problems, (index, step) => {
-        const stepSite = hasBrand(step, STEP) ? siteOf(step) : site;
+        if (!hasBrand(step, STEP)) return site;
+        // Only a step(...) call has a site of its own; a string or plain object is found from the job's call.
+        const stepSite = siteOf(step);
         table.set(pathKey(["jobs", id, "steps", index]), stepSite);
         return stepSite;
       });
       planJobs[id]!.source = site;
-      table.set(pathKey(["jobs", id]), site);
-      for (const [, message] of problems) diagnostics.push(error("schema", `job "${job.name}": ${message}`, site));
+      for (const [field, message] of problems) diagnostics.push(error("schema", `job "${job.name}": ${message}`, locations.locate(["jobs", id, ...fieldPath(field)])));
     }
   }
 
@@ -59,17 +64,22 @@ export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: 
     source: pipelineSite,
   });
   if (options.image) for (const job of Object.values(planJobs)) if (job.image == null && !job.deploy) job.image = options.image;
-  for (const [, message] of problems) diagnostics.push(error("schema", `pipeline "${pipeline.name}": ${message}`, pipelineSite));
-  return { draft: { plan, locate: locatorFromTable(table, pipelineSite) }, diagnostics };
+  for (const [field, message] of problems) diagnostics.push(error("schema", `pipeline "${pipeline.name}": ${message}`, locations.locate(fieldPath(field))));
+  return { draft: { plan, locate: locations.locate, refine: locations.refine }, diagnostics };
 }
 
 /** The pipeline's jobs plus every job reachable through needs and inputs, in first-seen order. */
-function collectJobs(pipeline: Pipeline, diagnostics: Diagnostic[], siteOf: (v: unknown) => SourceLocation): AnyJob[] {
+function collectJobs(
+  pipeline: Pipeline,
+  diagnostics: Diagnostic[],
+  siteOf: (v: unknown) => SourceLocation,
+  at: (site: SourceLocation, path: PlanPath) => SourceLocation,
+): AnyJob[] {
   const seen = new Set<AnyJob>();
   const byName = new Map<string, AnyJob>();
-  const visit = (value: unknown, where: string) => {
+  const visit = (value: unknown, where: string, location: () => SourceLocation) => {
     if (!hasBrand(value, JOB)) {
-      diagnostics.push(error("schema", `${where}: expected a job made with job() or deploy.*(), got ${describe(value)}`, siteOf(pipeline)));
+      diagnostics.push(error("schema", `${where}: expected a job made with job() or deploy.*(), got ${describe(value)}`, location()));
       return;
     }
     const job = value as AnyJob;
@@ -82,14 +92,15 @@ function collectJobs(pipeline: Pipeline, diagnostics: Diagnostic[], siteOf: (v: 
     }
     seen.add(job);
     byName.set(job.name, job);
-    for (const need of job.options.needs ?? []) visit(need, `needs of job "${job.name}"`);
-    for (const input of job.options.inputs ?? []) {
+    (job.options.needs ?? []).forEach((need, index) => visit(need, `needs of job "${job.name}"`, () => at(siteOf(job), ["needs", index])));
+    (job.options.inputs ?? []).forEach((input, index) => {
       const owner = hasBrand(input, OUTPUT_REF) ? (input as unknown as Record<symbol, unknown>)[OUTPUT_JOB] : undefined;
-      if (owner) visit(owner, `inputs of job "${job.name}"`);
-      else diagnostics.push(error("schema", `job "${job.name}": inputs take outputs like build.outputs.dist, got ${describe(input)}`, siteOf(job)));
-    }
+      const location = () => at(siteOf(job), ["inputs", index]);
+      if (owner) visit(owner, `inputs of job "${job.name}"`, location);
+      else diagnostics.push(error("schema", `job "${job.name}": inputs take outputs like build.outputs.dist, got ${describe(input)}`, location()));
+    });
   };
-  pipeline.options.jobs.forEach((job, index) => visit(job, `jobs[${index}]`));
+  pipeline.options.jobs.forEach((job, index) => visit(job, `jobs[${index}]`, () => at(siteOf(pipeline), ["jobs", index])));
   return [...seen];
 }
 

@@ -4,7 +4,7 @@
  * timeout does not hide a cycle.
  */
 import { JobSchema, PlanSchema, type Job, type Plan } from "../../runtime/plan/schema.ts";
-import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostic.ts";
+import { dedupeDiagnostics, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostic.ts";
 import type { Draft } from "../draft.ts";
 import { canonicalize } from "../canonical.ts";
 import { checkDeployments } from "./check-deployments.ts";
@@ -44,7 +44,7 @@ export function validateDraft(draft: Draft): Validated {
     ...checkDeployments(plan.jobs, draft),
     ...checkSecrets(plan, plan.jobs, draft),
   );
-  const sorted = sortDiagnostics(dedupe(diagnostics));
+  const sorted = sortDiagnostics(dedupeDiagnostics(diagnostics));
   return { plan: parsed.success && !hasErrors(sorted) ? canonicalize(plan) : null, diagnostics: sorted };
 }
 
@@ -74,13 +74,3 @@ function partialPlan(draft: Draft): Plan {
 }
 
 const REQUIRED_JOB_FIELDS = new Set(["name"]);
-
-function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
-    const key = JSON.stringify([d.code, d.message, d.location]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}

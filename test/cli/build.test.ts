@@ -61,7 +61,7 @@ describe("pipec build", () => {
     const result = runPipec(["build", "broken.pipeline.ts"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain('broken.pipeline.ts:2:11: error[invalid-image]: job "a" image "Alpine" is not a valid image reference');
+    expect(result.stderr).toContain('broken.pipeline.ts:2:22: error[invalid-image]: job "a" image "Alpine" is not a valid image reference');
     expect(result.stderr).toContain("> 2 | const a = job(");
     expect(result.stderr).toContain("error[schema]: jobs.a.timeoutMs: must be at least 1000, got 0");
     expect(result.stderr).toMatch(/2 errors$/m);
@@ -92,7 +92,7 @@ describe("pipec build", () => {
     expect(cold.code).toBe(0);
     expect(warm.stdout).toBe(cold.stdout);
     expect(readFileSync(join(cache, "ci.pipeline.ts"), "utf8")).toContain("matrix");
-    writeFileSync(join(cache, "ci.pipeline.ts"), readFileSync(join(cache, "ci.pipeline.ts"), "utf8").replace('image: "alpine:3.20"', "image: 3"));
+    writeFileSync(join(cache, "ci.pipeline.ts"), readFileSync(join(cache, "ci.pipeline.ts"), "utf8").replace('image: "alpine:3.20"', 'image: "alpine:3.20", imag: "typo"'));
     const changed = runPipec(["build", "ci.pipeline.ts"], { cwd: cache });
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain("error[typescript]");
