@@ -18,6 +18,7 @@ import {
   type DeploymentStatus,
   type Revision,
 } from "../../runtime/deploy/index.ts";
+import { sleep } from "../../runtime/executor/abortable.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Terminal } from "../output.ts";
 
@@ -146,21 +147,12 @@ function missingDeployment(projectDir: string, name: string | undefined, rows: r
   return `pipec deploy status: no deployment "${name}" in .pipec/deployments${listHint(projectDir)}\n`;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 export async function deployUndoCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
+  // A mistyped NAME is bad input (exit 2, as for deploy status), not a failed undo.
+  if (readRevisions(process.cwd(), name).length === 0 && !listDeployments(process.cwd()).includes(name)) {
+    terminal.err(`pipec deploy undo: no deployment "${name}" in .pipec/deployments${listHint(process.cwd())} (see pipec deploy status)\n`);
+    return EXIT.invalidInput;
+  }
   const serving = new AbortController();
   try {
     const result = await undoDeployment({
