@@ -13,10 +13,14 @@ export function runsCommand(flags: { json?: boolean }, terminal: Terminal): numb
       const ms = state.finishedAt ? Date.parse(state.finishedAt) - Date.parse(state.startedAt) : null;
       return { id, pipeline: state.pipeline, status: state.status, startedAt: state.startedAt, durationMs: ms };
     }
-    // No state: the run is going on, or was killed before it could write one. Its events still tell.
+    // No readable state: the run is going on, was killed before it could write one, or state.json is
+    // damaged. Its events still tell, including how it ended.
     const events = readRunEvents(process.cwd(), id);
     const started = events.find((e) => e.type === "run.started");
-    return { id, pipeline: started?.type === "run.started" ? started.pipeline : "?", status: "unfinished", startedAt: started?.time ?? "", durationMs: null };
+    const finished = events.find((e) => e.type === "run.finished");
+    const pipeline = started?.type === "run.started" ? started.pipeline : "?";
+    if (finished?.type === "run.finished") return { id, pipeline, status: finished.status, startedAt: started?.time ?? "", durationMs: finished.durationMs };
+    return { id, pipeline, status: "unfinished", startedAt: started?.time ?? "", durationMs: null };
   });
   if (flags.json) {
     terminal.out(`${JSON.stringify(rows, null, 2)}\n`);
@@ -35,11 +39,17 @@ export function runsCommand(flags: { json?: boolean }, terminal: Terminal): numb
 export async function logsCommand(run: string, job: string | undefined, terminal: Terminal): Promise<number> {
   const id = run === "last" ? listRunIds(process.cwd())[0] : run;
   const dir = id ? runDir(process.cwd(), id) : null;
-  if (!id || !dir || !existsSync(dir)) {
+  // A run id is one folder name: "..", "a/b" and the like name no run.
+  if (!id || !dir || !/^[\w.-]+$/.test(id) || id === "." || id === ".." || !existsSync(dir)) {
     terminal.err(`pipec logs: no run ${run} in .pipec/runs (see pipec runs)\n`);
     return EXIT.invalidInput;
   }
-  const logs = readdirSync(join(dir, "logs")).filter((f) => f.endsWith(".log")).map((f) => f.slice(0, -4)).sort();
+  // No logs folder: the run ended before any job started, or the folder was removed by hand.
+  const logs = existsSync(join(dir, "logs")) ? readdirSync(join(dir, "logs")).filter((f) => f.endsWith(".log")).map((f) => f.slice(0, -4)).sort() : [];
+  if (job === undefined && logs.length === 0) {
+    terminal.err(`pipec logs: run ${id} has no job logs in ${join(".pipec", "runs", id, "logs")} (no job of it started, or they were removed); pipec runs shows how it ended\n`);
+    return EXIT.ok;
+  }
   const wanted = job === undefined ? logs : logs.filter((name) => name === job);
   if (job !== undefined && wanted.length === 0) {
     terminal.err(`pipec logs: run ${id} has no log for job "${job}" (jobs with logs: ${logs.join(", ") || "none"})\n`);
