@@ -80,7 +80,7 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .option("--var <NAME=value>", "set a declared pipeline variable (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
     .option("--secrets-file <file>", "NAME=value lines with secret values (else taken from the environment)")
     .option("--json", "print one JSON event per line")
-    .option("--resume <run>", "run again what failed, was skipped or cancelled in an earlier run, keeping what succeeded")
+    .option("--resume <run>", "run again what failed, was skipped or cancelled in an earlier run (RUN may be 'last'), keeping what succeeded")
     .addOption(new Option("--pull <policy>", "when to pull images").choices(["always", "missing", "never"]).default("missing"))
     .option("--keep-workspaces", "keep each job's workspace under .pipec/runs/<id>/work")
     .option("--no-cache", "run every job, even when an earlier run has its result")
@@ -162,7 +162,8 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .option("--json", "print as JSON")
     .option("--watch", "read again every --interval and print what changed (a terminal is redrawn in place; --json: one line each) until Ctrl-C")
     .option("--interval <ms>", "with --watch: milliseconds between reads, at least 100 (default: 1000)", (value: string) => {
-      if (!/^\d+$/.test(value) || Number(value) < 100) throw new InvalidArgumentError("--interval takes a whole number of milliseconds, at least 100 (e.g. --interval 500).");
+      // At most 2^31-1: a larger timer fires at once in Node, which would turn the watch into a busy loop.
+      if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 2_147_483_647) throw new InvalidArgumentError("--interval takes a whole number of milliseconds, at least 100 and at most 2147483647 (e.g. --interval 500).");
       return Number(value);
     })
     .action(async (name: string | undefined, flags: { json?: boolean; watch?: boolean; interval?: number }) => {

@@ -1,10 +1,11 @@
 /** `pipec run [FILE]`: compile (or load a plan), pick an executor, run the DAG, report, set the exit code. */
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { compileFile } from "../../compiler/index.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
-import { readRunPlan, readRunState, runPipeline } from "../../runtime/run/index.ts";
+import { listRunIds, readRunPlan, readRunState, runDir, runPipeline, RunStoreError } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
 import { createJsonReporter } from "../reporters/json.ts";
@@ -29,9 +30,9 @@ export interface RunFlags {
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
-  const concurrency = flags.concurrency === undefined ? availableParallelism() : Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    terminal.err(`--concurrency ${flags.concurrency}: expected a whole number of at least 1\n`);
+  const concurrency = flags.concurrency === undefined ? availableParallelism() : /^\d+$/.test(flags.concurrency) ? Number(flags.concurrency) : Number.NaN;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    terminal.err(`pipec run: --concurrency ${flags.concurrency}: expected a whole number of at least 1 and at most ${Number.MAX_SAFE_INTEGER}, e.g. -j 4\n`);
     return EXIT.invalidInput;
   }
   const loaded = await loadPlan(file, flags, terminal);
@@ -51,20 +52,28 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
 
   const explain = { explainCache: flags.explainCache ?? false };
   const reporter: Reporter = flags.json ? createJsonReporter(terminal) : isTty ? createTtyReporter(terminal, explain) : createPlainReporter(terminal, false, explain);
-  const result = await runPipeline({
-    projectDir: process.cwd(),
-    plan: loaded.plan,
-    executor,
-    concurrency,
-    failFast: flags.failFast ?? false,
-    overrides,
-    secrets,
-    signal,
-    resume: loaded.resume,
-    keepWorkspaces: flags.keepWorkspaces ?? false,
-    useCache: flags.cache,
-    onEvent: (event) => reporter.onEvent(event),
-  });
+  let result: Awaited<ReturnType<typeof runPipeline>>;
+  try {
+    result = await runPipeline({
+      projectDir: process.cwd(),
+      plan: loaded.plan,
+      executor,
+      concurrency,
+      failFast: flags.failFast ?? false,
+      overrides,
+      secrets,
+      signal,
+      resume: loaded.resume,
+      keepWorkspaces: flags.keepWorkspaces ?? false,
+      useCache: flags.cache,
+      onEvent: (event) => reporter.onEvent(event),
+    });
+  } catch (cause) {
+    // The project folder cannot hold the run: nothing ran, and it is the user's to fix.
+    if (!(cause instanceof RunStoreError)) throw cause;
+    terminal.err(`pipec run: ${cause.message}\n`);
+    return EXIT.invalidInput;
+  }
   reporter.close();
   return result.status === "success" ? EXIT.ok : result.status === "cancelled" ? EXIT.interrupted : EXIT.failed;
 }
@@ -73,23 +82,32 @@ type Resume = { runId: string; succeeded: Record<string, "success">; outputs: Re
 
 async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Terminal): Promise<{ plan: Plan; resume?: Resume } | null> {
   if (flags.resume) {
-    const state = readRunState(process.cwd(), flags.resume);
-    let planData: unknown;
-    try {
-      planData = readRunPlan(process.cwd(), flags.resume);
-    } catch {
+    if (file) {
+      terminal.err(`pipec run: give a pipeline FILE or --resume RUN, not both (--resume runs the plan recorded in that run, not ${file})\n`);
+      return null;
+    }
+    const runId = flags.resume === "last" ? listRunIds(process.cwd())[0] : flags.resume;
+    if (runId === undefined || !/^[\w.-]+$/.test(runId) || runId === "." || runId === ".." || !existsSync(runDir(process.cwd(), runId))) {
       terminal.err(`pipec run --resume ${flags.resume}: no such run in .pipec/runs (see pipec runs)\n`);
       return null;
     }
+    const state = readRunState(process.cwd(), runId);
+    let planData: unknown;
+    try {
+      planData = readRunPlan(process.cwd(), runId);
+    } catch {
+      planData = undefined;
+    }
     const plan = PlanSchema.safeParse(planData);
     if (!plan.success || !state) {
-      terminal.err(`pipec run --resume ${flags.resume}: the run's plan or state is unreadable; run the pipeline again instead\n`);
+      const what = !plan.success ? "plan.json" : "state.json";
+      terminal.err(`pipec run --resume ${runId}: the run's ${what} is missing or damaged, so pipec cannot tell what to keep; run the pipeline again instead (pipec run FILE)\n`);
       return null;
     }
     const done = Object.entries(state.jobs).filter(([, job]) => job.status === "success");
     const succeeded = Object.fromEntries(done.map(([id]) => [id, "success" as const]));
     const outputs = Object.fromEntries(done.map(([id, job]) => [id, job.outputs]));
-    return { plan: plan.data, resume: { runId: flags.resume, succeeded, outputs } };
+    return { plan: plan.data, resume: { runId, succeeded, outputs } };
   }
   if (!file) {
     terminal.err("pipec run needs a pipeline file (or --resume RUN)\n");

@@ -6,6 +6,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { PipecError } from "../errors.ts";
 import type { Plan } from "../plan/schema.ts";
 import { RunEventSchema, type RunEvent } from "./events.ts";
 
@@ -44,11 +45,24 @@ export interface RunStore {
   readonly writeProblems: string[];
 }
 
+/** The run's folder cannot be made or written (a read-only project, no permission, a full disk): nothing has run yet. */
+export class RunStoreError extends PipecError {
+  override readonly name = "RunStoreError";
+  readonly code = "RUN_STORE_UNWRITABLE";
+}
+
 export function createRunStore(projectDir: string, runId: string, plan: Plan): RunStore {
   const dir = join(projectDir, RUNS_DIR, runId);
-  mkdirSync(join(dir, "logs"), { recursive: true });
-  writeFileSync(join(dir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
-  const events = openSync(join(dir, "events.jsonl"), "a");
+  let events: number;
+  try {
+    mkdirSync(join(dir, "logs"), { recursive: true });
+    writeFileSync(join(dir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+    events = openSync(join(dir, "events.jsonl"), "a");
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === "EACCES" || code === "EPERM" || code === "EROFS" ? "permission denied" : code === "ENOSPC" ? "the disk is full" : (cause as Error).message;
+    throw new RunStoreError(`cannot record the run in ${join(projectDir, RUNS_DIR)}: ${why}. pipec keeps each run under .pipec/ of the folder it runs in: run it from a folder you can write to, or fix the permissions of .pipec`, { cause });
+  }
   const logs = new Map<string, number>();
   const writeProblems: string[] = [];
   const failed = new Set<string>();

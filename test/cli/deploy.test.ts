@@ -155,7 +155,7 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { revisions: { revision: number; status: string; undoOf: number | null; env: Record<string, { value?: string }> }[] };
     expect(json.revisions.at(-1)).toMatchObject({ revision: 5, status: "healthy", undoOf: 1, env: { VERSION: { value: "v1" } } });
     const none = runPipec(["deploy", "undo", "nope"], { cwd: dir });
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(2); // a mistyped NAME is bad input, as for deploy status
     expect(none.stderr).toMatch(/no deployment "nope"/);
   });
 });
