@@ -4,6 +4,7 @@
  * store, renders, and returns the exit code: 0 ok, 1 verify found problems (or a restore hit a damaged
  * artifact, or a gc is already running), 2 bad input (unknown artifact, bad flags).
  */
+import { existsSync, statSync } from "node:fs";
 import { relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import {
@@ -30,7 +31,11 @@ class UsageError extends Error {}
 export async function artifactsCommand(args: readonly string[], terminal: Terminal): Promise<number> {
   let code: number = EXIT.ok;
   let storeDir = DEFAULT_STORE_DIR;
-  const open = () => openArtifactStore(storeDir);
+  const open = () => {
+    // A store that is a file would read as empty ("intact", "no artifacts"): say what it is instead.
+    if (existsSync(storeDir) && !statSync(storeDir).isDirectory()) throw new UsageError(`--store ${display(storeDir)} is a file, not an artifact store folder; pass the store's folder (default ${DEFAULT_STORE_DIR})`);
+    return openArtifactStore(storeDir);
+  };
   const run = (action: (store: ArtifactStore) => Promise<number>) => async () => {
     code = await action(open());
   };
@@ -95,7 +100,7 @@ function reportError(error: unknown, terminal: Terminal, storeDir: string): numb
   }
   if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && (error as NodeJS.ErrnoException).syscall !== undefined) {
     // A file system refusal (-o naming a file, no permission): the user's to fix.
-    terminal.err(`pipec artifacts: ${error.message}\n`);
+    terminal.err(`pipec artifacts: ${fsProblem(error as NodeJS.ErrnoException, storeDir)}\n`);
     return EXIT.invalidInput;
   }
   if (error instanceof ArtifactIntegrityError || error instanceof ArtifactStoreBusyError || error instanceof ArtifactError) {
@@ -208,6 +213,27 @@ async function resolveRef(store: ArtifactStore, ref: string, run: string | undef
   const found = await store.find(ref, run === undefined ? {} : { runId: run });
   if (!found) throw new ArtifactNotFoundError(run === undefined ? ref : `${ref} of run ${run}`, store.root);
   return found;
+}
+
+/** A file system error as a sentence: which path, what is wrong, and what to change. */
+function fsProblem(error: NodeJS.ErrnoException, storeDir: string): string {
+  const path = error.path === undefined ? "" : display(error.path);
+  const where = path === "" ? "" : ` ${path}`;
+  const inStore = error.path !== undefined && !relative(storeDir, error.path).startsWith("..");
+  const fix = inStore ? `check the store (--store ${display(storeDir)}) and its permissions` : "choose another -o folder";
+  switch (error.code) {
+    case "EEXIST":
+    case "ENOTDIR":
+      return `cannot ${error.syscall}${where}: a file is in the way where a folder is needed; ${fix}`;
+    case "EACCES":
+    case "EPERM":
+    case "EROFS":
+      return `cannot ${error.syscall}${where}: permission denied; ${fix}`;
+    case "ENOSPC":
+      return `cannot ${error.syscall}${where}: the disk is full; free some space (pipec artifacts gc) and try again`;
+    default:
+      return `${error.message}; ${fix}`;
+  }
 }
 
 function display(storeDir: string): string {

@@ -131,6 +131,23 @@ describe("deployments", () => {
   });
 });
 
+describe("pipec artifacts with paths that cannot be used", () => {
+  it("get -o naming a file, and --store naming a file: exit 2 with what to change, no raw errno", () => {
+    const project = mkdtempSync(join(tmpdir(), "pipec-bad-artifacts-"));
+    try {
+      writeFileSync(join(project, "art.yaml"), ARTIFACTS);
+      expect(runPipec(["run", "art.yaml", "--executor", "local"], { cwd: project }).code).toBe(0);
+      writeFileSync(join(project, "a-file"), "x");
+      expectAnswer(runPipec(["artifacts", "get", "dist", "-o", "a-file"], { cwd: project }), 2, /cannot mkdir a-file: a file is in the way where a folder is needed; choose another -o folder/);
+      for (const command of ["ls", "verify", "gc"]) {
+        expectAnswer(runPipec(["artifacts", "--store", "a-file", command], { cwd: project }), 2, /--store a-file is a file, not an artifact store folder/);
+      }
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a damaged artifact store object", () => {
   it("is replaced when its producer runs again, so the consumer gets the right bytes", () => {
     const project = mkdtempSync(join(tmpdir(), "pipec-bad-store-"));
