@@ -32,7 +32,9 @@ export function readSecrets(plan: Plan, secretsFile: string | undefined, env: No
     try {
       text = readFileSync(secretsFile, "utf8");
     } catch (cause) {
-      throw new RunInputError(`--secrets-file ${secretsFile} cannot be read: ${(cause as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (cause as Error).message}`);
+      const code = (cause as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "it does not exist" : code === "EISDIR" ? "it is a directory" : code === "EACCES" || code === "EPERM" ? "permission denied" : (cause as Error).message;
+      throw new RunInputError(`--secrets-file ${secretsFile} cannot be read: ${why}; pass a file of NAME=value lines`);
     }
     text.split(/\r?\n/).forEach((line, index) => {
       const trimmed = line.trim();

@@ -109,6 +109,10 @@ describe("pipec run", () => {
     expectAnswer(runPipec(["run", "failing.yaml", "-j", value, "--executor", "local"], { cwd: dir }), 2, /--concurrency .*: expected a whole number of at least 1 and at most/);
   });
 
+  it("--secrets-file naming a directory: exit 2, in words", () => {
+    expectAnswer(runPipec(["run", "failing.yaml", "--secrets-file", "a-folder", "--executor", "local"], { cwd: dir }), 2, /--secrets-file a-folder cannot be read: it is a directory; pass a file of NAME=value lines/);
+  });
+
   it("in a project where .pipec cannot be written: exit 2, says what to do, runs nothing", () => {
     const project = mkdtempSync(join(tmpdir(), "pipec-bad-project-"));
     try {
