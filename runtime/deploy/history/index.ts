@@ -1,5 +1,6 @@
 /** Deployment history: revisions, the stable one, live status, and the per-name lock, under `.pipec/deployments/`. */
 export { DeploymentBusyError, acquireDeploymentLock } from "./lock.ts";
+export { DamagedJsonError } from "./atomic-json.ts";
 export {
   DEPLOYMENTS_DIR,
   deploymentDir,

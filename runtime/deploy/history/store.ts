@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { readJson, writeJsonAtomic } from "./atomic-json.ts";
+import { readJson, readJsonKept, writeJsonAtomic } from "./atomic-json.ts";
 import { DeploymentStatusSchema, RevisionsFileSchema, type DeploymentStatus, type Revision } from "./schema.ts";
 
 export const DEPLOYMENTS_DIR = join(".pipec", "deployments");
@@ -24,8 +24,9 @@ export function listDeployments(projectDir: string): string[] {
     .sort();
 }
 
+/** The revisions, oldest first; [] when there is no history. A damaged history throws DamagedJsonError. */
 export function readRevisions(projectDir: string, name: string): Revision[] {
-  return readJson(join(deploymentDir(projectDir, name), "revisions.json"), RevisionsFileSchema)?.revisions ?? [];
+  return readJsonKept(join(deploymentDir(projectDir, name), "revisions.json"), RevisionsFileSchema)?.revisions ?? [];
 }
 
 /** Adds or replaces (by number) a revision, then trims the oldest beyond `limit`, keeping the stable one. */

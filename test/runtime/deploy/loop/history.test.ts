@@ -1,9 +1,10 @@
 /** `.pipec/deployments/<name>/`: revisions (trimmed, never losing the stable one), the stable and previous revisions, the lock. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  DamagedJsonError,
   DeploymentBusyError,
   acquireDeploymentLock,
   deploymentDir,
@@ -36,6 +37,20 @@ describe("deployment history", () => {
     expect(nextRevisionNumber(readRevisions(project, "web"))).toBe(6);
     saveRevision(project, "web", { ...revision(5, "degraded"), reason: "replaced" }, 2);
     expect(readRevisions(project, "web").at(-1)?.reason).toBe("replaced");
+  });
+
+  it.each([
+    ["torn JSON", '{"name":"web","revisions":[{"revis'],
+    ["valid JSON of the wrong shape", '{"name":"web","revisions":"none"}'],
+  ])("a damaged history (%s) is an error, never read as empty nor overwritten", (_kind, text) => {
+    const file = join(deploymentDir(project, "web"), "revisions.json");
+    mkdirSync(deploymentDir(project, "web"), { recursive: true });
+    writeFileSync(file, text);
+    expect(() => readRevisions(project, "web")).toThrow(DamagedJsonError);
+    expect(() => readRevisions(project, "web")).toThrow(/revisions\.json is damaged .*repair it, or move it away/);
+    expect(() => saveRevision(project, "web", revision(1, "healthy"), 10)).toThrow(DamagedJsonError);
+    expect(readFileSync(file, "utf8")).toBe(text);
+    expect(readRevisions(project, "other")).toEqual([]);
   });
 
   it("the previous revision is the newest healthy one before the stable one with another target", () => {
