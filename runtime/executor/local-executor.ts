@@ -9,9 +9,25 @@ import { runSteps, type StepAttemptResult } from "./step-loop.ts";
 import type { Executor, JobExecution, JobOutcome, ResolvedStep } from "./types.ts";
 import { checkWorkingDirectory } from "./workspace-path.ts";
 
+/**
+ * Every live group of every local executor in this process. A pipec that exits at once (a second
+ * Ctrl-C, `process.exit`) kills them on its way out: steps never outlive the pipec that ran them.
+ */
+const liveGroups = new Set<number>();
+let exitHooked = false;
+
+function killLiveGroupsOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on("exit", () => {
+    for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
+  });
+}
+
 export function createLocalExecutor(): Executor {
   /** Live process groups this executor started, with the run each belongs to. */
   const groups = new Map<number, string>();
+  killLiveGroupsOnExit();
 
   return {
     kind: "local",
@@ -32,8 +48,13 @@ export function createLocalExecutor(): Executor {
         };
       }
       return runSteps(execution, (step, signal) => runLocalStep(execution, step, signal, (pgid, alive) => {
-        if (alive) groups.set(pgid, execution.runId);
-        else groups.delete(pgid);
+        if (alive) {
+          groups.set(pgid, execution.runId);
+          liveGroups.add(pgid);
+        } else {
+          groups.delete(pgid);
+          liveGroups.delete(pgid);
+        }
       }));
     },
 
@@ -43,6 +64,7 @@ export function createLocalExecutor(): Executor {
         if (runId !== undefined && owner !== runId) continue;
         if (killGroup(pgid, "SIGKILL")) killed++;
         groups.delete(pgid);
+        liveGroups.delete(pgid);
       }
       return killed;
     },
