@@ -17,6 +17,11 @@ export interface Draft {
    * the exact property when it can be found. Called once per build, and only when there are diagnostics.
    */
   refine?(diagnostics: readonly Diagnostic[]): Promise<Diagnostic[]>;
+  /**
+   * A plan path in the author's words, for messages: `job "build": retry` where the plan says
+   * `jobs.build.retry.max` (label.ts). Asked only for diagnostics; `labelOf` falls back to plan terms.
+   */
+  label?(path: PlanPath): string;
 }
 
 /**

@@ -14,9 +14,11 @@ import { error, type Diagnostic } from "../diagnostic.ts";
 import { pathKey, type Draft, type PlanPath } from "../draft.ts";
 import { defaultStepName, joinScript } from "../step-defaults.ts";
 import { expandMatrix, matrixJobId, matrixJobName, type MatrixCombination } from "../matrix.ts";
+import { labelPath } from "../label.ts";
 import { anchoredLocations } from "./anchored-locations.ts";
 import type { CallSiteMapper } from "./call-sites.ts";
 import { lowerDeployment } from "./lower-deployment.ts";
+import { dslSpeller } from "./spell-fields.ts";
 import { compact, describe, fieldPath, lowerCondition, lowerDuration, lowerEnv, lowerRetry, type Problems } from "./lower-values.ts";
 
 /** `root` is the pipeline file's folder: locations name files relative to it, and `refine` reads them from it. */
@@ -47,7 +49,11 @@ export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: 
         return stepSite;
       });
       planJobs[id]!.source = site;
-      for (const [field, message] of problems) diagnostics.push(error("schema", `job "${job.name}": ${message}`, locations.locate(["jobs", id, ...fieldPath(field)])));
+      for (const [field, message] of problems) {
+        // Named by the job, not the expansion, and a matrix step by its number: one message for all expansions.
+        const scope = { name: pipeline.name, jobs: { [job.name]: combo ? { ...planJobs[id]!, steps: undefined } : planJobs[id]! } } as unknown as PlanInput;
+        diagnostics.push(error("schema", problemMessage(scope, ["jobs", job.name], field, message), locations.locate(["jobs", id, ...fieldPath(field)])));
+      }
     }
   }
 
@@ -64,8 +70,14 @@ export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: 
     source: pipelineSite,
   });
   if (options.image) for (const job of Object.values(planJobs)) if (job.image == null && !job.deploy) job.image = options.image;
-  for (const [field, message] of problems) diagnostics.push(error("schema", `pipeline "${pipeline.name}": ${message}`, locations.locate(fieldPath(field))));
-  return { draft: { plan, locate: locations.locate, refine: locations.refine }, diagnostics };
+  for (const [field, message] of problems) diagnostics.push(error("schema", problemMessage(plan, [], field, message), locations.locate(fieldPath(field))));
+  return { draft: { plan, locate: locations.locate, refine: locations.refine, label: (path) => labelPath(plan, path, dslSpeller(plan)) }, diagnostics };
+}
+
+/** A lowering problem (`steps[2].timeout: ...`, in DSL words already) with its field labelled like every diagnostic's. */
+function problemMessage(plan: PlanInput, scope: PlanPath, field: string, message: string): string {
+  const rest = message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+  return `${labelPath(plan, [...scope, ...fieldPath(field)])}: ${rest}`;
 }
 
 /** The pipeline's jobs plus every job reachable through needs and inputs, in first-seen order. */

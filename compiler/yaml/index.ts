@@ -7,12 +7,14 @@
  */
 import { error, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostic.ts";
 import { locatorFromTable, type Draft } from "../draft.ts";
+import { labelPath, type FieldSpeller } from "../label.ts";
 import { PLAN_API_VERSION, type SourceLocation } from "../../runtime/plan/schema.ts";
 import { AuthoringPipelineSchema } from "./authoring-schema.ts";
 import { canonicalDraft } from "./canonical-plan.ts";
 import { parseYaml, type LocatedDocument } from "./located-document.ts";
 import { mapPipeline } from "./map-pipeline.ts";
 import { describeValue, issuesToDiagnostics } from "./schema-issues.ts";
+import { yamlSpeller } from "./spell-fields.ts";
 
 export { AuthoringPipelineSchema } from "./authoring-schema.ts";
 export type { AuthoringPipeline } from "./authoring-schema.ts";
@@ -59,7 +61,8 @@ function authoringDraft(value: Record<string, unknown>, document: LocatedDocumen
   // Mapping valid data is safe even after a duplicate key, and finds the problems only it can see.
   const table = new Map<string, number>();
   const plan = mapPipeline(parsed.data, { file, document, diagnostics, table });
-  return { plan, locate: locatorFromTable(table, { file, line: 1, column: 1 }, document.at) };
+  let spell: FieldSpeller | undefined;
+  return { plan, locate: locatorFromTable(table, { file, line: 1, column: 1 }, document.at), label: (path) => labelPath(plan, path, (spell ??= yamlSpeller(table, document))) };
 }
 
 function finish(draft: Draft | null, diagnostics: readonly Diagnostic[]): YamlLoadResult {
