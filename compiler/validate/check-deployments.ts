@@ -7,6 +7,7 @@ import { parseExpression } from "../../runtime/plan/expression/index.ts";
 import type { Analysis, Job } from "../../runtime/plan/schema.ts";
 import { error, warning, type Diagnostic } from "../diagnostic.ts";
 import type { Draft, PlanPath } from "../draft.ts";
+import { labelOf } from "../label.ts";
 
 export function checkDeployments(jobs: Readonly<Record<string, Job>>, draft: Draft): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -15,7 +16,9 @@ export function checkDeployments(jobs: Readonly<Record<string, Job>>, draft: Dra
     const deploy = job.deploy;
     if (!deploy) continue;
     const at = (...path: PlanPath) => draft.locate(["jobs", id, "deploy", ...path]);
-    const fail = (message: string, path: PlanPath, hint?: string) => diagnostics.push(error("invalid-deployment", `deployment "${id}": ${message}`, at(...path), hint));
+    // Named by `field` (the author's words for it), found at `path`.
+    const fail = (message: string, path: PlanPath, hint?: string, field: PlanPath = path) =>
+      diagnostics.push(error("invalid-deployment", `${labelOf(draft, ["jobs", id, "deploy", ...field])}: ${message}`, at(...path), hint));
 
     for (const address of [deploy.router.listen, deploy.router.previewListen]) {
       if (!address) continue;
@@ -30,7 +33,7 @@ export function checkDeployments(jobs: Readonly<Record<string, Job>>, draft: Dra
       deploy.steps.forEach((step, index) => {
         if (step.kind === "analysis") analyses.push([step.analysis, ["steps", index, "analysis"]]);
         if (step.kind === "approval") {
-          if (approvals.has(step.name)) fail(`two approval steps are named "${step.name}"`, ["steps", index], "name each approval: { approval: { name: \"qa\" } }");
+          if (approvals.has(step.name)) fail(`two approval steps are named "${step.name}"`, ["steps", index], "name each approval: { approval: { name: \"qa\" } }", ["steps", index, "name"]);
           approvals.add(step.name);
         }
       });
@@ -42,10 +45,10 @@ export function checkDeployments(jobs: Readonly<Record<string, Job>>, draft: Dra
     if (deploy.strategy === "rolling") {
       if (deploy.analysis) analyses.push([deploy.analysis, ["analysis"]]);
       const zero = (v: number | string) => v === 0 || v === "0%";
-      if (zero(deploy.maxSurge) && zero(deploy.maxUnavailable)) fail("maxSurge and maxUnavailable cannot both be 0: the rollout could never make progress", ["maxSurge"], "allow at least one extra or one missing instance");
+      if (zero(deploy.maxSurge) && zero(deploy.maxUnavailable)) fail("maxSurge and maxUnavailable cannot both be 0: the rollout could never make progress", ["maxSurge"], "allow at least one extra or one missing instance", []);
       for (const field of ["maxSurge", "maxUnavailable"] as const) {
         const value = deploy[field];
-        if (typeof value === "string" && Number.parseInt(value, 10) > 100) fail(`${field} ${value} is over 100%`, [field]);
+        if (typeof value === "string" && Number.parseInt(value, 10) > 100) fail(`${value} is over 100%`, [field]);
       }
     }
     for (const [analysis, path] of analyses) {
@@ -56,11 +59,11 @@ export function checkDeployments(jobs: Readonly<Record<string, Job>>, draft: Dra
         }
         if (metric.threshold && metric.threshold.min === null && metric.threshold.max === null) fail(`metric "${metric.name}" threshold sets neither min nor max`, where);
         if (metric.count !== null && metric.count > 1 && metric.intervalMs === null) fail(`metric "${metric.name}" measures ${metric.count} times but has no interval`, where, "add interval: \"30s\"");
-        if (metric.provider.kind !== "builtin" && metric.minRequests !== 20) fail(`metric "${metric.name}": minRequests applies only to builtin router metrics`, where);
+        if (metric.provider.kind !== "builtin" && metric.minRequests !== 20) fail(`metric "${metric.name}": applies only to builtin router metrics`, where, undefined, [...where, "minRequests"]);
         for (const field of ["successCondition", "failureCondition"] as const) {
           const text = metric[field];
           const parsed = text === null ? null : parseExpression(text);
-          if (parsed && !parsed.ok) fail(`metric "${metric.name}" ${field}: ${parsed.message} at character ${parsed.offset + 1} of ${JSON.stringify(text)}`, where);
+          if (parsed && !parsed.ok) fail(`${parsed.message} at character ${parsed.offset + 1} of ${JSON.stringify(text)}`, where, undefined, [...where, field]);
         }
       });
     }

@@ -3,13 +3,15 @@ import { checkExpression, parseExpression, type ExpressionScope } from "../../ru
 import type { Job, Plan } from "../../runtime/plan/schema.ts";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import type { Draft, PlanPath } from "../draft.ts";
+import { labelOf } from "../label.ts";
 
 export function checkExpressions(plan: Pick<Plan, "vars">, jobs: Readonly<Record<string, Job>>, draft: Draft): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   // Paths and labels are built only for a condition with a problem: most jobs have none.
   // Most jobs share a few conditions ("success()"): each text is parsed once.
   const parses = new Map<string, ReturnType<typeof parseExpression>>();
-  const check = (text: string | null, scope: ExpressionScope, path: () => PlanPath, what: () => string) => {
+  const check = (text: string | null, scope: ExpressionScope, path: () => PlanPath) => {
+    const what = () => labelOf(draft, path());
     if (text === null) return;
     let parsed = parses.get(text);
     if (parsed === undefined) parses.set(text, (parsed = parseExpression(text)));
@@ -27,8 +29,8 @@ export function checkExpressions(plan: Pick<Plan, "vars">, jobs: Readonly<Record
   for (const [id, job] of Object.entries(jobs)) {
     const needs = [...new Set([...job.needs, ...job.inputs.map((i) => i.job)])];
     const scope: ExpressionScope = { matrixKeys: Object.keys(job.matrix ?? {}), needs, vars };
-    check(job.if, scope, () => ["jobs", id, "if"], () => `job "${id}" condition`);
-    job.steps.forEach((step, index) => check(step.if, scope, () => ["jobs", id, "steps", index, "if"], () => `job "${id}" step "${step.name}" condition`));
+    check(job.if, scope, () => ["jobs", id, "if"]);
+    job.steps.forEach((step, index) => check(step.if, scope, () => ["jobs", id, "steps", index, "if"]));
   }
   return diagnostics;
 }

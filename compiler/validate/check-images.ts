@@ -2,6 +2,7 @@
 import type { Job } from "../../runtime/plan/schema.ts";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import type { Draft, PlanPath } from "../draft.ts";
+import { labelOf } from "../label.ts";
 
 // Docker's reference grammar: [registry[:port]/]path[:tag][@digest], path components lowercase.
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
@@ -21,15 +22,15 @@ export function imageProblem(image: string): string | null {
 
 export function checkImages(jobs: Readonly<Record<string, Job>>, draft: Draft): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const check = (image: string, path: PlanPath, what: string) => {
+  const check = (image: string, path: PlanPath) => {
     const problem = imageProblem(image);
-    if (problem) diagnostics.push(error("invalid-image", `${what} "${image}" is not a valid image reference: ${problem}`, draft.locate(path)));
+    if (problem) diagnostics.push(error("invalid-image", `${labelOf(draft, path)}: "${image}" is not a valid image reference: ${problem}`, draft.locate(path)));
   };
   for (const [id, job] of Object.entries(jobs)) {
-    if (job.image) check(job.image, ["jobs", id, "image"], `job "${id}" image`);
-    job.steps.forEach((step, index) => step.image && check(step.image, ["jobs", id, "steps", index, "image"], `step "${step.name}" image`));
-    job.services.forEach((service, index) => check(service.image, ["jobs", id, "services", index, "image"], `service "${service.name}" image`));
-    if (job.deploy?.target.kind === "docker") check(job.deploy.target.image, ["jobs", id, "deploy", "target", "image"], `deployment "${id}" image`);
+    if (job.image) check(job.image, ["jobs", id, "image"]);
+    job.steps.forEach((step, index) => step.image && check(step.image, ["jobs", id, "steps", index, "image"]));
+    job.services.forEach((service, index) => check(service.image, ["jobs", id, "services", index, "image"]));
+    if (job.deploy?.target.kind === "docker") check(job.deploy.target.image, ["jobs", id, "deploy", "target", "image"]);
     if (!job.deploy && !job.image) {
       const step = job.steps.findIndex((s) => !s.image);
       if (step >= 0) {

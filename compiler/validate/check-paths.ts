@@ -3,6 +3,7 @@ import { posix } from "node:path";
 import type { Job } from "../../runtime/plan/schema.ts";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import type { Draft, PlanPath } from "../draft.ts";
+import { labelOf } from "../label.ts";
 
 /** Why a workspace-relative path is unsafe, or null. Templates and globs are checked as written. */
 export function pathProblem(path: string): string | null {
@@ -15,20 +16,20 @@ export function pathProblem(path: string): string | null {
 
 export function checkPaths(jobs: Readonly<Record<string, Job>>, draft: Draft): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const check = (path: string, at: PlanPath, what: string) => {
+  const check = (path: string, at: PlanPath) => {
     const problem = pathProblem(path);
-    if (problem) diagnostics.push(error("unsafe-path", `${what} "${path}" is not allowed: ${problem}`, draft.locate(at), "use a path relative to the job's workspace, like dist/ or reports/*.xml"));
+    if (problem) diagnostics.push(error("unsafe-path", `${labelOf(draft, at)}: "${path}" is not allowed: ${problem}`, draft.locate(at), "use a path relative to the job's workspace, like dist/ or reports/*.xml"));
   };
   for (const [id, job] of Object.entries(jobs)) {
-    check(job.workingDirectory, ["jobs", id, "workingDirectory"], `job "${id}" workingDirectory`);
-    job.steps.forEach((step, index) => step.workingDirectory && check(step.workingDirectory, ["jobs", id, "steps", index, "workingDirectory"], `step "${step.name}" workingDirectory`));
+    check(job.workingDirectory, ["jobs", id, "workingDirectory"]);
+    job.steps.forEach((step, index) => step.workingDirectory && check(step.workingDirectory, ["jobs", id, "steps", index, "workingDirectory"]));
     for (const [name, output] of Object.entries(job.outputs)) {
-      output.paths.forEach((path, index) => check(path, ["jobs", id, "outputs", name, "paths", index], `output "${name}" path`));
-      output.exclude.forEach((path, index) => check(path, ["jobs", id, "outputs", name, "exclude", index], `output "${name}" exclude`));
+      output.paths.forEach((path, index) => check(path, ["jobs", id, "outputs", name, "paths", index]));
+      output.exclude.forEach((path, index) => check(path, ["jobs", id, "outputs", name, "exclude", index]));
     }
     job.caches.forEach((cache, c) => {
-      cache.paths.forEach((path, index) => check(path, ["jobs", id, "caches", c, "paths", index], "cache path"));
-      cache.key.forEach((part, k) => "files" in part && part.files.forEach((file) => check(file, ["jobs", id, "caches", c, "key", k], "cache key file")));
+      cache.paths.forEach((path, index) => check(path, ["jobs", id, "caches", c, "paths", index]));
+      cache.key.forEach((part, k) => "files" in part && part.files.forEach((file) => check(file, ["jobs", id, "caches", c, "key", k])));
     });
   }
   return diagnostics;

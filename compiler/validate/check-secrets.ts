@@ -2,6 +2,7 @@
 import type { EnvValue, Job, Plan } from "../../runtime/plan/schema.ts";
 import { warning, type Diagnostic } from "../diagnostic.ts";
 import type { Draft, PlanPath } from "../draft.ts";
+import { labelOf } from "../label.ts";
 
 const SECRET_LIKE = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 
@@ -11,7 +12,7 @@ export function checkSecrets(plan: Pick<Plan, "env">, jobs: Readonly<Record<stri
     for (const [name, value] of Object.entries(env)) {
       if (typeof value !== "string" || !SECRET_LIKE.test(name) || value === "" || value.includes("${")) continue;
       diagnostics.push(
-        warning("secret-in-plan", `env ${name} holds a literal value that looks like a secret; it would be written into the plan`, draft.locate([...path, name]), `use secret("${name}") (YAML: { secret: ${name} }) and pass the value at run time`),
+        warning("secret-in-plan", `${labelOf(draft, [...path, name])}: a literal value that looks like a secret; it would be written into the plan`, draft.locate([...path, name]), `use secret("${name}") (YAML: { secret: ${name} }) and pass the value at run time`),
       );
     }
   };

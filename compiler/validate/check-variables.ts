@@ -8,6 +8,7 @@ import { SYSTEM_VARIABLES } from "../../runtime/plan/system-variables.ts";
 import { parseTemplate } from "../../runtime/plan/variables.ts";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import type { Draft, PlanPath } from "../draft.ts";
+import { labelOf } from "../label.ts";
 import { findShortestCycles } from "./shortest-cycle.ts";
 
 type Env = Readonly<Record<string, EnvValue>>;
@@ -18,7 +19,8 @@ export function checkVariables(plan: Pick<Plan, "env" | "vars">, jobs: Readonly<
   const outerSet = new Set(outer);
 
   // Scopes are checked by membership; the ordered list of visible names is built only for a "did you mean".
-  const checkText = (text: string, scope: Scope, path: () => PlanPath, what: () => string) => {
+  const checkText = (text: string, scope: Scope, path: () => PlanPath) => {
+    const what = () => labelOf(draft, path());
     const parsed = parseRefs(text);
     if (!parsed.ok) {
       diagnostics.push(error("unknown-variable", `${what()}: ${parsed.message} at character ${parsed.offset + 1} of ${JSON.stringify(text)}`, draft.locate(path()), "write ${NAME}, ${NAME:-default} or ${NAME:+alternative}; $$ for a literal $"));
@@ -30,45 +32,44 @@ export function checkVariables(plan: Pick<Plan, "env" | "vars">, jobs: Readonly<
       diagnostics.push(
         error(
           "unknown-variable",
-          `${what()} uses \${${ref.name}}, which is not defined.${guess ? ` Did you mean \${${guess}}?` : ""}`,
+          `${what()}: \${${ref.name}} is not defined.${guess ? ` Did you mean \${${guess}}?` : ""}`,
           draft.locate(path()),
           `define ${ref.name} in env or vars, or give a default: \${${ref.name}:-value}`,
         ),
       );
     }
   };
-  const checkEnv = (env: Env, scope: Scope, path: () => PlanPath, what: () => string) => {
+  const checkEnv = (env: Env, scope: Scope, path: () => PlanPath) => {
     for (const name in env) {
       const value = env[name];
-      if (typeof value === "string") checkText(value, scope, () => [...path(), name], () => `${what()} env ${name}`);
+      if (typeof value === "string") checkText(value, scope, () => [...path(), name]);
     }
-    checkCycles(env, () => draft.locate(path()), what, diagnostics);
+    checkCycles(env, () => draft.locate(path()), () => labelOf(draft, path()), diagnostics);
   };
 
   const pipelineScope = scopeOf(outerSet, () => outer, plan.env, null);
-  checkEnv(plan.env, pipelineScope, () => ["env"], () => "pipeline");
+  checkEnv(plan.env, pipelineScope, () => ["env"]);
   for (const id of Object.keys(jobs)) {
     const job = jobs[id]!;
     const jobScope = scopeOf(outerSet, () => outer, plan.env, job.env);
     const jobPath = (...rest: PlanPath) => ["jobs", id, ...rest];
-    checkEnv(job.env, jobScope, () => jobPath("env"), () => `job "${id}"`);
-    if (job.image) checkText(job.image, jobScope, () => jobPath("image"), () => `job "${id}" image`);
-    checkText(job.workingDirectory, jobScope, () => jobPath("workingDirectory"), () => `job "${id}" workingDirectory`);
+    checkEnv(job.env, jobScope, () => jobPath("env"));
+    if (job.image) checkText(job.image, jobScope, () => jobPath("image"));
+    checkText(job.workingDirectory, jobScope, () => jobPath("workingDirectory"));
     job.steps.forEach((step, index) => {
       const stepScope = extend(jobScope, step.env);
-      const label = () => `job "${id}" step "${step.name}"`;
-      checkEnv(step.env, stepScope, () => jobPath("steps", index, "env"), label);
-      if (step.image) checkText(step.image, stepScope, () => jobPath("steps", index, "image"), () => `${label()} image`);
-      if (step.workingDirectory) checkText(step.workingDirectory, stepScope, () => jobPath("steps", index, "workingDirectory"), () => `${label()} workingDirectory`);
+      checkEnv(step.env, stepScope, () => jobPath("steps", index, "env"));
+      if (step.image) checkText(step.image, stepScope, () => jobPath("steps", index, "image"));
+      if (step.workingDirectory) checkText(step.workingDirectory, stepScope, () => jobPath("steps", index, "workingDirectory"));
     });
     job.services.forEach((service, index) => {
-      checkText(service.image, jobScope, () => jobPath("services", index, "image"), () => `job "${id}" service "${service.name}" image`);
-      checkEnv(service.env, extend(jobScope, service.env), () => jobPath("services", index, "env"), () => `job "${id}" service "${service.name}"`);
+      checkText(service.image, jobScope, () => jobPath("services", index, "image"));
+      checkEnv(service.env, extend(jobScope, service.env), () => jobPath("services", index, "env"));
     });
     const target = job.deploy?.target;
     if (target) {
-      if (target.kind === "docker") checkText(target.image, jobScope, () => jobPath("deploy", "target", "image"), () => `deployment "${id}" image`);
-      checkEnv(target.env, extend(jobScope, target.env), () => jobPath("deploy", "target", "env"), () => `deployment "${id}" target`);
+      if (target.kind === "docker") checkText(target.image, jobScope, () => jobPath("deploy", "target", "image"));
+      checkEnv(target.env, extend(jobScope, target.env), () => jobPath("deploy", "target", "env"));
     }
   }
   return diagnostics;
@@ -113,6 +114,6 @@ function checkCycles(env: Env, where: () => ReturnType<Draft["locate"]>, what: (
   }
   if (!references) return;
   for (const cycle of findShortestCycles(edges)) {
-    diagnostics.push(error("variable-cycle", `${what()} env variables refer to each other in a cycle: ${cycle.join(" -> ")}`, where(), "break the loop: one of them must not refer to the others"));
+    diagnostics.push(error("variable-cycle", `${what()}: variables refer to each other in a cycle: ${cycle.join(" -> ")}`, where(), "break the loop: one of them must not refer to the others"));
   }
 }

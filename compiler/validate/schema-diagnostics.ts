@@ -1,17 +1,16 @@
-/** zod issues as diagnostics: the field path in plan terms, the author's location, plain words. */
+/** zod issues as diagnostics: the field in the author's words (`job "build": retry`), the author's location, plain words. */
 import type { z } from "zod";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import type { Draft, PlanPath } from "../draft.ts";
+import { labelOf } from "../label.ts";
 
-export function formatPath(path: PlanPath): string {
-  return path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment) ? `${i === 0 ? "" : "."}${segment}` : `[${JSON.stringify(segment)}]`)).join("");
-}
+export { formatPath } from "../label.ts";
 
 export function schemaDiagnostics(issues: readonly z.core.$ZodIssue[], draft: Draft, prefix: PlanPath = []): Diagnostic[] {
   return issues.flatMap((issue) => {
     const path = [...prefix, ...(issue.path as (string | number)[])];
     const where = draft.locate(path);
-    const field = formatPath(path) || "pipeline";
+    const field = labelOf(draft, path);
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => error("unknown-field", `${field}: unknown field "${key}"`, draft.locate([...path, key]), "remove it, or check its spelling against the pipec schema (pipec schema)"));
     }

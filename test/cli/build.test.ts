@@ -61,10 +61,36 @@ describe("pipec build", () => {
     const result = runPipec(["build", "broken.pipeline.ts"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain('broken.pipeline.ts:2:22: error[invalid-image]: job "a" image "Alpine" is not a valid image reference');
+    expect(result.stderr).toContain('broken.pipeline.ts:2:22: error[invalid-image]: job "a": image: "Alpine" is not a valid image reference');
     expect(result.stderr).toContain("> 2 | const a = job(");
-    expect(result.stderr).toContain("error[schema]: jobs.a.timeoutMs: must be at least 1000, got 0");
+    expect(result.stderr).toContain('error[schema]: job "a": timeout: must be at least 1000, got 0');
     expect(result.stderr).toMatch(/2 errors$/m);
+    noStackTrace(result.stderr);
+  });
+
+  it("names each field as the author wrote it, in one style", () => {
+    writeFileSync(
+      join(dir, "labels.pipeline.ts"),
+      [
+        'import { job, pipeline, step } from "pipec";',
+        "const build = job(\"build\", {",
+        '  image: "node:22",',
+        "  retry: 99,",
+        '  timeout: "10 parsecs",',
+        '  steps: [step("install", "npm ci"), step({ name: "test", run: "npm test", env: { FOO: "${NOPE}" } })],',
+        "});",
+        'export default pipeline("labels", { jobs: [build] });',
+        "",
+      ].join("\n"),
+    );
+    const result = runPipec(["build", "labels.pipeline.ts"], { cwd: dir });
+    expect(result.code).toBe(2);
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("labels.pipeline.ts:"));
+    expect(lines).toEqual([
+      'labels.pipeline.ts:4:3: error[schema]: job "build": retry: must be at most 10, got 99',
+      'labels.pipeline.ts:5:3: error[schema]: job "build": timeout: "10 parsecs" is not a duration; write seconds as a number or text like "90s", "10m", "1h30m"',
+      'labels.pipeline.ts:6:83: error[unknown-variable]: job "build": step 2 ("test"): env.FOO: ${NOPE} is not defined. Did you mean ${HOME}?',
+    ]);
     noStackTrace(result.stderr);
   });
 
