@@ -9,10 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPipec, type PipecResult } from "./run-pipec.ts";
+import { listRunIds } from "../../runtime/run/run-store.ts";
 
 let dir: string;
 const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
-const runIds = (project: string) => readdirSync(join(project, ".pipec", "runs")).sort().reverse();
+/** Newest first, as pipec orders them (runs of one second by when they were made). */
+const runIds = (project: string) => listRunIds(project);
 
 /** A user's mistake: exit `code`, a message matching `message`, and nothing that looks like a crash. */
 function expectAnswer(result: PipecResult, code: number, message: RegExp): void {
