@@ -24,17 +24,22 @@ describe("pipec run --executor local, stopped twice", () => {
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const deadline = Date.now() + 20_000;
-    while (!running(marker)) {
-      if (Date.now() > deadline) throw new Error(`the step did not start: ${out}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!running(marker)) {
+        if (Date.now() > deadline) throw new Error(`the step did not start: ${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.kill("SIGINT");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(running(marker)).toBe(false);
+    } finally {
+      child.kill("SIGKILL");
+      spawnSync("pkill", ["-KILL", "-f", marker]);
     }
-    child.kill("SIGINT");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(running(marker)).toBe(false);
   }, 30_000);
 });
 
