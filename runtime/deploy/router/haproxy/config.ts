@@ -78,7 +78,8 @@ export function renderConfig(spec: HaproxyConfigSpec): string {
     `  bind 127.0.0.1:${spec.port}`,
     "  option forwardfor",
     `  http-request set-var(txn.pipec_to) req.hdrs,map_reg(${spec.mapFile})`,
-    `  http-request set-var(txn.pipec_to) req.hdrs,map_reg(${spec.stickyMapFile}) unless { var(txn.pipec_to) -m found }`,
+    // Only requests with a cookie pay for the sticky lookup.
+    `  http-request set-var(txn.pipec_to) req.hdrs,map_reg(${spec.stickyMapFile}) if { req.hdr(cookie) -m found } !{ var(txn.pipec_to) -m found }`,
     "  use_backend %[var(txn.pipec_to)] if { var(txn.pipec_to) -m found }",
     `  default_backend ${SPLIT_BACKEND}`,
     "",

@@ -16,7 +16,7 @@ describe("haproxy config", () => {
     });
     expect(config).toContain("bind 127.0.0.1:8080");
     expect(config).toContain("http-request set-var(txn.pipec_to) req.hdrs,map_reg(/s/routes.map)");
-    expect(config).toContain("http-request set-var(txn.pipec_to) req.hdrs,map_reg(/s/sticky.map) unless { var(txn.pipec_to) -m found }");
+    expect(config).toContain("http-request set-var(txn.pipec_to) req.hdrs,map_reg(/s/sticky.map) if { req.hdr(cookie) -m found } !{ var(txn.pipec_to) -m found }");
     expect(config).toContain("default_backend be_split");
     expect(config).toContain("http-response add-header Set-Cookie %[srv_name,map(/s/cookies.map)] if { srv_name,map(/s/cookies.map) -m found }");
     expect(config.match(/server v\d abns@p-v\d weight 0/g)).toEqual(["server v0 abns@p-v0 weight 0", "server v1 abns@p-v1 weight 0"]);
