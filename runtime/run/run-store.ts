@@ -113,8 +113,17 @@ export function createRunStore(projectDir: string, runId: string, plan: Plan): R
  */
 export function listRunIds(projectDir: string): string[] {
   const dir = join(projectDir, RUNS_DIR);
-  if (!existsSync(dir)) return [];
-  const ids = readdirSync(dir).filter((name) => existsSync(join(dir, name, "events.jsonl")));
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return [];
+    // Not "no runs yet": runs may be there, unreadable (another user's .pipec, a file in the way).
+    const why = code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOTDIR" ? "a file is in the way" : (cause as Error).message;
+    throw new RunStoreError(`cannot read the runs in ${dir}: ${why}; run pipec as the user who owns .pipec, or fix its permissions`, { cause });
+  }
+  const ids = names.filter((name) => existsSync(join(dir, name, "events.jsonl")));
   const born = new Map<string, number>();
   const bornAt = (id: string): number => {
     let at = born.get(id);

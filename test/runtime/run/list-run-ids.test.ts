@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listRunIds, RUNS_DIR } from "../../../runtime/run/run-store.ts";
+import { listRunIds, RunStoreError, RUNS_DIR } from "../../../runtime/run/run-store.ts";
 
 describe("listRunIds", () => {
   let project: string;
@@ -30,5 +30,11 @@ describe("listRunIds", () => {
     expect(listRunIds(project)).toEqual([]);
     mkdirSync(join(project, RUNS_DIR, "20261124-153011-0000"), { recursive: true });
     expect(listRunIds(project)).toEqual([]);
+  });
+
+  it("says why it cannot read the runs instead of answering 'no runs' (a file in the way)", () => {
+    writeFileSync(join(project, ".pipec"), "not a folder");
+    expect(() => listRunIds(project)).toThrow(RunStoreError);
+    expect(() => listRunIds(project)).toThrow(/cannot read the runs in .*: a file is in the way/);
   });
 });
