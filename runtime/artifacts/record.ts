@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { readdir, stat, utimes } from "node:fs/promises";
 import { z } from "zod";
 import { readJson } from "./atomic-file.ts";
-import { ArtifactAmbiguousError, ArtifactNotFoundError } from "./errors.ts";
+import { ArtifactAmbiguousError, ArtifactError, ArtifactNotFoundError } from "./errors.ts";
 import { DIGEST, type StoreLayout } from "./layout.ts";
 
 export const ArtifactIdSchema = z.string().regex(DIGEST, "an artifact id is 64 hex digits").brand<"ArtifactId">();
@@ -69,7 +69,12 @@ export async function readInfo(layout: StoreLayout, id: string): Promise<Artifac
 }
 
 export async function listIds(layout: StoreLayout): Promise<string[]> {
-  const names = await readdir(layout.artifacts).catch(() => [] as string[]);
+  const names = await readdir(layout.artifacts).catch((cause: NodeJS.ErrnoException) => {
+    if (cause.code === "ENOENT") return [] as string[];
+    // Not "no artifacts": they may be there, unreadable (another user's store, a file in the way).
+    const why = cause.code === "EACCES" || cause.code === "EPERM" ? "permission denied" : cause.code === "ENOTDIR" ? "a file is in the way" : cause.message;
+    throw new ArtifactError(`cannot read the artifacts in ${layout.artifacts}: ${why}; run pipec as the user who owns the store, or fix its permissions`, { cause });
+  });
   return names.filter((name) => name.endsWith(".json") && DIGEST.test(name.slice(0, -5))).map((name) => name.slice(0, -5)).sort();
 }
 

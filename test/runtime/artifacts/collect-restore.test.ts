@@ -1,7 +1,7 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ArtifactUnsafePathError } from "../../../runtime/artifacts/index.ts";
+import { ArtifactError, ArtifactUnsafePathError } from "../../../runtime/artifacts/index.ts";
 import { META, newStore, tempDir, writeTree } from "./helpers.ts";
 
 function countObjects(root: string): number {
@@ -67,6 +67,14 @@ describe("collect and restore", () => {
     expect(statSync(join(out, "out/large.bin")).mode & 0o777).toBe(0o751);
     expect(statSync(join(out, "out/fresh.txt")).mode & 0o777).toBe(0o444);
     expect(readdirSync(join(out, "out")).sort()).toEqual(["fresh.txt", "large.bin", "small.txt"]);
+  });
+
+  it("says why it cannot list the artifacts instead of answering 'none' (a file in the way)", async () => {
+    const store = newStore();
+    mkdirSync(store.root, { recursive: true });
+    writeFileSync(join(store.root, "artifacts"), "not a folder");
+    await expect(store.list()).rejects.toThrow(ArtifactError);
+    await expect(store.list()).rejects.toThrow(/cannot read the artifacts in .*: a file is in the way/);
   });
 
   it("stores identical files once, across files and artifacts", async () => {
