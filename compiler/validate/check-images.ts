@@ -37,7 +37,9 @@ export function checkImages(jobs: Readonly<Record<string, Job>>, draft: Draft): 
         diagnostics.push(error("missing-image", `job "${id}" has no image to run in`, draft.locate(["jobs", id]), `set image on the job (image: "node:20"), or a default image on the pipeline`));
       }
     }
-    if (!job.deploy && job.steps.length === 0) {
+    // What the author wrote decides, not what survived the schema: a job whose only step has a bad field still has steps.
+    const written = draft.plan.jobs?.[id];
+    if (!written?.deploy && !(Array.isArray(written?.steps) && written.steps.length > 0)) {
       diagnostics.push(error("schema", `job "${id}" has no steps`, draft.locate(["jobs", id]), `add steps: ["echo hello"]`));
     }
     if (job.deploy && job.steps.length > 0) {
