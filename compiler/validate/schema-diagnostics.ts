@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import type { Draft, PlanPath } from "../draft.ts";
 import { labelOf } from "../label.ts";
+import { formatInUnit, planUnitOf, type PlanUnit } from "../plan-units.ts";
 
 export { formatPath } from "../label.ts";
 
@@ -18,18 +19,30 @@ export function schemaDiagnostics(issues: readonly z.core.$ZodIssue[], draft: Dr
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
       return schemaDiagnostics(best, draft, path);
     }
-    return [error("schema", `${field}: ${plainMessage(issue)}`, where)];
+    return [error("schema", `${field}: ${plainMessage(issue, authorUnit(path, field))}`, where)];
   });
 }
 
-function plainMessage(issue: z.core.$ZodIssue): string {
+/**
+ * The unit to show a plan number in: the author's (`timeout: must be at least 1s`) when the label
+ * names the field in the author's words, the plan's own when it names the plan field (`timeoutMs`,
+ * a canonical plan file, where the author wrote milliseconds).
+ */
+function authorUnit(path: PlanPath, field: string): PlanUnit | null {
+  const unit = planUnitOf(path);
+  return unit !== null && !field.endsWith(String(path[path.length - 1])) ? unit : null;
+}
+
+function plainMessage(issue: z.core.$ZodIssue, unit: PlanUnit | null): string {
+  const number = (value: unknown) => (unit !== null && typeof value === "number" ? formatInUnit(value, unit) : String(value));
+  const describe = (value: unknown) => (unit !== null && typeof value === "number" ? formatInUnit(value, unit) : describeValue(value));
   switch (issue.code) {
     case "invalid_type":
       return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}`;
     case "too_small":
-      return `must be at least ${String(issue.minimum)}${issue.origin === "array" ? " items" : issue.origin === "string" ? " characters" : ""}, got ${describe(issue.input)}`;
+      return `must be at least ${number(issue.minimum)}${issue.origin === "array" ? " items" : issue.origin === "string" ? " characters" : ""}, got ${describe(issue.input)}`;
     case "too_big":
-      return `must be at most ${String(issue.maximum)}${issue.origin === "array" ? " items" : ""}, got ${describe(issue.input)}`;
+      return `must be at most ${number(issue.maximum)}${issue.origin === "array" ? " items" : ""}, got ${describe(issue.input)}`;
     case "invalid_value":
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(issue.input)}`;
     default:
@@ -37,7 +50,7 @@ function plainMessage(issue: z.core.$ZodIssue): string {
   }
 }
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (Array.isArray(value)) return "a list";

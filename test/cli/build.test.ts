@@ -63,7 +63,7 @@ describe("pipec build", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('broken.pipeline.ts:2:22: error[invalid-image]: job "a": image: "Alpine" is not a valid image reference');
     expect(result.stderr).toContain("> 2 | const a = job(");
-    expect(result.stderr).toContain('error[schema]: job "a": timeout: must be at least 1000, got 0');
+    expect(result.stderr).toContain('error[schema]: job "a": timeout: must be at least 1s, got 0s');
     expect(result.stderr).toMatch(/2 errors$/m);
     noStackTrace(result.stderr);
   });
