@@ -6,11 +6,11 @@
  * Each front end is imported when a file needs it: a YAML build never loads esbuild, a TypeScript
  * build never loads the YAML parser, and importing the compiler costs almost nothing.
  */
-import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, resolve } from "node:path";
 import type { Plan } from "../runtime/plan/schema.ts";
 import { dedupeDiagnostics, error, hasErrors, preferPipecAtSameSpot, sortDiagnostics, type Diagnostic } from "./diagnostic.ts";
 import type { Draft } from "./draft.ts";
+import { folderFailure, readPipelineText } from "./read-pipeline.ts";
 
 export interface CompileOptions {
   /** Type-check TypeScript pipelines. @default true */
@@ -36,25 +36,20 @@ export async function compileFile(file: string, options: CompileOptions = {}): P
   const display = basename(file);
   if (TYPESCRIPT.has(extension)) return compileTypeScript(file, options);
   if (!YAML.has(extension)) {
+    const folder = await folderFailure(file);
+    if (folder) return failed([folder]);
     return failed([error("load-failed", `${display}: pipec reads .ts pipelines and .yaml/.yml/.json pipelines or plans, not "${extension || "no extension"}"`, null, "rename the file, e.g. ci.pipeline.ts or pipeline.yaml")]);
   }
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (cause) {
-    return failed([readError(file, cause)]);
-  }
+  const { text, diagnostic } = await readPipelineText(file);
+  if (diagnostic) return failed([diagnostic]);
   const { loadYamlPipeline } = await import("./yaml/index.ts");
   const loaded = loadYamlPipeline(text, display);
   return finish(loaded.draft, loaded.diagnostics, false);
 }
 
 async function compileTypeScript(file: string, options: CompileOptions): Promise<CompileResult> {
-  try {
-    await readFile(file);
-  } catch (cause) {
-    return failed([readError(file, cause)]);
-  }
+  const { diagnostic } = await readPipelineText(file);
+  if (diagnostic) return failed([diagnostic]);
   const { loadTypeScriptPipeline } = await import("./typescript/load-typescript.ts");
   const loaded = await loadTypeScriptPipeline(file);
   const diagnostics = [...loaded.diagnostics];
@@ -85,10 +80,4 @@ async function finish(draft: Draft | null, diagnostics: Diagnostic[], typecheckC
 
 function failed(diagnostics: Diagnostic[]): CompileResult {
   return { plan: null, diagnostics: sortDiagnostics(diagnostics), typecheckCached: false };
-}
-
-function readError(file: string, cause: unknown): Diagnostic {
-  const code = (cause as NodeJS.ErrnoException).code;
-  const reason = code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${String((cause as Error).message)})`;
-  return error("load-failed", `${file} ${reason}`, null, code === "ENOENT" ? "check the path; pipelines are usually named ci.pipeline.ts or pipeline.yaml" : undefined);
 }
