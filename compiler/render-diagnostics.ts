@@ -16,10 +16,10 @@ export function renderDiagnostic(d: Diagnostic, options: RenderOptions = {}): st
   const color = options.color ?? false;
   const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : "";
   const label = d.severity === "error" ? paint(color, "31;1", `error[${d.code}]`) : paint(color, "33;1", `warning[${d.code}]`);
-  const lines = [`${paint(color, "1", where)}${label}: ${d.message}`];
+  const lines = [`${paint(color, "1", visible(where))}${label}: ${visible(d.message)}`];
   const source = d.location ? options.sources?.get(d.location.file) : undefined;
   if (d.location && source !== undefined) lines.push(codeFrame(source, d.location.line, d.location.column, color));
-  if (d.hint) lines.push(`  ${paint(color, "36", "hint")}: ${d.hint}`);
+  if (d.hint) lines.push(`  ${paint(color, "36", "hint")}: ${visible(d.hint)}`);
   return lines.join("\n");
 }
 
@@ -41,8 +41,28 @@ export function codeFrame(source: string, line: number, column: number, color = 
   const out: string[] = [];
   for (let n = first; n <= last; n++) {
     const marker = n === line ? paint(color, "31;1", ">") : " ";
-    out.push(`${marker} ${String(n).padStart(width)} | ${all[n - 1] ?? ""}`);
-    if (n === line) out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1))}${paint(color, "31;1", "^")}`);
+    const text = all[n - 1] ?? "";
+    out.push(`${marker} ${String(n).padStart(width)} | ${visible(text)}`);
+    if (n === line) out.push(`  ${" ".repeat(width)} | ${caretPadding(text, column)}${paint(color, "31;1", "^")}`);
   }
   return out.join("\n");
+}
+
+/**
+ * Control characters (and the bidirectional overrides that make text read differently from what it
+ * is) escaped, so a source line or message can never move the cursor, recolour or clear the
+ * terminal: ESC prints as `\x1b`, U+202E as `\u202e`. Tabs and line breaks stay.
+ */
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function visible(text: string): string {
+  return text.replace(INVISIBLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/** Spaces up to the column, as wide as the escaped text before it; tabs are kept so the caret lines up under them. */
+function caretPadding(text: string, column: number): string {
+  return visible(text.slice(0, Math.max(0, column - 1))).replace(/[^\t]/g, " ");
 }

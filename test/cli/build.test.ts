@@ -1,5 +1,5 @@
 /** End to end: the real `pipec` binary on temporary projects. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -146,5 +146,43 @@ describe("pipec validate, graph, schema", () => {
     expect(pipelineSchema.properties.jobs).toBeDefined();
     const planSchema = JSON.parse(runPipec(["schema", "--kind", "plan"]).stdout);
     expect(planSchema.properties.apiVersion).toBeDefined();
+  });
+});
+
+describe("pipec build on something that is not a pipeline file", () => {
+  it("a folder: says so and lists the pipeline files in it, exit 2", () => {
+    mkdirSync(join(dir, "pipelines.yaml"));
+    writeFileSync(join(dir, "pipelines.yaml", "ci.pipeline.ts"), "");
+    writeFileSync(join(dir, "pipelines.yaml", "deploy.yml"), "");
+    writeFileSync(join(dir, "pipelines.yaml", "notes.txt"), "");
+    const listed = runPipec(["build", "pipelines.yaml"], { cwd: dir });
+    expect(listed.code).toBe(2);
+    expect(listed.stderr).toBe("error[load-failed]: pipelines.yaml is a directory\n  hint: pass the pipeline file, not the folder; it holds pipelines.yaml/ci.pipeline.ts, pipelines.yaml/deploy.yml\n\n1 error\n");
+    mkdirSync(join(dir, "empty.yaml"));
+    const empty = runPipec(["build", "empty.yaml"], { cwd: dir });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("hint: pass the pipeline file, not the folder; empty.yaml holds no *.pipeline.ts, *.yaml or *.yml file");
+    const noExtension = runPipec(["build", "pipelines.yaml/../pipelines.yaml/"], { cwd: dir });
+    expect(noExtension.stderr).toContain("is a directory\n  hint: pass the pipeline file, not the folder");
+  });
+
+  it("a binary file: says it is not text, at which byte, exit 2, with no code frame and no raw bytes", () => {
+    const bytes = Buffer.alloc(300);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 167 + 13) % 256;
+    writeFileSync(join(dir, "bin.yaml"), bytes);
+    const result = runPipec(["build", "bin.yaml"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error\[load-failed\]: bin\.yaml: this is not a text file \(binary content at byte \d+\); a pipeline is YAML or TypeScript text\n/);
+    expect(result.stderr).not.toContain(" | ");
+    expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/);
+  });
+
+  it("a text file with control characters: the code frame shows them escaped", () => {
+    writeFileSync(join(dir, "ctl.yaml"), 'name: ctl\nimage: alpine\njobs:\n  build:\n    steps:\n      - script: echo hi\n        \u001b[31mbogus: 1\n');
+    const result = runPipec(["build", "ctl.yaml"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown field "\\x1b[31mbogus"');
+    expect(result.stderr).toContain("> 7 |         \\x1b[31mbogus: 1\n    |         ^");
+    expect(result.stderr).not.toContain("\u001b");
   });
 });
