@@ -9,6 +9,7 @@
  */
 import { ts } from "ts-morph";
 import type { PlanPath } from "../draft.ts";
+import { CANARY_STEP_FIELDS, DSL_FIELD_NAMES } from "./spell-fields.ts";
 
 export interface ParsedSource {
   readonly sourceFile: ts.SourceFile;
@@ -36,26 +37,19 @@ export function parseSource(text: string, fileName = "pipeline.ts"): ParsedSourc
  * (`{ pause: { duration } }`); `retry: 3` is `retry.max` in the plan, which needs no entry: a number
  * has no properties, so the walk stops at `retry`.
  */
-const RENAMED: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  timeoutMs: [["timeout"], ["approval", "timeout"]],
-  expireInMs: [["expireIn"]],
-  memoryBytes: [["memory"]],
-  initialMs: [["initial"]],
-  maxMs: [["max"]],
-  progressDeadlineMs: [["progressDeadline"]],
-  drainTimeoutMs: [["drainTimeout"]],
-  scaleDownDelayMs: [["scaleDownDelay"]],
-  abortScaleDownDelayMs: [["abortScaleDownDelay"]],
-  autoPromoteAfterMs: [["autoPromoteAfter"]],
-  minReadyMs: [["minReady"]],
-  intervalMs: [["interval"]],
-  initialDelayMs: [["initialDelay"]],
-  windowMs: [["window"]],
-  durationMs: [["pause", "duration"]],
-  weight: [["setWeight"]],
-  name: [["approval", "name"]],
-  onTimeout: [["approval", "onTimeout"]],
-};
+const RENAMED: Readonly<Record<string, readonly (readonly string[])[]>> = renamedPaths();
+
+/** DSL_FIELD_NAMES as one-segment paths, plus where each canary step kind keeps its fields. */
+function renamedPaths(): Record<string, (readonly string[])[]> {
+  const table: Record<string, (readonly string[])[]> = {};
+  for (const [plan, dsl] of Object.entries(DSL_FIELD_NAMES)) table[plan] = [[dsl]];
+  for (const fields of Object.values(CANARY_STEP_FIELDS)) {
+    for (const [plan, dsl] of Object.entries(fields)) {
+      if (plan !== "kind" && dsl.length > 0) (table[plan] ??= []).push(dsl.map(String));
+    }
+  }
+  return table;
+}
 
 /** Builders whose first argument is the name: `job("build", {...})`, `deploy.canary("web", {...})`. */
 const NAMED_BUILDERS = new Set(["job", "pipeline", "canary", "blueGreen", "rolling"]);

@@ -8,7 +8,8 @@ import type { PlanInput } from "../../runtime/plan/schema.ts";
 import type { PlanPath } from "../draft.ts";
 import type { FieldSpeller } from "../label.ts";
 
-const RENAMED: Readonly<Record<string, string>> = {
+/** Plan fields the DSL names differently, wherever they occur (the property locator walks the same table). */
+export const DSL_FIELD_NAMES: Readonly<Record<string, string>> = {
   timeoutMs: "timeout",
   expireInMs: "expireIn",
   memoryBytes: "memory",
@@ -26,7 +27,7 @@ const RENAMED: Readonly<Record<string, string>> = {
 };
 
 /** Where each canary step kind keeps its plan fields in the DSL: `{ kind: "pause", durationMs }` is `{ pause: { duration } }`. */
-const CANARY_STEP_FIELDS: Readonly<Record<string, Readonly<Record<string, PlanPath>>>> = {
+export const CANARY_STEP_FIELDS: Readonly<Record<string, Readonly<Record<string, PlanPath>>>> = {
   setWeight: { weight: ["setWeight"], kind: [] },
   pause: { durationMs: ["pause", "duration"], kind: ["pause"] },
   approval: { name: ["approval", "name"], timeoutMs: ["approval", "timeout"], onTimeout: ["approval", "onTimeout"], kind: ["approval"] },
@@ -54,7 +55,7 @@ export function dslSpeller(plan: PlanInput): FieldSpeller {
 }
 
 function rename(segment: string | number): string | number {
-  return typeof segment === "string" ? (RENAMED[segment] ?? segment) : segment;
+  return typeof segment === "string" ? (DSL_FIELD_NAMES[segment] ?? segment) : segment;
 }
 
 function valueAt(value: unknown, path: PlanPath): unknown {
