@@ -119,12 +119,20 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
     await command(`commit map @${version} ${file}`);
   };
   const writeRoutes = (): Promise<void> => writeMap(files.map, [...routes.values()].map((route) => [route.pattern, route.backend] as const));
-  /** The sticky maps for the current stickiness and weights: cookies pin only to versions with a weight. */
-  const writeSticky = async (): Promise<void> => {
+  /**
+   * The sticky maps for the current stickiness: cookies pin only to versions with a weight (in
+   * `weights`, by default the applied ones), and weight-picked responses set the cookie.
+   */
+  const writeSticky = async (weights: ReadonlyMap<string, number> = weighted): Promise<void> => {
     const on = stickiness;
-    const pins = on === null ? [] : slots.all().filter((slot) => (weighted.get(slot.version) ?? 0) > 0);
-    await writeMap(files.stickyMap, pins.map((slot) => [stickyPattern(on!.cookie, slot.version), versionBackend(slot.index)] as const));
-    await writeMap(files.cookieMap, on === null ? [] : slots.all().map((slot) => [versionServer(slot.index), stickyCookieValue(on, slot.version)] as const));
+    if (on === null) {
+      await writeMap(files.stickyMap, []);
+      await writeMap(files.cookieMap, []);
+      return;
+    }
+    const pinned = slots.all().filter((slot) => (weights.get(slot.version) ?? 0) > 0);
+    await writeMap(files.stickyMap, pinned.map((slot) => [stickyPattern(on.cookie, slot.version), versionBackend(slot.index)] as const));
+    await writeMap(files.cookieMap, slots.all().map((slot) => [versionServer(slot.index), stickyCookieValue(on, slot.version)] as const));
   };
 
   return {
@@ -146,6 +154,8 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
       serial(async () => {
         const entries = new Map(validateWeights(weights));
         for (const version of entries.keys()) slots.slotOf(version).listed = true;
+        // A version losing its weight loses its sticky clients first, so none reach it after the switch.
+        if (stickiness !== null) await writeSticky(new Map([...weighted].filter(([version]) => (entries.get(version) ?? 0) > 0)));
         for (const slot of slots.all()) {
           const weight = Math.round((entries.get(slot.version) ?? 0) * WEIGHT_PER_PERCENT);
           await command(`set weight ${SPLIT_BACKEND}/${versionServer(slot.index)} ${weight}`);
