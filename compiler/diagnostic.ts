@@ -30,6 +30,7 @@ export const DIAGNOSTIC_CODES = [
   "invalid-deployment",
   "invalid-matrix",
   "secret-in-plan",
+  "expression-in-script",
 ] as const;
 
 export const DiagnosticSchema = z.object({

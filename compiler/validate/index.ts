@@ -13,6 +13,7 @@ import { checkGraph } from "./check-graph.ts";
 import { checkImages } from "./check-images.ts";
 import { checkInputs } from "./check-inputs.ts";
 import { checkPaths } from "./check-paths.ts";
+import { checkScripts } from "./check-scripts.ts";
 import { checkSecrets } from "./check-secrets.ts";
 import { checkVariables } from "./check-variables.ts";
 import { partialPlan } from "./partial-plan.ts";
@@ -44,6 +45,7 @@ export function validateDraft(draft: Draft): Validated {
     ...checkPaths(plan.jobs, draft),
     ...checkDeployments(plan.jobs, draft),
     ...checkSecrets(plan, plan.jobs, draft),
+    ...checkScripts(plan, plan.jobs, draft),
   );
   const sorted = sortDiagnostics(dedupeDiagnostics(diagnostics));
   return { plan: parsed.success && !hasErrors(sorted) ? canonicalize(plan) : null, diagnostics: sorted };
