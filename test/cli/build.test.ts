@@ -185,4 +185,16 @@ describe("pipec build on something that is not a pipeline file", () => {
     expect(result.stderr).toContain("> 7 |         \\x1b[31mbogus: 1\n    |         ^");
     expect(result.stderr).not.toContain("\u001b");
   });
+
+  it("an expression left in a script: exit 2 at the script, with the shell form to write instead", () => {
+    writeFileSync(
+      join(dir, "expr.yaml"),
+      ["name: mx", "vars:", "  CHANNEL:", "    default: beta", "jobs:", "  test:", "    image: busybox:1.36", "    steps:", '      - script: echo "channel=$CHANNEL"', '      - script: echo "expr=${{ vars.CHANNEL }}"', ""].join("\n"),
+    );
+    const result = runPipec(["build", "expr.yaml"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain('expr.yaml:10:17: error[expression-in-script]: job "test": step 2: ${{ vars.CHANNEL }} is not expanded in scripts, which run in sh');
+    expect(result.stderr).toContain("hint: write $CHANNEL: variables, env and secrets are in the step's environment");
+  });
 });
