@@ -11,6 +11,7 @@
  */
 import { readdir, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { ArtifactError } from "./errors.ts";
 import { removeIfExists } from "./atomic-file.ts";
 import { listCacheEntries, removeCacheEntry } from "./cache-index.ts";
 import { scanHolders } from "./holders.ts";
@@ -54,7 +55,11 @@ const TEMP_MAX_AGE_MS = 24 * 3_600_000;
 export async function collectGarbage(context: StoreContext, options: GcOptions = {}): Promise<GcReport> {
   const { layout } = context;
   const dryRun = options.dryRun ?? false;
-  if (!(await stat(layout.root).catch(() => null))) return emptyReport(dryRun);
+  const root = await stat(layout.root).catch((cause: NodeJS.ErrnoException) => {
+    if (cause.code === "ENOENT") return null;
+    throw new ArtifactError(`cannot read the store ${layout.root}: ${cause.code === "EACCES" || cause.code === "EPERM" ? "permission denied" : cause.message}; run pipec as the user who owns the store, or fix its permissions`, { cause });
+  });
+  if (!root) return emptyReport(dryRun);
   const unlock = dryRun ? async () => {} : await lockForGc(layout);
   try {
     // Writers are counted right after locking: a collect that registered before the lock may finish

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ArtifactStoreBusyError, type ArtifactStore } from "../../../runtime/artifacts/index.ts";
+import { ArtifactError, ArtifactStoreBusyError, openArtifactStore, type ArtifactStore } from "../../../runtime/artifacts/index.ts";
 import { storeLayout } from "../../../runtime/artifacts/layout.ts";
 import { processRef } from "../../../runtime/artifacts/process-identity.ts";
 import { DAY, META, fakeClock, newStore, tempDir, writeTree } from "./helpers.ts";
@@ -25,6 +25,14 @@ const objectCount = (store: ArtifactStore) => {
 };
 
 describe("gc", () => {
+  it("says why it cannot read the store instead of reporting 0 B freed (a file in the way)", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "not-a-folder"), "x");
+    const store = openArtifactStore(join(dir, "not-a-folder", "store"));
+    await expect(store.gc()).rejects.toThrow(ArtifactError);
+    await expect(store.gc()).rejects.toThrow(/cannot read the store .*not-a-folder/);
+  });
+
   it("deletes expired artifacts, keeps objects shared with kept ones, and reports why", async () => {
     const clock = fakeClock();
     const store = newStore({ now: clock.now });
