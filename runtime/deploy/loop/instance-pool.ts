@@ -63,6 +63,8 @@ export class InstancePool {
   private routerOps: Promise<void> = Promise.resolve();
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
+  /** Why each instance last failed its health check (kept after it is stopped, to explain a deadline). */
+  private readonly healthFailures = new Map<string, string>();
   /** The ids each role's router entry holds, as last applied. */
   private readonly routedIds: Record<VersionRole, ReadonlySet<string>> = { stable: new Set(), canary: new Set() };
 
@@ -72,7 +74,12 @@ export class InstancePool {
       if (member === undefined || member.stopping || member.health === "failed") return;
       member.health = change.to;
       member.reason = change.reason;
-      if (change.to === "unready" && change.from === "ready") options.log("warn", `${member.id} is no longer ready: ${change.reason ?? "health check failing"}`);
+      if (change.to === "unready") {
+        const reason = change.reason ?? "health check failing";
+        this.healthFailures.set(member.id, reason);
+        // Never ready, or no longer: either way the user needs the probe's answer to act on it.
+        options.log("warn", change.from === "ready" ? `${member.id} is no longer ready: ${reason}` : `${member.id} is not ready: ${reason}`);
+      }
       this.sync(member.role);
     });
   }
@@ -85,6 +92,15 @@ export class InstancePool {
       unready: mine.filter((m) => (m.health === "pending" || m.health === "unready" || m.health === "stopping") && m.instance !== null).map((m) => m.id),
       failed: mine.filter((m) => m.health === "failed").map((m) => ({ id: m.id, reason: m.reason ?? "failed" })),
     };
+  }
+
+  /** `; canary-1: "probe" could not run: ...` for each instance a reason names as unready, with its last health check failure. */
+  explainUnready(reason: string): string {
+    const named = /unready: ([^);]*)/.exec(reason)?.[1]?.split(/,\s*/) ?? [];
+    return named.flatMap((id) => {
+      const why = this.healthFailures.get(id.trim());
+      return why === undefined ? [] : [`; ${id.trim()}: ${why}`];
+    }).join("");
   }
 
   /** Whether the router was last given this instance (for monitors). */

@@ -247,7 +247,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
       save("healthy", null);
       return { outcome: "success" };
     }
-    const reason = verdict?.reason ?? "no verdict";
+    const reason = `${verdict?.reason ?? "no verdict"}${session.pool.explainUnready(verdict?.reason ?? "")}`;
     const back = stableRole === null || !hasStable ? "" : `; traffic is back on the stable revision ${stableRole.revision}`;
     save("degraded", reason);
     return failed(`deployment "${name}" ${revisionLabel} rolled back: ${reason}${back}`);
