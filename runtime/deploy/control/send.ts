@@ -40,6 +40,34 @@ export interface SendControlResult {
 }
 
 export async function sendControlRequest(options: SendControlOptions): Promise<SendControlResult> {
+  try {
+    return await sendTo(options);
+  } catch (error) {
+    // "last" is the newest run, which may be a later run than the one waiting (another pipeline run
+    // since, or one refused by the name's lock): name the run that does wait, so the user can retry.
+    if (!(error instanceof ControlError) || options.run !== "last" || error.code === "CONTROL_AMBIGUOUS") throw error;
+    const hint = waitingElsewhere(options);
+    throw hint === undefined ? error : new ControlError(error.code, `${error.message}; ${hint}`);
+  }
+}
+
+/** `run R is waiting at gate "go" (job ship): pipec approve R go`, for the newest other live run that could take the request. */
+function waitingElsewhere(options: SendControlOptions): string | undefined {
+  const { projectDir, request } = options;
+  for (const runId of listRunIds(projectDir).slice(1)) {
+    const dir = runDirOf(projectDir, runId);
+    if (existsSync(join(dir, "state.json"))) continue;
+    const waiting = readWaiting(dir);
+    if (waiting === undefined || !processAlive(waiting.pid)) continue;
+    const entry = Object.values(waiting.deployments).find((e) => (options.job === undefined || e.job === options.job) && (request.type === "approve" ? e.gates.includes(request.gate) : e.inProgress));
+    if (entry === undefined) continue;
+    const command = request.type === "approve" ? `pipec approve ${runId} ${request.gate}` : `pipec ${request.type} ${runId}${request.type === "promote" && request.full ? " --full" : ""}`;
+    return `run ${runId} (job ${entry.job}, deployment ${entry.deployment}) could take it: ${command}`;
+  }
+  return undefined;
+}
+
+async function sendTo(options: SendControlOptions): Promise<SendControlResult> {
   const { projectDir, request } = options;
   const runId = options.run === "last" ? listRunIds(projectDir)[0] : options.run;
   const dir = runId === undefined ? undefined : runDirOf(projectDir, runId);
