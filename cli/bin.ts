@@ -5,19 +5,27 @@ import { processTerminal } from "./output.ts";
 
 const controller = new AbortController();
 let interrupts = 0;
-// A run has jobs to stop, a watch ends normally on Ctrl-C (exit 0); any other command exits at once.
+// A run has jobs to stop, `deploy undo` a deployment to take down, a watch ends normally on Ctrl-C
+// (exit 0); any other command exits at once.
 const args = process.argv.slice(2);
 const isRun = args.includes("run");
-const graceful = isRun || args.includes("--watch");
+const graceful = isRun || args.includes("--watch") || (args.includes("deploy") && args.includes("undo"));
 const interrupt = (signal: NodeJS.Signals) => {
   interrupts += 1;
   if (graceful && interrupts === 1) {
     if (isRun) process.stderr.write(`\npipec: ${signal}: stopping running jobs (again to quit at once)\n`);
+    else if (!args.includes("--watch")) process.stderr.write(`\npipec: ${signal}: taking the deployment down (again to quit at once)\n`);
     controller.abort(signal);
     return;
   }
   process.exit(130);
 };
+// `pipec ... | head`: a reader that went away is not a failure of the command; stop writing, carry on.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
+}
 process.on("SIGINT", interrupt);
 process.on("SIGTERM", interrupt);
 process.on("SIGHUP", interrupt);

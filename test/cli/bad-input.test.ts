@@ -8,7 +8,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPipec, type PipecResult } from "./run-pipec.ts";
+import { spawnSync } from "node:child_process";
+import { PIPEC, runPipec, type PipecResult } from "./run-pipec.ts";
 import { listRunIds } from "../../runtime/run/run-store.ts";
 
 let dir: string;
@@ -107,6 +108,14 @@ describe("runs, logs and --resume with damaged run folders", () => {
 });
 
 describe("pipec run", () => {
+  it("keeps going when the reader of its output goes away (| head): the run's own exit code, no EPIPE failure", () => {
+    writeFileSync(join(dir, "talk.yaml"), `name: talk\njobs:\n  talk:\n    image: busybox:1.36\n    steps:\n      - script: i=0; while [ $i -lt 20000 ]; do echo "line $i"; i=$((i+1)); done\n`);
+    const piped = spawnSync("bash", ["-c", `"${process.execPath}" "${PIPEC}" run talk.yaml --executor local | head -1; exit \${PIPESTATUS[0]}`], { cwd: dir, encoding: "utf8" });
+    expect(piped.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(piped.stderr).not.toMatch(/EPIPE|internal error/);
+    expect(piped.status).toBe(0);
+  });
+
   it.each(["99999999999999999999", "0x10", "1e3", "2.0"])("-j %s is refused with exit 2", (value) => {
     expectAnswer(runPipec(["run", "failing.yaml", "-j", value, "--executor", "local"], { cwd: dir }), 2, /--concurrency .*: expected a whole number of at least 1 and at most/);
   });
