@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, rmdir, writeFile } from "node:fs/promises";
 import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import type { HeaderRoute, InstanceAddress, VersionMetrics } from "../../types.ts";
@@ -206,6 +206,8 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
       clearInterval(sampler);
       await haproxy.stop();
       await Promise.all(Object.values(files).map((file) => rm(file, { force: true })));
+      // The folder too, when it holds nothing else (it may be the caller's, with other files in it).
+      await rmdir(stateDir).catch(() => undefined);
     },
   };
 }

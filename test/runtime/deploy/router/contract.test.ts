@@ -4,6 +4,7 @@
  * HAProxy tests skip when haproxy is missing, except under CI / PIPEC_REQUIRE_DOCKER=1 where they fail.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import net from "node:net";
@@ -254,9 +255,10 @@ describe.each(subjects)("router contract: $name", (subject) => {
       expect(big.headers["x-seen-xff"]).toBe("127.0.0.1");
     });
 
-    it("frees its port on close", async () => {
+    it("frees its port on close (and HAProxy its state folder)", async () => {
       const port = Number(router.listen.split(":")[1]);
       await router.close();
+      if (subject.name === "haproxy") expect(existsSync(stateDir!)).toBe(false);
       const server = net.createServer();
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
