@@ -49,7 +49,7 @@ export function startDeployment(deployment: Deployment, context: StartContext): 
     settled: false,
   };
   const d = openDraft(initial, deployment, buildProgram(deployment, hasStable), now);
-  log(d, hasStable ? `${deployment.strategy} deployment of "${deployment.name}" started` : `first deploy of "${deployment.name}": no stable version, so steps and analysis are skipped`);
+  log(d, hasStable ? `${deployment.strategy} deployment of "${deployment.name}" started` : `"${deployment.name}": no stable version serving to shift from, so steps and analysis are skipped`);
   if (hasStable) {
     d.s.weights.requestedAt = now;
     emit(d, { type: "set-weights", weights: d.s.weights.desired });
