@@ -3,6 +3,7 @@
  * commands (start and stop jobs through the executor, set timers), masks and records output, and keeps
  * `.pipec/runs/<id>/`. It never writes to the console: the caller gets events.
  */
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Executor, JobOutcome } from "../executor/types.ts";
@@ -16,6 +17,7 @@ import { newRunId } from "./run-id.ts";
 import { createRunStore, type RunState } from "./run-store.ts";
 import { prepareRunWorkspace } from "./run-workspace.ts";
 import { defaultStoreRoot, openArtifactStore } from "../artifacts/index.ts";
+import { DEPLOYMENTS_DIR } from "../deploy/history/store.ts";
 import type { ArtifactIndex } from "./job-artifacts.ts";
 import { reapCrashedRuns, writePidFile } from "./reap-crashed-runs.ts";
 
@@ -65,6 +67,10 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   };
   writePidFile(store.dir);
   const reaped = await reapCrashedRuns(projectDir, executor);
+  // Deployments left serving by a pipec that ended hard; the deploy code loads only when there are deployments.
+  const orphans = existsSync(join(projectDir, DEPLOYMENTS_DIR))
+    ? await (await import("../deploy/loop/reap-orphaned-deployments.ts")).reapOrphanedDeployments(projectDir)
+    : { names: [], instances: 0, problems: [] };
   const artifacts = openArtifactStore(options.storeDir ?? defaultStoreRoot(projectDir));
   const produced: ArtifactIndex = new Map(Object.entries(options.resume?.outputs ?? {}));
   const resumedIds = [...produced.values()].flatMap((outputs) => Object.values(outputs));
@@ -73,6 +79,10 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const git = readGitInfo(projectDir);
   const workspace = await prepareRunWorkspace(projectDir, store.dir);
   for (const warning of workspace.warnings) emit({ type: "run.notice", level: "warning", message: warning });
+  if (orphans.names.length > 0) {
+    emit({ type: "run.notice", level: "info", message: `stopped deployment(s) ${orphans.names.join(", ")}, left serving by a pipec process that ended hard: ${orphans.instances} instance(s)` });
+  }
+  for (const problem of orphans.problems) emit({ type: "run.notice", level: "warning", message: problem });
   if (reaped.runs.length > 0) {
     emit({ type: "run.notice", level: "info", message: `cleaned up after ${reaped.runs.length} earlier run(s) that did not finish (${reaped.runs.join(", ")}): ${reaped.removed} container(s) removed` });
   }

@@ -127,7 +127,7 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     expect(runPipec(["deploy", "status"], { cwd: dir }).stdout).toMatch(/^web +revision 2 +stable 2 +Healthy, not serving/m);
   });
 
-  it("host processes left by a pipec killed hard are stopped by the next deployment of the name", async () => {
+  it("host processes left by a pipec killed hard are stopped by the next run in the project", async () => {
     const child = spawn(process.execPath, [PIPEC, "run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v4"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
     const exited = new Promise<unknown>((resolve) => child.once("close", resolve));
     const before = new Set(listRunIds(dir));
@@ -141,7 +141,7 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     expect(groups.every((pgid) => alive(pgid))).toBe(true);
 
     const next = runPipec(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v2"], { cwd: dir });
-    expect(next.stdout).toMatch(/stopped 2 leftover host process\(es\) of "web" from a pipec process that ended hard/);
+    expect(next.stderr).toMatch(/stopped deployment\(s\) web, left serving by a pipec process that ended hard: 2 instance\(s\)/);
     await expect.poll(() => groups.filter((pgid) => alive(pgid)), { timeout: 5_000 }).toEqual([]);
     const revisions = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { revisions: { runId: string | null; status: string; reason: string | null }[] };
     expect(revisions.revisions.find((r) => r.runId === runId)).toMatchObject({ status: "cancelled", reason: "its pipec process ended before a verdict" });

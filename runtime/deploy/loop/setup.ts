@@ -44,7 +44,7 @@ export async function createRouters(deployment: Deployment, projectDir: string):
 }
 
 /** HAProxy's admin socket path must stay short (unix sockets: 108 bytes), so its files live under the temp dir. */
-function haproxyStateDir(projectDir: string, name: string): string {
+export function haproxyStateDir(projectDir: string, name: string): string {
   const id = createHash("sha256").update(`${projectDir}\0${name}`).digest("hex").slice(0, 12);
   return join(tmpdir(), `pipec-haproxy-${id}`);
 }

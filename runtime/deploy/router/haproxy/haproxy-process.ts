@@ -95,7 +95,7 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>, gr
 }
 
 /** A haproxy left running by a crashed earlier router with the same state files: ours, so stop it. */
-async function stopLeftover(pidFile: string, configFile: string): Promise<void> {
+export async function stopLeftover(pidFile: string, configFile: string): Promise<void> {
   const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
   if (!Number.isInteger(pid) || pid <= 1) return;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");

@@ -1,0 +1,57 @@
+/**
+ * Deployments whose pipec process ended hard (SIGKILL, a crash) keep serving: their instances and
+ * an HAProxy outlive it. The next deployment of the same name stops them (run-deployment.ts); so
+ * does the next run of any pipeline in the project, through this: for each deployment whose status
+ * says a dead process serves it, with the name's lock held, its host processes, its containers (by
+ * label) and its HAProxy (by pid file) are stopped, and the status says it no longer serves.
+ */
+import { join } from "node:path";
+import { connectDocker, deploymentSelector } from "../../docker/index.ts";
+import { acquireDeploymentLock, DeploymentBusyError, listDeployments, processAlive, readStatus, writeStatus } from "../history/index.ts";
+import { stopLeftover } from "../router/haproxy/haproxy-process.ts";
+import { reapLeftoverProcesses } from "./leftovers.ts";
+import { haproxyStateDir } from "./setup.ts";
+
+export interface ReapedDeployments {
+  /** The deployments stopped. */
+  readonly names: string[];
+  /** Host processes and containers stopped. */
+  readonly instances: number;
+  /** What could not be stopped (the engine unreachable, ...), one line each. */
+  readonly problems: string[];
+}
+
+export async function reapOrphanedDeployments(projectDir: string): Promise<ReapedDeployments> {
+  const names: string[] = [];
+  const problems: string[] = [];
+  let instances = 0;
+  for (const name of listDeployments(projectDir)) {
+    const status = readStatus(projectDir, name);
+    if (status === undefined || !status.serving || status.pid === process.pid || processAlive(status.pid)) continue;
+    let release: () => void;
+    try {
+      release = acquireDeploymentLock(projectDir, name, null);
+    } catch (error) {
+      if (error instanceof DeploymentBusyError) continue; // a live deployment of the name is taking over
+      throw error;
+    }
+    try {
+      instances += reapLeftoverProcesses(status);
+      // Docker instances have no command of their own in the status; the engine finds them by label.
+      if (status.instances.some((instance) => instance.command === null)) {
+        try {
+          instances += await connectDocker().removeByLabel(deploymentSelector(name));
+        } catch (error) {
+          problems.push(`deployment "${name}": its containers could not be removed: ${(error as Error).message}`);
+        }
+      }
+      const stateDir = haproxyStateDir(projectDir, name);
+      await stopLeftover(join(stateDir, "haproxy.pid"), join(stateDir, "haproxy.cfg")).catch(() => undefined);
+      writeStatus(projectDir, { ...status, serving: false, instances: [], weights: {}, message: `stopped: its pipec process (pid ${status.pid}) ended without stopping it`, updatedAt: new Date().toISOString() });
+      names.push(name);
+    } finally {
+      release();
+    }
+  }
+  return { names, instances, problems };
+}
