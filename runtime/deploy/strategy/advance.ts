@@ -7,7 +7,7 @@
 import type { Deployment } from "../../plan/schema.ts";
 import { runAbort } from "./abort.ts";
 import { analysesWakeAt, observeMeasurement, sendDueMeasurements, startRun } from "./analyses.ts";
-import { checkBackground, checkProgressDeadline, onAbort, onApproval, onFailures, onPromote } from "./controls.ts";
+import { checkBackground, checkProgressDeadline, checkServingWithoutReady, onAbort, onApproval, onFailures, onPromote } from "./controls.ts";
 import { currentStage, emit, log, openDraft, type Draft } from "./draft.ts";
 import { availableIds, emptyInstances, liveIds, minReadyWakeAt, observeInstances, stopAllInstances } from "./instances.ts";
 import { backgroundAnalysis, buildProgram } from "./program.ts";
@@ -106,6 +106,7 @@ function settle(d: Draft): void {
 
 function progress(d: Draft): void {
   checkProgressDeadline(d);
+  checkServingWithoutReady(d);
   startBackground(d);
   if (d.s.abort === null) checkBackground(d);
   // Each stage that completes enters the next one at once; the bound only guards against a bug looping.

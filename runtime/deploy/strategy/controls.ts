@@ -6,6 +6,7 @@ import { beginAbort, where } from "./abort.ts";
 import { describeOutcome, run, startRun, terminateRun } from "./analyses.ts";
 import { currentStage, emit, formatDuration, log, setStatus, type Draft } from "./draft.ts";
 import { backgroundAnalysis } from "./program.ts";
+import { availableIds } from "./instances.ts";
 import { isSkippable, markProgress } from "./stages.ts";
 import type { InstanceFailure } from "./types.ts";
 
@@ -57,6 +58,19 @@ export function onFailures(d: Draft, role: "stable" | "canary", failures: readon
     if (role === "canary" && d.s.verdict === null) beginAbort(d, `instance ${failure.id} of the new version failed: ${failure.reason} ${where(d)}`);
     else log(d, `instance ${failure.id} of the ${role === "canary" ? "new" : "stable"} version failed: ${failure.reason}`, "warn");
   }
+}
+
+/**
+ * The new version carries traffic but none of its instances is ready (their health checks failed
+ * after it took traffic, thresholds applied): the router answers 503 for its share. Abort at once
+ * instead of waiting for the progress deadline. Rolling keeps to maxUnavailable and the deadline.
+ */
+export function checkServingWithoutReady(d: Draft): void {
+  if (d.deployment.strategy === "rolling" || !d.s.hasStable || d.s.abort !== null || d.s.verdict !== null) return;
+  const v = d.s.instances.canary;
+  if ((d.s.weights.confirmed?.canary ?? 0) <= 0 || !v.reported || v.starting > 0 || availableIds(d, "canary").length > 0) return;
+  const unready = v.unready.filter((id) => !v.stopping.includes(id));
+  beginAbort(d, `the new version has no ready instance${unready.length > 0 ? ` (unready: ${unready.join(", ")})` : ""} ${where(d)}: its share of the traffic would fail`);
 }
 
 export function checkProgressDeadline(d: Draft): void {

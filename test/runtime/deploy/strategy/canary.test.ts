@@ -190,6 +190,25 @@ describe("canary", () => {
     expect(world.router).toEqual({ stable: 100, canary: 0 });
   });
 
+  it("a new version whose every instance turns unready while it takes traffic aborts at once, not at the deadline", () => {
+    // canary-1 passes its health check for 5 s (the weight is set and confirmed), then fails it.
+    const world = canary([{ kind: "setWeight", weight: 50 }, { kind: "pause" }], { progressDeadlineMs: 600_000 }, { readiness: (_, role, age) => (role === "canary" && age >= 5000 ? "unready" : "ready") });
+    world.tick(4000);
+    expect(world.phase).toBe("Paused(step)");
+    expect(world.router).toEqual({ stable: 50, canary: 50 });
+    world.tick(1000);
+    world.tick(1000);
+    expect(world.finished()?.reason).toBe("the new version has no ready instance (unready: canary-1) at weight 50%: its share of the traffic would fail");
+    expect(world.router).toEqual({ stable: 100, canary: 0 });
+  });
+
+  it("an unready instance among ready ones does not abort (the router sends its share to the ready ones)", () => {
+    const world = canary([{ kind: "setWeight", weight: 50 }, { kind: "pause" }], { replicas: 4 }, { readiness: (id, role, age) => (role === "canary" && id === "canary-1" && age >= 5000 ? "unready" : "ready") });
+    world.tick(10_000);
+    expect(world.finished()?.reason).toBeUndefined();
+    expect(world.phase).toBe("Paused(step)");
+  });
+
   it("abort from another terminal rolls back from wherever the rollout is", () => {
     const world = canary([{ kind: "setWeight", weight: 25 }, { kind: "pause" }]);
     world.send({ type: "abort", reason: "pipec abort by alice" });
