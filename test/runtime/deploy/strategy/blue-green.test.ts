@@ -79,6 +79,15 @@ describe("blue-green", () => {
     expect(world.count("stable")).toBe(3);
   });
 
+  it("green turning unready during the post-promotion analysis switches back to blue at once", () => {
+    // Each green instance passes its health check for 4 s (long enough to be switched to), then fails it.
+    const world = blueGreen({}, { readiness: (_, role, age) => (role === "canary" && age >= 4000 ? "unready" : "ready") });
+    expect(world.router).toEqual({ stable: 0, canary: 100 });
+    world.runUntil((w) => w.finished() !== undefined, 120_000);
+    expect(world.finished()?.reason).toMatch(/^the new version has no ready instance \(unready: [\w-, ]+\) after the switch: its share of the traffic would fail$/);
+    expect(world.router).toEqual({ stable: 100, canary: 0 });
+  });
+
   it.each([
     ["autoPromote: false waits for promote", { autoPromote: false }, null],
     ["autoPromoteAfterMs promotes on its own", { autoPromoteAfterMs: 60_000 }, 60_000],
