@@ -70,7 +70,14 @@ function describeIssue(issue: Issue, { schema, document, file }: IssueContext): 
         const guess = didYouMean(key, known);
         const field = path.length === 0 ? `unknown top-level field "${key}"` : `${formatPath(path)}: unknown field "${key}"`;
         const message = `${field}${guess ? `; did you mean "${guess}"?` : ""}`;
-        return where("unknown-field", message, document.key([...path, key]), known.length > 0 ? `known fields: ${known.join(", ")}` : undefined);
+        // A deployment is not a YAML job field: say where deployments are written instead of listing fields.
+        const deployHint = path.length === 2 && path[0] === "jobs" && (key === "deploy" || key === "deployment");
+        const hint = deployHint
+          ? "deployments are written in TypeScript (deploy.canary(), deploy.blueGreen(), deploy.rolling() in a .pipeline.ts) or in a plan file (jobs.<id>.deploy, see pipec schema)"
+          : known.length > 0
+            ? `known fields: ${known.join(", ")}`
+            : undefined;
+        return where("unknown-field", message, document.key([...path, key]), hint);
       });
     }
     case "invalid_key": {

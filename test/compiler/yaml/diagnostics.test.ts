@@ -43,6 +43,11 @@ describe("diagnostics", () => {
     );
   });
 
+  it("a deploy field on a YAML job says where deployments are written", () => {
+    const { diagnostics } = loadYamlPipeline(job("    steps: [x]\n    deploy: { strategy: canary }\n"), FILE);
+    expect(diagnostics[0]).toMatchObject({ code: "unknown-field", message: 'jobs.a: unknown field "deploy"', hint: expect.stringMatching(/^deployments are written in TypeScript \(deploy\.canary\(\)/) });
+  });
+
   it("reports a mistyped field once, as unknown, not also as missing", () => {
     const { diagnostics } = loadYamlPipeline(job("    steps:\n      - scrpit: x\n"), FILE);
     expect(positions(diagnostics)).toEqual(["6:9 unknown-field"]);
