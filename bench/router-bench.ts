@@ -24,10 +24,11 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import http from "node:http";
-import net, { type AddressInfo } from "node:net";
+import net from "node:net";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { freePort } from "../runtime/deploy/router/listen-address.ts";
 import { profileLine, summarizeCpuProfile, type CpuProfile } from "./artifact-report.ts";
 import type { BenchReport } from "./compiler-bench.ts";
 import { CommandFailedError, ensureGnuTime, runCommand, summarize } from "./measure.ts";
@@ -446,18 +447,6 @@ async function threadCount(pid: number | null): Promise<number | null> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
   const match = /^Threads:\s*(\d+)/m.exec(status);
   return match ? Number(match[1]) : null;
-}
-
-/** A port free at the time of asking (HAProxy cannot bind port 0 and tell us which it got). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -9,20 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerGate } from "../setup/require-docker.ts";
+import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import { runPipec } from "./run-pipec.ts";
 
 const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether something still listens on 127.0.0.1:port. */
 function listening(port: number): Promise<boolean> {

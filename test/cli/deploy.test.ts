@@ -5,27 +5,16 @@
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readWaiting } from "../../runtime/deploy/control/index.ts";
+import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import { readStatus } from "../../runtime/deploy/history/index.ts";
 import { listRunIds, runDir } from "../../runtime/run/index.ts";
 import { PIPEC, runPipec } from "./run-pipec.ts";
 
 const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether the process runs (a zombie waiting for init to reap it does not). */
 function alive(pid: number): boolean {

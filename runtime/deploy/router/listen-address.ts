@@ -1,3 +1,4 @@
+import net, { type AddressInfo } from "node:net";
 import { InvalidListenError } from "./errors.ts";
 
 /** A parsed `127.0.0.1:PORT`. */
@@ -19,4 +20,16 @@ export function parseListen(listen: string): ListenAddress {
 
 export function formatListen(port: number): string {
   return `127.0.0.1:${port}`;
+}
+
+/** A port on 127.0.0.1 that was free a moment ago (the tiny race with other binders is accepted). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, rmdir, writeFile } from "node:fs/promises";
-import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import type { HeaderRoute, InstanceAddress, VersionMetrics } from "../../types.ts";
 import { RouterClosedError } from "../errors.ts";
-import { formatListen, parseListen } from "../listen-address.ts";
+import { formatListen, freePort, parseListen } from "../listen-address.ts";
 import { stickyCookieValue, validateStickiness } from "../sticky-cookie.ts";
 import type { Stickiness, StickyRouter } from "../types.ts";
 import { validateWeights } from "../weights.ts";
@@ -226,14 +225,3 @@ function toMetrics(requests: number, errors: number, rtimeMs: number | null): Ve
   };
 }
 
-/** A port that was free a moment ago (the tiny race with other binders is accepted). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
