@@ -5,6 +5,7 @@
  * artifact, or a gc is already running), 2 bad input (unknown artifact, bad flags).
  */
 import { existsSync, statSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
 import { relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import {
@@ -130,12 +131,30 @@ async function getArtifact(store: ArtifactStore, ref: string, flags: { run?: str
   const holder = `cli-get-${process.pid}`;
   await store.acquire(holder, [info.id]);
   try {
-    const result = await store.restore(info.id, flags.output);
+    const result = await restoreAllOrNothing(store, info.id, flags.output);
     terminal.err(`restored ${info.job}.${info.name} (${shortId(info.id)}, run ${info.runId}) from ${display(storeDir)}: ${result.files + result.symlinks} files, ${formatBytes(result.bytes)} into ${flags.output}\n`);
   } finally {
     await store.release(holder);
   }
   return EXIT.ok;
+}
+
+/**
+ * Into a folder that does not exist yet, all or nothing: restored beside it under a temp name and
+ * renamed into place once every file checked out, so a damaged artifact leaves no half a tree. Into
+ * an existing folder, file by file (each file is checked before it is written; earlier ones stay).
+ */
+async function restoreAllOrNothing(store: ArtifactStore, id: string, output: string): ReturnType<ArtifactStore["restore"]> {
+  if (existsSync(output)) return store.restore(id, output);
+  const staging = `${output.replace(/\/+$/, "")}.pipec-get-${process.pid}`;
+  try {
+    const result = await store.restore(id, staging);
+    await rename(staging, output);
+    return result;
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 async function verifyArtifacts(store: ArtifactStore, terminal: Terminal, storeDir: string): Promise<number> {

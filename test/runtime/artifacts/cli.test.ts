@@ -1,5 +1,5 @@
 /** End to end: `pipec artifacts ...` (the built binary) on a store filled through the library. */
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openArtifactStore } from "../../../runtime/artifacts/index.ts";
@@ -84,6 +84,8 @@ describe("pipec artifacts", () => {
     expect(get.code).toBe(1);
     expect(get.stderr).toContain(`pipec artifacts: artifact build.dist (${dist.id.slice(0, 12)}) failed its integrity check: dist/app.js: expected sha256 ${digest}, got sha256 `);
     noStackTrace(get.stderr);
+    // A new -o folder is all or nothing: no half a tree, no staging folder left beside it.
+    expect(readdirSync(dir).filter((name) => name.startsWith("out"))).toEqual([]);
 
     writeFileSync(object, "APP");
     const verify = runPipec(["artifacts", "verify"], { cwd: dir });
