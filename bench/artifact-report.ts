@@ -73,7 +73,7 @@ export function cacheSummary(stdout: string): CacheSummary {
   return { events, hits, misses, steps };
 }
 
-interface ProfileNode {
+export interface ProfileNode {
   readonly id: number;
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
 }
@@ -101,18 +101,24 @@ const frameName = (node: ProfileNode): string => {
   return `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
 };
 
-/** Self time by function (nodes of the same name added up), largest first. */
-export function summarizeCpuProfile(profile: CpuProfile, top = 8): { readonly totalMs: number; readonly entries: readonly ProfileEntry[] } {
-  const names = new Map(profile.nodes.map((node) => [node.id, frameName(node)]));
-  const byName = new Map<string, number>();
+/** Self time (µs) added up by `keyOf` each sampled node, and the total. */
+export function selfTimeBy(profile: CpuProfile, keyOf: (node: ProfileNode) => string): { readonly totalUs: number; readonly byKey: ReadonlyMap<string, number> } {
+  const keys = new Map(profile.nodes.map((node) => [node.id, keyOf(node)]));
+  const byKey = new Map<string, number>();
   let totalUs = 0;
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i] ?? 0;
     totalUs += us;
-    const name = names.get(id) ?? "(unknown)";
-    byName.set(name, (byName.get(name) ?? 0) + us);
+    const key = keys.get(id) ?? "(unknown)";
+    byKey.set(key, (byKey.get(key) ?? 0) + us);
   });
-  const entries = [...byName]
+  return { totalUs, byKey };
+}
+
+/** Self time by function (nodes of the same name added up), largest first. */
+export function summarizeCpuProfile(profile: CpuProfile, top = 8): { readonly totalMs: number; readonly entries: readonly ProfileEntry[] } {
+  const { totalUs, byKey } = selfTimeBy(profile, frameName);
+  const entries = [...byKey]
     .map(([name, us]) => ({ name, selfMs: us / 1000, share: totalUs > 0 ? us / totalUs : 0 }))
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, top);

@@ -3,7 +3,7 @@
  * `done` line, the node generator's JSON), medians over interleaved runs, the targets and the table.
  * No I/O here.
  */
-import type { CpuProfile } from "./artifact-report.ts";
+import { selfTimeBy, type CpuProfile } from "./artifact-report.ts";
 import type { Check } from "./report.ts";
 import { medianOf } from "./run-events.ts";
 import type { RatioCheck } from "./run-report.ts";
@@ -362,17 +362,9 @@ export function routerChecks(rows: readonly RouterRow[]): Check[] {
 
 /** Self time by where the code lives: node's own modules by name, the router's files, V8's pseudo-frames. */
 export function summarizeProfileByModule(profile: CpuProfile, top = 10): readonly { readonly module: string; readonly share: number }[] {
-  const modules = new Map(profile.nodes.map((node) => [node.id, moduleOf(node.callFrame.url, node.callFrame.functionName)]));
-  const byModule = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0;
-    total += us;
-    const name = modules.get(id) ?? "(unknown)";
-    byModule.set(name, (byModule.get(name) ?? 0) + us);
-  });
-  return [...byModule]
-    .map(([module, us]) => ({ module, share: total > 0 ? us / total : 0 }))
+  const { totalUs, byKey } = selfTimeBy(profile, (node) => moduleOf(node.callFrame.url, node.callFrame.functionName));
+  return [...byKey]
+    .map(([module, us]) => ({ module, share: totalUs > 0 ? us / totalUs : 0 }))
     .sort((a, b) => b.share - a.share)
     .slice(0, top);
 }
