@@ -29,12 +29,12 @@ export async function main(argv: readonly string[], context: MainContext = { ter
   program
     .command("build")
     .description("type-check a pipeline and write its canonical plan (stdout, or -o FILE)")
-    .argument("<file>", "a ci.pipeline.ts, a YAML pipeline, or a plan")
+    .argument("[file]", "a ci.pipeline.ts, a YAML pipeline, or a plan (default: ci.pipeline.ts, then pipeline.yaml, at the project root)")
     .option("-o, --output <file>", "write the plan to this file")
     .addOption(new Option("--format <format>", "plan format (default: from -o's extension, else yaml)").choices(["yaml", "json"]))
     .option("--check", "exit 1 when the plan in -o is stale, instead of writing it")
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
-    .action(async (file: string, flags) => {
+    .action(async (file: string | undefined, flags) => {
       const { buildCommand } = await import("./commands/build.ts");
       code = await buildCommand(file, flags, terminal);
     });
@@ -42,10 +42,10 @@ export async function main(argv: readonly string[], context: MainContext = { ter
   program
     .command("validate")
     .description("check a pipeline and report every problem, without writing a plan")
-    .argument("<file>")
+    .argument("[file]", "the pipeline (default: ci.pipeline.ts, then pipeline.yaml, at the project root)")
     .option("--json", "print diagnostics as JSON")
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
-    .action(async (file: string, flags) => {
+    .action(async (file: string | undefined, flags) => {
       const { validateCommand } = await import("./commands/inspect.ts");
       code = await validateCommand(file, flags, terminal);
     });
@@ -53,10 +53,10 @@ export async function main(argv: readonly string[], context: MainContext = { ter
   program
     .command("graph")
     .description("print the job graph as Mermaid or Graphviz DOT")
-    .argument("<file>")
+    .argument("[file]", "the pipeline (default: ci.pipeline.ts, then pipeline.yaml, at the project root)")
     .addOption(new Option("--format <format>", "graph format").choices(["mermaid", "dot"]).default("mermaid"))
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
-    .action(async (file: string, flags) => {
+    .action(async (file: string | undefined, flags) => {
       const { graphCommand } = await import("./commands/inspect.ts");
       code = await graphCommand(file, flags, terminal);
     });
@@ -73,7 +73,7 @@ export async function main(argv: readonly string[], context: MainContext = { ter
   program
     .command("run")
     .description("run a pipeline (or a plan) as a DAG on this machine, in Docker containers or as local processes")
-    .argument("[file]", "a ci.pipeline.ts, a YAML pipeline, or a plan (not needed with --resume)")
+    .argument("[file]", "a ci.pipeline.ts, a YAML pipeline, or a plan (default: ci.pipeline.ts, then pipeline.yaml, at the project root)")
     .addOption(new Option("--executor <kind>", "where jobs run").choices(["auto", "docker", "local"]).default("auto"))
     .option("-j, --concurrency <n>", "most jobs at once (default: the number of CPUs)")
     .option("--fail-fast", "cancel the rest at the first failure")

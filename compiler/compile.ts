@@ -15,7 +15,7 @@ import { folderFailure, readPipelineText } from "./read-pipeline.ts";
 export interface CompileOptions {
   /** Type-check TypeScript pipelines. @default true */
   readonly typecheck?: boolean;
-  /** Where the type-check cache lives; null disables caching. @default ".pipec/cache" in the working directory */
+  /** Where the type-check cache lives; null disables caching. The CLI passes `.pipec/cache` at the project root. @default ".pipec/cache" in the working directory */
   readonly cacheDir?: string | null;
 }
 
@@ -57,7 +57,7 @@ async function compileTypeScript(file: string, options: CompileOptions): Promise
   if (options.typecheck !== false && loaded.bundle) {
     const { readCachedTypecheck, typecheckCacheKey, writeCachedTypecheck } = await import("./typescript/typecheck-cache.ts");
     const cacheDir = options.cacheDir === undefined ? ".pipec/cache" : options.cacheDir;
-    const key = cacheDir === null ? null : await typecheckCacheKey(loaded.bundle.inputs, dirname(resolve(file)));
+    const key = cacheDir === null ? null : await typecheckCacheKey(loaded.bundle.inputs, resolve(file));
     const hit = cacheDir && key ? await readCachedTypecheck(cacheDir, key) : null;
     cached = hit !== null;
     const typeDiagnostics = hit ?? (await (await import("./typescript/typecheck.ts")).typecheckPipeline(file));

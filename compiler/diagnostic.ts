@@ -31,6 +31,7 @@ export const DIAGNOSTIC_CODES = [
   "invalid-matrix",
   "secret-in-plan",
   "expression-in-script",
+  "tsconfig-invalid",
 ] as const;
 
 export const DiagnosticSchema = z.object({
@@ -81,10 +82,20 @@ export function dedupeDiagnostics(diagnostics: readonly Diagnostic[]): Diagnosti
  * When pipec and the TypeScript checker report an error at the same file, line and column, pipec's is
  * kept: it speaks the pipeline's terms and says what to write instead (`timeout: "10 parsecs" is not
  * a duration; write ... "90s"`, not `Type '"10 parsecs"' is not assignable to type 'Duration'`), and
- * it is the one a build with --no-typecheck shows too.
+ * it is the one a build with --no-typecheck shows too. The one exception: pipec's "got undefined" yields
+ * to the checker's error on the same line, which names what was misspelled.
  */
 export function preferPipecAtSameSpot(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const spot = (d: Diagnostic) => (d.location ? `${d.location.file}\u0000${d.location.line}\u0000${d.location.column}` : null);
+  const line = (d: Diagnostic) => (d.location ? `${d.location.file}\u0000${d.location.line}` : null);
   const pipecErrors = new Set(diagnostics.filter((d) => d.code !== "typescript" && d.severity === "error").map(spot));
-  return diagnostics.filter((d) => !(d.code === "typescript" && d.severity === "error" && spot(d) !== null && pipecErrors.has(spot(d))));
+  const checkerLines = new Set(diagnostics.filter((d) => d.code === "typescript" && d.severity === "error").map(line));
+  return diagnostics.filter((d) => {
+    if (d.severity !== "error" || d.location === null) return true;
+    if (d.code === "typescript") return !pipecErrors.has(spot(d));
+    // A value that is undefined when the pipeline runs is, in a typed pipeline, a name the checker
+    // rejected on that line (build.outputs.dsit): its message names the property and the type that
+    // lacks it; pipec's "got undefined" says less, so it yields.
+    return !(d.message.endsWith("got undefined") && checkerLines.has(line(d)));
+  });
 }

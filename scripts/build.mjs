@@ -1,18 +1,21 @@
-// Bundles pipec's entry points into dist/ with esbuild. The DSL is not bundled: pipelines import it
-// from dsl/ at compile time.
+// Builds pipec into dist/ (run by `npm install` in a clone, `npm pack` and `npm test`):
+// - dist/cli.mjs (+ dist/chunks/): the `pipec` command, bundled with esbuild;
+// - dist/dsl/: the DSL users import ("pipec"), compiled by TypeScript to JavaScript and .d.ts files with
+//   `.js` import specifiers, so a user's project type-checks it under `nodenext` and `bundler` alike;
+// - dist/bench.mjs (+ dist/bench-chunks/): `npm run bench`, in a clone only (never packed).
 //
 // The pure-JS packages every build loads (zod, yaml, commander) are bundled in: loading them from
 // node_modules file by file (zod is ~100 ES modules, yaml ~80 CommonJS files) cost more than a build
 // of a small pipeline. Every other package stays external: esbuild and ts-morph (native binary, large
 // and loaded on demand), dockerode and the runtime's dependencies.
 import { build } from "esbuild";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 
 const BUNDLED = new Set(["zod", "yaml", "commander"]);
 const INSIDE_BUNDLED = new RegExp(`/node_modules/(?:${[...BUNDLED].join("|")})(?:/|$)`);
-
-const entries = { cli: "cli/bin.ts" };
-if (existsSync("bench/index.ts")) entries.bench = "bench/index.ts";
 
 /** Marks every package import external except the BUNDLED ones (and their own files). */
 const externalPackages = {
@@ -27,19 +30,39 @@ const externalPackages = {
   },
 };
 
-await build({
-  entryPoints: entries,
-  outdir: "dist",
-  outExtension: { ".js": ".mjs" },
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  plugins: [externalPackages],
-  // yaml and commander are CommonJS: their require() of Node's modules needs a require in ES modules.
-  banner: { js: 'import { createRequire as __pipecCreateRequire } from "node:module"; const require = __pipecCreateRequire(import.meta.url);' },
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
-  sourcemap: "linked",
-  logLevel: "warning",
-});
+/** One esbuild bundle of an entry point into dist/, with its chunks in a folder of its own. */
+const bundle = (entryPoints, chunks) =>
+  build({
+    entryPoints,
+    outdir: "dist",
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    plugins: [externalPackages],
+    // yaml and commander are CommonJS: their require() of Node's modules needs a require in ES modules.
+    banner: { js: 'import { createRequire as __pipecCreateRequire } from "node:module"; const require = __pipecCreateRequire(import.meta.url);' },
+    splitting: true,
+    chunkNames: `${chunks}/[name]-[hash]`,
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
+
+/** TypeScript keeps `./x.ts` in declaration files; a user's checker without allowImportingTsExtensions needs `./x.js`. */
+function rewriteDeclarationImports(dir) {
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".d.ts")) continue;
+    const file = join(dir, name);
+    const text = readFileSync(file, "utf8");
+    const rewritten = text.replace(/(from\s+|import\s*\(\s*)(["'])(\.{1,2}\/[^"']+)\.ts\2/g, "$1$2$3.js$2");
+    if (rewritten !== text) writeFileSync(file, rewritten);
+  }
+}
+
+rmSync("dist", { recursive: true, force: true });
+await bundle({ cli: "cli/bin.ts" }, "chunks");
+if (existsSync("bench/index.ts")) await bundle({ bench: "bench/index.ts" }, "bench-chunks");
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+execFileSync(process.execPath, [tsc, "-p", "tsconfig.dsl.json"], { stdio: "inherit" });
+rewriteDeclarationImports(join("dist", "dsl"));

@@ -14,7 +14,7 @@ import {
   ArtifactIntegrityError,
   ArtifactNotFoundError,
   ArtifactStoreBusyError,
-  DEFAULT_STORE_DIR,
+  defaultStoreRoot,
   formatBytes,
   openArtifactStore,
   shortId,
@@ -26,15 +26,17 @@ import { parseDuration } from "../../runtime/plan/duration.ts";
 import { parseByteSize } from "../../runtime/plan/size.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Terminal } from "../output.ts";
+import { currentProjectRoot } from "../project.ts";
 
 class UsageError extends Error {}
 
 export async function artifactsCommand(args: readonly string[], terminal: Terminal): Promise<number> {
   let code: number = EXIT.ok;
-  let storeDir = DEFAULT_STORE_DIR;
+  const defaultStore = display(defaultStoreRoot(currentProjectRoot()));
+  let storeDir = defaultStore;
   const open = () => {
     // A store that is a file would read as empty ("intact", "no artifacts"): say what it is instead.
-    if (existsSync(storeDir) && !statSync(storeDir).isDirectory()) throw new UsageError(`--store ${display(storeDir)} is a file, not an artifact store folder; pass the store's folder (default ${DEFAULT_STORE_DIR})`);
+    if (existsSync(storeDir) && !statSync(storeDir).isDirectory()) throw new UsageError(`--store ${display(storeDir)} is a file, not an artifact store folder; pass the store's folder (default ${defaultStore})`);
     return openArtifactStore(storeDir);
   };
   const run = (action: (store: ArtifactStore) => Promise<number>) => async () => {
@@ -42,7 +44,7 @@ export async function artifactsCommand(args: readonly string[], terminal: Termin
   };
   const program = new Command("pipec artifacts")
     .description("the content-addressed artifact store")
-    .option("--store <dir>", "the store directory", DEFAULT_STORE_DIR)
+    .option("--store <dir>", "the store directory (default: .pipec/store at the project root)", defaultStore)
     .hook("preAction", (command) => {
       storeDir = (command.opts() as { store: string }).store;
     })

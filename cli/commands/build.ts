@@ -3,6 +3,7 @@ import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { compileFile, emitPlan, type PlanFormat } from "../../compiler/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
+import { findPipelineOrSay } from "../project.ts";
 
 export interface BuildFlags {
   readonly output?: string;
@@ -11,12 +12,15 @@ export interface BuildFlags {
   readonly typecheck: boolean;
 }
 
-export async function buildCommand(file: string, flags: BuildFlags, terminal: Terminal): Promise<number> {
+export async function buildCommand(given: string | undefined, flags: BuildFlags, terminal: Terminal): Promise<number> {
   if (flags.check && !flags.output) {
     terminal.err("pipec build --check needs -o FILE: the committed plan to compare with\n");
     return EXIT.invalidInput;
   }
-  const result = await compileFile(file, { typecheck: flags.typecheck });
+  const project = findPipelineOrSay("build", given, terminal.err);
+  if (!project) return EXIT.invalidInput;
+  const { file } = project;
+  const result = await compileFile(file, { typecheck: flags.typecheck, cacheDir: project.cacheDir });
   printDiagnostics(terminal, result.diagnostics, file);
   if (!result.plan) return EXIT.invalidInput;
   const format = flags.format ?? (flags.output?.endsWith(".json") ? "json" : "yaml");

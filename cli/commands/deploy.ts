@@ -21,6 +21,7 @@ import {
 import { sleep } from "../../runtime/executor/abortable.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Terminal } from "../output.ts";
+import { currentProjectRoot } from "../project.ts";
 
 export interface ControlFlags {
   readonly job?: string;
@@ -32,7 +33,7 @@ export async function controlCommand(kind: ControlRequest["type"], run: string, 
   const request: ControlRequest =
     kind === "approve" ? { type: "approve", gate: gate ?? "" } : kind === "promote" ? { type: "promote", full: flags.full === true } : { type: "abort", reason: flags.reason ?? null };
   try {
-    const sent = await sendControlRequest({ projectDir: process.cwd(), run, job: flags.job, request });
+    const sent = await sendControlRequest({ projectDir: currentProjectRoot(), run, job: flags.job, request });
     const what = kind === "approve" ? `approved gate "${gate}"` : kind === "promote" ? `promoted${flags.full ? " (--full)" : ""}` : "aborted";
     const where = `deployment "${sent.deployment}" (job ${sent.job}) of run ${sent.runId}`;
     if (sent.delivered) terminal.out(`${what}: ${where}\n`);
@@ -82,7 +83,7 @@ export function renderStatus(rows: readonly StatusRow[], options: RenderStatusOp
 }
 
 export function deployStatusCommand(name: string | undefined, flags: StatusFlags, terminal: Terminal): number {
-  const projectDir = process.cwd();
+  const projectDir = currentProjectRoot();
   const rows = readStatusRows(projectDir, name);
   const missing = missingDeployment(projectDir, name, rows);
   if (missing !== undefined) {
@@ -101,7 +102,7 @@ export function deployStatusCommand(name: string | undefined, flags: StatusFlags
  * again only when it changed, and with `--json` as one compact document per line.
  */
 export async function deployStatusWatchCommand(name: string | undefined, flags: WatchFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
-  const projectDir = process.cwd();
+  const projectDir = currentProjectRoot();
   const interval = flags.interval ?? 1000;
   let rows = readStatusRows(projectDir, name);
   // A mistyped NAME fails now rather than waiting for a deployment that may never come.
@@ -149,14 +150,15 @@ function missingDeployment(projectDir: string, name: string | undefined, rows: r
 
 export async function deployUndoCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
   // A mistyped NAME is bad input (exit 2, as for deploy status), not a failed undo.
-  if (readRevisions(process.cwd(), name).length === 0 && !listDeployments(process.cwd()).includes(name)) {
-    terminal.err(`pipec deploy undo: no deployment "${name}" in .pipec/deployments${listHint(process.cwd())} (see pipec deploy status)\n`);
+  const projectDir = currentProjectRoot();
+  if (readRevisions(projectDir, name).length === 0 && !listDeployments(projectDir).includes(name)) {
+    terminal.err(`pipec deploy undo: no deployment "${name}" in .pipec/deployments${listHint(projectDir)} (see pipec deploy status)\n`);
     return EXIT.invalidInput;
   }
   const serving = new AbortController();
   try {
     const result = await undoDeployment({
-      projectDir: process.cwd(),
+      projectDir,
       name,
       engine: null,
       signal,

@@ -2,9 +2,13 @@
 import { compileFile, jsonSchema, renderGraph, type GraphFormat, type SchemaKind } from "../../compiler/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
+import { findPipelineOrSay } from "../project.ts";
 
-export async function validateCommand(file: string, flags: { typecheck: boolean; json?: boolean }, terminal: Terminal): Promise<number> {
-  const result = await compileFile(file, { typecheck: flags.typecheck });
+export async function validateCommand(given: string | undefined, flags: { typecheck: boolean; json?: boolean }, terminal: Terminal): Promise<number> {
+  const project = findPipelineOrSay("validate", given, terminal.err);
+  if (!project) return EXIT.invalidInput;
+  const { file } = project;
+  const result = await compileFile(file, { typecheck: flags.typecheck, cacheDir: project.cacheDir });
   if (flags.json) {
     terminal.out(`${JSON.stringify({ ok: result.plan !== null, diagnostics: result.diagnostics }, null, 2)}\n`);
   } else {
@@ -14,8 +18,11 @@ export async function validateCommand(file: string, flags: { typecheck: boolean;
   return result.plan ? EXIT.ok : EXIT.invalidInput;
 }
 
-export async function graphCommand(file: string, flags: { format: GraphFormat; typecheck: boolean }, terminal: Terminal): Promise<number> {
-  const result = await compileFile(file, { typecheck: flags.typecheck });
+export async function graphCommand(given: string | undefined, flags: { format: GraphFormat; typecheck: boolean }, terminal: Terminal): Promise<number> {
+  const project = findPipelineOrSay("graph", given, terminal.err);
+  if (!project) return EXIT.invalidInput;
+  const { file } = project;
+  const result = await compileFile(file, { typecheck: flags.typecheck, cacheDir: project.cacheDir });
   printDiagnostics(terminal, result.diagnostics, file);
   if (!result.plan) return EXIT.invalidInput;
   terminal.out(renderGraph(result.plan, flags.format));

@@ -8,6 +8,7 @@ import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
 import { listRunIds, readRunPlan, readRunState, runDir, runPipeline, RunStoreError } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
+import { currentProjectRoot, findPipelineOrSay } from "../project.ts";
 import { createJsonReporter } from "../reporters/json.ts";
 import { createPlainReporter } from "../reporters/plain.ts";
 import { createTtyReporter } from "../reporters/tty.ts";
@@ -37,6 +38,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
   }
   const loaded = await loadPlan(file, flags, terminal);
   if (!loaded) return EXIT.invalidInput;
+  const projectDir = loaded.projectDir;
   let overrides: Record<string, string>;
   let secrets: Record<string, string>;
   try {
@@ -55,7 +57,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
   let result: Awaited<ReturnType<typeof runPipeline>>;
   try {
     result = await runPipeline({
-      projectDir: process.cwd(),
+      projectDir,
       plan: loaded.plan,
       executor,
       concurrency,
@@ -80,21 +82,22 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
 
 type Resume = { runId: string; succeeded: Record<string, "success">; outputs: Record<string, Record<string, string>> };
 
-async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Terminal): Promise<{ plan: Plan; resume?: Resume } | null> {
+async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Terminal): Promise<{ plan: Plan; projectDir: string; resume?: Resume } | null> {
   if (flags.resume) {
     if (file) {
       terminal.err(`pipec run: give a pipeline FILE or --resume RUN, not both (--resume runs the plan recorded in that run, not ${file})\n`);
       return null;
     }
-    const runId = flags.resume === "last" ? listRunIds(process.cwd())[0] : flags.resume;
-    if (runId === undefined || !/^[\w.-]+$/.test(runId) || runId === "." || runId === ".." || !existsSync(runDir(process.cwd(), runId))) {
+    const projectDir = currentProjectRoot();
+    const runId = flags.resume === "last" ? listRunIds(projectDir)[0] : flags.resume;
+    if (runId === undefined || !/^[\w.-]+$/.test(runId) || runId === "." || runId === ".." || !existsSync(runDir(projectDir, runId))) {
       terminal.err(`pipec run --resume ${flags.resume}: no such run in .pipec/runs (see pipec runs)\n`);
       return null;
     }
-    const state = readRunState(process.cwd(), runId);
+    const state = readRunState(projectDir, runId);
     let planData: unknown;
     try {
-      planData = readRunPlan(process.cwd(), runId);
+      planData = readRunPlan(projectDir, runId);
     } catch {
       planData = undefined;
     }
@@ -107,15 +110,13 @@ async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Ter
     const done = Object.entries(state.jobs).filter(([, job]) => job.status === "success");
     const succeeded = Object.fromEntries(done.map(([id]) => [id, "success" as const]));
     const outputs = Object.fromEntries(done.map(([id, job]) => [id, job.outputs]));
-    return { plan: plan.data, resume: { runId, succeeded, outputs } };
+    return { plan: plan.data, projectDir, resume: { runId, succeeded, outputs } };
   }
-  if (!file) {
-    terminal.err("pipec run needs a pipeline file (or --resume RUN)\n");
-    return null;
-  }
-  const result = await compileFile(file, { typecheck: flags.typecheck });
-  printDiagnostics(terminal, result.diagnostics, file);
-  return result.plan ? { plan: result.plan } : null;
+  const project = findPipelineOrSay("run", file, terminal.err);
+  if (!project) return null;
+  const result = await compileFile(project.file, { typecheck: flags.typecheck, cacheDir: project.cacheDir });
+  printDiagnostics(terminal, result.diagnostics, project.file);
+  return result.plan ? { plan: result.plan, projectDir: project.root } : null;
 }
 
 async function pickExecutor(flags: RunFlags, terminal: Terminal): Promise<Executor | null> {

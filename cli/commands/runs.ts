@@ -4,18 +4,20 @@ import { join } from "node:path";
 import { listRunIds, readRunEvents, readRunState, runDir } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Terminal } from "../output.ts";
+import { currentProjectRoot } from "../project.ts";
 import { formatMs } from "../reporters/format.ts";
 
 export function runsCommand(flags: { json?: boolean }, terminal: Terminal): number {
-  const rows = listRunIds(process.cwd()).map((id) => {
-    const state = readRunState(process.cwd(), id);
+  const root = currentProjectRoot();
+  const rows = listRunIds(root).map((id) => {
+    const state = readRunState(root, id);
     if (state) {
       const ms = state.finishedAt ? Date.parse(state.finishedAt) - Date.parse(state.startedAt) : null;
       return { id, pipeline: state.pipeline, status: state.status, startedAt: state.startedAt, durationMs: ms };
     }
     // No readable state: the run is going on, was killed before it could write one, or state.json is
     // damaged. Its events still tell, including how it ended.
-    const events = readRunEvents(process.cwd(), id);
+    const events = readRunEvents(root, id);
     const started = events.find((e) => e.type === "run.started");
     const finished = events.find((e) => e.type === "run.finished");
     const pipeline = started?.type === "run.started" ? started.pipeline : "?";
@@ -37,8 +39,9 @@ export function runsCommand(flags: { json?: boolean }, terminal: Terminal): numb
 }
 
 export async function logsCommand(run: string, job: string | undefined, terminal: Terminal): Promise<number> {
-  const id = run === "last" ? listRunIds(process.cwd())[0] : run;
-  const dir = id ? runDir(process.cwd(), id) : null;
+  const root = currentProjectRoot();
+  const id = run === "last" ? listRunIds(root)[0] : run;
+  const dir = id ? runDir(root, id) : null;
   // A run id is one folder name: "..", "a/b" and the like name no run.
   if (!id || !dir || !/^[\w.-]+$/.test(id) || id === "." || id === ".." || !existsSync(dir)) {
     terminal.err(`pipec logs: no run ${run} in .pipec/runs (see pipec runs)\n`);

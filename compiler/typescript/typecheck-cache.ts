@@ -1,22 +1,26 @@
 /**
  * Type-checking is the slow part of a build, so its result is cached by content: the pipeline's input
- * files, pipec's DSL and the pipec version. An unchanged pipeline rebuilds without the checker.
+ * files, the project's tsconfig.json (and what it extends), pipec's DSL and the checker's version. An
+ * unchanged pipeline rebuilds without the checker.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DiagnosticSchema, type Diagnostic } from "../diagnostic.ts";
 import { dslDir } from "./dsl-entry.ts";
 import { checkerVersion, typecheckSettings } from "./typecheck-settings.ts";
+import { nearestTsconfig, tsconfigTexts } from "./user-tsconfig.ts";
 import { z } from "zod";
 
-const CACHE_FORMAT = "typecheck-v1";
+const CACHE_FORMAT = "typecheck-v2";
 const CachedSchema = z.object({ format: z.literal(CACHE_FORMAT), diagnostics: z.array(DiagnosticSchema) });
 
-export async function typecheckCacheKey(inputs: readonly string[], root: string): Promise<string> {
-  const hash = createHash("sha256").update(CACHE_FORMAT).update(checkerVersion()).update(JSON.stringify(typecheckSettings(root)));
+/** `pipelineFile`: the pipeline's absolute path; `inputs`: every file its bundle was built from. */
+export async function typecheckCacheKey(inputs: readonly string[], pipelineFile: string): Promise<string> {
+  const hash = createHash("sha256").update(CACHE_FORMAT).update(checkerVersion()).update(JSON.stringify(typecheckSettings())).update(pipelineFile);
+  for (const text of tsconfigTexts(nearestTsconfig(dirname(pipelineFile)))) hash.update(text).update("\0");
   const dsl = dslDir();
-  const dslFiles = (await readdir(dsl)).filter((f) => f.endsWith(".ts")).sort().map((f) => join(dsl, f));
+  const dslFiles = (await readdir(dsl)).filter((f) => f.endsWith(".ts") || f.endsWith(".js")).sort().map((f) => join(dsl, f));
   const files = [...[...inputs].sort(), ...dslFiles];
   // Read together (one round trip to the file system instead of one per file), hashed in order.
   const contents = await Promise.all(files.map((file) => readFile(file)));

@@ -1,6 +1,6 @@
 /** End to end: `pipec run` with the real binary, the real Docker engine and the local executor. */
 import { spawn, spawnSync, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,7 +39,13 @@ export default pipeline("slow", { jobs: [job("sleepy", { image: "${image}", step
 `,
   );
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ownProjects: string[] = [];
+const ownProject = (prefix: string) => {
+  const project = mkdtempSync(join(tmpdir(), prefix));
+  ownProjects.push(project);
+  return project;
+};
+afterAll(() => [dir, ...ownProjects].forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
 describe.each([
   { executor: "docker", enabled: docker.run },
@@ -244,8 +250,8 @@ export default pipeline("missing", { jobs: [build] });
 
 describe("job cache", () => {
   it("skips unchanged jobs and restores their outputs; --explain-cache names what changed; --no-cache runs all", () => {
-    mkdirSync(join(dir, "cache-project"), { recursive: true });
-    const project = join(dir, "cache-project");
+    // A project of its own: inside `dir` (a git work tree) its root would be `dir`.
+    const project = ownProject("pipec-cache-project-");
     writeFileSync(join(project, "src.txt"), "v1\n");
     writeFileSync(
       join(project, "ci.pipeline.ts"),
@@ -285,8 +291,7 @@ export default pipeline("cached", { vars: { MODE: "fast" }, jobs: [use] });
 
 describe("dependency caches", () => {
   it("restores paths saved by an earlier run with the same key files, and misses when they change", () => {
-    const project = join(dir, "dep-cache");
-    mkdirSync(project, { recursive: true });
+    const project = ownProject("pipec-dep-cache-");
     writeFileSync(join(project, "lock.txt"), "deps v1\n");
     writeFileSync(
       join(project, "ci.pipeline.ts"),
