@@ -27,6 +27,14 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .configureOutput({ writeOut: (text) => terminal.out(text), writeErr: (text) => terminal.err(text) });
 
   program
+    .command("init")
+    .description("write a starter ci.pipeline.ts at the project root (and a tsconfig.json, and .pipec/ in .gitignore); never overwrites")
+    .action(async () => {
+      const { initCommand } = await import("./commands/init.ts");
+      code = initCommand(terminal);
+    });
+
+  program
     .command("build")
     .description("type-check a pipeline and write its canonical plan (stdout, or -o FILE)")
     .argument("[file]", "a ci.pipeline.ts, a YAML pipeline, or a plan (default: ci.pipeline.ts, then pipeline.yaml, at the project root)")

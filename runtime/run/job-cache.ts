@@ -4,7 +4,9 @@
  * result: the images (by image id, not tag), the steps, the non-secret environment, the content of the
  * artifacts it takes, the project files (the run's snapshot), and the outputs it declares.
  *
- * Not cached: deployment jobs (they act on the world) and jobs on the host network (they may read it).
+ * Not cached: deployment jobs (they act on the world). Jobs on the host network are cached like any
+ * other (a package install is keyed by the lock file in the project snapshot, as GitHub Actions' and
+ * Turborepo's caches are); a job that reads something else from the network runs with --no-cache.
  */
 import { createHash } from "node:crypto";
 import type { ArtifactStore } from "../artifacts/index.ts";
@@ -20,7 +22,7 @@ const VOLATILE = new Set(["PIPEC_RUN_ID", "PIPEC_WORKSPACE"]);
 export type CacheKeyParts = Readonly<Record<string, string>>;
 
 export function isCacheable(job: Job): boolean {
-  return job.deploy === null && job.network === "none";
+  return job.deploy === null;
 }
 
 export async function jobCacheParts(input: {
