@@ -1,5 +1,5 @@
 /** Runs the real `pipec` binary (bin/pipec.mjs, built into dist/ by `npm test`) and captures its output. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 export const PIPEC = join(import.meta.dirname, "..", "..", "bin", "pipec.mjs");
@@ -19,4 +19,21 @@ export function runPipec(args: readonly string[], options: { cwd?: string; env?:
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `runPipec` that leaves the event loop free, for tests that serve something pipec's jobs reach. */
+export function runPipecAsync(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<PipecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [PIPEC, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -10,6 +10,8 @@
 #      the copied binaries and the app file):
 #        pipec-test/busybox:1   busybox-static with applet symlinks in /bin
 #        pipec-test/node-app:1  node + its libraries, /app/server.js (see images/node-app/server.js)
+#        pipec-test/node:1      busybox + node + npm (a build image), also tagged node:20 unless a
+#                               node:20 that is not ours is there
 set -euo pipefail
 
 SETUP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,6 +23,8 @@ WAIT_SECONDS=60
 BUSYBOX_IMAGE="pipec-test/busybox:1"
 EXAMPLE_BUSYBOX_IMAGE="busybox:1.36"
 NODE_IMAGE="pipec-test/node-app:1"
+NODE_TOOLCHAIN_IMAGE="pipec-test/node:1"
+EXAMPLE_NODE_IMAGE="node:20"
 RECIPE_LABEL="dev.pipec.test-image-recipe"
 
 BUSYBOX_APPLETS=(
@@ -178,16 +182,11 @@ build_node_app() {
     return 0
   fi
 
-  local root lib
+  local root
   root="$(mktemp -d)"
   mkdir -p "$root/usr/bin" "$root/app" "$root/tmp" "$root/etc" "$root/proc" "$root/sys" "$root/dev"
   chmod 1777 "$root/tmp"
-  cp "$node_bin" "$root/usr/bin/node"
-  # Every library the dynamic linker resolves, plus the loader itself, at the same path.
-  for lib in $(ldd "$node_bin" | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }'); do
-    mkdir -p "$root$(dirname "$lib")"
-    cp -L "$lib" "$root$lib"
-  done
+  copy_node "$root"
   cp "$server" "$root/app/server.js"
   printf 'root:x:0:0:root:/:/usr/bin/node\n' >"$root/etc/passwd"
   printf 'root:x:0:\n' >"$root/etc/group"
@@ -200,6 +199,59 @@ build_node_app() {
   log "built $NODE_IMAGE"
 }
 
+# copy_node ROOT: node and every library the dynamic linker resolves, plus the loader, at the same paths.
+copy_node() {
+  local root="$1" node_bin lib
+  node_bin="$(readlink -f "$(command -v node)")" || die "node is not on PATH"
+  mkdir -p "$root/usr/bin"
+  cp "$node_bin" "$root/usr/bin/node"
+  for lib in $(ldd "$node_bin" | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }'); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+}
+
+build_node_toolchain() {
+  local node_bin npm_dir recipe
+  node_bin="$(readlink -f "$(command -v node)")" || die "node is not on PATH"
+  npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+  [ -f "$npm_dir/package.json" ] || die "npm's folder not found (from $(command -v npm))"
+  recipe="$(sha256sum "$node_bin" "$npm_dir/package.json" "$(readlink -f "$(docker_busybox_path)")" "${BASH_SOURCE[0]}" | cut -d' ' -f1 | sha256sum | cut -c1-16)"
+  if [ "$(image_recipe "$NODE_TOOLCHAIN_IMAGE")" != "$recipe" ]; then
+    local root applet
+    root="$(mktemp -d)"
+    mkdir -p "$root/bin" "$root/usr/lib/node_modules" "$root/tmp" "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/root"
+    chmod 1777 "$root/tmp"
+    cp "$(docker_busybox_path)" "$root/bin/busybox"
+    for applet in "${BUSYBOX_APPLETS[@]}"; do ln -sf busybox "$root/bin/$applet"; done
+    copy_node "$root"
+    cp -a "$npm_dir" "$root/usr/lib/node_modules/npm"
+    ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/bin/npm"
+    ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/bin/npx"
+    ln -s /bin/busybox "$root/usr/bin/env"
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+    log "building $NODE_TOOLCHAIN_IMAGE (docker import)"
+    import_image "$root" "$NODE_TOOLCHAIN_IMAGE" "$recipe" \
+      --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' --change 'ENV HOME=/root' --change 'CMD ["/usr/bin/node"]'
+    rm -rf "$root"
+    log "built $NODE_TOOLCHAIN_IMAGE"
+  else
+    log "$NODE_TOOLCHAIN_IMAGE is up to date"
+  fi
+  # The README and examples name the public node:20; here (no registry) ours stands in, but never over
+  # a real node:20 a developer pulled.
+  local current
+  current="$(docker image inspect --format '{{.Id}}' "$EXAMPLE_NODE_IMAGE" 2>/dev/null || true)"
+  if [ -z "$current" ] || [ -n "$(image_recipe "$EXAMPLE_NODE_IMAGE")" ]; then
+    docker tag "$NODE_TOOLCHAIN_IMAGE" "$EXAMPLE_NODE_IMAGE"
+  else
+    log "leaving the existing $EXAMPLE_NODE_IMAGE (not built by this script) alone"
+  fi
+}
+
+docker_busybox_path() { find_busybox || { apt_install busybox-static; find_busybox; } || die "no static busybox"; }
+
 main() {
   if engine_up; then
     log "reusing the running engine ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
@@ -210,7 +262,8 @@ main() {
   # The examples name the public busybox image; here (no registry) the local build stands in for it.
   docker tag "$BUSYBOX_IMAGE" "$EXAMPLE_BUSYBOX_IMAGE"
   build_node_app
-  log "ready: $BUSYBOX_IMAGE (also tagged $EXAMPLE_BUSYBOX_IMAGE), $NODE_IMAGE"
+  build_node_toolchain
+  log "ready: $BUSYBOX_IMAGE (also tagged $EXAMPLE_BUSYBOX_IMAGE), $NODE_IMAGE, $NODE_TOOLCHAIN_IMAGE (also $EXAMPLE_NODE_IMAGE)"
 }
 
 main "$@"

@@ -18,6 +18,8 @@ export const TEST_IMAGES = {
   busybox: "pipec-test/busybox:1",
   /** node + /app/server.js: PORT, VERSION, ERROR_RATE, LATENCY_MS, READY=false; /healthz and /. */
   nodeApp: "pipec-test/node-app:1",
+  /** busybox + node + npm: a build image, also tagged node:20 (the README's and examples' image). */
+  node: "pipec-test/node:1",
 } as const;
 
 /** True when Docker tests must run rather than skip. */
