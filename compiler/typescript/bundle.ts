@@ -46,7 +46,10 @@ export async function bundlePipeline(file: string): Promise<{ bundle: Bundle | n
   } catch (cause) {
     const messages = (cause as { errors?: Message[] }).errors;
     if (!messages) throw cause;
-    return { bundle: null, diagnostics: messages.map((m) => toDiagnostic(m, root, basename(absolute))) };
+    const diagnostics = messages.map((m) => toDiagnostic(m, root, basename(absolute)));
+    // A tsconfig.json esbuild cannot read is the cause: what it fails to resolve after it (paths) is not.
+    const config = diagnostics.filter((d) => d.code === "tsconfig-invalid");
+    return { bundle: null, diagnostics: config.length > 0 ? config : diagnostics };
   }
 }
 
@@ -55,6 +58,9 @@ function toDiagnostic(message: Message, root: string, entry: string): Diagnostic
   const location = where
     ? { file: displayPath(resolve(root, where.file), root), line: where.line, column: where.column + 1 }
     : { file: entry, line: 1, column: 1 };
+  if (where && /(^|\/)tsconfig[^/]*\.json$/.test(where.file)) {
+    return error("tsconfig-invalid", `${location.file} cannot be used to type-check the pipeline: ${message.text}`, location, "fix the tsconfig.json (pipec reads it as TypeScript and esbuild do)");
+  }
   const unresolved = /Could not resolve "([^"]+)"/.exec(message.text);
   const hint = unresolved ? `install "${unresolved[1]}" next to the pipeline (npm install ${unresolved[1]}), or fix the import path` : undefined;
   return error("load-failed", message.text, location, hint);

@@ -54,7 +54,7 @@ function readUserOptions(ts: Ts, absolute: string, root: string): { options: Com
     const where = d?.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
     const message = d ? ts.flattenDiagnosticMessageText(d.messageText, " ") : "it cannot be read";
     const location = { file: displayPath(d?.file?.fileName ?? configFile, root), line: (where?.line ?? 0) + 1, column: (where?.character ?? 0) + 1 };
-    return { diagnostic: error("tsconfig-invalid", `${displayPath(configFile, root)} cannot be used to type-check the pipeline: ${message}`, location, "fix the tsconfig.json, or build with --no-typecheck") };
+    return { diagnostic: error("tsconfig-invalid", `${displayPath(configFile, root)} cannot be used to type-check the pipeline: ${message}`, location, "fix the tsconfig.json (pipec reads it as TypeScript and esbuild do)") };
   }
   const included = parsed.fileNames.some((name) => resolve(name) === absolute);
   return { options: included ? parsed.options : {} };
@@ -72,12 +72,21 @@ function compilerOptions(ts: Ts, user: CompilerOptions): CompilerOptions {
     moduleResolution: ts.ModuleResolutionKind[settings.moduleResolution],
     noEmit: true,
     skipLibCheck: true,
+    // The project's tsconfig was written for its own TypeScript: an option pipec's newer checker
+    // deprecates (baseUrl in 6.0) still means what it meant there, and is no error of the pipeline's.
+    ignoreDeprecations: deprecationsOf(ts),
     allowImportingTsExtensions: true,
     resolveJsonModule: true,
     types: [...new Set([...settings.types, ...(user.types ?? [])])],
     typeRoots: [...(user.typeRoots ?? []), ...settings.typeRoots],
     paths: { ...user.paths, ...Object.fromEntries(Object.entries(settings.paths).map(([k, v]) => [k, [...v]])) },
   };
+}
+
+/** The value `ignoreDeprecations` takes in this checker: its own major version ("6.0"), "5.0" before 6. */
+function deprecationsOf(ts: Ts): string {
+  const major = Number.parseInt(ts.versionMajorMinor, 10);
+  return major >= 6 ? `${major}.0` : "5.0";
 }
 
 function toDiagnostic(d: TsDiagnostic, root: string, ts: Ts): Diagnostic {
