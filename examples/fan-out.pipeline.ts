@@ -1,4 +1,7 @@
 // Build once, test in parallel, package, then ship with a canary that rolls back on its own.
+// Build-only here: a showcase for a real Node web app (package.json scripts build, lint, test, e2e and
+// db:migrate, a Postgres service, an image in a registry). `npx pipec build examples/fan-out.pipeline.ts`
+// prints its plan anywhere; `pipec run` runs it in such a project.
 import { deploy, docker, files, job, output, pipeline, secret, step, when } from "pipec";
 
 const node = "node:20-bookworm-slim";

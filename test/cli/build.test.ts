@@ -118,7 +118,7 @@ describe("pipec build", () => {
     expect(cold.code).toBe(0);
     expect(warm.stdout).toBe(cold.stdout);
     expect(readFileSync(join(cache, "ci.pipeline.ts"), "utf8")).toContain("matrix");
-    writeFileSync(join(cache, "ci.pipeline.ts"), readFileSync(join(cache, "ci.pipeline.ts"), "utf8").replace('image: "alpine:3.20"', 'image: "alpine:3.20", imag: "typo"'));
+    writeFileSync(join(cache, "ci.pipeline.ts"), readFileSync(join(cache, "ci.pipeline.ts"), "utf8").replace('image: "busybox:1.36"', 'image: "busybox:1.36", imag: "typo"'));
     const changed = runPipec(["build", "ci.pipeline.ts"], { cwd: cache });
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain("error[typescript]");

@@ -250,7 +250,7 @@ describe("the authoring dialect", () => {
     expect(parsed.error?.issues).toBeUndefined();
     expect(Object.keys(draft?.plan.jobs ?? {})).toEqual(["build", "test-node-20-os-linux", "test-node-22-os-linux-coverage-true", "package"]);
     expect(draft?.plan.jobs["package"]?.needs).toEqual(["test-node-20-os-linux", "test-node-22-os-linux-coverage-true", "build"]);
-    expect(draft?.locate(["jobs", "package", "if"])?.line).toBe(80);
+    expect(draft?.locate(["jobs", "package", "if"])?.line).toBe(82);
   });
 
   it("uses the display path given for every location", () => {

@@ -66,6 +66,6 @@ describe("the canonical plan dialect", () => {
   it("keeps the sources recorded in the plan, which point at the original author's file", () => {
     const plan = examplePlan();
     const { draft } = loadYamlPipeline(YAML.stringify(plan), "plan.yaml");
-    expect(draft?.plan.jobs["build"]?.source).toEqual({ file: "examples/yaml-pipeline.yaml", line: 32, column: 3 });
+    expect(draft?.plan.jobs["build"]?.source).toEqual({ file: "examples/yaml-pipeline.yaml", line: 34, column: 3 });
   });
 });
