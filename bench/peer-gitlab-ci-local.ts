@@ -15,7 +15,8 @@ export const PEER_PACKAGES = ["node@22", "gitlab-ci-local@4.75.1"] as const;
 
 export type PeerResult =
   | { readonly ok: true; readonly sample: Sample; readonly jobsListed: number }
-  | { readonly ok: false; readonly reason: string };
+  /** `invalid`: the peer ran but did not list every job, so its time is not the time of the work asked. */
+  | { readonly ok: false; readonly reason: string; readonly invalid?: string };
 
 export interface Peer {
   /** The `node_modules/.bin` holding node 22 and gitlab-ci-local, to put first on PATH. */
@@ -91,7 +92,10 @@ export async function timeGitlabCiLocalList(peersDir: string, gitlabCi: string, 
     const sample = await measureMedian(["gitlab-ci-local", "--list"], { cwd: dir, env, runs });
     // One header line, then one line per job.
     const jobsListed = sample.stdout.split("\n").filter((line) => /^j\d+\s/.test(line)).length;
-    if (jobsListed !== expectedJobs) return { ok: false, reason: `gitlab-ci-local --list printed ${jobsListed} jobs, expected ${expectedJobs}` };
+    if (jobsListed !== expectedJobs) {
+      const reason = `gitlab-ci-local --list printed ${jobsListed} jobs, expected ${expectedJobs}`;
+      return { ok: false, reason, invalid: reason };
+    }
     return { ok: true, sample, jobsListed };
   } catch (error) {
     const detail = error instanceof CommandFailedError ? `exit ${error.exitCode}: ${summarize(error.stderr)}` : error instanceof Error ? error.message : String(error);

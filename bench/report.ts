@@ -14,6 +14,8 @@ export interface Row {
   readonly note?: string;
   /** A wall-time target in ms for this row, checked as PASS/MISS. */
   readonly targetMs?: number;
+  /** Set when the row's guard failed (bench/guards/): `note` then reads `INVALID: …`. */
+  readonly invalid?: string;
 }
 
 export interface Check {
