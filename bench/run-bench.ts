@@ -118,7 +118,7 @@ async function preparePipeline(context: Context, file: string, dag: Dag): Promis
 }
 
 /** What a measured run must have done: every job of `dag` ran (or, `cached`, was a job-cache hit). */
-const expect = (dag: Dag, cache: RunExpectation["cache"] = "ran"): RunExpectation => ({ jobs: dag.jobs.map((job) => job.name), cache });
+const expectation = (dag: Dag, cache: RunExpectation["cache"] = "ran"): RunExpectation => ({ jobs: dag.jobs.map((job) => job.name), cache });
 
 /** One timed `pipec run`, its events checked by guardRun; with the job cache on when the expectation is `cached` or `cache` says so. */
 async function timePipec(context: Context, file: string, concurrency: number, expected: RunExpectation, cache = expected.cache === "cached"): Promise<PipecResult> {
@@ -169,7 +169,7 @@ async function overheadCase(context: Context): Promise<boolean> {
   const pipecs: PipecResult[] = [];
   for (let i = 0; i < options.runs; i++) {
     floors.push(await timeLanes(floorCommand, jobs, concurrency, context.dir).then((sample) => ({ ok: true as const, sample }), (error: Error) => ({ ok: false as const, reason: error.message })));
-    pipecs.push(ofRun(await timePipec(context, file, concurrency, expect(dag)), i, options.runs));
+    pipecs.push(ofRun(await timePipec(context, file, concurrency, expectation(dag)), i, options.runs));
     const [floor, pipec] = [floors.at(-1)!, pipecs.at(-1)!];
     options.log(`  floor ${floor.ok ? ms(floor.sample.wallMs) : floor.reason}; pipec ${pipec.ok ? `${ms(pipec.sample.wallMs)} (run ${ms(pipec.timeline.runMs)})` : pipec.reason}`);
   }
@@ -178,11 +178,11 @@ async function overheadCase(context: Context): Promise<boolean> {
   const floorMs = floor.ok ? floor.sample.wallMs : null;
 
   // The job cache, in rows of its own: one run with the cache on fills it, then fully cached re-runs.
-  const fill = await timePipec(context, file, concurrency, expect(dag), true);
+  const fill = await timePipec(context, file, concurrency, expectation(dag), true);
   options.log(`  pipec, job cache on, first run (fills it) ${fill.ok ? ms(fill.sample.wallMs) : fill.reason}`);
   const cachedRuns: PipecResult[] = [];
   for (let i = 0; fill.ok && i < options.runs; i++) {
-    cachedRuns.push(ofRun(await timePipec(context, file, concurrency, expect(dag, "cached")), i, options.runs));
+    cachedRuns.push(ofRun(await timePipec(context, file, concurrency, expectation(dag, "cached")), i, options.runs));
     const last = cachedRuns.at(-1)!;
     options.log(`  pipec, fully cached re-run ${last.ok ? `${ms(last.sample.wallMs)} (run ${ms(last.timeline.runMs)})` : last.reason}`);
   }
@@ -246,7 +246,7 @@ async function schedulingCase(context: Context): Promise<boolean> {
   await preparePipeline(context, file, dag);
   const results: PipecResult[] = [];
   for (let i = 0; i < options.runs; i++) {
-    results.push(ofRun(await timePipec(context, file, concurrency, expect(dag)), i, options.runs));
+    results.push(ofRun(await timePipec(context, file, concurrency, expectation(dag)), i, options.runs));
     const last = results.at(-1)!;
     options.log(`  pipec ${last.ok ? `${ms(last.sample.wallMs)} (run ${ms(last.timeline.runMs)})` : last.reason}`);
   }
@@ -310,7 +310,7 @@ async function memoryCase(context: Context): Promise<boolean> {
   await preparePipeline(context, file, dag);
   const results: PipecResult[] = [];
   for (let i = 0; i < options.runs; i++) {
-    results.push(ofRun(await timePipec(context, file, jobs, expect(dag)), i, options.runs));
+    results.push(ofRun(await timePipec(context, file, jobs, expectation(dag)), i, options.runs));
     const last = results.at(-1)!;
     options.log(`  pipec ${last.ok ? `${ms(last.sample.wallMs)}, ${last.sample.peakRssMb?.toFixed(0) ?? "?"} MB` : last.reason}`);
   }
@@ -329,7 +329,7 @@ async function memoryCase(context: Context): Promise<boolean> {
 
   // A first run of a pipeline type-checks it: informational, it measures the compiler, not the run.
   await rm(join(context.dir, ".pipec", "cache"), { recursive: true, force: true });
-  const cold = await timePipec(context, file, jobs, expect(dag));
+  const cold = await timePipec(context, file, jobs, expectation(dag));
   rows.push(cold.ok
     ? { section, figure: "pipec run, cold type-check cache (a pipeline's first run, once)", ms: cold.sample.wallMs, peakRssMb: cold.sample.peakRssMb, ratio: `${peakConcurrency(cold.timeline)} jobs running at once` }
     : failedRow(section, "pipec run, cold type-check cache", cold.reason));
