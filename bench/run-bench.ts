@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { BUSYBOX_IMAGE, HELPER_IMAGE, ensureHelperImage, imageExists } from "./bench-images.ts";
@@ -72,6 +72,7 @@ export async function runRunBench(options: RunBenchOptions): Promise<BenchReport
   if (!imageExists(image)) return { ok: false, markdown: `${title}\n\nskipped: the job image ${image} is missing (\`bash test/setup/docker.sh\` builds it).\n` };
   ensureGnuTime();
   const started = performance.now();
+  const loadBefore = loadavg()[0]!;
   const dir = await mkdtemp(join(tmpdir(), "pipec-run-bench-"));
   const context: Context = { node: process.execPath, cli, dir, image, options, rows: [], checks: [], notes: [] };
   let ok = true;
@@ -86,7 +87,7 @@ export async function runRunBench(options: RunBenchOptions): Promise<BenchReport
   const markdown = [
     title,
     "",
-    `Node ${process.version}, Docker ${engine.stdout.trim()}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; job image \`${image}\` for pipec, the floor and gitlab-ci-local alike.`,
+    `Node ${process.version}, Docker ${engine.stdout.trim()}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; job image \`${image}\` for pipec, the floor and gitlab-ci-local alike; 1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (other work on the machine slows every figure, floors included: compare ratios).`,
     `pipec figures are fresh processes of \`node dist/cli.mjs run FILE --executor docker --concurrency N --json --no-cache\` (TypeScript pipelines, type-check cache warmed by one \`pipec build\` first), median of ${options.runs}; floor runs interleave with pipec's; gitlab-ci-local: median of ${options.peerRuns}. Only the rows that say "fully cached re-run" run with the job cache on.`,
     "Every pipec run's events are checked before its figure counts: the run and every job started and finished with status success, every job ran its steps and none was a job-cache hit (a cached re-run: every job a hit, no step run). A figure whose check failed prints as INVALID with the reason, and the section fails.",
     "",
