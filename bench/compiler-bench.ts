@@ -2,13 +2,17 @@
  * The compiler benchmark: generated pipelines of several sizes, built by the real CLI
  * (`node dist/cli.mjs build FILE -o OUT --format json`) in a fresh process per run, beside a
  * `node -e 0` baseline and gitlab-ci-local parsing the same DAG. Prints a Markdown report.
+ * Every measured build's plan is checked before its time counts (guards/plan-guard.ts): it has the
+ * DAG's jobs and edges. A figure whose check failed prints as INVALID and fails the section.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateDag, renderGitlabCi, renderTs, renderYaml, type Dag } from "./generate.ts";
-import { CommandFailedError, ensureGnuTime, measure, measureMedian, summarize, type Sample } from "./measure.ts";
+import { guardPlan } from "./guards/plan-guard.ts";
+import { invalidText } from "./guards/verdict.ts";
+import { CommandFailedError, ensureGnuTime, measure, measureMedian, median, summarize, type Sample } from "./measure.ts";
 import { timeGitlabCiLocalList } from "./peer-gitlab-ci-local.ts";
 import { renderChecks, renderTable, scalingChecks, type Check, type Row } from "./report.ts";
 
@@ -40,7 +44,7 @@ export const TARGETS = { yamlMs: 300, tsWarmMs: 600, at: 1000 } as const;
 
 export interface BenchReport {
   readonly markdown: string;
-  /** Whether every case ran (targets missed do not count as failures). */
+  /** Whether every case ran and every figure's guard passed (targets missed do not count as failures). */
   readonly ok: boolean;
 }
 
@@ -57,7 +61,7 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
   let failed = false;
   const record = (key: string, row: Row): void => {
     rows.push(row);
-    failed ||= row.wallMs === null && !mayFail.has(key);
+    failed ||= (row.wallMs === null && !mayFail.has(key)) || row.invalid !== undefined;
     byCase.set(key, [...(byCase.get(key) ?? []), row]);
     log(`  ${row.label} n=${row.jobs ?? "-"}: ${row.wallMs === null ? row.note : `${row.wallMs.toFixed(0)} ms`}`);
   };
@@ -95,7 +99,9 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
       if (options.peerSizes.includes(n)) {
         log(`n=${n}: gitlab-ci-local --list`);
         const peer = await timeGitlabCiLocalList(options.peersDir, renderGitlabCi(dag), n, runs);
-        const fields = peer.ok ? sampleFields(peer.sample) : { wallMs: null, peakRssMb: null, note: `peer unavailable: ${peer.reason}` };
+        const fields = peer.ok
+          ? sampleFields(peer.sample)
+          : { wallMs: null, peakRssMb: null, ...(peer.invalid === undefined ? { note: `peer unavailable: ${peer.reason}` } : { note: invalidText(peer.invalid), invalid: peer.invalid }) };
         record("peer", { label: "gitlab-ci-local 4.75.1 `--list` (Node 22)", jobs: n, edges: dag.edges, ...fields });
       }
     } finally {
@@ -103,7 +109,11 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
     }
   }
 
-  const checks: Check[] = [...scalingChecks("YAML build", byCase.get("yaml") ?? []), ...scalingChecks("TS build (warm)", byCase.get("ts-warm") ?? [])];
+  const checks: Check[] = [
+    ...rows.flatMap((row) => (row.invalid === undefined ? [] : [{ what: `${row.label}, ${row.jobs} jobs`, value: "", target: "", pass: null, invalid: row.invalid }])),
+    ...scalingChecks("YAML build", byCase.get("yaml") ?? []),
+    ...scalingChecks("TS build (warm)", byCase.get("ts-warm") ?? []),
+  ];
   const at = (key: string) => byCase.get(key)?.find((row) => row.jobs === TARGETS.at && row.wallMs !== null);
   const [yaml, peer] = [at("yaml"), at("peer")];
   checks.push({
@@ -134,23 +144,25 @@ function sampleFields(sample: Sample): Pick<Row, "wallMs" | "peakRssMb"> {
   return { wallMs: sample.wallMs, peakRssMb: sample.peakRssMb };
 }
 
-/** One case: an optional warm-up, the median of `runs`, and a check that the plan really has every job. */
-async function runCase(command: string[], dir: string, dag: Dag, runs: number, warm: boolean, before?: () => Promise<void>): Promise<Pick<Row, "wallMs" | "peakRssMb" | "note">> {
+/** One case: an optional warm-up, then the median of `runs`, each run's plan checked by guardPlan (a fresh plan.json each time). */
+async function runCase(command: string[], dir: string, dag: Dag, runs: number, warm: boolean, before?: () => Promise<void>): Promise<Pick<Row, "wallMs" | "peakRssMb" | "note" | "invalid">> {
+  const plan = join(dir, "plan.json");
   try {
-    await rm(join(dir, "plan.json"), { force: true });
     if (warm) await measure(command, { cwd: dir });
-    const sample = await measureMedian(command, { cwd: dir, runs, ...(before ? { before } : {}) });
-    const planJobs = countJobs(JSON.parse(await readFile(join(dir, "plan.json"), "utf8")));
-    if (planJobs !== dag.jobs.length) return { wallMs: null, peakRssMb: null, note: `error: plan has ${planJobs} jobs, expected ${dag.jobs.length}` };
-    return sampleFields(sample);
+    const samples: Sample[] = [];
+    for (let i = 0; i < runs; i++) {
+      await before?.();
+      await rm(plan, { force: true });
+      samples.push(await measure(command, { cwd: dir }));
+      const verdict = guardPlan(JSON.parse(await readFile(plan, "utf8")), { jobs: dag.jobs.length, edges: dag.edges });
+      if (!verdict.valid) {
+        const invalid = runs === 1 ? verdict.reason : `run ${i + 1} of ${runs}: ${verdict.reason}`;
+        return { wallMs: null, peakRssMb: null, note: invalidText(invalid), invalid };
+      }
+    }
+    return sampleFields(median(samples));
   } catch (error) {
     const detail = error instanceof CommandFailedError ? `exit ${error.exitCode}: ${summarize(error.stderr)}` : summarize(String(error));
     return { wallMs: null, peakRssMb: null, note: `error: ${detail}` };
   }
-}
-
-function countJobs(plan: unknown): number {
-  const jobs = (plan as { jobs?: unknown } | null)?.jobs;
-  if (Array.isArray(jobs)) return jobs.length;
-  return jobs && typeof jobs === "object" ? Object.keys(jobs).length : 0;
 }

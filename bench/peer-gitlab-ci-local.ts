@@ -15,7 +15,8 @@ export const PEER_PACKAGES = ["node@22", "gitlab-ci-local@4.75.1"] as const;
 
 export type PeerResult =
   | { readonly ok: true; readonly sample: Sample; readonly jobsListed: number }
-  | { readonly ok: false; readonly reason: string };
+  /** `invalid`: the peer ran but did not list every job, so its time is not the time of the work asked. */
+  | { readonly ok: false; readonly reason: string; readonly invalid?: string };
 
 export interface Peer {
   /** The `node_modules/.bin` holding node 22 and gitlab-ci-local, to put first on PATH. */
@@ -91,7 +92,10 @@ export async function timeGitlabCiLocalList(peersDir: string, gitlabCi: string, 
     const sample = await measureMedian(["gitlab-ci-local", "--list"], { cwd: dir, env, runs });
     // One header line, then one line per job.
     const jobsListed = sample.stdout.split("\n").filter((line) => /^j\d+\s/.test(line)).length;
-    if (jobsListed !== expectedJobs) return { ok: false, reason: `gitlab-ci-local --list printed ${jobsListed} jobs, expected ${expectedJobs}` };
+    if (jobsListed !== expectedJobs) {
+      const reason = `gitlab-ci-local --list printed ${jobsListed} jobs, expected ${expectedJobs}`;
+      return { ok: false, reason, invalid: reason };
+    }
     return { ok: true, sample, jobsListed };
   } catch (error) {
     const detail = error instanceof CommandFailedError ? `exit ${error.exitCode}: ${summarize(error.stderr)}` : error instanceof Error ? error.message : String(error);
@@ -103,7 +107,8 @@ export async function timeGitlabCiLocalList(peersDir: string, gitlabCi: string, 
 
 export type PeerRunResult =
   | { readonly ok: true; readonly sample: Sample; readonly jobsPassed: number }
-  | { readonly ok: false; readonly reason: string };
+  /** `invalid`: the peer ran but did not pass every job, so its time is not the time of the work asked. */
+  | { readonly ok: false; readonly reason: string; readonly invalid?: string };
 
 export interface PeerRunOptions {
   /** An image with bash and rsync (bench-images.ts builds one); the default one cannot be pulled here. */
@@ -132,7 +137,10 @@ export async function timeGitlabCiLocalRun(peersDir: string, gitlabCi: string, e
     const command = ["gitlab-ci-local", "--pull-policy", "if-not-present", "--helper-image", options.helperImage, "--concurrency", String(options.concurrency)];
     const sample = await measureMedian(command, { cwd: dir, env, runs: options.runs ?? 1 });
     const jobsPassed = countPassed(sample.stdout);
-    if (jobsPassed !== expectedJobs) return { ok: false, reason: `gitlab-ci-local passed ${jobsPassed} jobs, expected ${expectedJobs}: ${summarize(sample.stdout + sample.stderr)}` };
+    if (jobsPassed !== expectedJobs) {
+      const reason = `gitlab-ci-local passed ${jobsPassed} jobs, expected ${expectedJobs}: ${summarize(sample.stdout + sample.stderr)}`;
+      return { ok: false, reason, invalid: reason };
+    }
     return { ok: true, sample, jobsPassed };
   } catch (error) {
     const detail = error instanceof CommandFailedError ? `exit ${error.exitCode}: ${summarize(error.stderr)}` : error instanceof Error ? error.message : String(error);

@@ -14,6 +14,8 @@ export interface Row {
   readonly note?: string;
   /** A wall-time target in ms for this row, checked as PASS/MISS. */
   readonly targetMs?: number;
+  /** Set when the row's guard failed (bench/guards/): `note` then reads `INVALID: …`. */
+  readonly invalid?: string;
 }
 
 export interface Check {
@@ -22,6 +24,8 @@ export interface Check {
   readonly target: string;
   /** null: informational, or could not be computed. */
   readonly pass: boolean | null;
+  /** Set when the figure's guard failed (bench/guards/): the work it timed was not done, so no verdict counts. */
+  readonly invalid?: string;
 }
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
@@ -84,5 +88,11 @@ export function scalingChecks(label: string, rows: readonly Row[]): Check[] {
 }
 
 export function renderChecks(checks: readonly Check[]): string {
-  return checks.map((check) => `- ${check.what}: ${check.value}${check.target ? ` (target ${check.target})` : ""} ${verdict(check.pass)}`.trimEnd()).join("\n");
+  return checks
+    .map((check) =>
+      check.invalid !== undefined
+        ? `- ${check.what}: INVALID (${check.invalid})`
+        : `- ${check.what}: ${check.value}${check.target ? ` (target ${check.target})` : ""} ${verdict(check.pass)}`.trimEnd(),
+    )
+    .join("\n");
 }

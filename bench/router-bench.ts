@@ -19,6 +19,9 @@
  * all five in turn (the floors' runs are shorter, see floorSeconds); each figure is the median over
  * the rounds. CPU per process is read from
  * /proc/PID/stat (router, upstreams) and GNU time (generator) around each run.
+ * Every measured run is checked before it counts (guards/router-guard.ts): every response 2xx, no
+ * connection error, the upstreams' counters agree with the generator's and the v2 share matches the
+ * weights (none for direct and the relays). A target with a failed run prints as INVALID.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -56,6 +59,8 @@ import {
   type RouterRow,
   type TargetKind,
 } from "./router-report.ts";
+import { guardLoad, type SplitExpectation } from "./guards/router-guard.ts";
+import { invalidText } from "./guards/verdict.ts";
 import { medianOf } from "./run-events.ts";
 import { ROUTER_WEIGHTS, routerWorkerArgs, type RouterWorkerCommand } from "./router-worker.ts";
 
@@ -120,6 +125,8 @@ interface Context {
 
 interface Measured {
   readonly result: LoadResult;
+  /** Requests v1 and v2 served during the run, from their counters; null when unreadable. */
+  readonly served: readonly [number, number] | null;
   readonly cpu: { readonly generator: number | null; readonly router: number | null; readonly upstreams: number | null; readonly other: number | null };
   readonly v2Share: number | null;
 }
@@ -211,11 +218,18 @@ export async function runRouterBench(options: RouterBenchOptions): Promise<Bench
       for (const target of running) if (!isFloor(target.kind)) await load(context, target, connections, WARMUP_SECONDS);
       const results = new Map<TargetKind, Measured[]>();
       const failures = new Map<TargetKind, string>();
+      const invalids = new Map<TargetKind, string>();
       for (let round = 0; round < options.runs; round++) {
         for (const target of running) {
           if (failures.has(target.kind)) continue;
           try {
             const measured = await measureRun(context, target, connections, secondsOf(target.kind));
+            const verdict = guardLoad({ result: measured.result, connections, served: measured.served }, splitOf(target.kind));
+            if (!verdict.valid) {
+              const why = `round ${round + 1} of ${options.runs}: ${verdict.reason}`;
+              invalids.set(target.kind, why);
+              failures.set(target.kind, invalidText(why));
+            }
             results.set(target.kind, [...(results.get(target.kind) ?? []), measured]);
             const r = measured.result;
             options.log(
@@ -238,7 +252,8 @@ export async function runRouterBench(options: RouterBenchOptions): Promise<Bench
         const measured = results.get(target.kind) ?? [];
         const failure = failures.get(target.kind);
         if (failure !== undefined || measured.length === 0) {
-          rows.push({ connections, target: target.kind, summary: null, note: failure ?? "no run completed" });
+          const invalid = invalids.get(target.kind);
+          rows.push({ connections, target: target.kind, summary: null, note: failure ?? "no run completed", ...(invalid === undefined ? {} : { invalid }) });
           ok = false;
           continue;
         }
@@ -418,10 +433,14 @@ async function measureRun(context: Context, target: Target, connections: number,
   const upstreams = percent(upstreamsBefore, upstreamsAfter);
   return {
     result,
+    served: countsBefore && countsAfter ? [countsAfter[0] - countsBefore[0], countsAfter[1] - countsBefore[1]] : null,
     cpu: { generator: generatorCpu, router, upstreams, other: otherCpuPercent(machineBefore, machineAfter, cpus().length, [generatorCpu, router, upstreams]) },
     v2Share: countsBefore && countsAfter ? splitShare(countsBefore, countsAfter) : null,
   };
 }
+
+/** Where a target's requests must go: the routers split by ROUTER_WEIGHTS, direct and the relays reach v1 alone. */
+const splitOf = (kind: TargetKind): SplitExpectation => ({ weights: kind === "builtin" || kind === "haproxy" ? ROUTER_WEIGHTS : { v1: 1, v2: 0 } });
 
 async function machineTicks(): Promise<{ busy: number; total: number } | null> {
   try {

@@ -225,9 +225,11 @@ export function splitShare(before: readonly [number, number], after: readonly [n
 export interface RouterRow {
   readonly connections: number;
   readonly target: TargetKind;
-  /** Null when the target could not run; `note` says why. */
+  /** Null when the target could not run or its figures are INVALID; `note` says why. */
   readonly summary: RunsSummary | null;
   readonly note?: string;
+  /** Set when a run's guard failed (guards/router-guard.ts): errors, non-2xx answers, or a split off the weights. */
+  readonly invalid?: string;
   /** Median CPU percent (of one core) over the runs: generator, router, upstreams, and everything else on the machine. */
   readonly cpu?: { readonly generator: number | null; readonly router: number | null; readonly upstreams: number | null; readonly other: number | null };
   /** Median v2 share over the runs (routers only). */
@@ -322,22 +324,28 @@ export function routerChecks(rows: readonly RouterRow[]): Check[] {
   const checks: Check[] = [];
   const counts = [...new Set(rows.map((row) => row.connections))];
   for (const connections of counts) {
+    const rowOf = (target: TargetKind) => rows.find((row) => row.connections === connections && row.target === target);
     const direct = directOf(rows, connections);
-    const builtin = rows.find((row) => row.connections === connections && row.target === "builtin")?.summary ?? null;
+    const builtin = rowOf("builtin")?.summary ?? null;
     const ratio = rpsRatio(direct?.rps ?? null, builtin?.rps ?? null, ROUTER_TARGETS.rpsRatio);
     const added = addedUnder(direct?.p50Ms ?? null, builtin?.p50Ms ?? null, ROUTER_TARGETS.addedP50Ms);
+    // The builtin router's checks compare it with direct: either side INVALID makes them INVALID.
+    const invalidPair = rowOf("builtin")?.invalid ?? rowOf("direct")?.invalid;
+    const flag = invalidPair === undefined ? {} : { invalid: invalidPair };
     checks.push(
       {
         what: `${connections} connections: builtin router rps / direct rps`,
         value: ratio ? `${fmt(builtin!.rps, 0)} / ${fmt(direct!.rps, 0)} = ${ratio.ratio.toFixed(2)}x` : "not measured",
         target: `≥ ${ROUTER_TARGETS.rpsRatio.toFixed(2)}x`,
         pass: ratio ? ratio.pass : null,
+        ...flag,
       },
       {
         what: `${connections} connections: builtin router added p50`,
         value: added ? `${fmt(builtin!.p50Ms, 3)} − ${fmt(direct!.p50Ms, 3)} = ${signed(added.addedMs)} ms` : "not measured",
         target: `< ${ROUTER_TARGETS.addedP50Ms} ms`,
         pass: added ? added.pass : null,
+        ...flag,
       },
     );
     const nodeFloor = floorRatio(rows, connections, "builtin");
@@ -352,9 +360,8 @@ export function routerChecks(rows: readonly RouterRow[]): Check[] {
       target: "",
       pass: null,
     });
-    const failed = rows.filter((row) => row.connections === connections && row.summary !== null && row.summary.errors + row.summary.non2xx > 0);
-    for (const row of failed) {
-      checks.push({ what: `${connections} connections: ${LABELS[row.target]} answered every request with 2xx`, value: `${row.summary!.errors} errors, ${row.summary!.non2xx} non-2xx of ${row.summary!.requests}`, target: "0", pass: false });
+    for (const row of rows.filter((row) => row.connections === connections && row.invalid !== undefined)) {
+      checks.push({ what: `${connections} connections: ${LABELS[row.target]}`, value: "", target: "", pass: null, invalid: row.invalid! });
     }
   }
   return checks;

@@ -35,8 +35,9 @@ export function ratioAtMost(value: number | null, base: number | null, limit: nu
 
 export const times = (ratio: number): string => `${ratio.toFixed(2)}x`;
 
-/** The target cell: `≤ 1.3x floor PASS`, or the bound alone when it could not be checked. */
-export function targetCell(bound: string, check: RatioCheck | null): string {
+/** The target cell: `≤ 1.3x floor PASS`, `… INVALID` when the figure's guard failed, or the bound alone when it could not be checked. */
+export function targetCell(bound: string, check: RatioCheck | null, invalid?: string): string {
+  if (invalid !== undefined) return `${bound} INVALID`;
   return check ? `${bound} ${verdict(check.pass)}` : `${bound} (not measured)`;
 }
 
@@ -54,11 +55,14 @@ export function renderRunTable(rows: readonly RunRow[]): string {
 }
 
 /** One check line per target, for the list under the table. */
-export function ratioChecks(entries: readonly { readonly what: string; readonly bound: string; readonly check: RatioCheck | null; readonly value?: string }[]): Check[] {
-  return entries.map(({ what, bound, check, value }) => ({
+export function ratioChecks(
+  entries: readonly { readonly what: string; readonly bound: string; readonly check: RatioCheck | null; readonly value?: string; readonly invalid?: string }[],
+): Check[] {
+  return entries.map(({ what, bound, check, value, invalid }) => ({
     what,
     value: check ? (value ?? times(check.ratio)) : "not measured",
     target: bound,
-    pass: check ? check.pass : null,
+    pass: check && invalid === undefined ? check.pass : null,
+    ...(invalid === undefined ? {} : { invalid }),
   }));
 }

@@ -163,6 +163,9 @@ describe("the router table and checks", () => {
     { connections: 16, target: "relay-node", summary: summary(25_000, 0.6, 2) },
     { connections: 16, target: "haproxy", summary: summary(40_000, 0.4, 1.2), v2Share: 0.1 },
     { connections: 16, target: "relay-haproxy", summary: summary(32_000, 0.5, 1.5) },
+    { connections: 32, target: "direct", summary: summary(50_000, 0.3, 1) },
+    { connections: 32, target: "builtin", summary: null, note: "INVALID: round 1 of 3: 12 of 900 responses were not 2xx", invalid: "round 1 of 3: 12 of 900 responses were not 2xx" },
+    { connections: 32, target: "relay-node", summary: null, note: "INVALID: round 2 of 3: 4 requests reached v2, which this target must not reach", invalid: "round 2 of 3: 4 requests reached v2, which this target must not reach" },
   ];
 
   it("renders ratios against direct and each router's floor, and added latency, at the same connection count", () => {
@@ -191,7 +194,12 @@ describe("the router table and checks", () => {
     expect(floorRatio(rows, 8, "builtin")).toBeNull();
   });
 
-  it("checks the builtin router per connection count, and flags failed requests", () => {
+  it("prints an INVALID target's reason in place of its figures", () => {
+    const table = renderRouterTable(rows).split("\n");
+    expect(table).toContain("|  | builtin router (90/10) | INVALID: round 1 of 3: 12 of 900 responses were not 2xx | | | | | | | | | | |");
+  });
+
+  it("checks the builtin router per connection count; an INVALID side makes its checks INVALID, and every INVALID target gets a line", () => {
     const checks = routerChecks(rows);
     expect(checks.map((check) => [check.what, check.pass])).toEqual([
       ["4 connections: builtin router rps / direct rps", true],
@@ -200,7 +208,17 @@ describe("the router table and checks", () => {
       ["16 connections: builtin router rps / direct rps", false],
       ["16 connections: builtin router added p50", false],
       ["16 connections: builtin router against the floor", null],
-      ["16 connections: builtin router (90/10) answered every request with 2xx", false],
+      ["32 connections: builtin router rps / direct rps", null],
+      ["32 connections: builtin router added p50", null],
+      ["32 connections: builtin router against the floor", null],
+      ["32 connections: builtin router (90/10)", null],
+      ["32 connections: floor: node `net` relay (L4, → v1)", null],
+    ]);
+    expect(checks.filter((check) => check.invalid !== undefined).map((check) => check.invalid)).toEqual([
+      "round 1 of 3: 12 of 900 responses were not 2xx",
+      "round 1 of 3: 12 of 900 responses were not 2xx",
+      "round 1 of 3: 12 of 900 responses were not 2xx",
+      "round 2 of 3: 4 requests reached v2, which this target must not reach",
     ]);
     expect(checks[0]!.value).toBe("30000 / 40000 = 0.75x");
     expect(checks[2]!.value).toBe("builtin reaches 0.94x of the node relay floor (30000 / 32000 rps) and — of HAProxy http");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { renderChecks } from "../../bench/report.ts";
 import { ratioAtMost, ratioChecks, renderRunTable, targetCell, times, type RunRow } from "../../bench/run-report.ts";
 
 describe("run report", () => {
@@ -11,6 +12,7 @@ describe("run report", () => {
     expect(times(0.4166)).toBe("0.42x");
     expect(targetCell("≤ 0.5x", { ratio: 0.4, pass: true })).toBe("≤ 0.5x PASS");
     expect(targetCell("≤ 0.5x", null)).toBe("≤ 0.5x (not measured)");
+    expect(targetCell("≤ 0.5x", { ratio: 0.4, pass: true }, "2 of 50 jobs were job-cache hits")).toBe("≤ 0.5x INVALID");
   });
 
   it("renders a case's rows under one first cell, with unavailable figures and escaped pipes", () => {
@@ -28,6 +30,12 @@ describe("run report", () => {
       |  | gitlab-ci-local | peer unavailable: a \\| b |  |  |  |
       | memory | pipec run | 3000 |  |  |  |"
     `);
+  });
+
+  it("an INVALID check has no verdict and prints its reason instead of a value", () => {
+    const [check] = ratioChecks([{ what: "overhead", bound: "≤ 1.3x", check: { ratio: 0.1, pass: true }, invalid: "run 2 of 3: 50 of 50 jobs were job-cache hits, not runs" }]);
+    expect(check).toEqual({ what: "overhead", value: "0.10x", target: "≤ 1.3x", pass: null, invalid: "run 2 of 3: 50 of 50 jobs were job-cache hits, not runs" });
+    expect(renderChecks([check!])).toBe("- overhead: INVALID (run 2 of 3: 50 of 50 jobs were job-cache hits, not runs)");
   });
 
   it("turns ratio checks into check lines, unmeasured ones without a verdict", () => {
