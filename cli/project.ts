@@ -39,10 +39,12 @@ export function projectOf(dir: string): Project {
 
 /**
  * The project and pipeline of a command that runs or builds one. With a file: the project of the
- * current folder when that is a git work tree (the file must be inside it), else the file's own
- * project. Without: the root's default pipeline file.
+ * current folder when that is a git work tree and holds the file, else the file's own project; `run`
+ * refuses a file outside the current folder's git work tree (which tree would its jobs see?), while
+ * build, validate and graph, which only read it, take the file's own project. Without a file: the
+ * root's default pipeline file.
  */
-export function pipelineProject(cwd: string, file: string | undefined): Project & { readonly file: string } {
+export function pipelineProject(cwd: string, file: string | undefined, mode: "run" | "read" = "run"): Project & { readonly file: string } {
   if (file === undefined) {
     const project = projectOf(cwd);
     const found = DEFAULT_PIPELINE_FILES.map((name) => join(project.root, name)).find(isFile);
@@ -54,20 +56,22 @@ export function pipelineProject(cwd: string, file: string | undefined): Project 
     return { ...project, file: relativeToCwd(cwd, found) };
   }
   const absolute = resolve(cwd, file);
-  const cwdGit = gitWorkTree(resolve(cwd));
   const fileDir = dirname(absolute);
-  const fileGit = cwdGit ? null : gitWorkTree(fileDir);
-  const project = cwdGit
-    ? { root: cwdGit, foundBy: "the git work tree of the current folder" }
-    : fileGit
-      ? { root: fileGit, foundBy: "the pipeline's git work tree" }
-      : { root: fileDir, foundBy: "the pipeline's folder, in no git work tree" };
+  const cwdGit = gitWorkTree(resolve(cwd));
+  if (cwdGit && mode === "read" && !inside(cwdGit, absolute)) return { ...fileProject(fileDir), file };
+  const project = cwdGit ? { root: cwdGit, foundBy: "the git work tree of the current folder" } : fileProject(fileDir);
   if (!inside(project.root, absolute)) {
     throw new ProjectError(
       `${file} is outside the project ${project.root} (${project.foundBy}): pipec runs a pipeline in its own project. cd into the pipeline's project first (cd ${fileDir}), or move the pipeline into this one`,
     );
   }
   return { ...project, file };
+}
+
+/** The project of a pipeline file itself: its git work tree, else its folder. */
+function fileProject(fileDir: string): Project {
+  const fileGit = gitWorkTree(fileDir);
+  return fileGit ? { root: fileGit, foundBy: "the pipeline's git work tree" } : { root: fileDir, foundBy: "the pipeline's folder, in no git work tree" };
 }
 
 /** The root of the git work tree holding `dir` (a `.git` folder or file, as in worktrees and submodules). */
@@ -99,9 +103,9 @@ function relativeToCwd(cwd: string, path: string): string {
 }
 
 /** `pipelineProject` for a command: a ProjectError is printed as `pipec COMMAND: ...` and gives null (exit 2). */
-export function findPipelineOrSay(command: string, file: string | undefined, err: (text: string) => void): (Project & { readonly file: string; readonly cacheDir: string }) | null {
+export function findPipelineOrSay(command: "build" | "validate" | "graph" | "run", file: string | undefined, err: (text: string) => void): (Project & { readonly file: string; readonly cacheDir: string }) | null {
   try {
-    const found = pipelineProject(process.cwd(), file);
+    const found = pipelineProject(process.cwd(), file, command === "run" ? "run" : "read");
     return { ...found, cacheDir: join(found.root, ".pipec", "cache") };
   } catch (cause) {
     if (!(cause instanceof ProjectError)) throw cause;

@@ -69,7 +69,7 @@ describe("the project root", () => {
     expect(existsSync(join(root, ".pipec"))).toBe(false);
   });
 
-  it("refuses a pipeline outside the current folder's project, exit 2, writing nothing", () => {
+  it("pipec run refuses a pipeline outside the current folder's project, exit 2, writing nothing; build reads it in its own project", () => {
     const here = gitProject("here");
     const elsewhere = join(scratch, "elsewhere");
     mkdirSync(elsewhere);
@@ -79,6 +79,12 @@ describe("the project root", () => {
     expect(oneLine(result.stderr)).toEqual([expect.stringMatching(/^pipec run: .*ci\.pipeline\.ts is outside the project .*here \(the git work tree of the current folder\): .* cd into the pipeline's project first \(cd .*elsewhere\)/)]);
     expect(existsSync(join(here, ".pipec"))).toBe(false);
     expect(existsSync(join(elsewhere, ".pipec"))).toBe(false);
+
+    // Reading it is fine: build, validate and graph take the file's own project (its cache goes there).
+    const built = runPipec(["build", join(elsewhere, "ci.pipeline.ts")], { cwd: join(here, "src") });
+    expect(built.code).toBe(0);
+    expect(existsSync(join(here, ".pipec"))).toBe(false);
+    expect(existsSync(join(elsewhere, ".pipec", "cache"))).toBe(true);
   });
 
   it("outside any git work tree, a pipeline's project is its folder, wherever pipec runs from", () => {
