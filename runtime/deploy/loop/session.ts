@@ -243,7 +243,9 @@ export class DeploymentSession implements Serving {
     const wait = action.at - this.ctx.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const preview = this.ctx.previewRouter;
-    const sample = await measureMetric(action.metric, action.windowMs, {
+    // A router metric covers the traffic from its window's start up to now, the moment it is asked.
+    const windowMs = action.since === null ? action.windowMs : Math.max(0, this.ctx.now() - action.since);
+    const sample = await measureMetric(action.metric, windowMs, {
       // Before a blue-green switch the new version's traffic goes through the preview router.
       router: () => (preview !== null && (this.confirmed?.canary ?? 0) === 0 ? preview : this.ctx.router),
       version: this.ctx.canary.version,
