@@ -84,6 +84,11 @@ export interface DeploymentCommon {
   /** Keep the old version warm after promotion, for an instant undo. @default "30s" */
   readonly scaleDownDelay?: Duration;
   /** @default "30s" */ readonly abortScaleDownDelay?: Duration;
+  /**
+   * A deployment name belongs to the pipeline that first deployed it; another pipeline deploying the
+   * same name is refused unless it says `takeOver: true` (then it owns the name from now on). @default false
+   */
+  readonly takeOver?: boolean;
 }
 export interface CanaryOptions extends DeploymentCommon {
   readonly steps?: readonly CanaryStep[];

@@ -5,18 +5,16 @@
  */
 import {
   ControlError,
+  deploymentView,
   listDeployments,
-  processAlive,
   readRevisions,
   readStatus,
   sendControlRequest,
-  stableRevision,
   stopAllServing,
   undoDeployment,
   UndoError,
   type ControlRequest,
-  type DeploymentStatus,
-  type Revision,
+  type DeploymentView,
 } from "../../runtime/deploy/index.ts";
 import { sleep } from "../../runtime/executor/abortable.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -54,12 +52,8 @@ export interface WatchFlags extends StatusFlags {
   readonly interval?: number;
 }
 
-/** One deployment as `pipec deploy status` shows it. */
-export interface StatusRow {
-  readonly name: string;
-  readonly status: DeploymentStatus | undefined;
-  readonly revisions: readonly Revision[];
-}
+/** One deployment as `pipec deploy status` shows it: the text and `--json` render the same view. */
+export type StatusRow = DeploymentView;
 
 export interface RenderStatusOptions {
   /** The NAME argument: one deployment in detail, else a summary line each. */
@@ -77,8 +71,8 @@ export function renderStatus(rows: readonly StatusRow[], options: RenderStatusOp
     return { text: `${options.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`, stream: "out" };
   }
   if (rows.length === 0) return { text: "no deployments yet in .pipec/deployments (a deploy job of pipec run makes one)\n", stream: "err" };
-  if (name === undefined) return { text: rows.map((row) => `${summaryLine(row.name, row.status, row.revisions)}\n`).join(""), stream: "out" };
-  return { text: details(rows[0]!.name, rows[0]!.status, rows[0]!.revisions), stream: "out" };
+  if (name === undefined) return { text: rows.map((row) => `${summaryLine(row)}\n`).join(""), stream: "out" };
+  return { text: details(rows[0]!), stream: "out" };
 }
 
 export function deployStatusCommand(name: string | undefined, flags: StatusFlags, terminal: Terminal): number {
@@ -138,7 +132,7 @@ export function watchHeader(name: string | undefined, intervalMs: number, now: D
 
 function readStatusRows(projectDir: string, name: string | undefined): StatusRow[] {
   const names = name === undefined ? listDeployments(projectDir) : [name];
-  return names.map((n) => ({ name: n, status: liveStatus(readStatus(projectDir, n)), revisions: readRevisions(projectDir, n) }));
+  return names.map((n) => deploymentView(n, readStatus(projectDir, n), readRevisions(projectDir, n)));
 }
 
 /** The error for a NAME with no history, else undefined. */
@@ -180,44 +174,36 @@ export async function deployUndoCommand(name: string, terminal: Terminal, signal
   }
 }
 
-/** The status file, with `serving` false when its process is gone (it ended hard). */
-function liveStatus(status: DeploymentStatus | undefined): DeploymentStatus | undefined {
-  if (status === undefined || !status.serving || processAlive(status.pid)) return status;
-  return { ...status, serving: false, instances: [], weights: {} };
+function summaryLine(row: StatusRow): string {
+  const state = row.phase === null ? "?" : `${row.phase}${row.serving ? `, serving on ${row.listen ?? "?"} (${formatWeights(row.weights)})` : ", not serving"}`;
+  return `${row.name.padEnd(16)}  revision ${String(row.revision ?? "-").padEnd(3)}  stable ${String(row.stableRevision ?? "-").padEnd(3)}  ${state}`;
 }
 
-function summaryLine(name: string, status: DeploymentStatus | undefined, revisions: readonly Revision[]): string {
-  const stable = stableRevision(revisions);
-  const latest = revisions.at(-1);
-  const state = status === undefined ? (latest?.status ?? "?") : `${status.phase}${status.serving ? `, serving on ${status.listen} (${formatWeights(status.weights)})` : ", not serving"}`;
-  return `${name.padEnd(16)}  revision ${String(latest?.revision ?? "-").padEnd(3)}  stable ${String(stable?.revision ?? "-").padEnd(3)}  ${state}`;
-}
-
-function details(name: string, status: DeploymentStatus | undefined, revisions: readonly Revision[]): string {
-  const lines: string[] = [];
-  const stable = stableRevision(revisions);
-  lines.push(`deployment ${name}`);
-  if (status !== undefined) {
-    lines.push(`  revision:  ${status.revision} (${status.strategy})${status.stableRevision === null ? "" : `, from revision ${status.stableRevision}`}`);
-    lines.push(`  phase:     ${status.phase}${status.pausedReason === null ? "" : ` (${status.pausedReason})`}: ${status.message}`);
+/** Every field of the view, one per line (the JSON has the same fields, the same values). */
+function details(row: StatusRow): string {
+  const lines: string[] = [`deployment ${row.name}`];
+  if (row.pipeline !== null) lines.push(`  pipeline:  ${row.pipeline}`);
+  if (row.revision !== null) lines.push(`  revision:  ${row.revision}${row.strategy === null ? "" : ` (${row.strategy})`}${row.rolloutFrom === null ? "" : `, from revision ${row.rolloutFrom}`}`);
+  if (row.phase !== null) lines.push(`  phase:     ${row.phase}${row.pausedReason === null ? "" : ` (${row.pausedReason})`}${row.message === null ? "" : `: ${row.message}`}`);
+  if (row.listen !== null) {
+    const who = `by pid ${row.pid ?? "?"}${row.runId === null ? "" : ` (run ${row.runId}${row.job === null ? "" : `, job ${row.job}`})`}`;
     lines.push(
-      status.serving
-        ? `  serving:   ${status.listen}${status.previewListen === null ? "" : ` (preview ${status.previewListen})`}, by pid ${status.pid}${status.runId === null ? "" : ` (run ${status.runId})`}`
-        : `  serving:   no (deployments serve while the pipec process that deployed them runs)`,
+      row.serving
+        ? `  serving:   ${row.listen}${row.previewListen === null ? "" : ` (preview ${row.previewListen})`}, ${who}`
+        : `  serving:   no (deployments serve while the pipec process that deployed them runs; last ${row.listen}, ${who})`,
     );
-    if (status.serving) lines.push(`  weights:   ${formatWeights(status.weights)}`);
-    if (status.serving && status.instances.length > 0) {
-      lines.push("  instances:");
-      for (const i of status.instances) lines.push(`    ${i.id.padEnd(10)} revision ${i.revision}  127.0.0.1:${i.port}  ${i.health}${i.reason === null ? "" : `: ${i.reason}`}`);
-    }
   }
-  lines.push(`  stable:    ${stable === undefined ? "none yet" : `revision ${stable.revision}`}`);
+  if (row.serving) lines.push(`  weights:   ${formatWeights(row.weights)}`);
+  if (row.instances.length > 0) {
+    lines.push("  instances:");
+    for (const i of row.instances) lines.push(`    ${i.id.padEnd(10)} ${i.role.padEnd(6)} revision ${i.revision}  ${i.address}  ${i.health}${i.reason === null ? "" : `: ${i.reason}`}`);
+  }
+  lines.push(`  stable:    ${row.stableRevision === null ? "none yet" : `revision ${row.stableRevision}`}`);
   lines.push("  revisions:");
-  for (const r of [...revisions].reverse()) {
-    const target = r.target.kind === "docker" ? r.target.image : r.target.command.join(" ");
-    const when = r.finishedAt ?? r.startedAt;
-    const origin = r.undoOf !== null ? ` undo to ${r.undoOf}` : r.runId === null ? "" : ` run ${r.runId}`;
-    lines.push(`    ${String(r.revision).padStart(3)}  ${r.status.padEnd(11)} ${when}  ${target}  ${r.digest.slice(7, 19)}${origin}${r.reason === null ? "" : `\n         ${r.reason}`}`);
+  for (const r of row.revisions) {
+    const env = Object.entries(r.env).map(([key, value]) => `${key}=${value}`);
+    const origin = [r.pipeline === null ? "" : ` pipeline ${r.pipeline}`, r.undoOf !== null ? ` undo to ${r.undoOf}` : "", r.runId === null ? "" : ` run ${r.runId}`].join("");
+    lines.push(`    ${String(r.revision).padStart(3)}  ${r.status.padEnd(11)} ${r.at}  ${r.target}${env.length === 0 ? "" : ` ${env.join(" ")}`}  ${r.digest}${origin}${r.reason === null ? "" : `\n         ${r.reason}`}`);
   }
   return `${lines.join("\n")}\n`;
 }

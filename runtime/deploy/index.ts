@@ -5,4 +5,14 @@
  */
 export { runDeployment, stopAllServing, undoDeployment, UndoError, type DeploymentHandle, type DeploymentSnapshot, type RunDeploymentInput } from "./loop/index.ts";
 export { ControlError, readWaiting, sendControlRequest, type ControlRequest, type SendControlResult } from "./control/index.ts";
-export { listDeployments, processAlive, readRevisions, readStatus, stableRevision, type DeploymentStatus, type Revision } from "./history/index.ts";
+export {
+  deploymentView,
+  listDeployments,
+  processAlive,
+  readRevisions,
+  readStatus,
+  stableRevision,
+  type DeploymentStatus,
+  type DeploymentView,
+  type Revision,
+} from "./history/index.ts";

@@ -223,6 +223,8 @@ const deploymentCommon = {
   drainTimeoutMs: ms().default(30_000),
   scaleDownDelayMs: ms().default(30_000),
   abortScaleDownDelayMs: ms().default(30_000),
+  /** Deploy the name even when another pipeline owns it (its history and live revision pass to this one). */
+  takeOver: z.boolean().default(false),
 };
 
 export const DeploymentSchema = z.discriminatedUnion("strategy", [

@@ -141,10 +141,24 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     expect(undo.code, undo.stderr + undo.stdout).toBe(0);
     expect(undo.stdout).toMatch(/undo: "web" is back on the target of revision 1 \(it was on revision 4\)/);
     expect(undo.stdout).not.toMatch(/approval/);
-    const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { revisions: { revision: number; status: string; undoOf: number | null; env: Record<string, { value?: string }> }[] };
-    expect(json.revisions.at(-1)).toMatchObject({ revision: 5, status: "healthy", undoOf: 1, env: { VERSION: { value: "v1" } } });
+    const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { stableRevision: number; revisions: { revision: number; status: string; undoOf: number | null; env: Record<string, string> }[] };
+    // Newest first, as the text lists them.
+    expect(json.revisions[0]).toMatchObject({ revision: 5, status: "healthy", undoOf: 1, env: { VERSION: "v1" } });
+    expect(json.stableRevision).toBe(5);
     const none = runPipec(["deploy", "undo", "nope"], { cwd: dir });
     expect(none.code).toBe(2); // a mistyped NAME is bad input, as for deploy status
     expect(none.stderr).toMatch(/no deployment "nope"/);
+  });
+
+  it("another pipeline deploying the same name is refused, naming both pipelines; the history stays as it was", () => {
+    const ship = readFileSync(join(dir, "ship.pipeline.ts"), "utf8");
+    writeFileSync(join(dir, "blog.pipeline.ts"), ship.replace('pipeline("ship"', 'pipeline("blog"'));
+    const before = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { pipeline: string; revisions: unknown[] };
+    expect(before.pipeline).toBe("ship");
+    const blog = runPipec(["run", "blog.pipeline.ts", "--executor", "local", "--no-typecheck"], { cwd: dir });
+    expect(blog.code, blog.stdout + blog.stderr).toBe(1);
+    expect(blog.stdout + blog.stderr).toMatch(/deployment "web" belongs to pipeline "ship" \(revision \d+\); pipeline "blog" may not deploy it\. .*set takeOver: true on pipeline "blog"'s deployment "web"/);
+    expect(blog.stdout + blog.stderr).not.toMatch(/\n +at /);
+    expect(JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout)).toEqual(before);
   });
 });

@@ -25,6 +25,8 @@ const SETTLE_MS = 300;
 export interface SessionContext {
   readonly name: string;
   readonly jobId: string | null;
+  /** The pipeline that owns the deployment (status.json). */
+  readonly pipeline: string | null;
   readonly runDir: string | null;
   readonly workspace: string;
   readonly revision: number;
@@ -345,6 +347,7 @@ export class DeploymentSession implements Serving {
       pid: process.pid,
       runId: this.ctx.runDir === null ? null : runIdOf(this.ctx.runDir),
       job: this.ctx.jobId,
+      pipeline: this.ctx.pipeline,
     };
     const json = JSON.stringify(status);
     if (json === this.lastStatusJson) return;

@@ -27,6 +27,7 @@ function status(name: string, pid: number, instance: { pgid: number; command: st
     pid,
     runId: null,
     job: null,
+    pipeline: null,
     updatedAt: "2026-01-01T00:00:00.000Z",
   };
 }

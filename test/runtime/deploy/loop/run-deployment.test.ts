@@ -44,6 +44,27 @@ describe("runDeployment with process targets", () => {
     await first.stop();
   }
 
+  it("a name belongs to the pipeline that deployed it: another pipeline is refused (both named, history intact); takeOver passes and takes the name", async () => {
+    const shop = await project.deploy(canary("owned", "v1", []), { pipeline: "shop" });
+    expect(await shop.outcome).toEqual({ outcome: "success" });
+    await shop.stop();
+    await expect(project.deploy(canary("owned", "v2", []), { pipeline: "blog" })).rejects.toThrow(
+      'deployment \\"owned\\" belongs to pipeline \\"shop\\" (revision 1); pipeline \\"blog\\" may not deploy it. Give one of them another deployment name, or set takeOver: true on pipeline \\"blog\\"\'s deployment \\"owned\\" to take it over',
+    );
+    expect(readRevisions(project.dir, "owned").map((r) => [r.revision, r.status, r.pipeline])).toEqual([[1, "healthy", "shop"]]);
+
+    const blog = await project.deploy({ ...canary("owned", "v2", []), takeOver: true }, { pipeline: "blog" });
+    expect(await blog.outcome).toEqual({ outcome: "success" });
+    expect(blog.lines.join("\n")).toMatch(/pipeline "blog" takes deployment "owned" over from pipeline "shop" \(takeOver: true\); its revision 1 is the stable version to shift from/);
+    expect(readStatus(project.dir, "owned")?.pipeline).toBe("blog");
+    await blog.stop();
+    expect(readRevisions(project.dir, "owned").map((r) => [r.revision, r.status, r.pipeline])).toEqual([
+      [1, "healthy", "shop"],
+      [2, "healthy", "blog"],
+    ]);
+    await expect(project.deploy(canary("owned", "v3", []), { pipeline: "shop" })).rejects.toThrow(/belongs to pipeline \\"blog\\" \(revision 2\); pipeline \\"shop\\" may not deploy it/);
+  });
+
   it("the job's cancel aborts: traffic back on stable, outcome cancelled, revision recorded as cancelled", async () => {
     await firstDeploy("cancel");
     const job = new AbortController();
