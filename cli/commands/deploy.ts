@@ -1,21 +1,25 @@
 /**
  * Deployment commands: `pipec approve RUN GATE`, `pipec promote RUN [--full]`, `pipec abort RUN`
  * (requests to a running deployment, through `.pipec/runs/<run>/control/`), and `pipec deploy
- * status [NAME] [--watch]` / `pipec deploy undo NAME` (from `.pipec/deployments/`).
+ * status [NAME] [--watch]` / `undo NAME` / `stop NAME` / `logs NAME` (from `.pipec/deployments/`).
  */
 import {
   ControlError,
+  deployLogPath,
   deploymentView,
   listDeployments,
   readRevisions,
   readStatus,
   sendControlRequest,
   stopAllServing,
+  stopDeployment,
+  StopError,
   undoDeployment,
   UndoError,
   type ControlRequest,
   type DeploymentView,
 } from "../../runtime/deploy/index.ts";
+import { existsSync, readFileSync } from "node:fs";
 import { sleep } from "../../runtime/executor/abortable.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Terminal } from "../output.ts";
@@ -141,10 +145,59 @@ function missingDeployment(projectDir: string, name: string | undefined, rows: r
   return `pipec deploy status: no deployment "${name}" in .pipec/deployments${listHint(projectDir)}\n`;
 }
 
+/** A NAME with no history: bad input (exit 2), with the names there are. */
+function unknownDeployment(command: string, name: string): string | undefined {
+  const projectDir = process.cwd();
+  if (readRevisions(projectDir, name).length > 0 || listDeployments(projectDir).includes(name)) return undefined;
+  return `pipec deploy ${command}: no deployment "${name}" in .pipec/deployments${listHint(projectDir)} (see pipec deploy status)\n`;
+}
+
+export async function deployStopCommand(name: string, terminal: Terminal): Promise<number> {
+  const unknown = unknownDeployment("stop", name);
+  if (unknown !== undefined) {
+    terminal.err(unknown);
+    return EXIT.invalidInput;
+  }
+  try {
+    const result = await stopDeployment({ projectDir: process.cwd(), name });
+    switch (result.kind) {
+      case "not-serving":
+        terminal.out(`deployment "${name}" is not serving: nothing to stop${result.status === undefined ? "" : ` (${result.status.message})`}\n`);
+        return EXIT.ok;
+      case "reaped":
+        terminal.out(`deployment "${name}" was left serving on ${result.listen} by pid ${result.pid}, which is gone (it ended hard): stopped what it left (${result.instances} instance(s))\n`);
+        for (const problem of result.problems) terminal.err(`pipec deploy stop: ${problem}\n`);
+        return result.problems.length === 0 ? EXIT.ok : EXIT.failed;
+      case "stopped":
+        terminal.out(`stopped deployment "${name}": ${result.instances} instance(s) stopped, router ${result.listen} ${result.portClosed ? "closed" : "still answers (another program listens there?)"} (it was served by pid ${result.pid})\n`);
+        return result.portClosed ? EXIT.ok : EXIT.failed;
+    }
+  } catch (error) {
+    if (!(error instanceof StopError)) throw error;
+    terminal.err(`pipec deploy stop: ${error.message}\n`);
+    return EXIT.failed;
+  }
+}
+
+export function deployLogsCommand(name: string, terminal: Terminal): number {
+  const unknown = unknownDeployment("logs", name);
+  if (unknown !== undefined) {
+    terminal.err(unknown);
+    return EXIT.invalidInput;
+  }
+  const path = deployLogPath(process.cwd(), name);
+  const older = `${path}.1`;
+  const text = [older, path].filter((file) => existsSync(file)).map((file) => readFileSync(file, "utf8")).join("");
+  if (text === "") terminal.err(`deployment "${name}" has no log yet (${path})\n`);
+  else terminal.out(text);
+  return EXIT.ok;
+}
+
 export async function deployUndoCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
   // A mistyped NAME is bad input (exit 2, as for deploy status), not a failed undo.
-  if (readRevisions(process.cwd(), name).length === 0 && !listDeployments(process.cwd()).includes(name)) {
-    terminal.err(`pipec deploy undo: no deployment "${name}" in .pipec/deployments${listHint(process.cwd())} (see pipec deploy status)\n`);
+  const unknown = unknownDeployment("undo", name);
+  if (unknown !== undefined) {
+    terminal.err(unknown);
     return EXIT.invalidInput;
   }
   const serving = new AbortController();

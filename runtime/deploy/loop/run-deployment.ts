@@ -32,6 +32,7 @@ import { reapLeftoverProcesses } from "./leftovers.ts";
 import { DeploymentReporter } from "./reporter.ts";
 import { resolveTarget, restoreTarget, type TargetSpec, type TargetValues } from "./resolve-target.ts";
 import { stopServing } from "./serving.ts";
+import { takeStopRequest } from "./stop-deployment.ts";
 import { DeploymentSession, type DeploymentSnapshot, type Verdict } from "./session.ts";
 import { createRouters, driverFactory } from "./setup.ts";
 import { describeTarget, waitForStable, withoutStepsAndAnalysis } from "./stable.ts";
@@ -208,6 +209,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     now,
     serveUntil: input.serveUntil ?? null,
     onEnded: releaseLock,
+    stopRequested: () => takeStopRequest(projectDir, name, process.pid),
   });
   input.onStarted?.({
     name,

@@ -47,6 +47,8 @@ export interface SessionContext {
   readonly serveUntil: AbortSignal | null;
   /** Runs once serving has ended and everything is stopped (releases the lock). */
   readonly onEnded: () => void;
+  /** Whether `pipec deploy stop NAME` asked this process to stop serving (polled; takes the request). */
+  readonly stopRequested: () => boolean;
 }
 
 export interface SnapshotMember {
@@ -285,6 +287,11 @@ export class DeploymentSession implements Serving {
       void this.pool.pollExits().finally(() => (this.pollingExits = false));
     }
     this.writeStatus(true);
+    if (this.ctx.stopRequested()) {
+      this.log("info", `pipec deploy stop ${this.name}: stopping it now${this.verdictValue === null ? " (before the rollout's verdict)" : ""}`);
+      void this.stop();
+      return;
+    }
     if (this.verdictValue !== null && this.servingOver()) void this.stop();
   }
 
