@@ -228,7 +228,8 @@ export async function deployUndoCommand(name: string, terminal: Terminal, signal
 }
 
 function summaryLine(row: StatusRow): string {
-  const state = row.phase === null ? "?" : `${row.phase}${row.serving ? `, serving on ${row.listen ?? "?"} (${formatWeights(row.weights)})` : ", not serving"}`;
+  const serving = { serving: `, serving on ${row.listen ?? "?"} (${formatWeights(row.weights)})`, down: `, down (pid ${row.pid ?? "?"} is gone)`, stopped: ", not serving" }[row.state];
+  const state = row.phase === null ? "?" : `${row.phase}${serving}`;
   return `${row.name.padEnd(16)}  revision ${String(row.revision ?? "-").padEnd(3)}  stable ${String(row.stableRevision ?? "-").padEnd(3)}  ${state}`;
 }
 
@@ -240,11 +241,12 @@ function details(row: StatusRow): string {
   if (row.phase !== null) lines.push(`  phase:     ${row.phase}${row.pausedReason === null ? "" : ` (${row.pausedReason})`}${row.message === null ? "" : `: ${row.message}`}`);
   if (row.listen !== null) {
     const who = `by pid ${row.pid ?? "?"}${row.runId === null ? "" : ` (run ${row.runId}${row.job === null ? "" : `, job ${row.job}`})`}`;
-    lines.push(
-      row.serving
-        ? `  serving:   ${row.listen}${row.previewListen === null ? "" : ` (preview ${row.previewListen})`}, ${who}`
-        : `  serving:   no (deployments serve while the pipec process that deployed them runs; last ${row.listen}, ${who})`,
-    );
+    const serving = {
+      serving: `${row.listen}${row.previewListen === null ? "" : ` (preview ${row.previewListen})`}, ${who}`,
+      down: `no, down: ${who} is gone (it ended hard) and may have left instances running; pipec deploy stop ${row.name} stops them (so does the next run)`,
+      stopped: `no (deployments serve while the pipec process that deployed them runs; last ${row.listen}, ${who})`,
+    }[row.state];
+    lines.push(`  serving:   ${serving}`);
   }
   if (row.serving) lines.push(`  weights:   ${formatWeights(row.weights)}`);
   if (row.instances.length > 0) {

@@ -3,7 +3,7 @@
  * test writes and rewrites (a pipe, so the plain and NDJSON outputs), and `main` in this process for
  * what a pipe cannot show: the terminal redraw and the end on abort.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,9 +167,9 @@ describe("pipec deploy status --watch", () => {
     const text = runPipec(["deploy", "status", "web"], { cwd: project }).stdout;
     const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: project }).stdout) as DeploymentView;
     expect(Object.keys(json).sort()).toEqual(
-      ["instances", "job", "listen", "message", "name", "pausedReason", "phase", "pid", "pipeline", "previewListen", "revision", "revisions", "rolloutFrom", "runId", "serving", "stableRevision", "strategy", "weights"].sort(),
+      ["instances", "job", "listen", "message", "name", "pausedReason", "phase", "pid", "pipeline", "previewListen", "revision", "revisions", "rolloutFrom", "runId", "serving", "stableRevision", "state", "strategy", "weights"].sort(),
     );
-    expect(json).toMatchObject({ name: "web", pipeline: "shop", revision: 2, stableRevision: 2, rolloutFrom: null, phase: "Healthy", serving: true, weights: { r2: 100 } });
+    expect(json).toMatchObject({ name: "web", pipeline: "shop", revision: 2, stableRevision: 2, rolloutFrom: null, phase: "Healthy", serving: true, state: "serving", weights: { r2: 100 } });
     const line = (label: string) => new RegExp(`^  ${label}: +(.*)$`, "m").exec(text)?.[1];
     expect(text.split("\n")[0]).toBe(`deployment ${json.name}`);
     expect(line("pipeline")).toBe(json.pipeline);
@@ -182,6 +182,16 @@ describe("pipec deploy status --watch", () => {
     for (const r of json.revisions) {
       expect(text).toContain(`${String(r.revision).padStart(3)}  ${r.status.padEnd(11)} ${r.at}  ${r.target} ${Object.entries(r.env).map(([k, v]) => `${k}=${v}`).join(" ")}  ${r.digest} pipeline ${r.pipeline}`);
     }
+  });
+
+  it("a status left by a process that is gone reads down, in the text and in --json", () => {
+    const dead = spawnSync("true").pid!;
+    writeStatus(project, { ...status({ r1: 90, r2: 10 }), pid: dead });
+    const text = runPipec(["deploy", "status", "web"], { cwd: project }).stdout;
+    const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: project }).stdout) as DeploymentView;
+    expect(json).toMatchObject({ state: "down", serving: false, pid: dead, weights: {}, instances: [] });
+    expect(text).toMatch(new RegExp(`^  serving: +no, down: by pid ${dead} is gone \\(it ended hard\\) and may have left instances running; pipec deploy stop web stops them`, "m"));
+    expect(runPipec(["deploy", "status"], { cwd: project }).stdout).toMatch(new RegExp(`^web +revision 2 +stable 1 +Progressing, down \\(pid ${dead} is gone\\)$`, "m"));
   });
 
   it("an unknown NAME fails at once, as without --watch", () => {

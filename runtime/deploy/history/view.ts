@@ -47,6 +47,11 @@ export interface DeploymentView {
   readonly message: string | null;
   /** Whether a live process serves it now (a status left by a process that died says no). */
   readonly serving: boolean;
+  /**
+   * `serving`; `down`: the status says a process serves it but that process is gone (it ended hard:
+   * its instances may still run, `pipec deploy stop` or the next run stops them); `stopped`.
+   */
+  readonly state: "serving" | "down" | "stopped";
   readonly listen: string | null;
   readonly previewListen: string | null;
   /** The process that serves it (or last did). */
@@ -62,6 +67,7 @@ export interface DeploymentView {
 
 export function deploymentView(name: string, status: DeploymentStatus | undefined, revisions: readonly Revision[], alive: (pid: number) => boolean = processAlive): DeploymentView {
   const serving = status !== undefined && status.serving && alive(status.pid);
+  const state = serving ? "serving" : status?.serving === true ? "down" : "stopped";
   const latest = revisions.at(-1);
   return {
     name,
@@ -74,6 +80,7 @@ export function deploymentView(name: string, status: DeploymentStatus | undefine
     pausedReason: status?.pausedReason ?? null,
     message: status?.message ?? latest?.reason ?? null,
     serving,
+    state,
     listen: status?.listen ?? null,
     previewListen: status?.previewListen ?? null,
     pid: status?.pid ?? null,
