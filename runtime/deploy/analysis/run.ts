@@ -18,6 +18,7 @@
  */
 import type { Analysis, Metric } from "../../plan/schema.ts";
 import { formatDuration } from "../../plan/duration.ts";
+import { DEFAULT_ROUTER_METRIC_INTERVAL_MS } from "../../plan/schema.ts";
 import { assessSample } from "./assess-sample.ts";
 import { assessMetric, summarise } from "./metric-status.ts";
 import type { AnalysisRun, AssessedMeasurement, DueMeasurement, MeasurementRecord, MetricRun, MetricSample } from "./types.ts";
@@ -29,7 +30,7 @@ export const ERROR_RETRY_MS = 10_000;
 /** Aggregation window when a metric sets neither `windowMs` nor `intervalMs`. */
 export const DEFAULT_WINDOW_MS = 60_000;
 /** Interval of a router metric that sets none: its one measurement covers this much traffic. */
-export const DEFAULT_ROUTER_INTERVAL_MS = 10_000;
+export const DEFAULT_ROUTER_INTERVAL_MS = DEFAULT_ROUTER_METRIC_INTERVAL_MS;
 
 /** Router (builtin) metrics are judged on a window of traffic; http and command metrics on one answer. */
 function isRouterMetric(metric: Metric): boolean {
