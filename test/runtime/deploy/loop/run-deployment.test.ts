@@ -4,6 +4,7 @@
  * history and status files say.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readWaiting, sendControlRequest } from "../../../../runtime/deploy/control/index.ts";
@@ -63,6 +64,20 @@ describe("runDeployment with process targets", () => {
       [2, "healthy", "blog"],
     ]);
     await expect(project.deploy(canary("owned", "v3", []), { pipeline: "shop" })).rejects.toThrow(/belongs to pipeline \\"blog\\" \(revision 2\); pipeline \\"shop\\" may not deploy it/);
+  });
+
+  it("a router port taken by another program: a clear message with what to do, recorded in the history", async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    const port = (squatter.address() as net.AddressInfo).port;
+    try {
+      await expect(project.deploy({ ...canary("taken", "v1", []), router: { listen: `127.0.0.1:${port}` } })).rejects.toThrow(
+        new RegExp(`the builtin router could not start on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*; another program listens there \\(see: ss -ltnp\\): stop it, or give the deployment another router\\.listen`),
+      );
+      expect(readRevisions(project.dir, "taken").map((r) => [r.revision, r.status])).toEqual([[1, "failed"]]);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it("the job's cancel aborts: traffic back on stable, outcome cancelled, revision recorded as cancelled", async () => {
