@@ -179,6 +179,22 @@ export async function main(argv: readonly string[], context: MainContext = { ter
       code = flags.watch ? await deployStatusWatchCommand(name, flags, terminal, context.signal, context.isTty) : deployStatusCommand(name, flags, terminal);
     });
   deploy
+    .command("stop")
+    .description("take a deployment down from any terminal: the process serving it stops its instances and router (nothing is left)")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const { deployStopCommand } = await import("./commands/deploy.ts");
+      code = await deployStopCommand(name, terminal);
+    });
+  deploy
+    .command("logs")
+    .description("the deployment's own log: every rollout, verdict and stop, across runs")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const { deployLogsCommand } = await import("./commands/deploy.ts");
+      code = deployLogsCommand(name, terminal);
+    });
+  deploy
     .command("undo")
     .description("deploy the revision before the stable one again, at once (no steps, no analysis)")
     .argument("<name>")

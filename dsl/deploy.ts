@@ -41,16 +41,23 @@ export interface Metric {
   /** e.g. `"result >= 0.99"` */
   readonly successCondition?: string;
   readonly failureCondition?: string;
+  /**
+   * Builtin (router) metrics are measured at the end of each interval, over the requests since the
+   * weight change or the previous measurement. @default "10s" for builtin metrics; http and command
+   * metrics without one are measured once
+   */
   readonly interval?: Duration;
   readonly count?: number;
+  /** Traffic before this is left out of the first window. @default "0s" */
   readonly initialDelay?: Duration;
+  /** A sliding window instead (builtin metrics): the last `window` of traffic at each measurement. */
   readonly window?: Duration;
   /** @default 0 */ readonly failureLimit?: number;
   /** @default 0 */ readonly inconclusiveLimit?: number;
   /** @default 4 */ readonly consecutiveErrorLimit?: number;
-  /** Builtin metrics: fewer requests than this is "no data". @default 20 */
+  /** Builtin metrics: fewer requests than this in a window keeps it open, until the progress deadline. @default 20 */
   readonly minRequests?: number;
-  /** What "no data" counts as; never a silent pass unless you say so. @default "inconclusive" */
+  /** What "no data" counts as (for builtin metrics: still no data at the progress deadline); never a silent pass unless you say so. @default "inconclusive" */
   readonly noData?: "inconclusive" | "fail" | "pass";
   readonly dryRun?: boolean;
 }
@@ -77,6 +84,11 @@ export interface DeploymentCommon {
   /** Keep the old version warm after promotion, for an instant undo. @default "30s" */
   readonly scaleDownDelay?: Duration;
   /** @default "30s" */ readonly abortScaleDownDelay?: Duration;
+  /**
+   * A deployment name belongs to the pipeline that first deployed it; another pipeline deploying the
+   * same name is refused unless it says `takeOver: true` (then it owns the name from now on). @default false
+   */
+  readonly takeOver?: boolean;
 }
 export interface CanaryOptions extends DeploymentCommon {
   readonly steps?: readonly CanaryStep[];

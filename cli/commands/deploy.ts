@@ -1,23 +1,25 @@
 /**
  * Deployment commands: `pipec approve RUN GATE`, `pipec promote RUN [--full]`, `pipec abort RUN`
  * (requests to a running deployment, through `.pipec/runs/<run>/control/`), and `pipec deploy
- * status [NAME] [--watch]` / `pipec deploy undo NAME` (from `.pipec/deployments/`).
+ * status [NAME] [--watch]` / `undo NAME` / `stop NAME` / `logs NAME` (from `.pipec/deployments/`).
  */
 import {
   ControlError,
+  deployLogPath,
+  deploymentView,
   listDeployments,
-  processAlive,
   readRevisions,
   readStatus,
   sendControlRequest,
-  stableRevision,
   stopAllServing,
+  stopDeployment,
+  StopError,
   undoDeployment,
   UndoError,
   type ControlRequest,
-  type DeploymentStatus,
-  type Revision,
+  type DeploymentView,
 } from "../../runtime/deploy/index.ts";
+import { existsSync, readFileSync } from "node:fs";
 import { sleep } from "../../runtime/executor/abortable.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Terminal } from "../output.ts";
@@ -55,12 +57,8 @@ export interface WatchFlags extends StatusFlags {
   readonly interval?: number;
 }
 
-/** One deployment as `pipec deploy status` shows it. */
-export interface StatusRow {
-  readonly name: string;
-  readonly status: DeploymentStatus | undefined;
-  readonly revisions: readonly Revision[];
-}
+/** One deployment as `pipec deploy status` shows it: the text and `--json` render the same view. */
+export type StatusRow = DeploymentView;
 
 export interface RenderStatusOptions {
   /** The NAME argument: one deployment in detail, else a summary line each. */
@@ -78,8 +76,8 @@ export function renderStatus(rows: readonly StatusRow[], options: RenderStatusOp
     return { text: `${options.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`, stream: "out" };
   }
   if (rows.length === 0) return { text: "no deployments yet in .pipec/deployments (a deploy job of pipec run makes one)\n", stream: "err" };
-  if (name === undefined) return { text: rows.map((row) => `${summaryLine(row.name, row.status, row.revisions)}\n`).join(""), stream: "out" };
-  return { text: details(rows[0]!.name, rows[0]!.status, rows[0]!.revisions), stream: "out" };
+  if (name === undefined) return { text: rows.map((row) => `${summaryLine(row)}\n`).join(""), stream: "out" };
+  return { text: details(rows[0]!), stream: "out" };
 }
 
 export function deployStatusCommand(name: string | undefined, flags: StatusFlags, terminal: Terminal): number {
@@ -139,7 +137,7 @@ export function watchHeader(name: string | undefined, intervalMs: number, now: D
 
 function readStatusRows(projectDir: string, name: string | undefined): StatusRow[] {
   const names = name === undefined ? listDeployments(projectDir) : [name];
-  return names.map((n) => ({ name: n, status: liveStatus(readStatus(projectDir, n)), revisions: readRevisions(projectDir, n) }));
+  return names.map((n) => deploymentView(n, readStatus(projectDir, n), readRevisions(projectDir, n)));
 }
 
 /** The error for a NAME with no history, else undefined. */
@@ -148,13 +146,62 @@ function missingDeployment(projectDir: string, name: string | undefined, rows: r
   return `pipec deploy status: no deployment "${name}" in .pipec/deployments${listHint(projectDir)}\n`;
 }
 
-export async function deployUndoCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
-  // A mistyped NAME is bad input (exit 2, as for deploy status), not a failed undo.
+/** A NAME with no history: bad input (exit 2), with the names there are. */
+function unknownDeployment(command: string, name: string): string | undefined {
   const projectDir = currentProjectRoot();
-  if (readRevisions(projectDir, name).length === 0 && !listDeployments(projectDir).includes(name)) {
-    terminal.err(`pipec deploy undo: no deployment "${name}" in .pipec/deployments${listHint(projectDir)} (see pipec deploy status)\n`);
+  if (readRevisions(projectDir, name).length > 0 || listDeployments(projectDir).includes(name)) return undefined;
+  return `pipec deploy ${command}: no deployment "${name}" in .pipec/deployments${listHint(projectDir)} (see pipec deploy status)\n`;
+}
+
+export async function deployStopCommand(name: string, terminal: Terminal): Promise<number> {
+  const unknown = unknownDeployment("stop", name);
+  if (unknown !== undefined) {
+    terminal.err(unknown);
     return EXIT.invalidInput;
   }
+  try {
+    const result = await stopDeployment({ projectDir: currentProjectRoot(), name });
+    switch (result.kind) {
+      case "not-serving":
+        terminal.out(`deployment "${name}" is not serving: nothing to stop${result.status === undefined ? "" : ` (${result.status.message})`}\n`);
+        return EXIT.ok;
+      case "reaped":
+        terminal.out(`deployment "${name}" was left serving on ${result.listen} by pid ${result.pid}, which is gone (it ended hard): stopped what it left (${result.instances} instance(s))\n`);
+        for (const problem of result.problems) terminal.err(`pipec deploy stop: ${problem}\n`);
+        return result.problems.length === 0 ? EXIT.ok : EXIT.failed;
+      case "stopped":
+        terminal.out(`stopped deployment "${name}": ${result.instances} instance(s) stopped, router ${result.listen} ${result.portClosed ? "closed" : "still answers (another program listens there?)"} (it was served by pid ${result.pid})\n`);
+        return result.portClosed ? EXIT.ok : EXIT.failed;
+    }
+  } catch (error) {
+    if (!(error instanceof StopError)) throw error;
+    terminal.err(`pipec deploy stop: ${error.message}\n`);
+    return EXIT.failed;
+  }
+}
+
+export function deployLogsCommand(name: string, terminal: Terminal): number {
+  const unknown = unknownDeployment("logs", name);
+  if (unknown !== undefined) {
+    terminal.err(unknown);
+    return EXIT.invalidInput;
+  }
+  const path = deployLogPath(currentProjectRoot(), name);
+  const older = `${path}.1`;
+  const text = [older, path].filter((file) => existsSync(file)).map((file) => readFileSync(file, "utf8")).join("");
+  if (text === "") terminal.err(`deployment "${name}" has no log yet (${path})\n`);
+  else terminal.out(text);
+  return EXIT.ok;
+}
+
+export async function deployUndoCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
+  // A mistyped NAME is bad input (exit 2, as for deploy status), not a failed undo.
+  const unknown = unknownDeployment("undo", name);
+  if (unknown !== undefined) {
+    terminal.err(unknown);
+    return EXIT.invalidInput;
+  }
+  const projectDir = currentProjectRoot();
   const serving = new AbortController();
   try {
     const result = await undoDeployment({
@@ -182,44 +229,38 @@ export async function deployUndoCommand(name: string, terminal: Terminal, signal
   }
 }
 
-/** The status file, with `serving` false when its process is gone (it ended hard). */
-function liveStatus(status: DeploymentStatus | undefined): DeploymentStatus | undefined {
-  if (status === undefined || !status.serving || processAlive(status.pid)) return status;
-  return { ...status, serving: false, instances: [], weights: {} };
+function summaryLine(row: StatusRow): string {
+  const serving = { serving: `, serving on ${row.listen ?? "?"} (${formatWeights(row.weights)})`, down: `, down (pid ${row.pid ?? "?"} is gone)`, stopped: ", not serving" }[row.state];
+  const state = row.phase === null ? "?" : `${row.phase}${serving}`;
+  return `${row.name.padEnd(16)}  revision ${String(row.revision ?? "-").padEnd(3)}  stable ${String(row.stableRevision ?? "-").padEnd(3)}  ${state}`;
 }
 
-function summaryLine(name: string, status: DeploymentStatus | undefined, revisions: readonly Revision[]): string {
-  const stable = stableRevision(revisions);
-  const latest = revisions.at(-1);
-  const state = status === undefined ? (latest?.status ?? "?") : `${status.phase}${status.serving ? `, serving on ${status.listen} (${formatWeights(status.weights)})` : ", not serving"}`;
-  return `${name.padEnd(16)}  revision ${String(latest?.revision ?? "-").padEnd(3)}  stable ${String(stable?.revision ?? "-").padEnd(3)}  ${state}`;
-}
-
-function details(name: string, status: DeploymentStatus | undefined, revisions: readonly Revision[]): string {
-  const lines: string[] = [];
-  const stable = stableRevision(revisions);
-  lines.push(`deployment ${name}`);
-  if (status !== undefined) {
-    lines.push(`  revision:  ${status.revision} (${status.strategy})${status.stableRevision === null ? "" : `, from revision ${status.stableRevision}`}`);
-    lines.push(`  phase:     ${status.phase}${status.pausedReason === null ? "" : ` (${status.pausedReason})`}: ${status.message}`);
-    lines.push(
-      status.serving
-        ? `  serving:   ${status.listen}${status.previewListen === null ? "" : ` (preview ${status.previewListen})`}, by pid ${status.pid}${status.runId === null ? "" : ` (run ${status.runId})`}`
-        : `  serving:   no (deployments serve while the pipec process that deployed them runs)`,
-    );
-    if (status.serving) lines.push(`  weights:   ${formatWeights(status.weights)}`);
-    if (status.serving && status.instances.length > 0) {
-      lines.push("  instances:");
-      for (const i of status.instances) lines.push(`    ${i.id.padEnd(10)} revision ${i.revision}  127.0.0.1:${i.port}  ${i.health}${i.reason === null ? "" : `: ${i.reason}`}`);
-    }
+/** Every field of the view, one per line (the JSON has the same fields, the same values). */
+function details(row: StatusRow): string {
+  const lines: string[] = [`deployment ${row.name}`];
+  if (row.pipeline !== null) lines.push(`  pipeline:  ${row.pipeline}`);
+  if (row.revision !== null) lines.push(`  revision:  ${row.revision}${row.strategy === null ? "" : ` (${row.strategy})`}${row.rolloutFrom === null ? "" : `, from revision ${row.rolloutFrom}`}`);
+  if (row.phase !== null) lines.push(`  phase:     ${row.phase}${row.pausedReason === null ? "" : ` (${row.pausedReason})`}${row.message === null ? "" : `: ${row.message}`}`);
+  if (row.listen !== null) {
+    const who = `by pid ${row.pid ?? "?"}${row.runId === null ? "" : ` (run ${row.runId}${row.job === null ? "" : `, job ${row.job}`})`}`;
+    const serving = {
+      serving: `${row.listen}${row.previewListen === null ? "" : ` (preview ${row.previewListen})`}, ${who}`,
+      down: `no, down: ${who} is gone (it ended hard) and may have left instances running; pipec deploy stop ${row.name} stops them (so does the next run)`,
+      stopped: `no (deployments serve while the pipec process that deployed them runs; last ${row.listen}, ${who})`,
+    }[row.state];
+    lines.push(`  serving:   ${serving}`);
   }
-  lines.push(`  stable:    ${stable === undefined ? "none yet" : `revision ${stable.revision}`}`);
+  if (row.serving) lines.push(`  weights:   ${formatWeights(row.weights)}`);
+  if (row.instances.length > 0) {
+    lines.push("  instances:");
+    for (const i of row.instances) lines.push(`    ${i.id.padEnd(10)} ${i.role.padEnd(6)} revision ${i.revision}  ${i.address}  ${i.health}${i.reason === null ? "" : `: ${i.reason}`}`);
+  }
+  lines.push(`  stable:    ${row.stableRevision === null ? "none yet" : `revision ${row.stableRevision}`}`);
   lines.push("  revisions:");
-  for (const r of [...revisions].reverse()) {
-    const target = r.target.kind === "docker" ? r.target.image : r.target.command.join(" ");
-    const when = r.finishedAt ?? r.startedAt;
-    const origin = r.undoOf !== null ? ` undo to ${r.undoOf}` : r.runId === null ? "" : ` run ${r.runId}`;
-    lines.push(`    ${String(r.revision).padStart(3)}  ${r.status.padEnd(11)} ${when}  ${target}  ${r.digest.slice(7, 19)}${origin}${r.reason === null ? "" : `\n         ${r.reason}`}`);
+  for (const r of row.revisions) {
+    const env = Object.entries(r.env).map(([key, value]) => `${key}=${value}`);
+    const origin = [r.pipeline === null ? "" : ` pipeline ${r.pipeline}`, r.undoOf !== null ? ` undo to ${r.undoOf}` : "", r.runId === null ? "" : ` run ${r.runId}`].join("");
+    lines.push(`    ${String(r.revision).padStart(3)}  ${r.status.padEnd(11)} ${r.at}  ${r.target}${env.length === 0 ? "" : ` ${env.join(" ")}`}  ${r.digest}${origin}${r.reason === null ? "" : `\n         ${r.reason}`}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -21,6 +21,7 @@ export function lowerDeployment(deployment: Deployment, name: string, problems: 
     drainTimeoutMs: d(deployment.drainTimeout, "drainTimeout"),
     scaleDownDelayMs: d(deployment.scaleDownDelay, "scaleDownDelay"),
     abortScaleDownDelayMs: d(deployment.abortScaleDownDelay, "abortScaleDownDelay"),
+    takeOver: deployment.takeOver,
   });
   const analysis = (a: Analysis | undefined, field: string) => (a ? lowerAnalysis(a, field, problems) : undefined);
   switch (deployment.strategy) {

@@ -4,7 +4,8 @@
  * capacity, approvals are named uniquely, routers do not share a listen address.
  */
 import { parseExpression } from "../../runtime/plan/expression/index.ts";
-import type { Analysis, Job } from "../../runtime/plan/schema.ts";
+import { formatDuration } from "../../runtime/plan/duration.ts";
+import { DEFAULT_ROUTER_METRIC_INTERVAL_MS, type Analysis, type Job } from "../../runtime/plan/schema.ts";
 import { error, warning, type Diagnostic } from "../diagnostic.ts";
 import type { Draft, PlanPath } from "../draft.ts";
 import { labelOf } from "../label.ts";
@@ -59,6 +60,17 @@ export function checkDeployments(jobs: Readonly<Record<string, Job>>, draft: Dra
         }
         if (metric.threshold && metric.threshold.min === null && metric.threshold.max === null) fail(`metric "${metric.name}" threshold sets neither min nor max`, where);
         if (metric.count !== null && metric.count > 1 && metric.intervalMs === null) fail(`metric "${metric.name}" measures ${metric.count} times but has no interval`, where, "add interval: \"30s\"");
+        const firstAt = metric.initialDelayMs + (metric.intervalMs ?? (metric.provider.kind === "builtin" ? DEFAULT_ROUTER_METRIC_INTERVAL_MS : 0));
+        if (firstAt >= deploy.progressDeadlineMs) {
+          diagnostics.push(
+            warning(
+              "invalid-deployment",
+              `${labelOf(draft, ["jobs", id, "deploy", ...where])}: metric "${metric.name}" is first measured ${formatDuration(firstAt)} after its analysis starts, not before the progress deadline (${formatDuration(deploy.progressDeadlineMs)}): the rollout would be rolled back first`,
+              at(...where),
+              "make the interval shorter than progressDeadline, or progressDeadline longer",
+            ),
+          );
+        }
         if (metric.provider.kind !== "builtin" && metric.minRequests !== 20) fail(`metric "${metric.name}": applies only to builtin router metrics`, where, undefined, [...where, "minRequests"]);
         for (const field of ["successCondition", "failureCondition"] as const) {
           const text = metric[field];

@@ -3,6 +3,28 @@
  * (`sendControlRequest`), and the history under `.pipec/deployments/`. The pure engine, analysis,
  * routers, targets and health checks are entered through their own folders.
  */
-export { runDeployment, stopAllServing, undoDeployment, UndoError, type DeploymentHandle, type DeploymentSnapshot, type RunDeploymentInput } from "./loop/index.ts";
+export {
+  deployLogPath,
+  runDeployment,
+  stopAllServing,
+  stopDeployment,
+  StopError,
+  undoDeployment,
+  UndoError,
+  type DeploymentHandle,
+  type DeploymentSnapshot,
+  type RunDeploymentInput,
+  type StopResult,
+} from "./loop/index.ts";
 export { ControlError, readWaiting, sendControlRequest, type ControlRequest, type SendControlResult } from "./control/index.ts";
-export { listDeployments, processAlive, readRevisions, readStatus, stableRevision, type DeploymentStatus, type Revision } from "./history/index.ts";
+export {
+  deploymentView,
+  listDeployments,
+  processAlive,
+  readRevisions,
+  readStatus,
+  stableRevision,
+  type DeploymentStatus,
+  type DeploymentView,
+  type Revision,
+} from "./history/index.ts";

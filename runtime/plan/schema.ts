@@ -151,6 +151,12 @@ export const MetricProviderSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("command"), run: z.array(z.string()).min(1), timeoutMs: ms().default(60_000) }).strict(),
 ]);
 
+/**
+ * A builtin (router) metric without `intervalMs` is measured this long after its analysis starts, over
+ * that traffic (the runtime's default; the plan keeps `intervalMs: null`).
+ */
+export const DEFAULT_ROUTER_METRIC_INTERVAL_MS = 10_000;
+
 export const MetricSchema = z
   .object({
     name: z.string().min(1),
@@ -223,6 +229,8 @@ const deploymentCommon = {
   drainTimeoutMs: ms().default(30_000),
   scaleDownDelayMs: ms().default(30_000),
   abortScaleDownDelayMs: ms().default(30_000),
+  /** Deploy the name even when another pipeline owns it (its history and live revision pass to this one). */
+  takeOver: z.boolean().default(false),
 };
 
 export const DeploymentSchema = z.discriminatedUnion("strategy", [

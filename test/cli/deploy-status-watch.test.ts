@@ -3,14 +3,14 @@
  * test writes and rewrites (a pipe, so the plain and NDJSON outputs), and `main` in this process for
  * what a pipe cannot show: the terminal redraw and the end on abort.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
 import type { Terminal } from "../../cli/output.ts";
-import { saveRevision, writeStatus, type DeploymentStatus, type Revision } from "../../runtime/deploy/history/index.ts";
+import { saveRevision, writeStatus, type DeploymentStatus, type DeploymentView, type Revision } from "../../runtime/deploy/history/index.ts";
 import { DeploymentSchema } from "../../runtime/plan/schema.ts";
 import { PIPEC, runPipec } from "./run-pipec.ts";
 
@@ -27,6 +27,7 @@ function revision(n: number): Revision {
     reason: null,
     runId: null,
     job: null,
+    pipeline: null,
     undoOf: null,
     startedAt: "2026-01-01T00:00:00.000Z",
     finishedAt: null,
@@ -51,6 +52,7 @@ function status(weights: Record<string, number>, phase = "Progressing"): Deploym
     pid: process.pid,
     runId: null,
     job: null,
+    pipeline: null,
     updatedAt: "2026-01-01T00:00:00.000Z",
   };
 }
@@ -145,8 +147,8 @@ describe("pipec deploy status --watch", () => {
       await delay(250);
       const lines = watch.stdout().split("\n");
       expect(lines.at(-1)).toBe("");
-      const documents = lines.slice(0, -1).map((line) => JSON.parse(line) as { name: string; status: DeploymentStatus; revisions: Revision[] });
-      expect(documents.map((d) => [d.name, d.status.phase, d.status.weights, d.revisions.length])).toEqual([
+      const documents = lines.slice(0, -1).map((line) => JSON.parse(line) as DeploymentView);
+      expect(documents.map((d) => [d.name, d.phase, d.weights, d.revisions.length])).toEqual([
         ["web", "Progressing", { r1: 90, r2: 10 }, 2],
         ["web", "Healthy", { r1: 0, r2: 100 }, 2],
       ]);
@@ -155,6 +157,41 @@ describe("pipec deploy status --watch", () => {
     } finally {
       await watch.stop();
     }
+  });
+
+  it("text and --json agree field by field (stable is the newest healthy revision in both)", () => {
+    // A first deploy that became healthy: the rollout shifted from nothing, and revision 1 is stable.
+    saveRevision(project, "web", { ...revision(1), pipeline: "shop" }, 10);
+    saveRevision(project, "web", { ...revision(2), status: "healthy", pipeline: "shop", finishedAt: "2026-01-01T00:01:00.000Z" }, 10);
+    writeStatus(project, { ...status({ r2: 100 }, "Healthy"), stableRevision: null, pipeline: "shop", instances: [{ id: "r2-1", role: "canary", revision: 2, port: 4001, health: "ready", reason: null, driverId: null, command: null }] });
+    const text = runPipec(["deploy", "status", "web"], { cwd: project }).stdout;
+    const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: project }).stdout) as DeploymentView;
+    expect(Object.keys(json).sort()).toEqual(
+      ["instances", "job", "listen", "message", "name", "pausedReason", "phase", "pid", "pipeline", "previewListen", "revision", "revisions", "rolloutFrom", "runId", "serving", "stableRevision", "state", "strategy", "weights"].sort(),
+    );
+    expect(json).toMatchObject({ name: "web", pipeline: "shop", revision: 2, stableRevision: 2, rolloutFrom: null, phase: "Healthy", serving: true, state: "serving", weights: { r2: 100 } });
+    const line = (label: string) => new RegExp(`^  ${label}: +(.*)$`, "m").exec(text)?.[1];
+    expect(text.split("\n")[0]).toBe(`deployment ${json.name}`);
+    expect(line("pipeline")).toBe(json.pipeline);
+    expect(line("revision")).toBe(`${json.revision} (${json.strategy})`);
+    expect(line("phase")).toBe(`${json.phase}: ${json.message}`);
+    expect(line("serving")).toBe(`${json.listen}, by pid ${json.pid}`);
+    expect(line("weights")).toBe("r2 100%");
+    expect(line("stable")).toBe(`revision ${json.stableRevision}`);
+    for (const i of json.instances) expect(text).toContain(`${i.id.padEnd(10)} ${i.role.padEnd(6)} revision ${i.revision}  ${i.address}  ${i.health}`);
+    for (const r of json.revisions) {
+      expect(text).toContain(`${String(r.revision).padStart(3)}  ${r.status.padEnd(11)} ${r.at}  ${r.target} ${Object.entries(r.env).map(([k, v]) => `${k}=${v}`).join(" ")}  ${r.digest} pipeline ${r.pipeline}`);
+    }
+  });
+
+  it("a status left by a process that is gone reads down, in the text and in --json", () => {
+    const dead = spawnSync("true").pid!;
+    writeStatus(project, { ...status({ r1: 90, r2: 10 }), pid: dead });
+    const text = runPipec(["deploy", "status", "web"], { cwd: project }).stdout;
+    const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: project }).stdout) as DeploymentView;
+    expect(json).toMatchObject({ state: "down", serving: false, pid: dead, weights: {}, instances: [] });
+    expect(text).toMatch(new RegExp(`^  serving: +no, down: by pid ${dead} is gone \\(it ended hard\\) and may have left instances running; pipec deploy stop web stops them`, "m"));
+    expect(runPipec(["deploy", "status"], { cwd: project }).stdout).toMatch(new RegExp(`^web +revision 2 +stable 1 +Progressing, down \\(pid ${dead} is gone\\)$`, "m"));
   });
 
   it("an unknown NAME fails at once, as without --watch", () => {

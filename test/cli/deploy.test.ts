@@ -12,6 +12,7 @@ import { readWaiting } from "../../runtime/deploy/control/index.ts";
 import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import { readStatus } from "../../runtime/deploy/history/index.ts";
 import { listRunIds, runDir } from "../../runtime/run/index.ts";
+import { portOpen } from "../runtime/deploy/target/helpers.ts";
 import { PIPEC, runPipec } from "./run-pipec.ts";
 
 const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
@@ -141,10 +142,70 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     expect(undo.code, undo.stderr + undo.stdout).toBe(0);
     expect(undo.stdout).toMatch(/undo: "web" is back on the target of revision 1 \(it was on revision 4\)/);
     expect(undo.stdout).not.toMatch(/approval/);
-    const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { revisions: { revision: number; status: string; undoOf: number | null; env: Record<string, { value?: string }> }[] };
-    expect(json.revisions.at(-1)).toMatchObject({ revision: 5, status: "healthy", undoOf: 1, env: { VERSION: { value: "v1" } } });
+    const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { stableRevision: number; revisions: { revision: number; status: string; undoOf: number | null; env: Record<string, string> }[] };
+    // Newest first, as the text lists them.
+    expect(json.revisions[0]).toMatchObject({ revision: 5, status: "healthy", undoOf: 1, env: { VERSION: "v1" } });
+    expect(json.stableRevision).toBe(5);
     const none = runPipec(["deploy", "undo", "nope"], { cwd: dir });
     expect(none.code).toBe(2); // a mistyped NAME is bad input, as for deploy status
     expect(none.stderr).toMatch(/no deployment "nope"/);
+  });
+
+  it("pipec deploy stop from another terminal takes a served deployment down (no process, no port); deploy logs tells; stopping again, or an unknown name, says so", async () => {
+    const child = spawn(process.execPath, [PIPEC, "run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v7"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    try {
+      const before = new Set(listRunIds(dir));
+      await waitFor(() => listRunIds(dir).find((id) => !before.has(id) && readWaiting(runDir(dir, id))?.deployments.web?.gates.includes("release")), 30_000, `the gate (${output})`);
+      const groups = await waitFor(() => {
+        const ids = (readStatus(dir, "web")?.instances ?? []).map((i) => Number(/@(\d+)$/.exec(i.driverId ?? "")?.[1])).filter((n) => n > 0);
+        return ids.length === 2 ? ids : undefined;
+      }, 10_000, "the instances in status.json");
+      expect(await portOpen(port)).toBe(true);
+
+      const stop = runPipec(["deploy", "stop", "web"], { cwd: dir });
+      expect(stop.code, stop.stderr + stop.stdout).toBe(0);
+      expect(stop.stdout).toMatch(new RegExp(`^stopped deployment "web": 2 instance\\(s\\) stopped, router 127\\.0\\.0\\.1:${port} closed \\(it was served by pid ${child.pid}\\)$`, "m"));
+      expect(await portOpen(port)).toBe(false);
+      await expect.poll(() => groups.filter((pgid) => alive(pgid)), { timeout: 5_000 }).toEqual([]);
+      // The rollout was stopped before its verdict: the run's deploy job fails and says why.
+      expect(await exited, output).toBe(1);
+      expect(output).toMatch(/stopped before a verdict/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await exited;
+      }
+    }
+    expect(runPipec(["deploy", "status", "web"], { cwd: dir }).stdout).toMatch(/serving: +no/);
+    const logs = runPipec(["deploy", "logs", "web"], { cwd: dir });
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/first deploy of "web"/);
+    expect(logs.stdout).toMatch(/^\S+Z r\d+ \S+ pipec deploy stop web: stopping it now \(before the rollout's verdict\)$/m);
+    expect(logs.stdout).toMatch(/stopping deployment "web"/);
+
+    const again = runPipec(["deploy", "stop", "web"], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^deployment "web" is not serving: nothing to stop/);
+    for (const command of ["stop", "logs"]) {
+      const unknown = runPipec(["deploy", command, "nope"], { cwd: dir });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toBe(`pipec deploy ${command}: no deployment "nope" in .pipec/deployments (deployments: web) (see pipec deploy status)\n`);
+    }
+  });
+
+  it("another pipeline deploying the same name is refused, naming both pipelines; the history stays as it was", () => {
+    const ship = readFileSync(join(dir, "ship.pipeline.ts"), "utf8");
+    writeFileSync(join(dir, "blog.pipeline.ts"), ship.replace('pipeline("ship"', 'pipeline("blog"'));
+    const before = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { pipeline: string; revisions: unknown[] };
+    expect(before.pipeline).toBe("ship");
+    const blog = runPipec(["run", "blog.pipeline.ts", "--executor", "local", "--no-typecheck"], { cwd: dir });
+    expect(blog.code, blog.stdout + blog.stderr).toBe(1);
+    expect(blog.stdout + blog.stderr).toMatch(/deployment "web" belongs to pipeline "ship" \(revision \d+, run \S+\); pipeline "blog" may not deploy it\. .*set takeOver: true on pipeline "blog"'s deployment "web"/);
+    expect(blog.stdout + blog.stderr).not.toMatch(/\n +at /);
+    expect(JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout)).toEqual(before);
   });
 });

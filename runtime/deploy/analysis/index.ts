@@ -7,10 +7,15 @@ export { evaluateCondition, type ConditionResult } from "./condition.ts";
 export { formatNumber } from "./describe.ts";
 export { effectiveCount } from "./metric-status.ts";
 export {
+  DEFAULT_ROUTER_INTERVAL_MS,
   DEFAULT_WINDOW_MS,
   ERROR_RETRY_MS,
   MEASUREMENT_RETENTION,
   analysisWakeAt,
+  concludeWaitingForData,
+  hasNeverHadData,
+  isWaitingForData,
+  measurementIntervalMs,
   recordSample,
   startAnalysisRun,
   takeDueMeasurements,

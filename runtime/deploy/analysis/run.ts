@@ -9,8 +9,16 @@
  * A run is Failed as soon as one metric fails (or errors out); otherwise it ends when every metric
  * has, Inconclusive if one is, else Successful. Dry-run metrics are measured and reported but never
  * decide the phase.
+ *
+ * Router metrics measure traffic, not a moment: each measurement is taken at the end of its interval
+ * and covers the window since the run started (or since the previous judged measurement). A window
+ * with fewer than `minRequests` requests is not judged: it stays open and is measured again one
+ * interval later, until the engine concludes it with the metric's `noData` policy (at the progress
+ * deadline, `concludeWaitingForData`).
  */
 import type { Analysis, Metric } from "../../plan/schema.ts";
+import { formatDuration } from "../../plan/duration.ts";
+import { DEFAULT_ROUTER_METRIC_INTERVAL_MS } from "../../plan/schema.ts";
 import { assessSample } from "./assess-sample.ts";
 import { assessMetric, summarise } from "./metric-status.ts";
 import type { AnalysisRun, AssessedMeasurement, DueMeasurement, MeasurementRecord, MetricRun, MetricSample } from "./types.ts";
@@ -21,10 +29,23 @@ export const MEASUREMENT_RETENTION = 10;
 export const ERROR_RETRY_MS = 10_000;
 /** Aggregation window when a metric sets neither `windowMs` nor `intervalMs`. */
 export const DEFAULT_WINDOW_MS = 60_000;
+/** Interval of a router metric that sets none: its one measurement covers this much traffic. */
+export const DEFAULT_ROUTER_INTERVAL_MS = DEFAULT_ROUTER_METRIC_INTERVAL_MS;
+
+/** Router (builtin) metrics are judged on a window of traffic; http and command metrics on one answer. */
+function isRouterMetric(metric: Metric): boolean {
+  return metric.provider.kind === "builtin";
+}
+
+/** Time between measurements: a router metric always has one (10 s by default); others may measure back to back. */
+export function measurementIntervalMs(metric: Metric): number | null {
+  return metric.intervalMs ?? (isRouterMetric(metric) ? DEFAULT_ROUTER_INTERVAL_MS : null);
+}
 
 export function startAnalysisRun(id: string, analysis: Analysis, now: number): AnalysisRun {
-  const metrics = analysis.metrics.map(
-    (metric): MetricRun => ({
+  const metrics = analysis.metrics.map((metric): MetricRun => {
+    const windowStart = now + metric.initialDelayMs;
+    return {
       name: metric.name,
       phase: "Running",
       message: null,
@@ -34,12 +55,15 @@ export function startAnalysisRun(id: string, analysis: Analysis, now: number): A
       inconclusive: 0,
       errors: 0,
       consecutiveErrors: 0,
-      nextAt: now + metric.initialDelayMs,
+      // A router metric is first measured at the end of its first interval, never at its start.
+      nextAt: isRouterMetric(metric) ? windowStart + (measurementIntervalMs(metric) ?? 0) : windowStart,
       inFlightAt: null,
+      windowStart,
+      waitingForData: null,
       last: null,
       history: [],
-    }),
-  );
+    };
+  });
   return { id, startedAt: now, analysis, phase: "Running", message: null, decisiveMetric: null, terminatedBy: null, metrics };
 }
 
@@ -50,24 +74,68 @@ export function takeDueMeasurements(run: AnalysisRun, now: number): { run: Analy
   const metrics = run.metrics.map((m, i) => {
     const metric = run.analysis.metrics[i] as Metric;
     if (m.phase !== "Running" || m.inFlightAt !== null || m.nextAt === null || m.nextAt > now) return m;
-    due.push({ metric, at: m.nextAt, windowMs: metric.windowMs ?? metric.intervalMs ?? DEFAULT_WINDOW_MS });
+    const since = isRouterMetric(metric) && metric.windowMs === null ? m.windowStart : null;
+    const windowMs = metric.windowMs ?? (since !== null ? Math.max(0, m.nextAt - since) : (metric.intervalMs ?? DEFAULT_WINDOW_MS));
+    due.push({ metric, at: m.nextAt, windowMs, since });
     return { ...m, nextAt: null, inFlightAt: now };
   });
   return { run: due.length === 0 ? run : { ...run, metrics }, due };
 }
 
-/** Judges a sample for a metric in flight; a sample nobody waits for (stale, or the run ended) is ignored. */
+/**
+ * Judges a sample for a metric in flight; a sample nobody waits for (stale, or the run ended) is ignored.
+ * A router sample with fewer than `minRequests` requests is not judged (`extended`): its window stays
+ * open and the metric is measured again one interval later.
+ */
 export function recordSample(
   run: AnalysisRun,
   metricName: string,
   sample: MetricSample,
   now: number,
-): { run: AnalysisRun; measurement: AssessedMeasurement | null } {
+): { run: AnalysisRun; measurement: AssessedMeasurement | null; extended: boolean } {
   const index = run.metrics.findIndex((m) => m.name === metricName);
   const current = run.metrics[index];
   const metric = run.analysis.metrics[index];
-  if (run.phase !== "Running" || current === undefined || metric === undefined || current.inFlightAt === null) return { run, measurement: null };
+  if (run.phase !== "Running" || current === undefined || metric === undefined || current.inFlightAt === null) return { run, measurement: null, extended: false };
   const measurement = assessSample(metric, sample);
+  if (measurement.noData && sample.kind === "router" && sample.metrics !== null) {
+    const message = `no data: ${sample.metrics.requests} requests in ${formatWindow(now - current.windowStart)} < minRequests ${metric.minRequests}`;
+    const extended: MeasurementRecord = { at: now, phase: measurement.phase, value: null, message: withPolicy(metric, message), noData: true };
+    const updated: MetricRun = { ...current, inFlightAt: null, nextAt: now + (measurementIntervalMs(metric) ?? DEFAULT_ROUTER_INTERVAL_MS), waitingForData: { ...extended, judged: measurement.phase } };
+    return { run: { ...run, metrics: run.metrics.map((m, i) => (i === index ? updated : m)) }, measurement: { ...measurement, message }, extended: true };
+  }
+  return { run: applyMeasurement(run, index, measurement, now), measurement, extended: false };
+}
+
+/**
+ * Judges every router metric still waiting for data by its `noData` policy, with its latest sample
+ * (the engine calls this at the progress deadline): `no data: 3 requests in 10m < minRequests 20`.
+ * A measurement in flight is dropped. Returns the run unchanged when no metric waits for data.
+ */
+export function concludeWaitingForData(run: AnalysisRun, now: number, why: string): AnalysisRun {
+  if (run.phase !== "Running") return run;
+  let next = run;
+  run.metrics.forEach((m, index) => {
+    const waiting = m.waitingForData;
+    if (m.phase !== "Running" || waiting === null) return;
+    next = applyMeasurement(next, index, { phase: waiting.judged, value: null, message: `${waiting.message} ${why}`, noData: true }, now);
+  });
+  return next;
+}
+
+/** Whether a metric of the run waits for enough traffic to judge (its window kept open). */
+export function isWaitingForData(run: AnalysisRun): boolean {
+  return run.phase === "Running" && run.metrics.some((m) => m.phase === "Running" && m.waitingForData !== null);
+}
+
+/** Whether a metric of the run has never been judged and waits for data since the run started. */
+export function hasNeverHadData(run: AnalysisRun): boolean {
+  return run.phase === "Running" && run.metrics.some((m) => m.phase === "Running" && m.waitingForData !== null && m.taken === 0);
+}
+
+function applyMeasurement(run: AnalysisRun, index: number, measurement: AssessedMeasurement, now: number): AnalysisRun {
+  const current = run.metrics[index] as MetricRun;
+  const metric = run.analysis.metrics[index] as Metric;
   const record: MeasurementRecord = { at: now, phase: measurement.phase, value: measurement.value, message: measurement.message, noData: measurement.noData };
   const isError = measurement.phase === "error";
   const counters = {
@@ -79,7 +147,7 @@ export function recordSample(
     consecutiveErrors: isError ? current.consecutiveErrors + 1 : 0,
   };
   const status = assessMetric(metric, counters, record);
-  const nextAt = status.phase !== "Running" ? null : now + (metric.intervalMs ?? (isError ? ERROR_RETRY_MS : 0));
+  const nextAt = status.phase !== "Running" ? null : now + (measurementIntervalMs(metric) ?? (isError ? ERROR_RETRY_MS : 0));
   const updated: MetricRun = {
     ...current,
     ...counters,
@@ -87,11 +155,23 @@ export function recordSample(
     message: status.message,
     nextAt,
     inFlightAt: null,
+    // A provider error measured nothing: the window it was for stays open.
+    windowStart: isError ? current.windowStart : now,
+    waitingForData: null,
     last: record,
     history: [...current.history, record].slice(-MEASUREMENT_RETENTION),
   };
   const metrics = run.metrics.map((m, i) => (i === index ? updated : m));
-  return { run: settleRun({ ...run, metrics }), measurement };
+  return settleRun({ ...run, metrics });
+}
+
+function withPolicy(metric: Metric, message: string): string {
+  return metric.noData === "inconclusive" ? message : `${message} (noData: ${metric.noData})`;
+}
+
+/** `10s`, `2m30s`, `250ms`: a measured window, to the second once it is one. */
+function formatWindow(ms: number): string {
+  return formatDuration(ms >= 1000 ? Math.round(ms / 1000) * 1000 : Math.max(0, Math.round(ms)));
 }
 
 /**
@@ -102,7 +182,7 @@ export function terminateAnalysisRun(run: AnalysisRun, reason: string): Analysis
   if (run.phase !== "Running") return run;
   const metrics = run.metrics.map((m): MetricRun => {
     if (m.phase !== "Running") return m;
-    return { ...m, phase: "Successful", message: summarise(m, m.last?.message ?? "no measurement"), nextAt: null, inFlightAt: null };
+    return { ...m, phase: "Successful", message: summarise(m, m.last?.message ?? "no measurement"), nextAt: null, inFlightAt: null, waitingForData: null };
   });
   return { ...settleRun({ ...run, metrics }), terminatedBy: reason };
 }
@@ -128,7 +208,7 @@ function settleRun(run: AnalysisRun): AnalysisRun {
   else if (running) return run;
   else if (inconclusive !== undefined) outcome = { phase: "Inconclusive", message: inconclusive.message, decisiveMetric: inconclusive.name };
   else outcome = { phase: "Successful", message: successMessage(run), decisiveMetric: null };
-  const metrics = run.metrics.map((m) => (m.phase === "Running" ? { ...m, nextAt: null, inFlightAt: null } : m));
+  const metrics = run.metrics.map((m) => (m.phase === "Running" ? { ...m, nextAt: null, inFlightAt: null, waitingForData: null } : m));
   const notes = dryRunNotes(run);
   const message = notes === "" || outcome.message === null ? outcome.message : `${outcome.message}; ${notes}`;
   return { ...run, ...outcome, message, metrics };

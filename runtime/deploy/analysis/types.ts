@@ -50,6 +50,18 @@ export interface MetricRun {
   readonly nextAt: number | null;
   /** When the measurement now in flight was asked for; null when none is. */
   readonly inFlightAt: number | null;
+  /**
+   * Start of the traffic window the next router measurement covers: the start of the run (after
+   * `initialDelayMs`), then the previous judged measurement. A window without enough requests stays
+   * open (see `waitingForData`).
+   */
+  readonly windowStart: number;
+  /**
+   * The latest "no data" sample of a router metric while its window is kept open for more traffic
+   * (judged by the `noData` policy only when the engine concludes it, at the progress deadline); null
+   * when the metric is not waiting for data.
+   */
+  readonly waitingForData: (MeasurementRecord & { readonly judged: AssessedMeasurement["phase"] }) | null;
   /** The decisive measurement when terminal, else the latest one. */
   readonly last: MeasurementRecord | null;
   /** The latest measurements, oldest first (at most MEASUREMENT_RETENTION). */
@@ -76,6 +88,11 @@ export interface DueMeasurement {
   readonly metric: Metric;
   /** The time the measurement was scheduled for. */
   readonly at: number;
-  /** The window to aggregate over (builtin metrics): `windowMs`, else `intervalMs`, else 60 s. */
+  /** The window to aggregate over (builtin metrics): `windowMs`, else the time since `since`, else `intervalMs`, else 60 s. */
   readonly windowMs: number;
+  /**
+   * Router metrics without an explicit `windowMs`: the window starts here (the start of the run or
+   * the previous judged measurement) and ends when the router is asked. Null for other metrics.
+   */
+  readonly since: number | null;
 }

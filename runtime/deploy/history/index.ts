@@ -1,6 +1,7 @@
 /** Deployment history: revisions, the stable one, live status, and the per-name lock, under `.pipec/deployments/`. */
 export { DeploymentBusyError, acquireDeploymentLock } from "./lock.ts";
 export { DamagedJsonError } from "./atomic-json.ts";
+export { checkOwnership, ownerOf, type Owner, type OwnershipCheck } from "./ownership.ts";
 export {
   DEPLOYMENTS_DIR,
   deploymentDir,
@@ -14,4 +15,5 @@ export {
   stableRevision,
   writeStatus,
 } from "./store.ts";
+export { deploymentView, type DeploymentView, type InstanceView, type RevisionView } from "./view.ts";
 export type { DeploymentStatus, InstanceStatusRecord, ResolvedTarget, Revision, RevisionStatus, StoredEnvValue } from "./schema.ts";

@@ -30,6 +30,8 @@ export const RevisionSchema = z
     reason: z.string().nullable(),
     runId: z.string().nullable(),
     job: z.string().nullable(),
+    /** The pipeline that deployed it (the owner of the name from then on); null in histories from before owners were recorded. */
+    pipeline: z.string().nullable().default(null),
     /** `pipec deploy undo`: the revision whose spec this one re-deploys. */
     undoOf: z.number().int().nullable(),
     startedAt: z.string(),
@@ -75,6 +77,8 @@ export const DeploymentStatusSchema = z
     pid: z.number().int(),
     runId: z.string().nullable(),
     job: z.string().nullable(),
+    /** The pipeline that owns the deployment. */
+    pipeline: z.string().nullable().default(null),
     updatedAt: z.string(),
   })
   .strict();

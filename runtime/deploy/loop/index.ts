@@ -3,4 +3,6 @@ export { runDeployment, type DeploymentHandle, type RunDeploymentInput } from ".
 export type { DeploymentSnapshot, SnapshotMember, Verdict } from "./session.ts";
 export { servingNames, stopAllServing, stopServing } from "./serving.ts";
 export { UndoError, undoDeployment, type UndoInput, type UndoResult } from "./undo.ts";
+export { deployLogPath } from "./reporter.ts";
+export { StopError, stopDeployment, type StopInput, type StopResult } from "./stop-deployment.ts";
 export { parseJsonPath, readJsonPath } from "./json-path.ts";

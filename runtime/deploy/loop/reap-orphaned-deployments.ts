@@ -26,32 +26,45 @@ export async function reapOrphanedDeployments(projectDir: string): Promise<Reape
   const problems: string[] = [];
   let instances = 0;
   for (const name of listDeployments(projectDir)) {
-    const status = readStatus(projectDir, name);
-    if (status === undefined || !status.serving || status.pid === process.pid || processAlive(status.pid)) continue;
-    let release: () => void;
-    try {
-      release = acquireDeploymentLock(projectDir, name, null);
-    } catch (error) {
-      if (error instanceof DeploymentBusyError) continue; // a live deployment of the name is taking over
-      throw error;
-    }
-    try {
-      instances += reapLeftoverProcesses(status);
-      // Docker instances have no command of their own in the status; the engine finds them by label.
-      if (status.instances.some((instance) => instance.command === null)) {
-        try {
-          instances += await connectDocker().removeByLabel(deploymentSelector(name));
-        } catch (error) {
-          problems.push(`deployment "${name}": its containers could not be removed: ${(error as Error).message}`);
-        }
-      }
-      const stateDir = haproxyStateDir(projectDir, name);
-      await stopLeftover(join(stateDir, "haproxy.pid"), join(stateDir, "haproxy.cfg")).catch(() => undefined);
-      writeStatus(projectDir, { ...status, serving: false, instances: [], weights: {}, message: `stopped: its pipec process (pid ${status.pid}) ended without stopping it`, updatedAt: new Date().toISOString() });
-      names.push(name);
-    } finally {
-      release();
-    }
+    const reaped = await reapOrphanedDeployment(projectDir, name);
+    if (reaped === null) continue;
+    names.push(name);
+    instances += reaped.instances;
+    problems.push(...reaped.problems);
   }
   return { names, instances, problems };
+}
+
+/**
+ * Stops what a dead pipec process left serving for `name` (null when a live process serves it, or
+ * nothing does, or a live deployment of the name holds its lock).
+ */
+export async function reapOrphanedDeployment(projectDir: string, name: string): Promise<{ instances: number; problems: string[] } | null> {
+  const status = readStatus(projectDir, name);
+  if (status === undefined || !status.serving || status.pid === process.pid || processAlive(status.pid)) return null;
+  let release: () => void;
+  try {
+    release = acquireDeploymentLock(projectDir, name, null);
+  } catch (error) {
+    if (error instanceof DeploymentBusyError) return null; // a live deployment of the name is taking over
+    throw error;
+  }
+  const problems: string[] = [];
+  try {
+    let instances = reapLeftoverProcesses(status);
+    // Docker instances have no command of their own in the status; the engine finds them by label.
+    if (status.instances.some((instance) => instance.command === null)) {
+      try {
+        instances += await connectDocker().removeByLabel(deploymentSelector(name));
+      } catch (error) {
+        problems.push(`deployment "${name}": its containers could not be removed: ${(error as Error).message}`);
+      }
+    }
+    const stateDir = haproxyStateDir(projectDir, name);
+    await stopLeftover(join(stateDir, "haproxy.pid"), join(stateDir, "haproxy.cfg")).catch(() => undefined);
+    writeStatus(projectDir, { ...status, serving: false, instances: [], weights: {}, message: `stopped: its pipec process (pid ${status.pid}) ended without stopping it`, updatedAt: new Date().toISOString() });
+    return { instances, problems };
+  } finally {
+    release();
+  }
 }

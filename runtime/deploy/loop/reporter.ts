@@ -1,11 +1,22 @@
 /**
  * Where a deployment tells what it does: run events (`deploy.status`, and `job.log` lines on step 0,
- * stdout) while its job runs, the job's log file, `.pipec/deployments/<name>/status.json` for
+ * stdout) while its job runs, the job's log file, `.pipec/deployments/<name>/deploy.log` (every line,
+ * for as long as it serves: `pipec deploy logs NAME`), `.pipec/deployments/<name>/status.json` for
  * `pipec deploy status`, and the run's `waiting.json` for `pipec approve | promote | abort`.
  */
+import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { RunEventDraft } from "../../run/events.ts";
 import { recordWaiting } from "../control/index.ts";
-import { writeStatus, type DeploymentStatus } from "../history/index.ts";
+import { deploymentDir, writeStatus, type DeploymentStatus } from "../history/index.ts";
+
+/** The deployment's own log, across runs; kept under about twice this size (one older file). */
+export const DEPLOY_LOG = "deploy.log";
+const DEPLOY_LOG_LIMIT = 1024 * 1024;
+
+export function deployLogPath(projectDir: string, name: string): string {
+  return join(deploymentDir(projectDir, name), DEPLOY_LOG);
+}
 import type { DeployPhase, PausedReason, Weights } from "../strategy/index.ts";
 
 export interface ReporterOptions {
@@ -34,12 +45,27 @@ export class DeploymentReporter {
   private status: DeploymentStatus | null = null;
   private dirty = false;
 
-  constructor(private readonly options: ReporterOptions) {}
+  private readonly deployLog: string;
 
-  /** A progress line: a job.log event and the job's log file. */
+  constructor(private readonly options: ReporterOptions) {
+    this.deployLog = deployLogPath(options.projectDir, options.name);
+    try {
+      mkdirSync(deploymentDir(options.projectDir, options.name), { recursive: true });
+      if ((statSync(this.deployLog, { throwIfNoEntry: false })?.size ?? 0) > DEPLOY_LOG_LIMIT) renameSync(this.deployLog, `${this.deployLog}.1`);
+    } catch {
+      // .pipec is not writable: the log goes to the run only
+    }
+  }
+
+  /** A progress line: the deployment's log always; a job.log event and the job's log file while the job runs. */
   line(text: string): void {
-    if (!this.live) return;
     const masked = this.options.mask(text);
+    try {
+      appendFileSync(this.deployLog, `${new Date().toISOString()} r${this.options.revision}${this.options.runId === null ? "" : ` ${this.options.runId}`} ${masked}\n`);
+    } catch {
+      // best effort, as the status file
+    }
+    if (!this.live) return;
     this.options.appendLog?.(`${masked}\n`);
     if (this.options.jobId !== null) this.options.emit?.({ type: "job.log", job: this.options.jobId, step: 0, stream: "stdout", text: masked });
   }

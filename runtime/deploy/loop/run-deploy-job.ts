@@ -27,6 +27,7 @@ export async function runDeployJob(input: DeployJobInput): Promise<JobOutcome> {
   return runDeployment({
     runId: input.runId,
     jobId,
+    pipeline: plan.name,
     deployment: job.deploy!,
     // The store lives in <project>/.pipec/runs/<id>.
     projectDir: resolve(input.store.dir, "..", "..", ".."),

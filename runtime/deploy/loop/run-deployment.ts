@@ -16,7 +16,9 @@ import { probeForCheck } from "../health/index.ts";
 import {
   DeploymentBusyError,
   acquireDeploymentLock,
+  checkOwnership,
   nextRevisionNumber,
+  ownerOf,
   readRevisions,
   readStatus,
   saveRevision,
@@ -30,6 +32,7 @@ import { reapLeftoverProcesses } from "./leftovers.ts";
 import { DeploymentReporter } from "./reporter.ts";
 import { resolveTarget, restoreTarget, type TargetSpec, type TargetValues } from "./resolve-target.ts";
 import { stopServing } from "./serving.ts";
+import { takeStopRequest } from "./stop-deployment.ts";
 import { DeploymentSession, type DeploymentSnapshot, type Verdict } from "./session.ts";
 import { createRouters, driverFactory } from "./setup.ts";
 import { describeTarget, waitForStable, withoutStepsAndAnalysis } from "./stable.ts";
@@ -38,6 +41,8 @@ export interface RunDeploymentInput {
   /** The pipec run (its control files and end); null outside a run (`pipec deploy undo`). */
   readonly runId: string | null;
   readonly jobId: string | null;
+  /** The pipeline deploying (it owns the name from then on); null: act for the name's owner (`pipec deploy undo`). */
+  readonly pipeline: string | null;
   readonly deployment: Deployment;
   readonly projectDir: string;
   /** The job's workspace: process targets, command probes and command metrics run there. */
@@ -92,6 +97,8 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
   const runDir = input.runId === null ? null : join(projectDir, RUNS_DIR, input.runId);
   const failed = (message: string): JobOutcome => ({ outcome: "failed", exitCode: 1, step: 0, message: mask(message) });
 
+  const ownership = checkOwnership(name, readRevisions(projectDir, name), input.pipeline, input.deployment.takeOver);
+  if (!ownership.ok) return failed(ownership.message);
   await stopServing(name);
   let releaseLock: () => void;
   try {
@@ -138,6 +145,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     reason: null,
     runId: input.runId,
     job: input.jobId,
+    pipeline: input.pipeline ?? ownerOf(revisions)?.pipeline ?? null,
     undoOf: input.undoTo?.revision ?? null,
     startedAt: new Date().toISOString(),
     finishedAt: null,
@@ -152,6 +160,9 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
   };
   save("progressing", null);
   const reporter = new DeploymentReporter({ projectDir, runId: input.runId, runDir, jobId: input.jobId, name, revision: record.revision, emit: input.emit, appendLog: input.appendLog ?? null, mask });
+  if (ownership.takenFrom !== null) {
+    reporter.line(`pipeline "${input.pipeline ?? ""}" takes deployment "${name}" over from pipeline "${ownership.takenFrom.pipeline}" (takeOver: true); its revision ${stable?.revision ?? "-"} is the stable version to shift from`);
+  }
   if (reaped > 0) reporter.line(`stopped ${reaped} leftover host process(es) of "${name}" from a pipec process that ended hard`);
   const revisionLabel = `revision ${record.revision} (${describeTarget(spec)})`;
 
@@ -181,6 +192,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
   const session = new DeploymentSession({
     name,
     jobId: input.jobId,
+    pipeline: record.pipeline,
     runDir,
     workspace: input.workspace,
     revision: record.revision,
@@ -197,6 +209,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     now,
     serveUntil: input.serveUntil ?? null,
     onEnded: releaseLock,
+    stopRequested: () => takeStopRequest(projectDir, name, process.pid),
   });
   input.onStarted?.({
     name,

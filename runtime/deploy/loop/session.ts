@@ -25,6 +25,8 @@ const SETTLE_MS = 300;
 export interface SessionContext {
   readonly name: string;
   readonly jobId: string | null;
+  /** The pipeline that owns the deployment (status.json). */
+  readonly pipeline: string | null;
   readonly runDir: string | null;
   readonly workspace: string;
   readonly revision: number;
@@ -45,6 +47,8 @@ export interface SessionContext {
   readonly serveUntil: AbortSignal | null;
   /** Runs once serving has ended and everything is stopped (releases the lock). */
   readonly onEnded: () => void;
+  /** Whether `pipec deploy stop NAME` asked this process to stop serving (polled; takes the request). */
+  readonly stopRequested: () => boolean;
 }
 
 export interface SnapshotMember {
@@ -243,7 +247,9 @@ export class DeploymentSession implements Serving {
     const wait = action.at - this.ctx.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const preview = this.ctx.previewRouter;
-    const sample = await measureMetric(action.metric, action.windowMs, {
+    // A router metric covers the traffic from its window's start up to now, the moment it is asked.
+    const windowMs = action.since === null ? action.windowMs : Math.max(0, this.ctx.now() - action.since);
+    const sample = await measureMetric(action.metric, windowMs, {
       // Before a blue-green switch the new version's traffic goes through the preview router.
       router: () => (preview !== null && (this.confirmed?.canary ?? 0) === 0 ? preview : this.ctx.router),
       version: this.ctx.canary.version,
@@ -281,6 +287,11 @@ export class DeploymentSession implements Serving {
       void this.pool.pollExits().finally(() => (this.pollingExits = false));
     }
     this.writeStatus(true);
+    if (this.ctx.stopRequested()) {
+      this.log("info", `pipec deploy stop ${this.name}: stopping it now${this.verdictValue === null ? " (before the rollout's verdict)" : ""}`);
+      void this.stop();
+      return;
+    }
     if (this.verdictValue !== null && this.servingOver()) void this.stop();
   }
 
@@ -343,6 +354,7 @@ export class DeploymentSession implements Serving {
       pid: process.pid,
       runId: this.ctx.runDir === null ? null : runIdOf(this.ctx.runDir),
       job: this.ctx.jobId,
+      pipeline: this.ctx.pipeline,
     };
     const json = JSON.stringify(status);
     if (json === this.lastStatusJson) return;

@@ -30,7 +30,7 @@ export async function createRouters(deployment: Deployment, projectDir: string):
         ? await createHaproxyRouter({ listen, stateDir: haproxyStateDir(projectDir, deployment.name) })
         : await createBuiltinRouter({ listen });
   } catch (error) {
-    throw new DeploySetupError(`deployment "${deployment.name}": the ${deployment.router.kind} router could not start on ${listen}: ${(error as Error).message}`, { cause: error });
+    throw new DeploySetupError(`deployment "${deployment.name}": the ${deployment.router.kind} router could not start on ${listen}: ${(error as Error).message}${portHint(error, "router.listen")}`, { cause: error });
   }
   const previewListen = deployment.strategy === "blueGreen" && deployment.router.previewListen !== null ? normaliseListen(deployment.router.previewListen) : null;
   if (previewListen === null) return { router, previewRouter: null };
@@ -39,8 +39,14 @@ export async function createRouters(deployment: Deployment, projectDir: string):
     return { router, previewRouter: await createBuiltinRouter({ listen: previewListen }) };
   } catch (error) {
     await router.close();
-    throw new DeploySetupError(`deployment "${deployment.name}": the preview router could not start on ${previewListen}: ${(error as Error).message}`, { cause: error });
+    throw new DeploySetupError(`deployment "${deployment.name}": the preview router could not start on ${previewListen}: ${(error as Error).message}${portHint(error, "router.previewListen")}`, { cause: error });
   }
+}
+
+/** What to do when the port is taken: another program (or another deployment) listens there. */
+function portHint(error: unknown, field: string): string {
+  const inUse = /EADDRINUSE/.test(String((error as Error).message)) || (error as { cause?: NodeJS.ErrnoException }).cause?.code === "EADDRINUSE";
+  return inUse ? `; another program listens there (see: ss -ltnp): stop it, or give the deployment another ${field}` : "";
 }
 
 /** HAProxy's admin socket path must stay short (unix sockets: 108 bytes), so its files live under the temp dir. */

@@ -44,6 +44,7 @@ export async function undoDeployment(input: UndoInput): Promise<UndoResult> {
   const outcome = await runDeployment({
     runId: null,
     jobId: null,
+    pipeline: null,
     deployment: to.deployment,
     projectDir: input.projectDir,
     workspace: input.projectDir,

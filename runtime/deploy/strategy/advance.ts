@@ -7,11 +7,11 @@
 import type { Deployment } from "../../plan/schema.ts";
 import { runAbort } from "./abort.ts";
 import { analysesWakeAt, observeMeasurement, sendDueMeasurements, startRun } from "./analyses.ts";
-import { checkBackground, checkProgressDeadline, checkServingWithoutReady, onAbort, onApproval, onFailures, onPromote } from "./controls.ts";
-import { currentStage, emit, log, openDraft, type Draft } from "./draft.ts";
+import { checkBackground, checkProgressDeadline, checkServingWithoutReady, concludeAtProgressDeadline, onAbort, onApproval, onFailures, onPromote } from "./controls.ts";
+import { currentStage, emit, log, markProgress, openDraft, type Draft } from "./draft.ts";
 import { availableIds, emptyInstances, liveIds, minReadyWakeAt, observeInstances, stopAllInstances } from "./instances.ts";
 import { backgroundAnalysis, buildProgram } from "./program.ts";
-import { enterStage, markProgress, runStage } from "./stages.ts";
+import { enterStage, runStage } from "./stages.ts";
 import type { DeployObservation, DeployState, DeployStateData, DeployStepResult } from "./types.ts";
 import { observeWeights, retryWeights, weightsWakeAt } from "./weights.ts";
 
@@ -105,7 +105,7 @@ function settle(d: Draft): void {
 }
 
 function progress(d: Draft): void {
-  checkProgressDeadline(d);
+  concludeAtProgressDeadline(d);
   checkServingWithoutReady(d);
   startBackground(d);
   if (d.s.abort === null) checkBackground(d);
@@ -114,6 +114,7 @@ function progress(d: Draft): void {
     if (currentStage(d) === undefined || runStage(d) === "waiting") break;
     enterStage(d, d.s.stageIndex + 1);
   }
+  if (d.s.abort === null && d.s.verdict === null) checkProgressDeadline(d);
   if (d.s.abort === null && d.s.verdict === null) sendDueMeasurements(d);
 }
 

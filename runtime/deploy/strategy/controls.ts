@@ -3,11 +3,11 @@
  * progress deadline, and the background analysis, which can stop a rollout at any stage.
  */
 import { beginAbort, where } from "./abort.ts";
-import { describeOutcome, run, startRun, terminateRun } from "./analyses.ts";
-import { currentStage, emit, formatDuration, log, setStatus, type Draft } from "./draft.ts";
+import { concludeAnalysesWaitingForData, describeOutcome, run, startRun, terminateRun } from "./analyses.ts";
+import { armProgressDeadline, currentStage, emit, formatDuration, log, setStatus, type Draft } from "./draft.ts";
 import { backgroundAnalysis } from "./program.ts";
 import { availableIds } from "./instances.ts";
-import { isSkippable, markProgress } from "./stages.ts";
+import { isSkippable } from "./stages.ts";
 import type { InstanceFailure } from "./types.ts";
 
 export function onPromote(d: Draft, full: boolean): void {
@@ -73,12 +73,25 @@ export function checkServingWithoutReady(d: Draft): void {
   beginAbort(d, `the new version has no ready instance${unready.length > 0 ? ` (unready: ${unready.join(", ")})` : ""} ${where(d)}: its share of the traffic would fail`);
 }
 
+/** The progress deadline passed: windows still waiting for traffic are judged now, by their metric's noData policy. */
+export function concludeAtProgressDeadline(d: Draft): void {
+  const at = d.s.progressDeadlineAt;
+  if (at === null || d.now < at) return;
+  concludeAnalysesWaitingForData(d, `by the progress deadline (${formatDuration(d.deployment.progressDeadlineMs)})`);
+}
+
+/**
+ * Checked after the stages had their turn (an analysis judged at the deadline may have let the
+ * rollout move on). It holds in every wait it was armed for, an inconclusive pause included.
+ */
 export function checkProgressDeadline(d: Draft): void {
   const at = d.s.progressDeadlineAt;
   if (at === null || d.now < at) return;
-  // A rolling status line already counts the instances, which is what `where` would add.
-  const position = d.deployment.strategy === "rolling" && d.s.hasStable ? "" : ` ${where(d)}`;
-  const reason = `progress deadline ${formatDuration(d.deployment.progressDeadlineMs)} exceeded: ${d.s.message}${position}`;
+  // A rolling status line already counts the instances, and an inconclusive pause already says where it is.
+  const inconclusive = d.s.phase === "Paused" && d.s.pausedReason === "inconclusive";
+  const message = inconclusive ? d.s.message.replace(/; waiting for promote or abort$/, "") : d.s.message;
+  const position = inconclusive || (d.deployment.strategy === "rolling" && d.s.hasStable) ? "" : ` ${where(d)}`;
+  const reason = `progress deadline ${formatDuration(d.deployment.progressDeadlineMs)} exceeded: ${message}${position}`;
   if (d.deployment.abortOnProgressDeadline) {
     beginAbort(d, reason);
     return;
@@ -100,7 +113,7 @@ export function checkBackground(d: Draft): void {
     return;
   }
   d.s.heldByBackground = true;
-  markProgress(d);
+  armProgressDeadline(d);
   setStatus(d, "Paused", `${reason}; waiting for promote or abort`, "inconclusive");
 }
 

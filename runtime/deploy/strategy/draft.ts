@@ -37,6 +37,21 @@ export function setStatus(d: Draft, phase: DeployPhase, message: string, pausedR
   d.s.message = message;
 }
 
+/** Progress was made: the deadline starts again at the next wait. */
+export function markProgress(d: Draft): void {
+  d.s.progressDeadlineAt = null;
+  d.s.progressDeadlineExceeded = false;
+}
+
+/**
+ * The rollout waits for something that should come by itself (instances, the router, traffic to
+ * analyse, an inconclusive analysis to be resolved): the progress deadline runs from the last progress.
+ */
+export function armProgressDeadline(d: Draft): "waiting" {
+  if (d.s.progressDeadlineAt === null && !d.s.progressDeadlineExceeded) d.s.progressDeadlineAt = d.now + d.deployment.progressDeadlineMs;
+  return "waiting";
+}
+
 /** `600000` → `10m`, `1500` → `1500ms`. */
 export function formatDuration(ms: number): string {
   if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;

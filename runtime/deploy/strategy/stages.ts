@@ -1,11 +1,13 @@
 /**
  * Entering and running one stage. `runStage` is called again on every transition until it says
- * "done"; waiting on instances or on the router arms the progress deadline, waiting on a person or
- * an analysis does not.
+ * "done". Waiting on instances, on the router, on an analysis (traffic to judge) or on an
+ * inconclusive analysis arms the progress deadline; a pause or an approval the author wrote does not
+ * (they end by their own duration or timeout, or by a person).
  */
 import { beginAbort, where } from "./abort.ts";
-import { describeOutcome, run, startRun, terminateRun } from "./analyses.ts";
-import { currentStage, emit, formatDuration, log, setStatus, type Draft } from "./draft.ts";
+import { concludeAnalysesWaitingForData, describeOutcome, describeWaitingForData, neverHadData, run, startRun, terminateRun } from "./analyses.ts";
+import { checkBackground } from "./controls.ts";
+import { armProgressDeadline, currentStage, emit, formatDuration, log, markProgress, setStatus, type Draft } from "./draft.ts";
 import { availableIds, describeAvailability, liveIds, startInstances } from "./instances.ts";
 import type { Stage } from "./program.ts";
 import { rollStage } from "./rolling.ts";
@@ -32,16 +34,7 @@ export function isSkippable(stage: Stage): boolean {
   return stage.kind === "pause" || stage.kind === "approval" || stage.kind === "analysis";
 }
 
-/** Progress was made: the deadline starts again at the next wait. */
-export function markProgress(d: Draft): void {
-  d.s.progressDeadlineAt = null;
-  d.s.progressDeadlineExceeded = false;
-}
-
-function waitInfra(d: Draft): "waiting" {
-  if (d.s.progressDeadlineAt === null && !d.s.progressDeadlineExceeded) d.s.progressDeadlineAt = d.now + d.deployment.progressDeadlineMs;
-  return "waiting";
-}
+export { markProgress };
 
 export function runStage(d: Draft): "done" | "waiting" {
   const stage = currentStage(d);
@@ -54,13 +47,13 @@ export function runStage(d: Draft): "done" | "waiting" {
       startInstances(d, "canary", stage.replicas - liveIds(d, "canary").length - d.s.instances.canary.starting);
       if (availableIds(d, "canary", minReadyMs).length >= stage.replicas) return "done";
       setStatus(d, moving, `starting the new version: ${describeAvailability(d, "canary", stage.replicas, minReadyMs)}`);
-      return waitInfra(d);
+      return armProgressDeadline(d);
     }
     case "weight": {
       const weights = { stable: 100 - stage.canary, canary: stage.canary };
       if (requestWeights(d, weights)) return "done";
       setStatus(d, moving, `waiting for the router to apply ${describeWeights(weights)}`);
-      return waitInfra(d);
+      return armProgressDeadline(d);
     }
     case "pause": {
       const until = d.s.stage.pauseUntil;
@@ -74,8 +67,9 @@ export function runStage(d: Draft): "done" | "waiting" {
       return runAnalysisStage(d, stage, moving);
     case "roll":
       if (d.deployment.strategy !== "rolling") return "done";
-      return rollStage(d, d.deployment) === "done" ? "done" : waitInfra(d);
+      return rollStage(d, d.deployment) === "done" ? "done" : armProgressDeadline(d);
     case "complete":
+      if (backgroundLacksData(d)) return "waiting";
       complete(d);
       return "waiting";
   }
@@ -109,14 +103,30 @@ function runAnalysisStage(d: Draft, stage: Extract<Stage, { kind: "analysis" }>,
       return "waiting";
     case "Inconclusive": {
       const reason = `${stage.label} "${current.decisiveMetric ?? ""}" inconclusive: ${current.message ?? ""} ${where(d)}`;
-      if (d.deployment.strategy === "canary" && d.deployment.onInconclusive === "abort") beginAbort(d, reason);
-      else setStatus(d, "Paused", `${reason}; waiting for promote or abort`, "inconclusive");
-      return "waiting";
+      if (d.deployment.strategy === "canary" && d.deployment.onInconclusive === "abort") {
+        beginAbort(d, reason);
+        return "waiting";
+      }
+      setStatus(d, "Paused", `${reason}; waiting for promote or abort`, "inconclusive");
+      return armProgressDeadline(d);
     }
-    case "Running":
-      setStatus(d, moving, `${stage.label} running (${current.id})`);
-      return "waiting";
+    case "Running": {
+      const waiting = describeWaitingForData(current);
+      setStatus(d, moving, waiting === null ? `${stage.label} running (${current.id})` : `${stage.label} ${waiting} ${where(d)}`);
+      return armProgressDeadline(d);
+    }
   }
+}
+
+/**
+ * A background analysis that never saw enough traffic to judge is not passed silently at promotion:
+ * its windows are judged by noData now (inconclusive holds the rollout, fail rolls it back).
+ */
+function backgroundLacksData(d: Draft): boolean {
+  if (!neverHadData(run(d, d.s.backgroundAnalysisId))) return false;
+  concludeAnalysesWaitingForData(d, "at promotion");
+  checkBackground(d);
+  return d.s.abort !== null || d.s.heldByBackground;
 }
 
 /** Promotion is complete: the new version is the stable one; the old one stays warm for scaleDownDelay. */

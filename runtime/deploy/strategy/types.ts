@@ -52,8 +52,19 @@ export type DeployAction =
   | { readonly type: "stop-instances"; readonly version: VersionRole; readonly ids: readonly string[] | "all"; readonly reason: string }
   /** `Router.setWeights`, then `readWeights`, and report a `weights-confirmed`. */
   | { readonly type: "set-weights"; readonly weights: Weights }
-  /** Ask the metric's provider now (about `version`, over `windowMs`); report a `measurement`. */
-  | { readonly type: "measure"; readonly analysisId: string; readonly metric: Metric; readonly version: VersionRole; readonly at: number; readonly windowMs: number }
+  /**
+   * Ask the metric's provider now (about `version`); report a `measurement`. Router metrics cover the
+   * traffic since `since` (up to the moment the router is asked), or the last `windowMs` when `since` is null.
+   */
+  | {
+      readonly type: "measure";
+      readonly analysisId: string;
+      readonly metric: Metric;
+      readonly version: VersionRole;
+      readonly at: number;
+      readonly windowMs: number;
+      readonly since: number | null;
+    }
   /** A manual gate is open until `approval`/`promote` (or `timeoutAt`). */
   | { readonly type: "await-approval"; readonly gate: string; readonly timeoutAt: number | null }
   | { readonly type: "approval-closed"; readonly gate: string; readonly outcome: "approved" | "promoted" | "timed-out" | "aborted" }

@@ -48,6 +48,8 @@ export async function createBuiltinRouter(options: BuiltinRouterOptions): Promis
     if (pool === undefined) {
       pool = new VersionPool(version, options, options.metrics ?? {});
       if (stickiness !== null) pool.stickyCookie = stickyCookieValue(stickiness, version);
+      const self = pool;
+      pool.fallback = () => fallbackPool(pools.values(), self);
       pools.set(version, pool);
     }
     return pool;
@@ -164,6 +166,16 @@ export async function createBuiltinRouter(options: BuiltinRouterOptions): Promis
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = {};
+
+/** The version with the most weight besides `failed`'s, with instances: where a request that never reached `failed` may go. */
+function fallbackPool(pools: Iterable<VersionPool>, failed: VersionPool): VersionPool | undefined {
+  let best: VersionPool | undefined;
+  for (const pool of pools) {
+    if (pool === failed || pool.weight <= 0 || pool.size === 0) continue;
+    if (best === undefined || pool.weight > best.weight) best = pool;
+  }
+  return best;
+}
 
 /** Header values by lowercased name, repeated ones joined like node:http does ("a, b"; cookies "a; b"). */
 function headerRecord(raw: readonly string[]): Record<string, string> {

@@ -29,11 +29,13 @@ const LAST_CHUNK = "0\r\n\r\n";
  * for node:http: latency from the request's head to the last response byte, an error when the
  * status is 5xx or the instance failed.
  *
- * Retry as in `forward`: a bodiless idempotent request that met a refused connection, or a reused
- * connection the instance had just closed, goes once more to another instance of the version.
+ * Retry as in `forward`: a bodiless request that met a refused connection (it never reached the
+ * instance), or a bodiless idempotent one that met a reused connection the instance had just
+ * closed, goes once more to another instance of the version, else to the fallback version.
  */
 export class FastExchange implements UpstreamListener {
   private readonly started = performance.now();
+  private readonly bodyless: boolean;
   private readonly retriable: boolean;
   private upstreamHead = "";
   private upstream: Upstream | undefined;
@@ -54,13 +56,14 @@ export class FastExchange implements UpstreamListener {
   constructor(
     private readonly client: ExchangeClient,
     private readonly request: RequestHead,
-    private readonly pool: VersionPool | undefined,
+    private pool: VersionPool | undefined,
     private readonly setCookie: string | undefined,
     firstBody: Buffer | null,
   ) {
     this.bodyRemaining = request.contentLength - (firstBody?.length ?? 0);
     if (firstBody !== null) this.pendingBody.push(firstBody);
-    this.retriable = request.contentLength === 0 && isIdempotent(request.method);
+    this.bodyless = request.contentLength === 0;
+    this.retriable = this.bodyless && isIdempotent(request.method);
     this.closeClient = request.close;
   }
 
@@ -131,14 +134,20 @@ export class FastExchange implements UpstreamListener {
     if (this.response === undefined) {
       const code = error?.code;
       const stale = connection?.reused === true && this.partialHead === null && (code === undefined || code === "ECONNRESET" || code === "EPIPE");
-      if (this.attempt === 0 && this.retriable && (code === "ECONNREFUSED" || stale)) {
+      if (this.attempt === 0 && ((this.bodyless && code === "ECONNREFUSED") || (this.retriable && stale))) {
         const failed = this.upstream as Upstream;
-        this.pool?.release(failed);
-        const retry = this.pool?.next(failed);
+        const pool = this.pool as VersionPool;
+        pool.release(failed);
+        const retry = pool.retryTarget(failed);
         if (retry !== undefined) {
           this.attempt = 1;
           this.partialHead = null;
-          return this.dispatch(retry);
+          // The failed version's metrics see the failure; the answer counts for the version that gives it.
+          if (retry.pool !== pool) {
+            pool.metrics.record(performance.now() - this.started, true);
+            this.pool = retry.pool;
+          }
+          return this.dispatch(retry.upstream);
         }
         this.upstream = undefined;
       }

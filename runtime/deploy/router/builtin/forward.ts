@@ -8,14 +8,16 @@ import type { Upstream, VersionPool } from "./version-pool.ts";
  * its latency (request received → last response byte written), and as an error when the status
  * is 5xx or the upstream failed (refused, reset, timed out, died mid-response).
  *
- * Retry: a request that never reached an instance (connection refused), or that met a reused
- * keep-alive connection the instance had just closed (ECONNRESET before any response), is sent
- * once more, to another instance of the same version when there is one. Only for idempotent
- * methods without a body (GET, HEAD, OPTIONS, TRACE, and PUT/DELETE without a body), so nothing
- * is ever sent twice that could not be; everything else gets the 502.
+ * Retry: a request without a body that never reached an instance (connection refused, whatever
+ * its method), or an idempotent one without a body that met a reused keep-alive connection the
+ * instance had just closed (ECONNRESET before any response), is sent once more: to another
+ * instance of the same version when there is one, else to the fallback version (the other version
+ * with traffic, e.g. the stable one while a canary instance dies). Nothing is ever sent twice that
+ * could not be; everything else gets the 502. A request moved to another version counts as an
+ * error for the version that failed it and as whatever it gets for the version that answers.
  */
 export function forward(
-  pool: VersionPool,
+  first: VersionPool,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   start: number,
@@ -23,6 +25,7 @@ export function forward(
 ): void {
   const { headers, bodyless } = forwardRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? "127.0.0.1");
   const retriable = bodyless && isIdempotent(req.method);
+  let pool = first;
   let upstreamFailed = false;
   let current: http.ClientRequest | undefined;
 
@@ -43,7 +46,8 @@ export function forward(
       setHost: false,
     });
     current = request;
-    request.once("close", () => pool.release(upstream));
+    const owner = pool;
+    request.once("close", () => owner.release(upstream));
     // The agent's socket timeout (upstreamTimeoutMs) fires while waiting on the upstream.
     request.once("timeout", () => request.destroy(new UpstreamTimeout()));
     request.once("error", (error: NodeJS.ErrnoException) => {
@@ -52,9 +56,15 @@ export function forward(
         res.destroy();
         return;
       }
-      if (attempt === 0 && retriable && (error.code === "ECONNREFUSED" || (error.code === "ECONNRESET" && request.reusedSocket))) {
-        const retry = pool.next(upstream);
-        if (retry !== undefined) return dispatch(retry, 1);
+      if (attempt === 0 && ((bodyless && error.code === "ECONNREFUSED") || (retriable && error.code === "ECONNRESET" && request.reusedSocket))) {
+        const retry = pool.retryTarget(upstream);
+        if (retry !== undefined) {
+          if (retry.pool !== pool) {
+            pool.metrics.record(performance.now() - start, true);
+            pool = retry.pool;
+          }
+          return dispatch(retry.upstream, 1);
+        }
       }
       upstreamFailed = true;
       respondError(res, error instanceof UpstreamTimeout ? 504 : 502, pool.version);

@@ -71,6 +71,8 @@ export class VersionPool {
   listed = false;
   /** `Set-Cookie` value pinning a client to this version, while stickiness is on. */
   stickyCookie: string | undefined;
+  /** Another version a request may be retried on when this one has no other instance (set by the router). */
+  fallback: (() => VersionPool | undefined) | undefined;
   private upstreams: Upstream[] = [];
   private cursor = 0;
 
@@ -116,6 +118,19 @@ export class VersionPool {
       this.cursor = (this.cursor + 1) % count;
     }
     return upstream;
+  }
+
+  /**
+   * Where a request that never reached `failed` goes once more: another instance of this version,
+   * else an instance of the fallback version (the other version with traffic: the stable one while
+   * a canary instance dies). Undefined when there is nowhere else.
+   */
+  retryTarget(failed: Upstream): { readonly pool: VersionPool; readonly upstream: Upstream } | undefined {
+    const same = this.next(failed);
+    if (same !== undefined && same !== failed) return { pool: this, upstream: same };
+    const other = this.fallback?.();
+    const upstream = other?.next();
+    return other === undefined || upstream === undefined ? undefined : { pool: other, upstream };
   }
 
   /** Called when a request to `upstream` finished: closes a dropped instance's connections once idle. */

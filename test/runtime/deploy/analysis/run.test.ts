@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   analysisWakeAt,
+  concludeWaitingForData,
+  isWaitingForData,
   recordSample,
   startAnalysisRun,
   takeDueMeasurements,
@@ -140,6 +142,86 @@ describe("analysis run: scheduling", () => {
     const { run } = drive(analysisOf(metric("check", { intervalMs: 1000, count: 12 })), { check: Array<Outcome>(12).fill("s") });
     expect(run.metrics[0]?.history).toHaveLength(10);
     expect(run.metrics[0]?.taken).toBe(12);
+  });
+});
+
+/** Router counters: `requests` requests, `errors` of them failed. */
+function counters(requests: number, errors = 0): MetricSample {
+  const rate = requests === 0 ? null : errors / requests;
+  return {
+    kind: "router",
+    metrics: { requests, errors, errorRate: rate, successRate: rate === null ? null : 1 - rate, latencyAvgMs: null, latencyP50Ms: null, latencyP95Ms: null, latencyP99Ms: null },
+  };
+}
+
+const errorRate = (extra: Record<string, unknown>) => ({ name: "errors", provider: { kind: "builtin", metric: "errorRate" }, threshold: { max: 0.01 }, ...extra });
+
+/** Takes what is due at `now` and answers it with `sample` at the same moment. */
+function measureAt(run: AnalysisRun, now: number, sample: MetricSample) {
+  const taken = takeDueMeasurements(run, now);
+  let next = taken.run;
+  for (const due of taken.due) next = recordSample(next, due.metric.name, sample, now).run;
+  return { run: next, due: taken.due };
+}
+
+describe("analysis run: router metrics measure windows of traffic (fake clock)", () => {
+  it("the first measurement comes at the end of the first interval (10 s by default), never at the weight change", () => {
+    let run = startAnalysisRun("a", analysisOf(errorRate({})), 5_000);
+    expect(takeDueMeasurements(run, 5_000).due).toEqual([]);
+    expect(analysisWakeAt(run)).toBe(15_000);
+    expect(takeDueMeasurements(run, 14_999).due).toEqual([]);
+    const { run: next, due } = measureAt(run, 15_000, counters(300, 150));
+    run = next;
+    expect(due.map((d) => [d.at, d.since, d.windowMs])).toEqual([[15_000, 5_000, 10_000]]);
+    expect(run).toMatchObject({ phase: "Failed", message: "error rate 0.5 > max 0.01" });
+  });
+
+  it("initialDelay moves the window's start; each later window starts at the previous measurement", () => {
+    let run = startAnalysisRun("a", analysisOf(errorRate({ initialDelayMs: 2_000, intervalMs: 4_000, count: 3 })), 0);
+    const windows: (number | null)[][] = [];
+    for (const at of [6_000, 10_000, 14_000]) {
+      const step = measureAt(run, at, counters(100));
+      run = step.run;
+      windows.push(...step.due.map((d) => [d.since, d.windowMs]));
+    }
+    expect(windows).toEqual([
+      [2_000, 4_000],
+      [6_000, 4_000],
+      [10_000, 4_000],
+    ]);
+    expect(run.phase).toBe("Successful");
+  });
+
+  it("an explicit windowMs is a sliding window, still measured at the end of the interval", () => {
+    const run = startAnalysisRun("a", analysisOf(errorRate({ windowMs: 60_000, intervalMs: 5_000 })), 0);
+    expect(takeDueMeasurements(run, 5_000).due.map((d) => [d.at, d.since, d.windowMs])).toEqual([[5_000, null, 60_000]]);
+  });
+
+  it("fewer than minRequests keeps the window open and measures it again one interval later, then judges it", () => {
+    let run = startAnalysisRun("a", analysisOf(errorRate({ intervalMs: 5_000, count: 1 })), 0);
+    run = measureAt(run, 5_000, counters(3)).run;
+    expect(run.phase).toBe("Running");
+    expect(isWaitingForData(run)).toBe(true);
+    expect(run.metrics[0]).toMatchObject({ taken: 0, inconclusive: 0, windowStart: 0, nextAt: 10_000 });
+    expect(run.metrics[0]?.waitingForData?.message).toBe("no data: 3 requests in 5s < minRequests 20");
+    const { run: judged, due } = measureAt(run, 10_000, counters(40, 20));
+    expect(due.map((d) => [d.since, d.windowMs])).toEqual([[0, 10_000]]);
+    expect(judged).toMatchObject({ phase: "Failed", message: "error rate 0.5 > max 0.01" });
+  });
+
+  it.each([
+    ["inconclusive", "Inconclusive", "no data: 0 requests in 20s < minRequests 20 at the deadline"],
+    ["fail", "Failed", "no data: 0 requests in 20s < minRequests 20 (noData: fail) at the deadline"],
+    ["pass", "Successful", "1 measurement (1 successful); last: no data: 0 requests in 20s < minRequests 20 (noData: pass) at the deadline"],
+  ] as const)("concluded without data: noData %s", (noData, phase, message) => {
+    let run = startAnalysisRun("a", analysisOf(errorRate({ noData, count: 1 })), 0);
+    run = measureAt(run, 10_000, counters(0)).run;
+    run = measureAt(run, 20_000, counters(0)).run;
+    expect(run.phase).toBe("Running");
+    const ended = concludeWaitingForData(run, 25_000, "at the deadline");
+    expect(ended.phase).toBe(phase);
+    expect(ended.metrics[0]?.message).toBe(message);
+    expect(concludeWaitingForData(startAnalysisRun("b", analysisOf(errorRate({})), 0), 1, "x").phase).toBe("Running");
   });
 });
 

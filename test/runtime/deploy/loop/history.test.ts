@@ -21,7 +21,7 @@ import { DeploymentSchema } from "../../../../runtime/plan/schema.ts";
 const deployment = DeploymentSchema.parse({ strategy: "canary", name: "web", target: { kind: "process", command: ["node", "server.js"] } });
 
 function revision(n: number, status: RevisionStatus, digest = `sha256:${n}`): Revision {
-  return { revision: n, deployment, target: { kind: "process", command: ["node", "server.js"] }, env: { VERSION: { value: `v${n}` } }, digest, status, reason: null, runId: null, job: null, undoOf: null, startedAt: "2026-01-01T00:00:00.000Z", finishedAt: null };
+  return { revision: n, deployment, target: { kind: "process", command: ["node", "server.js"] }, env: { VERSION: { value: `v${n}` } }, digest, status, reason: null, runId: null, job: null, pipeline: null, undoOf: null, startedAt: "2026-01-01T00:00:00.000Z", finishedAt: null };
 }
 
 describe("deployment history", () => {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deploymentDir, readStatus, writeStatus, type DeploymentStatus } from "../../../../runtime/deploy/history/index.ts";
 import { reapOrphanedDeployments } from "../../../../runtime/deploy/loop/reap-orphaned-deployments.ts";
+import { stopDeployment, stopRequestPath, takeStopRequest } from "../../../../runtime/deploy/loop/stop-deployment.ts";
 
 function status(name: string, pid: number, instance: { pgid: number; command: string[] } | null): DeploymentStatus {
   return {
@@ -27,6 +28,7 @@ function status(name: string, pid: number, instance: { pgid: number; command: st
     pid,
     runId: null,
     job: null,
+    pipeline: null,
     updatedAt: "2026-01-01T00:00:00.000Z",
   };
 }
@@ -66,5 +68,20 @@ describe("reapOrphanedDeployments", () => {
     expect(readStatus(project, "web")).toMatchObject({ serving: false, instances: [], message: expect.stringMatching(/ended without stopping it/) });
     expect(readStatus(project, "api")).toMatchObject({ serving: true });
     expect(await reapOrphanedDeployments(project)).toEqual({ names: [], instances: 0, problems: [] });
+  });
+
+  it("pipec deploy stop of a deployment whose pipec died stops what it left (and a stale stop request is not taken by another process)", async () => {
+    instance = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
+    const pgid = instance.pid!;
+    const dead = spawnSync("true").pid;
+    writeStatus(project, status("web", dead, { pgid, command: ["sleep", "60"] }));
+    writeFileSync(join(deploymentDir(project, "web"), "revisions.json"), JSON.stringify({ name: "web", revisions: [] }));
+    expect(await stopDeployment({ projectDir: project, name: "web" })).toEqual({ kind: "reaped", pid: dead, listen: "127.0.0.1:1", instances: 1, problems: [] });
+    await expect.poll(() => alive(pgid)).toBe(false);
+    expect(await stopDeployment({ projectDir: project, name: "web" })).toMatchObject({ kind: "not-serving" });
+    writeFileSync(stopRequestPath(project, "web"), JSON.stringify({ pid: dead, requestedAt: "2026-01-01T00:00:00.000Z" }));
+    expect(takeStopRequest(project, "web", process.pid)).toBe(false);
+    expect(takeStopRequest(project, "web", dead)).toBe(true);
+    expect(takeStopRequest(project, "web", dead)).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
  * history and status files say.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readWaiting, sendControlRequest } from "../../../../runtime/deploy/control/index.ts";
@@ -43,6 +44,41 @@ describe("runDeployment with process targets", () => {
     expect(await first.outcome).toEqual({ outcome: "success" });
     await first.stop();
   }
+
+  it("a name belongs to the pipeline that deployed it: another pipeline is refused (both named, history intact); takeOver passes and takes the name", async () => {
+    const shop = await project.deploy(canary("owned", "v1", []), { pipeline: "shop" });
+    expect(await shop.outcome).toEqual({ outcome: "success" });
+    await shop.stop();
+    await expect(project.deploy(canary("owned", "v2", []), { pipeline: "blog" })).rejects.toThrow(
+      'deployment \\"owned\\" belongs to pipeline \\"shop\\" (revision 1); pipeline \\"blog\\" may not deploy it. Give one of them another deployment name, or set takeOver: true on pipeline \\"blog\\"\'s deployment \\"owned\\" to take it over',
+    );
+    expect(readRevisions(project.dir, "owned").map((r) => [r.revision, r.status, r.pipeline])).toEqual([[1, "healthy", "shop"]]);
+
+    const blog = await project.deploy({ ...canary("owned", "v2", []), takeOver: true }, { pipeline: "blog" });
+    expect(await blog.outcome).toEqual({ outcome: "success" });
+    expect(blog.lines.join("\n")).toMatch(/pipeline "blog" takes deployment "owned" over from pipeline "shop" \(takeOver: true\); its revision 1 is the stable version to shift from/);
+    expect(readStatus(project.dir, "owned")?.pipeline).toBe("blog");
+    await blog.stop();
+    expect(readRevisions(project.dir, "owned").map((r) => [r.revision, r.status, r.pipeline])).toEqual([
+      [1, "healthy", "shop"],
+      [2, "healthy", "blog"],
+    ]);
+    await expect(project.deploy(canary("owned", "v3", []), { pipeline: "shop" })).rejects.toThrow(/belongs to pipeline \\"blog\\" \(revision 2\); pipeline \\"shop\\" may not deploy it/);
+  });
+
+  it("a router port taken by another program: a clear message with what to do, recorded in the history", async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    const port = (squatter.address() as net.AddressInfo).port;
+    try {
+      await expect(project.deploy({ ...canary("taken", "v1", []), router: { listen: `127.0.0.1:${port}` } })).rejects.toThrow(
+        new RegExp(`the builtin router could not start on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*; another program listens there \\(see: ss -ltnp\\): stop it, or give the deployment another router\\.listen`),
+      );
+      expect(readRevisions(project.dir, "taken").map((r) => [r.revision, r.status])).toEqual([[1, "failed"]]);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
 
   it("the job's cancel aborts: traffic back on stable, outcome cancelled, revision recorded as cancelled", async () => {
     await firstDeploy("cancel");

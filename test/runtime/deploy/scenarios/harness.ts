@@ -32,7 +32,7 @@ export class Project {
   }
 
   /** Starts a deployment; resolves once the loop's session exists (the outcome comes later). */
-  async deploy(input: DeploymentInput, options: { signal?: AbortSignal; runId?: string | null; jobId?: string | null } = {}): Promise<Deployed> {
+  async deploy(input: DeploymentInput, options: { signal?: AbortSignal; runId?: string | null; jobId?: string | null; pipeline?: string | null } = {}): Promise<Deployed> {
     const deployment: Deployment = DeploymentSchema.parse(input);
     const serving = new AbortController();
     const lines: string[] = [];
@@ -42,6 +42,7 @@ export class Project {
     const outcome = runDeployment({
       runId: options.runId ?? null,
       jobId: options.jobId ?? null,
+      pipeline: options.pipeline === undefined ? "scenario" : options.pipeline,
       deployment,
       projectDir: this.dir,
       workspace: this.dir,

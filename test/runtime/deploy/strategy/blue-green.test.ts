@@ -40,7 +40,13 @@ describe("blue-green", () => {
     ]);
     expect(world.state.message).toBe("post-promotion analysis running (post-promotion-2)");
     world.runUntil((w) => w.state.phase === "Healthy");
-    expect(world.now).toBe(24_000);
+    // Three 10 s windows of traffic after the switch (at 4 s), each measured at its end.
+    expect(world.actionsOf("measure").filter((m) => m.metric.name === "p99").map((m) => [m.at, m.since])).toEqual([
+      [14_000, 4_000],
+      [24_000, 14_000],
+      [34_000, 24_000],
+    ]);
+    expect(world.now).toBe(34_000);
     expect(world.finished()).toEqual({ type: "finished", result: "healthy", reason: null });
     // Blue stays up for scaleDownDelay (30s), then stops.
     world.tick(29_000);
@@ -69,6 +75,8 @@ describe("blue-green", () => {
     const world = blueGreen({}, { samples: { smoke: ok, p99: (n) => p99(n >= 2 ? 900 : 120) } });
     expect(world.router).toEqual({ stable: 0, canary: 100 });
     world.tick(10_000);
+    expect(world.finished()).toBeUndefined();
+    world.tick(10_000);
     const reason = 'post-promotion analysis "p99": p99 latency 900ms > max 500ms after the switch';
     expect(world.finished()).toEqual({ type: "finished", result: "degraded", reason });
     expect(world.router).toEqual({ stable: 100, canary: 0 });
@@ -77,6 +85,35 @@ describe("blue-green", () => {
     world.tick(30_000);
     expect(world.count("canary")).toBe(0);
     expect(world.count("stable")).toBe(3);
+  });
+
+  it("an inconclusive post-promotion analysis (no traffic after the switch) switches back to blue at the progress deadline", () => {
+    const idle: MetricSample = { kind: "router", metrics: { requests: 2, errors: 0, errorRate: 0, successRate: 1, latencyAvgMs: 5, latencyP50Ms: 5, latencyP95Ms: 5, latencyP99Ms: 5 } };
+    const world = blueGreen({ progressDeadlineMs: 60_000 }, { samples: { smoke: ok, p99: idle } });
+    expect(world.router).toEqual({ stable: 0, canary: 100 });
+    world.tick(30_000);
+    expect(world.phase).toBe("Promoting");
+    expect(world.state.message).toBe('post-promotion analysis "p99" waiting for traffic: no data: 2 requests in 30s < minRequests 20 after the switch');
+    world.runUntil((w) => w.finished() !== undefined);
+    expect(world.now).toBe(60_000);
+    expect(world.finished()?.reason).toBe(
+      'progress deadline 1m exceeded: post-promotion analysis "p99" inconclusive: no data: 2 requests in 50s < minRequests 20 by the progress deadline (1m) after the switch',
+    );
+    expect(world.router).toEqual({ stable: 100, canary: 0 });
+    expect(world.actionsOf("set-weights").map((a) => a.weights.canary)).toEqual([0, 100, 0]);
+    expect(world.count("stable")).toBe(3);
+  });
+
+  it("an inconclusive post-promotion analysis pauses on green, and the deadline still switches back", () => {
+    const undecided = { ...latency, threshold: null, successCondition: "result < 200", failureCondition: "result > 800", count: 1 };
+    const world = blueGreen({ postPromotionAnalysis: { metrics: [undecided] }, progressDeadlineMs: 120_000 }, { samples: { smoke: ok, p99: p99(500) } });
+    world.tick(10_000);
+    expect(world.phase).toBe("Paused(inconclusive)");
+    expect(world.router).toEqual({ stable: 0, canary: 100 });
+    world.runUntil((w) => w.finished() !== undefined);
+    expect(world.now).toBe(120_000);
+    expect(world.finished()?.reason).toMatch(/^progress deadline 2m exceeded: post-promotion analysis "p99" inconclusive: p99 latency 500ms meets neither .* after the switch$/);
+    expect(world.router).toEqual({ stable: 100, canary: 0 });
   });
 
   it("green turning unready during the post-promotion analysis switches back to blue at once", () => {

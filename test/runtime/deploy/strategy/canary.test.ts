@@ -6,6 +6,8 @@ type CanaryInput = Extract<DeploymentInput, { strategy: "canary" }>;
 type StepInput = NonNullable<CanaryInput["steps"]>[number];
 
 const errors = { name: "errors", provider: { kind: "builtin", metric: "errorRate" }, threshold: { max: 0.01 }, intervalMs: 30_000, count: 2 } as const;
+/** Judges 0.01..0.1 inconclusive: neither condition matches. */
+const bgUndecided = { ...errors, threshold: null, count: null, intervalMs: 60_000, successCondition: "result < 0.01", failureCondition: "result > 0.1" } as const;
 const analysisStep: StepInput = { kind: "analysis", analysis: { metrics: [errors] } };
 
 function canary(steps: StepInput[], extra: Partial<CanaryInput> = {}, options: WorldOptions = {}): World {
@@ -32,18 +34,19 @@ describe("canary", () => {
     expect(timeline(world, 200_000)).toEqual([
       "0s Paused(step) step=1 canary=10%",
       "60s Progressing step=2 canary=10%",
-      "90s Paused(step) step=4 canary=50%",
-      "100s Healthy step=null canary=100%",
+      "120s Paused(step) step=4 canary=50%",
+      "130s Healthy step=null canary=100%",
     ]);
     expect(world.actionsOf("set-weights").map((a) => a.weights.canary)).toEqual([0, 10, 50, 100]);
-    expect(world.actionsOf("measure").map((m) => [m.analysisId, m.metric.name, m.version, m.at])).toEqual([
-      ["analysis-1", "errors", "canary", 60_000],
-      ["analysis-1", "errors", "canary", 90_000],
+    // Each measurement comes at the end of its interval and covers the traffic since the previous one.
+    expect(world.actionsOf("measure").map((m) => [m.analysisId, m.metric.name, m.version, m.at, m.since, m.windowMs])).toEqual([
+      ["analysis-1", "errors", "canary", 90_000, 60_000, 30_000],
+      ["analysis-1", "errors", "canary", 120_000, 90_000, 30_000],
     ]);
     expect(world.finished()).toEqual({ type: "finished", result: "healthy", reason: null });
     // The old version stays warm for scaleDownDelay (30s) after promotion, then stops; then nothing is left to do.
     const stop = world.actions.find((a) => a.action.type === "stop-instances");
-    expect(stop).toEqual({ at: 130_000, action: { type: "stop-instances", version: "stable", ids: "all", reason: "replaced by the new version (scaleDownDelay over)" } });
+    expect(stop).toEqual({ at: 160_000, action: { type: "stop-instances", version: "stable", ids: "all", reason: "replaced by the new version (scaleDownDelay over)" } });
     expect(world.count("canary")).toBe(2);
     expect(world.state.settled).toBe(true);
   });
@@ -82,9 +85,16 @@ describe("canary", () => {
     expect(world.actionsOf("set-weights").filter((a) => a.weights.canary === 0)).toHaveLength(1 + 1 + 12);
   });
 
-  it("ERROR_RATE 0.5 at the first analysis: abort with the measured value, traffic back to stable, canary stopped after abortScaleDownDelay", () => {
+  it("ERROR_RATE 0.5 at the first analysis: measured at the end of its interval, abort with the measured value, traffic back to stable, canary stopped after abortScaleDownDelay", () => {
     const world = canary([{ kind: "setWeight", weight: 10 }, analysisStep, { kind: "setWeight", weight: 50 }], {}, { samples: { errors: routerSample(0.5) } });
+    // Never a measurement at the moment of the weight change: the first one covers the interval after it.
+    expect(world.actionsOf("measure")).toEqual([]);
+    expect(world.state.message).toBe("analysis running (analysis-1)");
+    world.tick(29_000);
+    expect(world.finished()).toBeUndefined();
+    world.tick(1000);
     const reason = 'analysis "errors": error rate 0.5 > max 0.01 at weight 10%';
+    expect(world.actionsOf("measure").map((m) => [m.at, m.since])).toEqual([[30_000, 0]]);
     expect(world.finished()).toEqual({ type: "finished", result: "degraded", reason });
     expect(world.state).toMatchObject({ phase: "Degraded", message: reason });
     expect(world.router).toEqual({ stable: 100, canary: 0 });
@@ -97,21 +107,52 @@ describe("canary", () => {
     expect(world.state.settled).toBe(true);
   });
 
+  it("defaults (no interval, nothing tuned): one measurement 10 s after the weight change, over those 10 s", () => {
+    const plain = { name: "errors", provider: { kind: "builtin", metric: "errorRate" }, threshold: { max: 0.01 } } as const;
+    const world = canary([{ kind: "setWeight", weight: 10 }, { kind: "analysis", analysis: { metrics: [plain] } }], {}, { samples: { errors: routerSample(0.5) } });
+    world.runUntil((w) => w.finished() !== undefined);
+    expect(world.actionsOf("measure").map((m) => [m.at, m.since, m.windowMs])).toEqual([[10_000, 0, 10_000]]);
+    expect(world.finished()?.reason).toBe('analysis "errors": error rate 0.5 > max 0.01 at weight 10%');
+  });
+
+  it("a window with fewer than minRequests is not judged: it stays open and is measured again an interval later", () => {
+    const world = canary([{ kind: "setWeight", weight: 10 }, analysisStep, { kind: "setWeight", weight: 50 }], {}, { samples: { errors: (n) => (n === 1 ? routerSample(0, 3) : routerSample(0.5, 200)) } });
+    world.tick(30_000);
+    expect(world.phase).toBe("Progressing");
+    expect(world.state.message).toBe('analysis "errors" waiting for traffic: no data: 3 requests in 30s < minRequests 20 at weight 10%');
+    world.runUntil((w) => w.finished() !== undefined);
+    expect(world.now).toBe(60_000);
+    // The second measurement covers the whole window since the weight change, the first 30 s included.
+    expect(world.actionsOf("measure").map((m) => [m.at, m.since, m.windowMs])).toEqual([
+      [30_000, 0, 30_000],
+      [60_000, 0, 60_000],
+    ]);
+    expect(world.finished()?.reason).toBe('analysis "errors": error rate 0.5 > max 0.01 at weight 10%');
+  });
+
   it.each([
-    ["pause", "Paused(inconclusive)"],
-    ["abort", "Degraded"],
-  ] as const)("no data with onInconclusive: %s", (onInconclusive, phase) => {
-    const world = canary([{ kind: "setWeight", weight: 10 }, analysisStep, { kind: "setWeight", weight: 50 }, { kind: "pause" }], { onInconclusive }, { samples: { errors: routerSample(0, 3) } });
-    expect(world.phase).toBe(phase);
-    expect(world.state.message).toContain('analysis "errors" inconclusive: no data: 3 requests < minRequests 20 at weight 10%');
-    if (onInconclusive === "abort") return;
-    world.tick(3_600_000);
-    expect(world.phase).toBe("Paused(inconclusive)");
-    world.send({ type: "promote" });
-    expect(world.phase).toBe("Paused(step)");
+    ["inconclusive", "pause", 'progress deadline 2m exceeded: analysis "errors" inconclusive: no data: 3 requests in 1m30s < minRequests 20 by the progress deadline (2m) at weight 10%'],
+    ["inconclusive", "abort", 'analysis "errors" inconclusive: no data: 3 requests in 1m30s < minRequests 20 by the progress deadline (2m) at weight 10%'],
+    ["fail", "pause", 'analysis "errors": no data: 3 requests in 1m30s < minRequests 20 (noData: fail) by the progress deadline (2m) at weight 10%'],
+  ] as const)("no traffic at all: measured on until the progress deadline, then noData %s (onInconclusive %s) rolls back", (noData, onInconclusive, reason) => {
+    const metric = { ...errors, noData };
+    const world = canary([{ kind: "setWeight", weight: 10 }, { kind: "analysis", analysis: { metrics: [metric] } }, { kind: "setWeight", weight: 50 }], { onInconclusive, progressDeadlineMs: 120_000 }, { samples: { errors: routerSample(0, 3) } });
+    world.runUntil((w) => w.now >= 119_000);
+    expect(world.phase).toBe("Progressing");
+    expect(world.finished()).toBeUndefined();
+    world.tick(1000);
+    expect(world.finished()).toEqual({ type: "finished", result: "degraded", reason });
+    expect(world.router).toEqual({ stable: 100, canary: 0 });
+    expect(world.actionsOf("log").map((l) => l.message)).toContain('analysis-1 "errors": no data: 3 requests in 30s < minRequests 20: not judged yet; measuring the same window again in 30s (until the progress deadline, then noData: ' + noData + ")");
+  });
+
+  it("no traffic with noData: pass: passes at the progress deadline, saying so, and moves on", () => {
+    const metric = { ...errors, count: 1, noData: "pass" } as const;
+    const world = canary([{ kind: "setWeight", weight: 10 }, { kind: "analysis", analysis: { metrics: [metric] } }, { kind: "setWeight", weight: 50 }, { kind: "pause" }], { progressDeadlineMs: 120_000 }, { samples: { errors: routerSample(0, 0) } });
+    world.runUntil((w) => w.phase === "Paused(step)", 600_000);
+    expect(world.now).toBe(120_000);
     expect(world.weights?.canary).toBe(50);
-    world.send({ type: "promote" });
-    expect(world.finished()?.result).toBe("healthy");
+    expect(world.actionsOf("log").map((l) => l.message)).toContain('analysis-1 "errors": no data: 0 requests in 1m30s < minRequests 20 (noData: pass) by the progress deadline (2m) (successful)');
   });
 
   it("an approval waits (other gates are ignored), then approve continues", () => {
@@ -240,25 +281,47 @@ describe("canary", () => {
   it("a failing background analysis aborts between steps", () => {
     const background = { ...errors, name: "bg", count: null, intervalMs: 60_000, failureLimit: 1 };
     const world = canary([{ kind: "setWeight", weight: 20 }, { kind: "pause" }], { analysis: { metrics: [background] } }, { samples: { bg: (n) => routerSample(n >= 2 ? 0.3 : 0) } });
-    world.runUntil((w) => w.now >= 119_000);
+    world.runUntil((w) => w.now >= 179_000);
     expect(world.phase).toBe("Paused(step)");
     world.tick(1000);
-    expect(world.actionsOf("measure").map((m) => m.at)).toEqual([0, 60_000, 120_000]);
+    expect(world.actionsOf("measure").map((m) => m.at)).toEqual([60_000, 120_000, 180_000]);
     expect(world.finished()?.reason).toBe('background analysis "bg": error rate 0.3 > max 0.01 (2 of 3 measurements failed > failureLimit 1) at weight 20%');
   });
 
   it("an inconclusive background analysis holds the rollout until promote, which restarts it", () => {
-    const background = { ...errors, name: "bg", count: null, intervalMs: 60_000 };
-    const world = canary([{ kind: "setWeight", weight: 20 }, { kind: "pause", durationMs: 300_000 }], { analysis: { metrics: [background] } }, { samples: { bg: (n) => routerSample(0, n === 2 ? 5 : 100) } });
-    world.runUntil((w) => w.now >= 60_000);
+    const background = { ...bgUndecided, name: "bg" };
+    const world = canary([{ kind: "setWeight", weight: 20 }, { kind: "pause", durationMs: 300_000 }], { analysis: { metrics: [background] } }, { samples: { bg: (n) => routerSample(n === 2 ? 0.05 : 0) } });
+    world.runUntil((w) => w.now >= 120_000);
     expect(world.phase).toBe("Paused(inconclusive)");
-    expect(world.state.message).toBe('background analysis "bg" inconclusive: no data: 5 requests < minRequests 20 at weight 20%; waiting for promote or abort');
-    world.tick(600_000);
+    expect(world.state.message).toBe(
+      'background analysis "bg" inconclusive: error rate 0.05 meets neither successCondition "result < 0.01" nor failureCondition "result > 0.1" at weight 20%; waiting for promote or abort',
+    );
+    world.tick(300_000);
     expect(world.phase).toBe("Paused(inconclusive)");
     world.send({ type: "promote" });
     expect(world.state.backgroundAnalysisId).toBe("background-2");
     world.runUntil((w) => w.state.phase === "Healthy");
     expect(world.state.analyses["background-2"]).toMatchObject({ phase: "Successful", terminatedBy: "promoted" });
+  });
+
+  it("the progress deadline holds during an inconclusive pause: nobody promotes, it rolls back", () => {
+    const background = { ...bgUndecided, name: "bg" };
+    const world = canary([{ kind: "setWeight", weight: 20 }, { kind: "pause", durationMs: 300_000 }], { analysis: { metrics: [background] } }, { samples: { bg: (n) => routerSample(n === 2 ? 0.05 : 0) } });
+    world.runUntil((w) => w.finished() !== undefined);
+    // Held at 120 s (the second measurement); the pause the author wrote did not arm the deadline, the hold did.
+    expect(world.now).toBe(120_000 + 600_000);
+    expect(world.finished()?.reason).toBe(
+      'progress deadline 10m exceeded: background analysis "bg" inconclusive: error rate 0.05 meets neither successCondition "result < 0.01" nor failureCondition "result > 0.1" at weight 20%',
+    );
+    expect(world.router).toEqual({ stable: 100, canary: 0 });
+  });
+
+  it("a background analysis that never had enough traffic is judged by noData at promotion, not passed silently", () => {
+    const background = { ...errors, name: "bg", count: null, intervalMs: 10_000, noData: "fail" } as const;
+    const world = canary([{ kind: "setWeight", weight: 20 }, { kind: "pause", durationMs: 60_000 }], { analysis: { metrics: [background] } }, { samples: { bg: routerSample(0, 2) } });
+    world.runUntil((w) => w.finished() !== undefined);
+    expect(world.now).toBe(60_000);
+    expect(world.finished()?.reason).toBe('background analysis "bg": no data: 2 requests in 1m < minRequests 20 (noData: fail) at promotion at weight 100%');
   });
 
   it("the state is plain data: a loop may persist it between any two transitions", () => {
@@ -274,7 +337,7 @@ describe("canary", () => {
   it("provider errors beyond consecutiveErrorLimit abort", () => {
     const world = canary([{ kind: "setWeight", weight: 10 }, { kind: "analysis", analysis: { metrics: [{ ...errors, consecutiveErrorLimit: 1 }] } }], {}, { samples: { errors: { kind: "error", message: "router unreachable" } } });
     world.runUntil((w) => w.finished() !== undefined);
-    expect(world.now).toBe(30_000);
+    expect(world.now).toBe(60_000);
     expect(world.finished()?.reason).toBe('analysis "errors": 2 measurement errors in a row > consecutiveErrorLimit 1: router unreachable at weight 10%');
   });
 });

@@ -102,9 +102,9 @@ describe("rolling: batches", () => {
       { readiness: (_, __, age) => (age >= 3000 ? "ready" : "unready"), samples: { errors: (n) => routerSample(n >= 3 ? 0.2 : 0) } },
     );
     world.runUntil((w) => w.finished() !== undefined, 60_000);
-    // It starts once the first new instance has traffic (3s), not before.
-    expect(world.actionsOf("measure").map((m) => m.at)).toEqual([3000, 5000, 7000]);
-    expect(world.finished()?.reason).toBe('background analysis "errors": error rate 0.2 > max 0.01 with 2 of 4 new instances available');
+    // It starts once the first new instance has traffic (3s), not before, and measures at the end of each 2 s interval.
+    expect(world.actionsOf("measure").map((m) => m.at)).toEqual([5000, 7000, 9000]);
+    expect(world.finished()?.reason).toBe('background analysis "errors": error rate 0.2 > max 0.01 with 3 of 4 new instances available');
     world.runUntil((w) => w.state.settled, 60_000);
     expect([world.count("stable"), world.count("canary")]).toEqual([4, 0]);
     expect(world.router).toEqual({ stable: 100, canary: 0 });
