@@ -5,6 +5,8 @@ import type { VersionPool } from "./version-pool.ts";
 
 /** What a client connection needs from the router. */
 export interface FastPathHost {
+  /** See HEAD_TIMEOUT_MS. */
+  readonly headTimeoutMs: number;
   /** The version for a request, and the sticky cookie to set on its response (if any). */
   route(head: RequestHead): { readonly pool: VersionPool | undefined; readonly setCookie: string | undefined };
   /** Gives the connection to node:http from its next request on (its unread bytes are unshifted). */
@@ -13,6 +15,12 @@ export interface FastPathHost {
 
 /** A keep-alive client silent this long between requests is closed (nginx: 75 s, node:http: 5 s). */
 const CLIENT_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * A request head must arrive whole within this time of its first byte (HAProxy's usual `timeout
+ * http-request`; nginx's client_header_timeout is 60 s): a client trickling a byte every few seconds
+ * (slowloris) is closed instead of holding its connection forever. node:http's headersTimeout is the same.
+ */
+export const HEAD_TIMEOUT_MS = 10_000;
 const HEAD_END = "\r\n\r\n";
 
 /**
@@ -27,6 +35,8 @@ export class ClientConnection implements ExchangeClient {
   private exchange: FastExchange | null = null;
   private clientEnded = false;
   private reading = false;
+  /** Running while a partial request head is buffered. */
+  private headTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -73,7 +83,19 @@ export class ClientConnection implements ExchangeClient {
 
   private readonly onDrain = (): void => this.exchange?.clientDrained();
 
+  private readonly onHeadTimeout = (): void => {
+    this.headTimer = null;
+    if (this.socket.writable) this.socket.end("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    this.socket.destroySoon();
+  };
+
+  private clearHeadTimer(): void {
+    if (this.headTimer !== null) clearTimeout(this.headTimer);
+    this.headTimer = null;
+  }
+
   private readonly onClose = (): void => {
+    this.clearHeadTimer();
     const exchange = this.exchange;
     this.exchange = null;
     this.buffered = null;
@@ -103,8 +125,10 @@ export class ClientConnection implements ExchangeClient {
       // No complete head: wait for more, unless it cannot become one the fast path takes.
       if (buffered.length > MAX_FAST_HEAD_BYTES || buffered.includes("\n\n")) this.handoff();
       else if (this.clientEnded) this.socket.destroy();
+      else this.headTimer ??= setTimeout(this.onHeadTimeout, this.host.headTimeoutMs).unref();
       return false;
     }
+    this.clearHeadTimer();
     const head = end <= MAX_FAST_HEAD_BYTES ? parseRequestHead(buffered.toString("latin1", 0, end)) : null;
     if (head === null) {
       this.handoff();
@@ -125,6 +149,7 @@ export class ClientConnection implements ExchangeClient {
   }
 
   private handoff(): void {
+    this.clearHeadTimer();
     const socket = this.socket;
     socket.off("data", this.onData);
     socket.off("end", this.onEnd);

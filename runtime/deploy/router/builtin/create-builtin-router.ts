@@ -5,7 +5,7 @@ import { RouterClosedError, RouterError, ROUTER_ERROR_CODES } from "../errors.ts
 import { formatListen, parseListen } from "../listen-address.ts";
 import type { Stickiness, StickyRouter } from "../types.ts";
 import { validateWeights } from "../weights.ts";
-import { ClientConnection } from "./client-connection.ts";
+import { ClientConnection, HEAD_TIMEOUT_MS } from "./client-connection.ts";
 import { forward, respondError } from "./forward.ts";
 import { compileRoute, matchRoute, type CompiledRoute } from "./header-routes.ts";
 import type { RequestHead } from "./http1/request-head.ts";
@@ -15,12 +15,24 @@ import { VersionPool, type UpstreamAgentOptions } from "./version-pool.ts";
 import { WeightedPicker } from "./weighted-picker.ts";
 
 const EMPTY_METRICS = new MetricsWindow({ bucketMs: 1000, maxWindowMs: 1000 });
+/** A whole request, body included, on the node:http path (node's default; long uploads stay possible). */
+const REQUEST_TIMEOUT_MS = 300_000;
+/** Client connections at once; past it new ones are refused rather than file descriptors running out. */
+const MAX_CLIENT_CONNECTIONS = 10_000;
+
+const countHost = (rawHeaders: readonly string[]): number => {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.length === 4 && rawHeaders[i]!.toLowerCase() === "host") count++;
+  return count;
+};
 
 export interface BuiltinRouterOptions extends UpstreamAgentOptions {
   /** `127.0.0.1:PORT`; port 0 picks a free one (read it back from `router.listen`). */
   readonly listen: string;
   /** Metrics buckets; see MetricsWindow. @default 1 s buckets, 10 min longest window */
   readonly metrics?: MetricsWindowOptions;
+  /** A request head must arrive whole within this time of its first byte, else 408 and close (slowloris). @default 10 s */
+  readonly headTimeoutMs?: number;
 }
 
 /** pipec's own reverse proxy: a Router plus cookie stickiness. */
@@ -37,6 +49,7 @@ export interface BuiltinRouter extends StickyRouter {
  */
 export async function createBuiltinRouter(options: BuiltinRouterOptions): Promise<BuiltinRouter> {
   const address = parseListen(options.listen);
+  const headTimeoutMs = options.headTimeoutMs ?? HEAD_TIMEOUT_MS;
   const pools = new Map<string, VersionPool>();
   const picker = new WeightedPicker<VersionPool>();
   let routes: CompiledRoute<VersionPool>[] = [];
@@ -73,26 +86,38 @@ export async function createBuiltinRouter(options: BuiltinRouterOptions): Promis
   };
 
   // node:http serves the connections the fast path hands over (see ClientConnection).
-  const httpServer = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
+  const httpServer = http.createServer({ keepAlive: true, noDelay: true, headersTimeout: headTimeoutMs, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (req, res) => {
     const start = performance.now();
+    // A request with two Host headers names two origins; a proxy must refuse it (RFC 9112 3.2).
+    if (countHost(req.rawHeaders) > 1) {
+      res.setHeader("connection", "close");
+      return respondError(res, 400, undefined);
+    }
     const { pool, setCookie } = route(req.headers);
     if (pool === undefined) return respondError(res, 503, undefined);
     forward(pool, req, res, start, setCookie);
   });
+  // node:http enforces headersTimeout only on servers it has seen listen; this one never listens (it
+  // gets its connections handed over), so it is told it does, which starts its connection checks
+  // (an unref'd interval, so it never holds the process).
+  httpServer.emit("listening");
   httpServer.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();
   });
   const sockets = new Set<net.Socket>();
   const fastPath = {
+    headTimeoutMs,
     route: (head: RequestHead) => route(routes.length === 0 && stickiness === null ? NO_HEADERS : headerRecord(head.rawHeaders)),
     handoff: (socket: net.Socket) => httpServer.emit("connection", socket),
   };
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    // Past MAX_CLIENT_CONNECTIONS node refuses new ones (server.maxConnections) instead of exhausting file descriptors.
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     new ClientConnection(socket, fastPath);
   });
+  server.maxConnections = MAX_CLIENT_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void =>
       reject(new RouterError(ROUTER_ERROR_CODES.invalidListen, `Builtin router could not listen on ${options.listen}: ${error.message}`, { cause: error }));

@@ -120,8 +120,8 @@ export function isIdempotent(method: string | undefined): boolean {
   return method === "GET" || method === "HEAD" || method === "OPTIONS" || method === "TRACE" || method === "PUT" || method === "DELETE";
 }
 
-const REASONS: Record<number, string> = { 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
-const EXPLANATIONS: Record<number, string> = { 502: "upstream failed", 503: "no instance", 504: "upstream timed out" };
+const REASONS: Record<number, string> = { 400: "Bad Request", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
+const EXPLANATIONS: Record<number, string> = { 400: "bad request (two Host headers)", 502: "upstream failed", 503: "no instance", 504: "upstream timed out" };
 
 /** The router's own error answer for `status`: the reason phrase and a short plain-text body. */
 export function errorBody(status: number, version: string | undefined): { readonly reason: string; readonly text: string } {

@@ -1,7 +1,7 @@
 /**
  * The request heads the router's fast path forwards itself: HTTP/1.1, origin-form target, plain
  * `name: value` lines, no body or a body with one Content-Length. Anything else (chunked bodies,
- * `Expect`, `Upgrade`, HTTP/1.0, no `Host`, obsolete line folding, a malformed or conflicting header) is not
+ * `Expect`, `Upgrade`, HTTP/1.0, no `Host` or two, obsolete line folding, a malformed or conflicting header) is not
  * parsed here: the connection is handed to node:http, whose parser (llhttp) answers or rejects it.
  * So the fast path never has to decide an ambiguous case, and request smuggling stays llhttp's job.
  */
@@ -52,7 +52,11 @@ export function parseRequestHead(head: string): RequestHead | null {
     const value = trimOws(line, colon + 1);
     switch (name.length) {
       case 4:
-        if (name.toLowerCase() === "host") host = true;
+        if (name.toLowerCase() === "host") {
+          // Two Hosts name two origins: node:http answers it (400, see create-builtin-router.ts).
+          if (host) return null;
+          host = true;
+        }
         break;
       case 6:
         if (name.toLowerCase() === "expect") return null;

@@ -348,6 +348,49 @@ describe("builtin proxy: HTTP/1.1 conformance", () => {
       await expectServed(router.listen);
     });
 
+    it("refuses a request with two Host headers (400, nothing forwarded), first on a connection or after a good one", async () => {
+      const up = await upstream("a", answerTarget);
+      const router = await proxy({ v1: [up.instance] });
+      const twoHosts = "GET /two HTTP/1.1\r\nHost: app.test\r\nHost: evil.test\r\n\r\n";
+      const first = await client(router.listen);
+      first.write(twoHosts);
+      expect((await readFinalResponse(first)).status).toBe(400);
+      const second = await client(router.listen);
+      second.write(get("/fine"));
+      expect((await second.readResponse()).status).toBe(200);
+      second.write(twoHosts);
+      expect((await readFinalResponse(second)).status).toBe(400);
+      expect(up.requests.map((r) => r.startLine[1])).toEqual(["/fine"]);
+      await expectServed(router.listen);
+    });
+
+    it.each([
+      ["on the fast path", ""],
+      ["after node:http took the connection over (a chunked upload first)", "POST /upload HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"],
+    ])("closes a client that trickles a request head past the head timeout (slowloris) %s", async (_where, before) => {
+      const up = await upstream("a", answerTarget);
+      const router = await createBuiltinRouter({ listen: "127.0.0.1:0", headTimeoutMs: 500 });
+      cleanups.push(() => router.close());
+      await router.setInstances("v1", [up.instance]);
+      await router.setWeights({ v1: 100 });
+      const c = await connectRaw(router.listen, 5000);
+      cleanups.push(() => c.destroy());
+      if (before !== "") {
+        c.write(before);
+        expect((await c.readResponse()).status).toBe(200);
+      }
+      const started = Date.now();
+      const head = get("/slow", "X-Slow: 1\r\n");
+      for (let i = 0; i < head.length - 2 && !c.closed && Date.now() - started < 4000; i++) {
+        c.write(head[i]!);
+        await sleep(100);
+      }
+      await c.waitClosed();
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(up.requests.map((r) => r.startLine[1])).not.toContain("/slow");
+      await expectServed(router.listen);
+    });
+
     it("answers a request head over 64 KiB with a 4xx and closes, then serves the next client", async () => {
       const up = await upstream("a", answerTarget);
       const router = await proxy({ v1: [up.instance] });
