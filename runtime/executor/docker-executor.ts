@@ -52,7 +52,7 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
         if (execution.services.length > 0) {
           const start = await services.start();
           if (start.kind === "aborted") return abortOutcome(execution.signal, null);
-          if (start.kind === "failed") return { outcome: "infrastructure-error", message: start.message };
+          if (start.kind === "failed") return { outcome: "infrastructure-error", message: start.message, permanent: start.permanent };
           network = start.network;
         }
         return await runSteps(execution, (step, signal) =>
@@ -95,7 +95,7 @@ async function runDockerStep({ engine, execution, step, signal, network, resolve
   if ("error" in directory) return { kind: "not-run", message: directory.error };
   const problem = await raceAbort(resolveImage(image), signal);
   if (problem === ABORTED) return { kind: "stopped" };
-  if (problem !== null) return { kind: "infrastructure", message: problem };
+  if (problem !== null) return { kind: "infrastructure", message: problem.message, permanent: problem.permanent };
 
   const { resources } = execution.job;
   try {

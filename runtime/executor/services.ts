@@ -25,7 +25,7 @@ const LOG_TAIL_LINES = 20;
 export type ServicesStart =
   | { readonly kind: "ready"; readonly network: NetworkMode }
   | { readonly kind: "aborted" }
-  | { readonly kind: "failed"; readonly message: string };
+  | { readonly kind: "failed"; readonly message: string; readonly permanent?: boolean };
 
 export interface ServiceGroupOptions {
   readonly engine: DockerEngine;
@@ -48,7 +48,7 @@ export class ServiceGroup {
     for (const service of execution.services) {
       const image = await raceAbort(this.options.resolveImage(service.image), execution.signal);
       if (image === ABORTED) return { kind: "aborted" };
-      if (image !== null) return { kind: "failed", message: `service "${service.name}": ${image}` };
+      if (image !== null) return { kind: "failed", message: `service "${service.name}": ${image.message}`, permanent: image.permanent };
       const first = this.started[0];
       const container = await this.options.engine.startContainer({
         image: service.image,

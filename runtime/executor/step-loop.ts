@@ -16,8 +16,8 @@ export type StepAttemptResult =
   | { readonly kind: "stopped" }
   /** It could not start for a reason in the job's hands (no such working directory, no image): not retried. */
   | { readonly kind: "not-run"; readonly message: string }
-  /** The machinery failed (engine gone, container lost, image unavailable). */
-  | { readonly kind: "infrastructure"; readonly message: string };
+  /** The machinery failed (engine gone, container lost, image unavailable); `permanent`: trying again cannot help. */
+  | { readonly kind: "infrastructure"; readonly message: string; readonly permanent?: boolean };
 
 /**
  * Runs one attempt. `signal` aborts on the step's timeout (reason `STEP_TIMEOUT`) or the job's abort
@@ -87,8 +87,8 @@ async function runStep(execution: JobExecution, step: ResolvedStep, runAttempt: 
       retryClass = null;
     } else {
       finished("failed", null);
-      outcome = { outcome: "infrastructure-error", message: `step "${step.name}": ${result.message}` };
-      retryClass = "infrastructure";
+      outcome = { outcome: "infrastructure-error", message: `step "${step.name}": ${result.message}`, permanent: result.permanent === true };
+      retryClass = result.permanent === true ? null : "infrastructure";
     }
     if (retryClass === null || attempt > step.retries || !step.retryOn.includes(retryClass)) {
       // The machinery failing is not the job's failure: no later step can run on it either.

@@ -69,8 +69,11 @@ export type JobOutcome =
   | { readonly outcome: "failed"; readonly exitCode: number; readonly step: number; readonly message: string }
   | { readonly outcome: "timed-out"; readonly step: number | null; readonly message: string }
   | { readonly outcome: "cancelled"; readonly message: string }
-  /** The machinery failed, not the job: engine gone, image missing, container lost. Retryable as `infrastructure`. */
-  | { readonly outcome: "infrastructure-error"; readonly message: string };
+  /**
+   * The machinery failed, not the job: engine gone, image missing, container lost. Retryable as
+   * `infrastructure`, unless `permanent`: trying again cannot help (an image that does not exist).
+   */
+  | { readonly outcome: "infrastructure-error"; readonly message: string; readonly permanent?: boolean };
 
 export interface Executor {
   readonly kind: "docker" | "local";

@@ -131,7 +131,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
             running.delete(command.id);
             const exitCode = outcome.outcome === "failed" ? outcome.exitCode : outcome.outcome === "success" ? 0 : null;
             const message = outcome.outcome === "success" ? undefined : masker.text(outcome.message);
-            dispatch({ type: "job-finished", id: command.id, attempt: command.attempt, outcome: outcome.outcome, exitCode, message });
+            const retryable = !(outcome.outcome === "infrastructure-error" && outcome.permanent === true);
+            dispatch({ type: "job-finished", id: command.id, attempt: command.attempt, outcome: outcome.outcome, exitCode, message, retryable });
           });
         return;
       }

@@ -41,7 +41,7 @@ export function finishAttempt(draft: Draft, event: JobFinished): void {
     return;
   }
   const text = describeFailure(job, settled.class, event);
-  if (!isCancelled(draft) && shouldRetry(job.retry, attempt, settled.class, event.exitCode)) {
+  if (!isCancelled(draft) && event.retryable !== false && shouldRetry(job.retry, attempt, settled.class, event.exitCode)) {
     const delay = backoffDelayMs(job.retry.backoff, attempt, draft.options.random);
     setStatus(draft, job.id, "retrying", `${text}; attempt ${attempt + 1} of ${job.retry.max + 1} in ${delay} ms`, patch);
     setTimer(draft, retryKey(job.id, attempt), { kind: "retry", id: job.id, attempt }, draft.now + delay);

@@ -62,6 +62,8 @@ export type SchedulerEvent =
       readonly outcome: AttemptOutcome;
       readonly exitCode: number | null;
       readonly message?: string;
+      /** False when trying again cannot help (an image that does not exist): no retry, whatever `retry` says. @default true */
+      readonly retryable?: boolean;
       /** String outputs, readable by dependents as `needs.<id>.outputs.<name>`. */
       readonly outputs?: Readonly<Record<string, string>>;
     }

@@ -26,6 +26,8 @@ export interface AttemptScript {
   readonly exitCode?: number;
   readonly message?: string;
   readonly outputs?: Readonly<Record<string, string>>;
+  /** False: the executor says trying again cannot help. */
+  readonly retryable?: boolean;
 }
 /** A number: every attempt succeeds after that many ms. A list: per attempt, the last repeating. */
 export type JobScript = number | readonly (number | AttemptScript)[];
@@ -108,7 +110,7 @@ export function drive(jobs: readonly SchedulerJob[], options: SchedulerOptions, 
           const outcome = script.outcome ?? "success";
           const exitCode = script.exitCode ?? (outcome === "failed" ? 1 : outcome === "success" ? 0 : null);
           const base = { type: "job-finished", id: command.id, attempt: command.attempt, outcome, exitCode } as const;
-          const extra = { ...(script.message === undefined ? {} : { message: script.message }), ...(script.outputs === undefined ? {} : { outputs: script.outputs }) };
+          const extra = { ...(script.message === undefined ? {} : { message: script.message }), ...(script.outputs === undefined ? {} : { outputs: script.outputs }), ...(script.retryable === undefined ? {} : { retryable: script.retryable }) };
           push(at + script.ms, { ...base, ...extra }, tag);
         }
         break;

@@ -51,6 +51,14 @@ describe("retries", () => {
     expect(timeline(result)).toEqual(["a#1 0-10 failed", "a#2 35-45 failed", "a#3 95-105 success"]);
   });
 
+  it("never retries an attempt the executor calls not retryable (an image that does not exist), whatever retry says", () => {
+    const jobs = [job("a", [], { retry: { max: 3, backoff: { initialMs: 5 } } }), job("b", ["a"])];
+    const missing: AttemptScript = { ms: 10, outcome: "infrastructure-error", message: 'image "nope:1" is not available locally', retryable: false };
+    const result = drive(jobs, options(), { scripts: { a: [missing, 10] } });
+    expect(timeline(result)).toEqual(["a#1 0-10 infrastructure-error"]);
+    expect(result.statuses).toEqual({ a: "failed", b: "skipped" });
+  });
+
   it("fails for good when the attempts are used up", () => {
     const jobs = [job("a", [], { retry: { max: 1, backoff: { initialMs: 5 } } }), job("b", ["a"])];
     const result = drive(jobs, options(), { scripts: { a: [failed(3)] } });
