@@ -87,7 +87,8 @@ async function runStep(execution: JobExecution, step: ResolvedStep, runAttempt: 
       retryClass = null;
     } else {
       finished("failed", null);
-      outcome = { outcome: "infrastructure-error", message: `step "${step.name}": ${result.message}`, permanent: result.permanent === true };
+      const message = `step "${step.name}": ${result.message}`;
+      outcome = result.permanent === true ? { outcome: "infrastructure-error", message, permanent: true } : { outcome: "infrastructure-error", message };
       retryClass = result.permanent === true ? null : "infrastructure";
     }
     if (retryClass === null || attempt > step.retries || !step.retryOn.includes(retryClass)) {
