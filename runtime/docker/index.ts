@@ -16,6 +16,7 @@ export {
 export {
   LABEL_DEPLOYMENT,
   LABEL_JOB,
+  LABEL_PROJECT,
   LABEL_RUN_ID,
   LABEL_SERVICE,
   LABEL_VERSION,
@@ -23,6 +24,7 @@ export {
   containerLabels,
   deploymentLabels,
   deploymentSelector,
+  projectLabel,
   runLabels,
 } from "./labels.ts";
 export type {

@@ -2,6 +2,8 @@
  * Label keys pipec puts on every container it creates, so that a run's containers can be found and
  * removed (`removeByLabel`), even after a crash. Reverse-DNS keys, as Docker recommends.
  */
+import { createHash } from "node:crypto";
+
 export const LABEL_RUN_ID = "dev.pipec.run-id";
 export const LABEL_JOB = "dev.pipec.job";
 /** On a job's service containers: the service's name. */
@@ -26,13 +28,23 @@ export function allPipecLabels(): Record<string, null> {
 export const LABEL_DEPLOYMENT = "dev.pipec.deployment";
 /** On a deployment target's containers: the version the instance runs. */
 export const LABEL_VERSION = "dev.pipec.version";
+/**
+ * On a deployment target's containers: the project that deployed it (see `projectLabel`). Two
+ * projects on one engine may both deploy "web"; each cleans up only its own.
+ */
+export const LABEL_PROJECT = "dev.pipec.project";
 
-/** The labels for one instance of one version of a deployment. */
-export function deploymentLabels(ids: { readonly deployment: string; readonly version: string }): Record<string, string> {
-  return { [LABEL_DEPLOYMENT]: ids.deployment, [LABEL_VERSION]: ids.version };
+/** A project's label value: a digest of its root folder (no machine path on the engine). */
+export function projectLabel(projectDir: string): string {
+  return createHash("sha256").update(projectDir).digest("hex").slice(0, 16);
 }
 
-/** The labels that select every container of one deployment, whatever the version (for `removeByLabel`). */
-export function deploymentSelector(deployment: string): Record<string, string> {
-  return { [LABEL_DEPLOYMENT]: deployment };
+/** The labels for one instance of one version of a deployment. `project`: see `projectLabel`. */
+export function deploymentLabels(ids: { readonly deployment: string; readonly version: string; readonly project: string }): Record<string, string> {
+  return { [LABEL_DEPLOYMENT]: ids.deployment, [LABEL_VERSION]: ids.version, [LABEL_PROJECT]: ids.project };
+}
+
+/** The labels that select every container of one project's deployment, whatever the version (for `removeByLabel`). */
+export function deploymentSelector(deployment: string, project: string): Record<string, string> {
+  return { [LABEL_DEPLOYMENT]: deployment, [LABEL_PROJECT]: project };
 }

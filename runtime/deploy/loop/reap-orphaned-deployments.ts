@@ -6,7 +6,7 @@
  * label) and its HAProxy (by pid file) are stopped, and the status says it no longer serves.
  */
 import { join } from "node:path";
-import { connectDocker, deploymentSelector } from "../../docker/index.ts";
+import { connectDocker, deploymentSelector, projectLabel } from "../../docker/index.ts";
 import { acquireDeploymentLock, DeploymentBusyError, listDeployments, processAlive, readStatus, writeStatus } from "../history/index.ts";
 import { stopLeftover } from "../router/haproxy/haproxy-process.ts";
 import { reapLeftoverProcesses } from "./leftovers.ts";
@@ -55,7 +55,7 @@ export async function reapOrphanedDeployment(projectDir: string, name: string): 
     // Docker instances have no command of their own in the status; the engine finds them by label.
     if (status.instances.some((instance) => instance.command === null)) {
       try {
-        instances += await connectDocker().removeByLabel(deploymentSelector(name));
+        instances += await connectDocker().removeByLabel(deploymentSelector(name, projectLabel(projectDir)));
       } catch (error) {
         problems.push(`deployment "${name}": its containers could not be removed: ${(error as Error).message}`);
       }

@@ -174,7 +174,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     releaseLock();
     return failed((error as Error).message);
   }
-  const drivers = driverFactory({ engine: input.engine, workspace: input.workspace });
+  const drivers = driverFactory({ engine: input.engine, workspace: input.workspace, projectDir });
   const canaryDriver = drivers.driverFor(spec);
   const stableDriver = stableSpec === null ? null : drivers.driverFor(stableSpec);
   try {

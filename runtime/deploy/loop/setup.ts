@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment } from "../../plan/schema.ts";
-import { connectDocker, type DockerEngine } from "../../docker/index.ts";
+import { connectDocker, projectLabel, type DockerEngine } from "../../docker/index.ts";
 import { createBuiltinRouter, createHaproxyRouter } from "../router/index.ts";
 import { createDockerTargetDriver, createProcessTargetDriver, type ObservableTargetDriver } from "../target/index.ts";
 import type { Router } from "../types.ts";
@@ -61,7 +61,7 @@ export interface DriverFactory {
   cleanup(name: string): Promise<number>;
 }
 
-export function driverFactory(options: { readonly engine: DockerEngine | null; readonly workspace: string }): DriverFactory {
+export function driverFactory(options: { readonly engine: DockerEngine | null; readonly workspace: string; readonly projectDir: string }): DriverFactory {
   let engine = options.engine;
   const dockerEngine = () => (engine ??= connectDocker());
   const drivers: ObservableTargetDriver[] = [];
@@ -69,7 +69,7 @@ export function driverFactory(options: { readonly engine: DockerEngine | null; r
     driverFor(spec) {
       const driver =
         spec.target.kind === "docker"
-          ? createDockerTargetDriver(dockerEngine(), { image: spec.target.image, command: spec.target.command, env: spec.env })
+          ? createDockerTargetDriver(dockerEngine(), { image: spec.target.image, command: spec.target.command, env: spec.env }, { project: projectLabel(options.projectDir) })
           : createProcessTargetDriver({ command: spec.target.command, env: spec.env }, options.workspace);
       drivers.push(driver);
       return driver;

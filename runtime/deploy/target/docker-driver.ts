@@ -4,7 +4,7 @@
  * `cleanup` finds leftovers after a crash. Only the Docker adapter (`runtime/docker`) talks to the engine.
  */
 import { randomBytes } from "node:crypto";
-import { deploymentLabels, deploymentSelector, describeCause, type DockerEngine, type StartedContainer } from "../../docker/index.ts";
+import { deploymentLabels, deploymentSelector, describeCause, projectLabel, type DockerEngine, type StartedContainer } from "../../docker/index.ts";
 import type { Instance } from "../types.ts";
 import { TargetExitedError, TargetImageMissingError, TargetSpawnError, TargetUnknownInstanceError } from "./errors.ts";
 import { lastLines } from "./output-tail.ts";
@@ -26,6 +26,7 @@ export function createDockerTargetDriver(engine: DockerEngine, target: DockerTar
   const running = new Map<string, Running>();
   const stopped = new Set<string>();
   const outputLines = options.outputLines ?? 40;
+  const project = options.project ?? projectLabel(process.cwd());
 
   const forget = (entry: Running) => {
     running.delete(entry.instance.id);
@@ -51,7 +52,7 @@ export function createDockerTargetDriver(engine: DockerEngine, target: DockerTar
           env: { ...target.env, ...request.env, PORT: String(request.port) },
           workingDir: "",
           binds: [],
-          labels: deploymentLabels({ deployment: request.deployment, version: request.version }),
+          labels: deploymentLabels({ deployment: request.deployment, version: request.version, project }),
           network: "host",
           cpus: null,
           memoryBytes: null,
@@ -108,7 +109,7 @@ export function createDockerTargetDriver(engine: DockerEngine, target: DockerTar
     },
 
     async cleanup(deployment) {
-      const removed = await engine.removeByLabel(deploymentSelector(deployment));
+      const removed = await engine.removeByLabel(deploymentSelector(deployment, project));
       for (const entry of [...running.values()]) if (entry.deployment === deployment) forget(entry);
       return removed;
     },

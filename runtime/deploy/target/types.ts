@@ -43,4 +43,6 @@ export interface DriverOptions {
   readonly startupWindowMs?: number;
   /** How many output lines are kept per instance for error messages. @default 40 */
   readonly outputLines?: number;
+  /** The project's label value (`projectLabel`): containers are labelled, and cleaned up, per project. @default the current folder's */
+  readonly project?: string;
 }

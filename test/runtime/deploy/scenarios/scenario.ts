@@ -1,6 +1,6 @@
 /** Shared shape of a scenario: revision 1 deployed first, then revision 2 under load and the invariant monitor. */
 import { expect } from "vitest";
-import { connectDocker, deploymentSelector } from "../../../../runtime/docker/index.ts";
+import { connectDocker, LABEL_DEPLOYMENT } from "../../../../runtime/docker/index.ts";
 import type { JobOutcome } from "../../../../runtime/executor/types.ts";
 import type { AnalysisSchema, DeploymentInput } from "../../../../runtime/plan/schema.ts";
 import type { z } from "zod";
@@ -76,7 +76,8 @@ export async function runScenario(project: Project, first: DeploymentInput, seco
 /** Removes whatever containers the scenario's deployments left (after a failed assertion). */
 export async function removeContainers(names: readonly string[]): Promise<void> {
   const engine = connectDocker();
-  for (const name of names) await engine.removeByLabel(deploymentSelector(name)).catch(() => 0);
+  // Whatever project deployed them: the scenarios' names are their own.
+  for (const name of names) await engine.removeByLabel({ [LABEL_DEPLOYMENT]: name }).catch(() => 0);
 }
 
 /** The run's lines, for assertion messages. */

@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectDocker, deploymentSelector, type DockerEngine } from "../../../../runtime/docker/index.ts";
+import { connectDocker, deploymentSelector, projectLabel, type DockerEngine } from "../../../../runtime/docker/index.ts";
 import { httpProbe } from "../../../../runtime/deploy/health/index.ts";
 import {
   TargetExitedError,
@@ -35,7 +35,7 @@ describe.runIf(docker.run)("docker target driver", () => {
     engine = connectDocker();
   });
   afterAll(async () => {
-    if (docker.available) await connectDocker().removeByLabel(deploymentSelector(deployment));
+    if (docker.available) await connectDocker().removeByLabel(deploymentSelector(deployment, projectLabel(process.cwd())));
   });
 
   it("starts labelled containers on the host network serving their VERSION; stop closes the port and removes them", async () => {
@@ -58,7 +58,7 @@ describe.runIf(docker.run)("docker target driver", () => {
     expect(await get(b.port)).toEqual({ status: 200, body: "v2\n" });
     await driver.stop(a, 10_000); // a second stop is fine
     // Only b is left for this deployment: a was removed, not just stopped.
-    expect(await engine.removeByLabel({ ...deploymentSelector(deployment), "dev.pipec.version": "v1" })).toBe(0);
+    expect(await engine.removeByLabel({ ...deploymentSelector(deployment, projectLabel(process.cwd())), "dev.pipec.version": "v1" })).toBe(0);
     await driver.stop(b, 10_000);
   });
 
@@ -92,7 +92,7 @@ describe.runIf(docker.run)("docker target driver", () => {
     expect(exited.exitCode).toBe(3);
     expect(exited.lastLines).toEqual(expect.arrayContaining(["booting", "fatal: no config"]));
     expect(exited.message).toContain("exited with code 3 right after starting");
-    expect(await engine.removeByLabel({ ...deploymentSelector(deployment), "dev.pipec.version": "crash" })).toBe(0);
+    expect(await engine.removeByLabel({ ...deploymentSelector(deployment, projectLabel(process.cwd())), "dev.pipec.version": "crash" })).toBe(0);
   });
 
   it("cleanup removes every container of the deployment, even those another driver started", async () => {
@@ -107,5 +107,16 @@ describe.runIf(docker.run)("docker target driver", () => {
     expect(await first.cleanup(name)).toBe(0);
     await first.stop(instances[0]!, 1_000); // already removed: stop is a no-op
     await first.stop(kept, 5_000);
+  });
+
+  it("cleanup leaves alone the same deployment name of another project on the same engine", async () => {
+    const name = uniqueName("docker-two-projects");
+    const mine = createDockerTargetDriver(engine, app, { project: projectLabel("/projects/mine") });
+    const theirs = createDockerTargetDriver(engine, app, { project: projectLabel("/projects/theirs") });
+    const [own, other] = await Promise.all([startOne(mine, "v1", {}, 0, name), startOne(theirs, "v1", {}, 1, name)]);
+    expect(await createDockerTargetDriver(engine, app, { project: projectLabel("/projects/mine") }).cleanup(name)).toBe(1);
+    await expect.poll(() => portOpen(own.port)).toBe(false);
+    expect(await get(other.port)).toEqual({ status: 200, body: "v1\n" });
+    await theirs.stop(other, 5_000);
   });
 });
