@@ -31,6 +31,9 @@ export const DIAGNOSTIC_CODES = [
   "invalid-matrix",
   "secret-in-plan",
   "expression-in-script",
+  "target-unsupported",
+  "target-approximation",
+  "target-name-collision",
 ] as const;
 
 export const DiagnosticSchema = z.object({
