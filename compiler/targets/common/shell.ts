@@ -15,3 +15,13 @@ export function shellJoin(argv: readonly string[]): string {
 export function doubleQuoteBody(text: string): string {
   return text.replace(/[\\"$`]/g, (ch) => `\\${ch}`);
 }
+
+/**
+ * One argument for a command line split by the rules of .NET / CommandLineToArgvW (how the GitHub
+ * runner splits a service's `options`): double quotes group, `\"` is a quote, backslashes elsewhere
+ * are literal. Single quotes mean nothing there.
+ */
+export function argvQuote(text: string): string {
+  if (text !== "" && !/[\s"]/.test(text)) return text;
+  return `"${text.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, "$1$1")}"`;
+}

@@ -11,7 +11,7 @@ import { envPrelude, isNativeLiteral, type EnvLayer } from "../common/env-prelud
 import { engineIds, githubJobId } from "../common/names.ts";
 import { artifactName, packScript, tarPath, unpackScript, unsupportedPatterns, PACK_DIR } from "../common/pack.ts";
 import { checkJob, checkPlan, stepWhere } from "../common/shared-checks.ts";
-import { shellJoin } from "../common/shell.ts";
+import { argvQuote, shellJoin } from "../common/shell.ts";
 import { printEngineYaml } from "../common/yaml.ts";
 import type { EmitOptions, EmitResult } from "../types.ts";
 import { githubCondition } from "./condition.ts";
@@ -135,8 +135,9 @@ function services(job: Job, id: string, plan: Plan, diagnostics: TargetDiagnosti
       else if (isNativeLiteral(value)) env[name] = value;
       else diagnostics.unsupported(where, `${feature} env ${name}`, `the template ${JSON.stringify(value)} needs a shell, and a service has none here`, "write the value literally");
     }
+    // Docker runs a health command with /bin/sh -c: the argv is shell-quoted, then quoted again for the runner's own splitting.
     const options = service.readyCommand === null ? [] : ["--health-cmd", shellJoin(service.readyCommand), "--health-interval", "2s", "--health-timeout", "5s", "--health-retries", "30"];
-    out[service.name] = { image: service.image, ...(Object.keys(env).length === 0 ? {} : { env }), ...(options.length === 0 ? {} : { options: shellJoin(options) }) };
+    out[service.name] = { image: service.image, ...(Object.keys(env).length === 0 ? {} : { env }), ...(options.length === 0 ? {} : { options: options.map(argvQuote).join(" ") }) };
   }
   diagnostics.approximated(where, "services", `reached by name (${job.services.map((s) => s.name).join(", ")}), not at 127.0.0.1 as under pipec run: GitHub puts services on their own network`, "read the service's host from an env value");
   return { services: out };

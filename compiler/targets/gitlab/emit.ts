@@ -115,6 +115,8 @@ function pipelineVariables(plan: Plan): Doc {
   };
   for (const [name, v] of Object.entries(plan.vars)) variables[name] = { value: v.default ?? "", ...(v.description === null ? {} : { description: v.description }) };
   Object.assign(variables, nativeVariables(secretsAsTemplates(plan.env), new Set()));
+  // GitLab sets CI=true itself and warns when a file overrides its predefined variables.
+  if (variables.CI === "true") delete variables.CI;
   return variables;
 }
 

@@ -36,13 +36,15 @@ export function gitRepo(files: Readonly<Record<string, string>>): string {
 
 export interface GclResult {
   readonly code: number | null;
+  readonly stdout: string;
+  /** stdout and stderr together. */
   readonly output: string;
 }
 
 export function gitlabCiLocal(bin: string, cwd: string, args: readonly string[]): GclResult {
   const env = { ...process.env, PATH: [bin, process.env.PATH ?? ""].join(delimiter), NO_COLOR: "1", FORCE_COLOR: "0" };
   const r = spawnSync(join(bin, "gitlab-ci-local"), ["--no-color", ...args], { cwd, env, encoding: "utf8", timeout: 300_000 });
-  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+  return { code: r.status, stdout: r.stdout, output: `${r.stdout}${r.stderr}` };
 }
 
 export type Outcome = "passed" | "failed" | "allowed-failure" | "skipped";
