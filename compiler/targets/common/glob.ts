@@ -42,8 +42,8 @@ export function globToEre(pattern: string): string | null {
     else out += /[.^$+()|{}]/.test(ch) ? `\\${ch}` : ch;
   }
   if (braces !== 0) return null;
-  // A pattern that names a directory takes everything under it.
-  return `^${out}(/.*)?$`;
+  // A literal pattern may name a directory, which takes everything under it (globs match files only).
+  return /[*?[{]/.test(trimmed) ? `^${out}$` : `^${out}(/.*)?$`;
 }
 
 /** The literal directory a pattern starts with (`dist/**` -> `dist`), where a search may begin; `.` if none. */
