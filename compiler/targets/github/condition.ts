@@ -104,7 +104,8 @@ function warnCaseInsensitive(expr: Expr, scope: ConditionScope): void {
   for (const node of nodes(expr)) {
     const operands = node.kind === "binary" && (node.op === "==" || node.op === "!=") ? [node.left, node.right] : node.kind === "call" && ["contains", "startsWith", "endsWith"].includes(node.name) ? node.args : [];
     const cased = operands.find((operand) => operand.kind === "literal" && typeof operand.value === "string" && CASED.test(operand.value));
-    if (cased === undefined) continue;
+    // A need's result is one of a few lower-case words on both sides: case cannot differ.
+    if (cased === undefined || operands.some((operand) => operand.kind === "context" && operand.root === "needs")) continue;
     scope.diagnostics.approximated(
       scope.where,
       `condition ${printExpression(node)}`,
