@@ -3,8 +3,8 @@
  * scalars for scripts, no line folding, no anchors, and a header naming the pipec version and the
  * plan digest, which `pipec build --check` reads back.
  */
-import { stringify } from "yaml";
 import type { TargetName } from "../types.ts";
+import { printYaml } from "./yaml-printer.ts";
 
 export interface Header {
   readonly version: string;
@@ -12,7 +12,7 @@ export interface Header {
 }
 
 export function printEngineYaml(document: unknown, target: TargetName, header: Header): string {
-  const body = stringify(document, { lineWidth: 0, blockQuote: "literal", aliasDuplicateObjects: false, indentSeq: true });
+  const body = printYaml(document);
   return `${headerLine(target, header)}\n${body}`;
 }
 

@@ -78,11 +78,20 @@ function depths(plan: Plan): Map<string, number> {
  */
 function existenceOf(plan: Plan, ids: ReadonlyMap<string, string>, diagnostics: TargetDiagnostics): Map<string, Existence> {
   const out = new Map<string, Existence>();
+  // Most jobs share a few conditions ("success()"); a job without a matrix lowers its text once.
+  const lowerings = new Map<string, ReturnType<typeof lowerCondition>>();
+  const lower = (text: string, matrix: Job["matrix"]) => {
+    const cached = matrix === null ? lowerings.get(text) : undefined;
+    if (cached) return cached;
+    const lowered = lowerCondition(withImpliedSuccess(foldConstants(bindStatic(parseCondition(text), plan, matrix))));
+    if (matrix === null) lowerings.set(text, lowered);
+    return lowered;
+  };
   const visit = (id: string): Existence => {
     const known = out.get(id);
     if (known) return known;
     const job = plan.jobs[id]!;
-    const lowered = lowerCondition(withImpliedSuccess(foldConstants(bindStatic(parseCondition(job.if), plan, job.matrix))));
+    const lowered = lower(job.if, job.matrix);
     let result: Existence;
     if (!lowered.ok) {
       diagnostics.unsupported(jobWhere(plan, id), "if", lowered.message, "decide on vars, git.branch or git.tag compared with text, with one of success(), failure() or always()");
