@@ -48,6 +48,7 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .description("print how each plan field reaches each target (exact, lowered, approximated, refused)")
     .addOption(new Option("--target <target>", "only this target").choices(["github", "gitlab"]))
     .option("--json", "print as JSON")
+    .option("--markdown", "print as a Markdown table (as in the README)")
     .action(async (flags) => {
       const { targetsCommand } = await import("./commands/targets.ts");
       code = targetsCommand(flags, terminal);

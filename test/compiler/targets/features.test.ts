@@ -1,6 +1,8 @@
 /** Every plan field is in every target's feature registry, so no emitter can ignore a new field silently. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planFields, TARGET_NAMES, TARGETS } from "../../../compiler/targets/index.ts";
+import { coverageMarkdown, planFields, TARGET_NAMES, TARGETS } from "../../../compiler/targets/index.ts";
 
 describe("target feature registries", () => {
   it("list the plan's fields", () => {
@@ -18,5 +20,14 @@ describe("target feature registries", () => {
       expect(["exact", "lowered", "approximated", "refused"], field).toContain(support.coverage);
       expect(support.note.length, field).toBeGreaterThan(3);
     }
+  });
+});
+
+describe("the README's coverage table", () => {
+  it("is the one the registries give (regenerate with pipec targets --markdown)", () => {
+    const readme = readFileSync(join(import.meta.dirname, "..", "..", "..", "README.md"), "utf8");
+    const start = readme.indexOf("\n", readme.indexOf("<!-- targets-table:start")) + 1;
+    const end = readme.indexOf("<!-- targets-table:end -->");
+    expect(readme.slice(start, end)).toBe(coverageMarkdown(TARGETS));
   });
 });
