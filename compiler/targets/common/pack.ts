@@ -49,7 +49,9 @@ export function packScript(jobId: string, name: string, output: Output): string 
     lines.push(`cat ${PACK_DIR}/match.list >> ${list}`);
   }
   lines.push(`LC_ALL=C sort -u ${list} -o ${list}`);
-  lines.push(`if [ -s ${list} ]; then tar -cf ${file} -T ${list}; else echo ${shellQuote(`pipec: optional output ${name} matched no file`)}; fi`);
+  // Not `tar -T`: BusyBox builds without it. The names become arguments, `./`-prefixed so none reads as an option.
+  lines.push(`set -- && while IFS= read -r pipec_file; do set -- "$@" "./$pipec_file"; done < ${list}`);
+  lines.push(`if [ "$#" -gt 0 ]; then tar -cf ${file} "$@"; else echo ${shellQuote(`pipec: optional output ${name} matched no file`)}; fi`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -3,28 +3,41 @@
  * `pipec run --executor local` and, compiled by `pipec build --target gitlab`, with gitlab-ci-local's
  * shell executor (--shell-isolation, so jobs see only their artifacts). Both must give the same job
  * outcomes and the same artifact contents: paths, file types, modes, link targets and bytes.
+ * With Docker up (required under CI), the same cases also run with gitlab-ci-local's Docker executor
+ * in the test images (busybox), with a Debian helper image for its artifact copies (no network).
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureHelperImage, HELPER_IMAGE } from "../../../bench/bench-images.ts";
 import { runPipec } from "../../cli/run-pipec.ts";
 import { ensureGitlabCiLocal, gitlabCiLocal, gitRepo, summaryOutcomes, type Outcome } from "./gitlab-ci-local.ts";
 
 const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
 const cases = readdirSync(FIXTURES).filter((name) => name.startsWith("targets-script-"));
 const required = process.env.CI !== undefined || process.env.PIPEC_REQUIRE_DOCKER === "1";
+const EXECUTORS = {
+  shell: ["--force-shell-executor", "--shell-isolation"],
+  docker: ["--pull-policy", "if-not-present", "--helper-image", HELPER_IMAGE, "--network", "none"],
+} as const;
 
 let bin: string | null = null;
 let reason = "";
+let docker: string | null = null;
 const scratch: string[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   const found = ensureGitlabCiLocal();
   if ("bin" in found) bin = found.bin;
   else reason = found.reason;
-}, 600_000);
+  if (spawnSync("docker", ["info"], { stdio: "ignore", timeout: 30_000 }).status !== 0) docker = "no Docker engine is reachable";
+  else {
+    const helper = await ensureHelperImage(() => {});
+    if (!helper.ok) docker = helper.reason;
+  }
+}, 900_000);
 
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
@@ -33,10 +46,16 @@ afterAll(() => {
 describe("gitlab-ci-local runs what --target gitlab emits like pipec run does", () => {
   it("has script-only fixtures", () => expect(cases.length).toBeGreaterThan(0));
 
-  it.for(cases)("%s", { timeout: 300_000 }, (name, context) => {
+  const table = cases.flatMap((name) => (["shell", "docker"] as const).map((executor) => [name, executor] as const));
+  it.for(table)("%s (%s executor)", { timeout: 300_000 }, ([name, executor], context) => {
     if (bin === null) {
       if (required) throw new Error(`gitlab-ci-local is required under CI: ${reason}`);
       context.skip(`gitlab-ci-local unavailable: ${reason}`);
+      return;
+    }
+    if (executor === "docker" && docker !== null) {
+      if (required) throw new Error(`gitlab-ci-local's Docker executor is required under CI: ${docker}`);
+      context.skip(`Docker unavailable: ${docker}`);
       return;
     }
     const source = join(FIXTURES, name, "pipeline.yaml");
@@ -55,8 +74,8 @@ describe("gitlab-ci-local runs what --target gitlab emits like pipec run does", 
     scratch.push(repo);
     const listed = gitlabCiLocal(bin, repo, ["--list"]);
     expect(listed.code, listed.output).toBe(0);
-    const gcl = gitlabCiLocal(bin, repo, ["--force-shell-executor", "--shell-isolation", "--no-artifacts-to-source", "--concurrency", "2"]);
-    expect(summaryOutcomes(gcl.output, jobs)).toEqual(pipecOutcomes);
+    const gcl = gitlabCiLocal(bin, repo, [...EXECUTORS[executor], "--no-artifacts-to-source", "--concurrency", "2"]);
+    expect(summaryOutcomes(gcl.output, jobs), gcl.output.slice(-4000)).toEqual(pipecOutcomes);
 
     for (const [job, spec] of Object.entries(plan.jobs)) {
       for (const output of Object.keys(spec.outputs)) {
