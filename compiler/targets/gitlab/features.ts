@@ -1,10 +1,6 @@
 /** How each plan field reaches GitLab CI: the source of `pipec targets` and the README table. */
+import { approx, exact, lowered, refused } from "../common/coverage.ts";
 import type { FeatureSupport } from "../types.ts";
-
-const exact = (note: string): FeatureSupport => ({ coverage: "exact", note });
-const lowered = (note: string): FeatureSupport => ({ coverage: "lowered", note });
-const approx = (note: string): FeatureSupport => ({ coverage: "approximated", note });
-const refused = (note: string): FeatureSupport => ({ coverage: "refused", note });
 
 export const GITLAB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "plan.apiVersion": exact("checked by pipec; not written"),

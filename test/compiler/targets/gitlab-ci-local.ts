@@ -4,8 +4,6 @@
  * against GitLab's own schema (bundled), a plain run executes it with the shell executor.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
 const SETUP = join(import.meta.dirname, "..", "..", "setup", "gitlab-ci-local.sh");
@@ -17,22 +15,8 @@ export function ensureGitlabCiLocal(): { readonly bin: string } | { readonly rea
   return { bin: result.stdout.trim().split("\n").at(-1)! };
 }
 
-/** A git repository with one commit holding `files`, and an origin remote so no fallback path is taken. */
-export function gitRepo(files: Readonly<Record<string, string>>): string {
-  const dir = mkdtempSync(join(tmpdir(), "pipec-glcl-"));
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  const git = (...args: string[]) => {
-    const r = spawnSync("git", ["-c", "user.name=pipec", "-c", "user.email=pipec@example.invalid", ...args], { cwd: dir, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-  };
-  git("init", "-q", "-b", "main");
-  git("add", ".");
-  git("commit", "-q", "-m", "pipec test");
-  git("remote", "add", "origin", "https://gitlab.example.invalid/pipec/test.git");
-  git("update-ref", "refs/remotes/origin/main", "HEAD");
-  git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main");
-  return dir;
-}
+/** A git repository with one commit holding `.gitlab-ci.yml` (the bench's helper). */
+export { prepareRepo as gitRepo } from "../../../bench/peer-gitlab-ci-local.ts";
 
 export interface GclResult {
   readonly code: number | null;

@@ -47,7 +47,7 @@ describe("gitlab-ci-local runs what --target gitlab emits like pipec run does", 
   it("has script-only fixtures", () => expect(cases.length).toBeGreaterThan(0));
 
   const table = cases.flatMap((name) => (["shell", "docker"] as const).map((executor) => [name, executor] as const));
-  it.for(table)("%s (%s executor)", { timeout: 300_000 }, ([name, executor], context) => {
+  it.for(table)("%s (%s executor)", { timeout: 300_000 }, async ([name, executor], context) => {
     if (bin === null) {
       if (required) throw new Error(`gitlab-ci-local is required under CI: ${reason}`);
       context.skip(`gitlab-ci-local unavailable: ${reason}`);
@@ -70,7 +70,7 @@ describe("gitlab-ci-local runs what --target gitlab emits like pipec run does", 
 
     const emitted = runPipec(["build", source, "--target", "gitlab"]);
     expect(emitted.code, emitted.stderr).toBe(0);
-    const repo = gitRepo({ ".gitlab-ci.yml": emitted.stdout });
+    const repo = await gitRepo(emitted.stdout);
     scratch.push(repo);
     const listed = gitlabCiLocal(bin, repo, ["--list"]);
     expect(listed.code, listed.output).toBe(0);

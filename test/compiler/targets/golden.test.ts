@@ -114,14 +114,14 @@ describe("targets: gitlab-ci-local validates every emitted .gitlab-ci.yml", () =
     for (const dir of repos) rmSync(dir, { recursive: true, force: true });
   });
 
-  it.for(["targets-traps", ...cases.map((c) => c.name).filter((n) => n !== "targets-traps")])("%s", { timeout: 120_000 }, (name, context) => {
+  it.for(["targets-traps", ...cases.map((c) => c.name).filter((n) => n !== "targets-traps")])("%s", { timeout: 120_000 }, async (name, context) => {
     if (bin === null) {
       if (required) throw new Error(`gitlab-ci-local is required under CI: ${reason}`);
       return context.skip(`gitlab-ci-local unavailable: ${reason}`);
     }
     const file = emitted(name, "gitlab");
     if (file === null) return expect(emit(name, "gitlab").diagnostics.some((d) => d.severity === "error")).toBe(true);
-    const repo = gitRepo({ ".gitlab-ci.yml": file });
+    const repo = await gitRepo(file);
     repos.push(repo);
     const listed = gitlabCiLocal(bin, repo, ["--list-json"]);
     expect(listed.code, listed.output).toBe(0);
@@ -129,9 +129,9 @@ describe("targets: gitlab-ci-local validates every emitted .gitlab-ci.yml", () =
     expect(jobs.map((job) => job.name).sort()).toEqual(Object.keys(plans.get(name)!.jobs).map((id) => (id === "image" ? "image-job" : id)).sort());
   });
 
-  it("rejects a broken file (the validator can fail)", (context) => {
+  it("rejects a broken file (the validator can fail)", async (context) => {
     if (bin === null) return context.skip(`gitlab-ci-local unavailable: ${reason}`);
-    const repo = gitRepo({ ".gitlab-ci.yml": "a:\n  script: [echo]\n  needs: [nope]\n  retry: { max: 3 }\n" });
+    const repo = await gitRepo("a:\n  script: [echo]\n  needs: [nope]\n  retry: { max: 3 }\n");
     repos.push(repo);
     expect(gitlabCiLocal(bin, repo, ["--list-json"]).code).not.toBe(0);
   });
