@@ -54,10 +54,6 @@ export function* nodes(expr: Expr): Generator<Expr> {
   }
 }
 
-export function isSuccessOnly(expr: Expr): boolean {
-  return expr.kind === "call" && expr.name === "success" && expr.args.length === 0;
-}
-
 /**
  * Folds sub-expressions made only of literals with pipec's own semantics (`'linux' == 'Linux'` is
  * false here, true on GitHub), so no engine gets to evaluate them its own way.

@@ -45,14 +45,3 @@ export function globToEre(pattern: string): string | null {
   // A literal pattern may name a directory, which takes everything under it (globs match files only).
   return /[*?[{]/.test(trimmed) ? `^${out}$` : `^${out}(/.*)?$`;
 }
-
-/** The literal directory a pattern starts with (`dist/**` -> `dist`), where a search may begin; `.` if none. */
-export function literalRoot(pattern: string): string {
-  const segments = pattern.replace(/^\.\//, "").split("/");
-  const literal: string[] = [];
-  for (const segment of segments.slice(0, -1)) {
-    if (/[*?[{]/.test(segment)) break;
-    literal.push(segment);
-  }
-  return literal.length === 0 ? "." : literal.join("/");
-}

@@ -6,7 +6,7 @@
  */
 import { formatDuration } from "../../../runtime/plan/duration.ts";
 import type { EnvValue, Job, Plan } from "../../../runtime/plan/schema.ts";
-import { jobWhere, TargetDiagnostics } from "../common/diagnostics.ts";
+import { jobWhere, TargetDiagnostics, type Where } from "../common/diagnostics.ts";
 import { envPrelude, isNativeLiteral, type EnvLayer } from "../common/env-prelude.ts";
 import { engineIds, githubJobId } from "../common/names.ts";
 import { artifactName, packScript, tarPath, unpackScript, unsupportedPatterns, PACK_DIR } from "../common/pack.ts";
@@ -107,18 +107,18 @@ function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, optio
   return out;
 }
 
-function imageOf(image: string, where: Parameters<TargetDiagnostics["unsupported"]>[0], diagnostics: TargetDiagnostics): string {
+function imageOf(image: string, where: Where, diagnostics: TargetDiagnostics): string {
   if (image.includes("$")) diagnostics.unsupported(where, "image template", `the image ${JSON.stringify(image)} is resolved at run time by pipec; GitHub takes a fixed container image`, "write the image literally, or use a matrix value");
   return image;
 }
 
-function minutes(ms: number, where: Parameters<TargetDiagnostics["unsupported"]>[0], feature: string, diagnostics: TargetDiagnostics): number {
+function minutes(ms: number, where: Where, feature: string, diagnostics: TargetDiagnostics): number {
   const value = Math.ceil(ms / 60_000);
   if (value * 60_000 !== ms) diagnostics.approximated(where, feature, `${formatDuration(ms)} becomes ${value} minute${value === 1 ? "" : "s"}: GitHub counts timeouts in whole minutes`);
   return value;
 }
 
-function retry(job: Job, where: Parameters<TargetDiagnostics["unsupported"]>[0], diagnostics: TargetDiagnostics): void {
+function retry(job: Job, where: Where, diagnostics: TargetDiagnostics): void {
   if (job.retry.max > 0) diagnostics.approximated(where, "retry", `not retried: GitHub Actions cannot retry a job (pipec retries up to ${job.retry.max} times on ${job.retry.on.join(", ")})`, "re-run failed jobs from the GitHub UI, or drop retry");
 }
 
@@ -188,7 +188,7 @@ function steps(plan: Plan, id: string, job: Job, ids: ReadonlyMap<string, string
   return out;
 }
 
-function retention(expireInMs: number | null, where: Parameters<TargetDiagnostics["unsupported"]>[0], name: string, diagnostics: TargetDiagnostics): Doc {
+function retention(expireInMs: number | null, where: Where, name: string, diagnostics: TargetDiagnostics): Doc {
   if (expireInMs === null) return {};
   const days = Math.min(90, Math.max(1, Math.ceil(expireInMs / 86_400_000)));
   if (days * 86_400_000 !== expireInMs) diagnostics.approximated(where, `output ${name} expireIn`, `${formatDuration(expireInMs)} becomes ${days} day${days === 1 ? "" : "s"}: GitHub keeps artifacts for whole days (1 to 90)`);
