@@ -6,7 +6,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT } from "./exit-codes.ts";
 import { processTerminal, type Terminal } from "./output.ts";
-
 import { VERSION } from "./version.ts";
 
 export interface MainContext {
@@ -30,9 +29,9 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .command("build")
     .description("type-check a pipeline and write its canonical plan, or a GitHub Actions or GitLab CI file (stdout, or -o FILE)")
     .argument("<file>", "a ci.pipeline.ts, a YAML pipeline, or a plan")
-    .option("-o, --output <file>", "write the plan to this file")
+    .option("-o, --output <file>", "write the plan (or the --target file) to this file")
     .addOption(new Option("--format <format>", "plan format (default: from -o's extension, else yaml)").choices(["yaml", "json"]))
-    .option("--check", "exit 1 when the plan in -o is stale, instead of writing it")
+    .option("--check", "exit 1 when the file in -o is stale, instead of writing it")
     .addOption(new Option("--target <target>", "what to write: the plan, a GitHub Actions workflow or a .gitlab-ci.yml").choices(["plan", "github", "gitlab"]).default("plan"))
     .option("--strict", "with --target: refuse approximations (warnings become errors)")
     .option("--runs-on <label>", "with --target github: the runner label (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
