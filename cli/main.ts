@@ -36,6 +36,7 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .option("--strict", "with --target: refuse approximations (warnings become errors)")
     .option("--runs-on <label>", "with --target github: the runner label (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
     .option("--tag <tag>", "with --target gitlab: a runner tag for every job (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
+    .option("--profile <file>", "with --target: engine-only settings from a pipec.targets.ts (flags win)")
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
     .action(async (file: string, flags) => {
       const { buildCommand } = await import("./commands/build.ts");

@@ -1,7 +1,7 @@
 /** `pipec build FILE [-o OUT] [--format yaml|json] [--target plan|github|gitlab] [--strict] [--check] [--no-typecheck]` */
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { compileFile, emitPlan, type PlanFormat } from "../../compiler/index.ts";
-import { emitTarget, readHeader, TargetProfileSchema, type TargetName } from "../../compiler/targets/index.ts";
+import { emitTarget, loadTargetProfile, readHeader, TargetProfileSchema, type TargetName, type TargetProfileInput } from "../../compiler/targets/index.ts";
 import type { Plan } from "../../runtime/plan/schema.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
@@ -17,6 +17,8 @@ export interface BuildFlags {
   readonly strict?: boolean;
   readonly runsOn?: readonly string[];
   readonly tag?: readonly string[];
+  /** A `pipec.targets.ts` with engine-only settings; flags win over it. */
+  readonly profile?: string;
 }
 
 export async function buildCommand(file: string, flags: BuildFlags, terminal: Terminal): Promise<number> {
@@ -80,9 +82,19 @@ async function writeAtomically(path: string, text: string, terminal: Terminal): 
 
 /** `--target github|gitlab`: the engine file, to stdout or -o; errors (or approximations under --strict) write nothing. */
 async function buildTarget(file: string, plan: Plan, target: TargetName, flags: BuildFlags, terminal: Terminal): Promise<number> {
+  let base: TargetProfileInput = {};
+  if (flags.profile) {
+    const loaded = await loadTargetProfile(flags.profile, { typecheck: flags.typecheck });
+    printDiagnostics(terminal, loaded.diagnostics, flags.profile);
+    if (!loaded.profile) {
+      terminal.err(`pipec build: nothing written: the profile ${flags.profile} has problems (above)\n`);
+      return EXIT.invalidInput;
+    }
+    base = loaded.profile;
+  }
   const profile = TargetProfileSchema.parse({
-    github: flags.runsOn && flags.runsOn.length > 0 ? { runsOn: flags.runsOn } : {},
-    gitlab: { tags: flags.tag ?? [] },
+    github: { ...base.github, ...(flags.runsOn && flags.runsOn.length > 0 ? { runsOn: flags.runsOn } : {}) },
+    gitlab: { ...base.gitlab, ...(flags.tag && flags.tag.length > 0 ? { tags: flags.tag } : {}) },
   });
   const emitted = emitTarget(plan, target, { profile, pipecVersion: VERSION, strict: flags.strict ?? false });
   printDiagnostics(terminal, emitted.diagnostics, file);

@@ -29,4 +29,5 @@ export function emitTarget(plan: Plan, target: TargetName, options: EmitTargetOp
 export { TARGET_NAMES, TargetProfileSchema, type Coverage, type EmitResult, type FeatureSupport, type Target, type TargetName, type TargetProfile, type TargetProfileInput } from "./types.ts";
 export { readHeader } from "./common/yaml.ts";
 export { coverageMarkdown } from "./coverage-table.ts";
+export { loadTargetProfile } from "./profile.ts";
 export { planFields } from "./common/plan-fields.ts";

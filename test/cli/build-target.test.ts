@@ -101,6 +101,35 @@ describe("pipec build --target", () => {
   });
 });
 
+describe("pipec build --target --profile", () => {
+  it("takes engine-only settings from a typed pipec.targets.ts; flags win", () => {
+    writeFileSync(join(dir, "pipec.targets.ts"), 'import { targets } from "pipec";\nexport default targets({ github: { runsOn: ["ubuntu-24.04"] }, gitlab: { tags: ["docker", "linux"] } });\n');
+    const gh = runPipec(["build", "hello.pipeline.ts", "--target", "github", "--profile", "pipec.targets.ts"], { cwd: dir });
+    expect(gh.code, gh.stderr).toBe(0);
+    expect(gh.stdout).toContain("runs-on: ubuntu-24.04");
+    const gl = runPipec(["build", "hello.pipeline.ts", "--target", "gitlab", "--profile", "pipec.targets.ts", "--tag", "big"], { cwd: dir });
+    expect(gl.stdout).toMatch(/tags:\n\s+- big\n/);
+  });
+
+  it("a profile that does not type-check is a located error, exit 2, nothing written", () => {
+    writeFileSync(join(dir, "bad.targets.ts"), 'import { targets } from "pipec";\nexport default targets({ github: { runOn: ["ubuntu-24.04"] } });\n');
+    const out = join(dir, "never.yml");
+    const result = runPipec(["build", "hello.pipeline.ts", "--target", "github", "--profile", "bad.targets.ts", "-o", out], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/bad\.targets\.ts:2:\d+: error\[typescript\]: TS\d+: .*'runOn'/);
+    expect(result.stderr).toContain("nothing written");
+    expect(existsSync(out)).toBe(false);
+    noStackTrace(result.stderr);
+  });
+
+  it("without type-checking, a profile of the wrong shape is still refused by its schema", () => {
+    writeFileSync(join(dir, "shape.targets.ts"), "export default { gitlab: { tags: \"docker\" } };\n");
+    const result = runPipec(["build", "hello.pipeline.ts", "--target", "gitlab", "--profile", "shape.targets.ts", "--no-typecheck"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/shape\.targets\.ts:1:1: error\[schema\]: shape\.targets\.ts is not a target profile: gitlab\.tags: /);
+  });
+});
+
 describe("pipec targets", () => {
   it("prints the coverage table of each target", () => {
     const result = runPipec(["targets"]);
