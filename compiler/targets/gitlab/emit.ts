@@ -159,6 +159,21 @@ function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, exist
       const base = { job: ids.get(need)!, artifacts: takes.has(need) };
       return optional ? { ...base, optional: true } : base;
     });
+  if (own.when !== "on_success") {
+    // gitlab-ci-local (as GitLab) does not start a job whose need was skipped, whatever its `when`.
+    const skippable = job.needs.filter((need) => {
+      const theirs = existence.get(need);
+      return theirs !== undefined && (theirs.when === "on_failure" || (theirs.when === "on_success" && plan.jobs[need]!.needs.length > 0));
+    });
+    if (skippable.length > 0) {
+      diagnostics.approximated(
+        where,
+        "if",
+        `when: ${own.when} does not start the job when a job it needs was skipped (${skippable.join(", ")} may be); pipec runs it`,
+        "make it need jobs that always run, or accept that it does not run after a skipped need",
+      );
+    }
+  }
   if (job.image !== null && /\$\{[A-Za-z_][A-Za-z0-9_]*:[-+]/.test(job.image)) {
     diagnostics.unsupported(where, "image template", `the image ${JSON.stringify(job.image)} uses a default or alternative, which GitLab does not expand`, "write the image literally, or with plain ${VAR} references");
   }

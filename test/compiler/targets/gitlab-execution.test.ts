@@ -75,7 +75,10 @@ describe("gitlab-ci-local runs what --target gitlab emits like pipec run does", 
     const listed = gitlabCiLocal(bin, repo, ["--list"]);
     expect(listed.code, listed.output).toBe(0);
     const gcl = gitlabCiLocal(bin, repo, [...EXECUTORS[executor], "--no-artifacts-to-source", "--concurrency", "2"]);
-    expect(summaryOutcomes(gcl.output, jobs), gcl.output.slice(-4000)).toEqual(pipecOutcomes);
+    // Jobs the emitter warned about (a need of an always()/failure() job may be skipped) may differ; all others must not.
+    const flagged = new Set(flaggedJobs(emitted.stderr));
+    const without = (outcomes: Record<string, Outcome>) => Object.fromEntries(Object.entries(outcomes).filter(([job]) => !flagged.has(job)));
+    expect(without(summaryOutcomes(gcl.output, jobs)), gcl.output.slice(-4000)).toEqual(without(pipecOutcomes));
 
     for (const [job, spec] of Object.entries(plan.jobs)) {
       for (const output of Object.keys(spec.outputs)) {
@@ -96,6 +99,14 @@ describe("gitlab-ci-local runs what --target gitlab emits like pipec run does", 
     }
   });
 });
+
+/** Jobs named by a `gitlab: job(s) ...: if: when: ... does not start the job` warning. */
+function flaggedJobs(stderr: string): string[] {
+  return stderr
+    .split("\n")
+    .filter((line) => line.includes("warning[target-approximation]: gitlab: job") && line.includes(": if: when:"))
+    .flatMap((line) => [...line.slice(0, line.indexOf(": if: when:")).matchAll(/"([^"]+)"/g)].map((m) => m[1]!));
+}
 
 function outcomesFromEvents(events: string, jobs: Readonly<Record<string, { allowFailure: boolean }>>): Record<string, Outcome> {
   const outcomes: Record<string, Outcome> = {};
