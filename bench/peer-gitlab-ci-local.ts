@@ -64,7 +64,7 @@ function ensureHostTools(): string | null {
 }
 
 /** A git repo with one commit holding `.gitlab-ci.yml`, and an origin remote so no fallback path is taken. */
-async function prepareRepo(gitlabCi: string): Promise<string> {
+export async function prepareRepo(gitlabCi: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "pipec-bench-glcl-"));
   await writeFile(join(dir, ".gitlab-ci.yml"), gitlabCi);
   const git = (...args: string[]): void => {

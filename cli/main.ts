@@ -6,8 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT } from "./exit-codes.ts";
 import { processTerminal, type Terminal } from "./output.ts";
-
-const VERSION = "0.1.0";
+import { VERSION } from "./version.ts";
 
 export interface MainContext {
   readonly terminal: Terminal;
@@ -36,15 +35,31 @@ export async function main(argv: readonly string[], context: MainContext = { ter
 
   program
     .command("build")
-    .description("type-check a pipeline and write its canonical plan (stdout, or -o FILE)")
+    .description("type-check a pipeline and write its canonical plan, or a GitHub Actions or GitLab CI file (stdout, or -o FILE)")
     .argument("[file]", "a ci.pipeline.ts, a YAML pipeline, or a plan (default: ci.pipeline.ts, then pipeline.yaml, at the project root)")
-    .option("-o, --output <file>", "write the plan to this file")
+    .option("-o, --output <file>", "write the plan (or the --target file) to this file")
     .addOption(new Option("--format <format>", "plan format (default: from -o's extension, else yaml)").choices(["yaml", "json"]))
-    .option("--check", "exit 1 when the plan in -o is stale, instead of writing it")
+    .option("--check", "exit 1 when the file in -o is stale, instead of writing it")
+    .addOption(new Option("--target <target>", "what to write: the plan, a GitHub Actions workflow or a .gitlab-ci.yml").choices(["plan", "github", "gitlab"]).default("plan"))
+    .option("--strict", "with --target: refuse approximations (warnings become errors)")
+    .option("--runs-on <label>", "with --target github: the runner label (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
+    .option("--tag <tag>", "with --target gitlab: a runner tag for every job (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
+    .option("--profile <file>", "with --target: engine-only settings from a pipec.targets.ts (flags win)")
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
     .action(async (file: string | undefined, flags) => {
       const { buildCommand } = await import("./commands/build.ts");
       code = await buildCommand(file, flags, terminal);
+    });
+
+  program
+    .command("targets")
+    .description("print how each plan field reaches each target (exact, lowered, approximated, refused)")
+    .addOption(new Option("--target <target>", "only this target").choices(["github", "gitlab"]))
+    .option("--json", "print as JSON")
+    .option("--markdown", "print as a Markdown table (as in the README)")
+    .action(async (flags) => {
+      const { targetsCommand } = await import("./commands/targets.ts");
+      code = targetsCommand(flags, terminal);
     });
 
   program

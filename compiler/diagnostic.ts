@@ -32,6 +32,9 @@ export const DIAGNOSTIC_CODES = [
   "secret-in-plan",
   "expression-in-script",
   "tsconfig-invalid",
+  "target-unsupported",
+  "target-approximation",
+  "target-name-collision",
 ] as const;
 
 export const DiagnosticSchema = z.object({

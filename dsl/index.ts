@@ -13,5 +13,6 @@ export { output, type Output, type OutputOptions, type OutputRef } from "./outpu
 export { secret, type Secret, type Env, type EnvValue } from "./secret.ts";
 export { when, type Condition, type ConditionLike } from "./condition.ts";
 export { deploy, docker, processTarget, type Deployment, type CanaryStep, type Analysis, type Metric, type HealthCheck, type Target } from "./deploy.ts";
+export { targets, type TargetsProfile } from "./targets.ts";
 export type { RetryOptions } from "./retry.ts";
 export type { Duration, MatrixValue } from "./types.ts";

@@ -28,6 +28,8 @@ export class VariableCycleError extends Error {
 }
 
 type Part = { kind: "text"; value: string } | { kind: "ref"; ref: VariableRef; word: Part[] };
+/** A parsed template: literal text (`$$` already `$`) and references with their default or alternative. */
+export type TemplatePart = Part;
 
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -41,6 +43,11 @@ export function parseTemplate(text: string): { ok: true; refs: VariableRef[] } |
     if (error instanceof VariableTemplateError) return { ok: false, message: error.message, offset: error.offset };
     throw error;
   }
+}
+
+/** The parts of a template, for printers that re-express it (a shell prelude); throws VariableTemplateError. */
+export function parseTemplateParts(text: string): TemplatePart[] {
+  return parseParts(text, 0, false).parts;
 }
 
 /** Replaces every reference; an unset `${VAR}` becomes empty, as in a shell. Values are not re-scanned. */

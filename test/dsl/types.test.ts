@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from "vitest";
-import { deploy, docker, job, output, pipeline, step, type AnyJob, type OutputRef, type Pipeline } from "pipec";
+import { deploy, docker, job, output, pipeline, step, targets, type AnyJob, type OutputRef, type Pipeline, type TargetsProfile } from "pipec";
+import type { TargetProfileInput } from "../../compiler/targets/types.ts";
 
 describe("typed references", () => {
   const build = job("build", { image: "node:20", steps: ["npm ci"], outputs: { dist: output("dist/**"), report: output("report.xml") } });
@@ -78,5 +79,17 @@ describe("pipelines", () => {
   it("rejects what is not a job", () => {
     // @ts-expect-error jobs takes job objects, not names
     pipeline("p", { jobs: ["a"] });
+  });
+});
+
+describe("target profiles", () => {
+  it("accept exactly what the compiler's profile schema accepts", () => {
+    expectTypeOf<TargetsProfile>().toExtend<TargetProfileInput>();
+    expectTypeOf<TargetProfileInput>().toExtend<TargetsProfile>();
+  });
+
+  it("reject a misspelled setting", () => {
+    // @ts-expect-error "runOn" is not a GitHub setting
+    targets({ github: { runOn: ["ubuntu-latest"] } });
   });
 });

@@ -1,0 +1,34 @@
+/**
+ * Every field of the plan schema, as `<shape>.<field>` keys (`job.retry`, `step.if`, ...): the list a
+ * target's feature registry must cover, read from the zod schemas so a new plan field shows up here.
+ */
+import type { z } from "zod";
+import {
+  CacheSchema,
+  InputSchema,
+  JobSchema,
+  OutputSchema,
+  PlanSchema,
+  ResourcesSchema,
+  RetrySchema,
+  ServiceSchema,
+  StepSchema,
+  VariableSchema,
+} from "../../../runtime/plan/schema.ts";
+
+const SHAPES: ReadonlyArray<readonly [string, z.ZodObject]> = [
+  ["plan", PlanSchema],
+  ["job", JobSchema],
+  ["step", StepSchema],
+  ["service", ServiceSchema],
+  ["cache", CacheSchema],
+  ["output", OutputSchema],
+  ["input", InputSchema],
+  ["retry", RetrySchema],
+  ["resources", ResourcesSchema],
+  ["variable", VariableSchema],
+];
+
+export function planFields(): string[] {
+  return SHAPES.flatMap(([prefix, schema]) => Object.keys(schema.shape).map((key) => `${prefix}.${key}`));
+}

@@ -1,0 +1,47 @@
+/**
+ * Plan fields that GitHub Actions and GitLab CI both cannot carry, reported the same way for both.
+ * Each check names the feature so the coverage table and the diagnostics say the same thing.
+ */
+import type { Job, Plan, Step } from "../../../runtime/plan/schema.ts";
+import { formatDuration } from "../../../runtime/plan/duration.ts";
+import { jobWhere, type TargetDiagnostics, type Where } from "./diagnostics.ts";
+
+export function checkPlan(plan: Plan, diagnostics: TargetDiagnostics): void {
+  const where = { job: null, location: plan.source };
+  if (plan.timeoutMs !== null) {
+    diagnostics.approximated(where, "timeout", `the pipeline timeout (${formatDuration(plan.timeoutMs)}) is not enforced: the engine has no whole-pipeline timeout; each job keeps its own`);
+  }
+  for (const name of Object.keys(plan.vars)) {
+    if (Object.hasOwn(plan.env, name) || Object.values(plan.jobs).some((job) => Object.hasOwn(job.env, name))) {
+      diagnostics.approximated(where, `vars.${name}`, `${name} is both a variable and an env name; pipec lets --var win over env, the engine lets env win`, "give the env entry another name");
+    }
+  }
+}
+
+/** True when the job is refused as a whole (a deployment). */
+export function checkJob(plan: Plan, id: string, diagnostics: TargetDiagnostics): boolean {
+  const job = plan.jobs[id]!;
+  const where = jobWhere(plan, id);
+  if (job.deploy !== null) {
+    diagnostics.unsupported(
+      where,
+      `deploy.${job.deploy.strategy}`,
+      `a ${job.deploy.strategy} deployment needs pipec's router and instances, which ${diagnostics.target === "github" ? "GitHub Actions" : "GitLab CI"} jobs do not have`,
+      "deploy with the Argo target (Argo Rollouts, planned), or keep this pipeline on pipec run",
+    );
+    return true;
+  }
+  const { cpus, memoryBytes, pids } = job.resources;
+  for (const [field, value] of [["cpus", cpus], ["memoryBytes", memoryBytes], ["pids", pids]] as const) {
+    if (value !== null) diagnostics.approximated(where, `resources.${field}`, "not enforced: the runner decides a job's resources", "pick a larger runner in the target profile");
+  }
+  if (job.network === "none") {
+    diagnostics.approximated(where, "network none", "not enforced: the job can reach the network", "set network: host to say the job may use the network");
+  }
+  for (const step of job.steps) if (step.image !== null) diagnostics.unsupported(stepWhere(id, job, step), "step image", `step "${step.name}" runs in its own image (${step.image}); steps of one job share the job's container here`, "make it a job of its own with that image");
+  return false;
+}
+
+export function stepWhere(id: string, job: Job, step: Step): Where {
+  return { job: id, location: step.source ?? job.source };
+}
