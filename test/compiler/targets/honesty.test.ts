@@ -73,6 +73,17 @@ describe("the honesty rule", () => {
     expect(text).toMatch(/- job: image-job/);
   });
 
+  it("GitHub: env.X in a job-level if becomes the pipeline env's value (GitHub has no env context there)", () => {
+    const ifLine = (value: string) => {
+      const result = emitTarget(plan({ build: job({ if: "env.DEPLOY_ENV == 'prod'" }) }, { env: { DEPLOY_ENV: value } }), "github", { profile: TargetProfileSchema.parse({}), pipecVersion: "0.0.0-test" });
+      expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      return result.files[0]!.content.split("\n").find((line) => line.trimStart().startsWith("if:"))?.trim();
+    };
+    expect(ifLine("prod")).toBe("if: ${{ true }}");
+    expect(ifLine("dev")).toMatch(/^if: \$\{\{ .*false.* \}\}$/);
+    expect(ifLine("dev")).not.toContain("env.");
+  });
+
   it("gives GitHub job ids GitHub accepts", () => {
     const text = emit("github", { "2fa.check": job(), test: job({ needs: ["2fa.check"] }) }).files[0]!.content;
     expect(text).toMatch(/^ {2}_2fa_check:$/m);
