@@ -1,11 +1,12 @@
 /** `pipec run [FILE]`: compile (or load a plan), pick an executor, run the DAG, report, set the exit code. */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { compileFile } from "../../compiler/index.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
-import { listRunIds, readRunPlan, readRunState, runDir, runPipeline, RunStoreError } from "../../runtime/run/index.ts";
+import { listRunIds, readRunPlan, readRunState, runDir, runPipeline, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
 import { currentProjectRoot, findPipelineOrSay } from "../project.ts";
@@ -64,6 +65,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
       failFast: flags.failFast ?? false,
       overrides,
       secrets,
+      secretFiles: flags.secretsFile ? [resolve(flags.secretsFile)] : [],
       signal,
       resume: loaded.resume,
       keepWorkspaces: flags.keepWorkspaces ?? false,
@@ -71,8 +73,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
       onEvent: (event) => reporter.onEvent(event),
     });
   } catch (cause) {
-    // The project folder cannot hold the run: nothing ran, and it is the user's to fix.
-    if (!(cause instanceof RunStoreError)) throw cause;
+    // The project folder cannot hold the run, or a secret cannot be masked: nothing ran, and it is the user's to fix.
+    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError)) throw cause;
     terminal.err(`pipec run: ${cause.message}\n`);
     return EXIT.invalidInput;
   }

@@ -12,7 +12,7 @@ import { advance, createScheduler, runCriticalPath, schedulerJobsFromPlan, type 
 import type { RunEvent, RunEventDraft } from "./events.ts";
 import { readGitInfo } from "./git-info.ts";
 import { runJobAttempt } from "./job-attempt.ts";
-import { createMasker } from "./mask.ts";
+import { createMasker, UnmaskableSecretError, unmaskableSecrets } from "./mask.ts";
 import { newRunId } from "./run-id.ts";
 import { createRunStore, type RunState } from "./run-store.ts";
 import { prepareRunWorkspace } from "./run-workspace.ts";
@@ -30,8 +30,10 @@ export interface RunOptions {
   readonly failFast: boolean;
   /** `--var NAME=value` */
   readonly overrides: Readonly<Record<string, string>>;
-  /** Secret values by name (from the environment or --secrets-file). */
+  /** Secret values by name (from the environment or --secrets-file). Each must be maskable (see MIN_SECRET_LENGTH). */
   readonly secrets: Readonly<Record<string, string>>;
+  /** Files that hold secret values (`--secrets-file`): never copied into the run's snapshot or a job's workspace. */
+  readonly secretFiles?: readonly string[];
   /** Aborting cancels the run (Ctrl-C): running jobs are stopped gracefully, the run ends cancelled. */
   readonly signal?: AbortSignal;
   /** Jobs that succeeded in an earlier run, kept as they are (`--resume`). */
@@ -54,8 +56,11 @@ export interface RunResult {
   readonly state: SchedulerState;
 }
 
+/** Throws UnmaskableSecretError (before anything is written or run) for a secret too short to mask. */
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const { plan, executor, projectDir } = options;
+  const unmaskable = unmaskableSecrets(options.secrets);
+  if (unmaskable.length > 0) throw new UnmaskableSecretError(unmaskable);
   const runId = newRunId();
   const store = createRunStore(projectDir, runId, plan);
   const masker = createMasker(Object.values(options.secrets));
@@ -77,7 +82,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const { missing } = await artifacts.acquire(runId, resumedIds);
   if (missing.length > 0) emit({ type: "run.notice", level: "warning", message: `${missing.length} artifact(s) of the resumed run are gone from the store; the jobs that take them will fail` });
   const git = readGitInfo(projectDir);
-  const workspace = await prepareRunWorkspace(projectDir, store.dir);
+  const workspace = await prepareRunWorkspace(projectDir, store.dir, options.secretFiles ?? []);
   for (const warning of workspace.warnings) emit({ type: "run.notice", level: "warning", message: warning });
   if (orphans.names.length > 0) {
     emit({ type: "run.notice", level: "info", message: `stopped deployment(s) ${orphans.names.join(", ")}, left serving by a pipec process that ended hard: ${orphans.instances} instance(s)` });
