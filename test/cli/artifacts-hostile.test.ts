@@ -1,0 +1,57 @@
+/**
+ * Artifacts a job makes on purpose or by accident, end to end through the real binary and the real
+ * Docker engine: symlink chains across artifacts, damaged objects of cached producers, odd file names,
+ * special files in the store and outputs over the size limits.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerGate, TEST_IMAGES } from "../setup/require-docker.ts";
+import { runPipec, type PipecResult } from "./run-pipec.ts";
+
+const docker = await dockerGate("hostile artifacts (docker)");
+const projects: string[] = [];
+afterAll(() => projects.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+type Event = Record<string, unknown> & { type: string };
+const events = (stdout: string): Event[] => stdout.trim().split("\n").map((line) => JSON.parse(line) as Event);
+const finished = (result: PipecResult) => Object.fromEntries(events(result.stdout).filter((e) => e.type === "job.finished").map((e) => [e.job, e]));
+
+function project(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "pipec-hostile-"));
+  projects.push(dir);
+  writeFileSync(join(dir, "ci.yaml"), `name: hostile\nimage: ${TEST_IMAGES.busybox}\n${yaml}`);
+  return dir;
+}
+const run = (dir: string, ...args: string[]) => runPipec(["run", "ci.yaml", "--executor", "docker", "--json", ...args], { cwd: dir });
+
+describe.runIf(docker.run)("hostile artifacts (docker)", () => {
+  beforeAll(docker.assertAvailable);
+
+  it("two artifacts that chain symlinks out of the workspace (out/a -> .., out/b -> a/..) are refused, in either order", () => {
+    const dir = project(`jobs:
+  up:
+    steps: [mkdir -p out && ln -s .. out/a]
+    artifacts: { upper: out/a }
+  down:
+    steps: [mkdir -p out && ln -s a/.. out/b]
+    artifacts: { lower: out/b }
+  eat:
+    inputs: [up.upper, down.lower]
+    steps: [ls out/b/]
+  eat-reversed:
+    inputs: [down.lower, up.upper]
+    steps: [ls out/b/]
+`);
+    const result = run(dir);
+    expect(result.code).toBe(1);
+    const jobs = finished(result);
+    for (const consumer of ["eat", "eat-reversed"]) {
+      expect(jobs[consumer]).toMatchObject({
+        status: "failed",
+        reason: "input down.lower: artifact down.lower: symlink out/b -> a/.. is refused: it goes up ('..') after a name, which resolves through whatever that name is; nothing is written outside the destination",
+      });
+    }
+  });
+});
