@@ -4,7 +4,7 @@
  */
 import { mkdir, open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { getCacheEntry, putCacheEntry, type CacheEntry, type CacheValue } from "./cache-index.ts";
+import { getCacheEntry, putCacheEntry, removeCacheEntriesNaming, type CacheEntry, type CacheValue } from "./cache-index.ts";
 import { collectOutput, type CollectMeta, type CollectResult, type OutputSpec } from "./collect.ts";
 import { removeIfExists } from "./atomic-file.ts";
 import { ArtifactError, ArtifactNotFoundError } from "./errors.ts";
@@ -54,6 +54,8 @@ export interface ArtifactStore {
   release(holder: string): Promise<void>;
   putCacheEntry(key: string, value: CacheValue): Promise<CacheEntry>;
   getCacheEntry(key: string): Promise<CacheEntry | undefined>;
+  /** Drops the job-cache entries naming artifact `id` (found damaged), so their jobs run again; returns how many. */
+  dropCacheEntriesOf(id: string): Promise<number>;
   /** A digest of `value` keyed by this store's own random key: for secret values in cache keys, never the values. */
   keyedDigest(value: string): Promise<string>;
 }
@@ -112,6 +114,7 @@ export function openArtifactStore(root: string, options: ArtifactStoreOptions = 
     release: (holder) => removeHolder(layout, holder),
     putCacheEntry: (key, value) => putCacheEntry(context, key, value),
     getCacheEntry: (key) => getCacheEntry(context, key),
+    dropCacheEntriesOf: (id) => removeCacheEntriesNaming(layout, id),
     async keyedDigest(value) {
       hashKey ??= readOrCreateHashKey(layout);
       return keyedDigest(await hashKey, value);

@@ -3,7 +3,7 @@
  * verified; after it succeeds, the outputs it declares are collected from its workspace into the store.
  * Problems are job failures with the artifact's name, never a crash of the run.
  */
-import { ArtifactError, type ArtifactStore } from "../artifacts/index.ts";
+import { ArtifactError, ArtifactIntegrityError, type ArtifactStore } from "../artifacts/index.ts";
 import type { Job } from "../plan/schema.ts";
 import type { RunEventDraft } from "./events.ts";
 
@@ -28,8 +28,11 @@ export async function restoreInputs(input: {
       const restored = await input.store.restore(id, input.workspace);
       input.emit({ type: "artifact.restored", job: input.jobId, from: producer, name: output, id, files: restored.files, bytes: restored.bytes });
     } catch (cause) {
-      if (cause instanceof ArtifactError) return `input ${producer}.${output}: ${cause.message}`;
-      throw cause;
+      if (!(cause instanceof ArtifactError)) throw cause;
+      // A cached producer would otherwise stay a hit, and this job would fail on every run.
+      const dropped = cause instanceof ArtifactIntegrityError ? await input.store.dropCacheEntriesOf(id).catch(() => 0) : 0;
+      const next = dropped > 0 ? ` (its job-cache entry is dropped: the next run runs ${producer} again)` : "";
+      return `input ${producer}.${output}: ${cause.message}${next}`;
     }
   }
   return null;

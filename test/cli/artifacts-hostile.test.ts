@@ -3,7 +3,7 @@
  * Docker engine: symlink chains across artifacts, damaged objects of cached producers, odd file names,
  * special files in the store and outputs over the size limits.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +25,13 @@ function project(yaml: string): string {
   return dir;
 }
 const run = (dir: string, ...args: string[]) => runPipec(["run", "ci.yaml", "--executor", "docker", "--json", ...args], { cwd: dir });
+const runWith = (dir: string, env: NodeJS.ProcessEnv) => runPipec(["run", "ci.yaml", "--executor", "docker", "--json"], { cwd: dir, env });
+/** The store objects (under .pipec/store/objects) whose bytes contain `text`. */
+const objectsHolding = (dir: string, text: string) =>
+  readdirSync(join(dir, ".pipec", "store", "objects"), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => readFileSync(path, "utf8").includes(text));
 
 describe.runIf(docker.run)("hostile artifacts (docker)", () => {
   beforeAll(docker.assertAvailable);
@@ -53,5 +60,36 @@ describe.runIf(docker.run)("hostile artifacts (docker)", () => {
         reason: "input down.lower: artifact down.lower: symlink out/b -> a/.. is refused: it goes up ('..') after a name, which resolves through whatever that name is; nothing is written outside the destination",
       });
     }
+  });
+
+  it("a damaged object of a cached producer drops the producer's cache entry, so the next run makes it again", () => {
+    // The consumer names a secret: a new value makes it a miss while the producer stays a hit.
+    const dir = project(`secrets: [TOKEN]
+jobs:
+  make:
+    steps: [mkdir -p out && echo hello-data > out/f.txt]
+    artifacts: { data: out/ }
+  use:
+    inputs: [make.data]
+    secrets: [TOKEN]
+    steps: [cat out/f.txt]
+`);
+    expect(runWith(dir, { TOKEN: "first-value" }).code).toBe(0);
+    const [object] = objectsHolding(dir, "hello-data");
+    chmodSync(object!, 0o644);
+    writeFileSync(object!, "damaged\n");
+
+    const damaged = runWith(dir, { TOKEN: "second-value" });
+    expect(damaged.code).toBe(1);
+    const jobs = finished(damaged);
+    expect(jobs.make).toMatchObject({ status: "success" });
+    expect(jobs.use).toMatchObject({ status: "failed" });
+    expect(jobs.use!.reason).toMatch(/^input make\.data: artifact make\.data \([0-9a-f]{12}\) failed its integrity check: out\/f\.txt: expected sha256 [0-9a-f]{64}, got sha256 [0-9a-f]{64} \(8 bytes instead of 11\)\..* \(its job-cache entry is dropped: the next run runs make again\)$/);
+
+    const again = runWith(dir, { TOKEN: "third-value" });
+    expect(again.code, again.stdout).toBe(0);
+    const cache = events(again.stdout).filter((e) => e.type === "job.cache");
+    expect(cache.find((e) => e.job === "make")).toMatchObject({ hit: false });
+    expect(events(again.stdout)).toContainEqual(expect.objectContaining({ type: "job.log", job: "use", text: "hello-data" }));
   });
 });
