@@ -69,14 +69,14 @@ export class ArtifactIntegrityError extends ArtifactError {
       /** The file inside the artifact, or `(manifest)`. */
       readonly path: string;
       readonly expected: string;
-      /** The sha256 found, or `missing` when the object is gone. */
+      /** The sha256 found, `missing` when the object is gone, or what is there instead (`a FIFO, not a regular file`). */
       readonly actual: string;
       readonly expectedSize?: number;
       readonly actualSize?: number;
     },
   ) {
     const size = detail.expectedSize !== undefined && detail.actualSize !== undefined && detail.expectedSize !== detail.actualSize ? ` (${detail.actualSize} bytes instead of ${detail.expectedSize})` : "";
-    const found = detail.actual === "missing" ? "the stored object is missing" : `got sha256 ${detail.actual}${size}`;
+    const found = detail.actual === "missing" ? "the stored object is missing" : /^[0-9a-f]{64}$/.test(detail.actual) ? `got sha256 ${detail.actual}${size}` : `the stored object is ${detail.actual}`;
     super(
       `artifact ${detail.artifact} (${detail.id.slice(0, 12)}) failed its integrity check: ${detail.path}: expected sha256 ${detail.expected}, ${found}. ` +
         "pipec artifacts verify lists every damaged artifact; run the job that produced it again to replace it",

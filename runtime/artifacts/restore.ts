@@ -21,7 +21,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { ArtifactError, ArtifactIntegrityError, ArtifactNotFoundError, ArtifactUnsafePathError } from "./errors.ts";
 import type { StoreContext } from "./layout.ts";
 import { ManifestFormatError, readManifest, type ManifestEntry } from "./manifest.ts";
-import { copyThroughHash, forEachLimited, hashFile } from "./object-store.ts";
+import { copyThroughHash, forEachLimited, hashFile, isOpen, openStoreFile } from "./object-store.ts";
 import { artifactLabel, readInfo, touchRecord, type ArtifactInfo } from "./record.ts";
 import { isWithin, unsafeEntryPathReason, unsafeLinkTargetReason } from "./safe-paths.ts";
 
@@ -150,11 +150,12 @@ class TreeWriter {
     return true;
   }
 
-  private openObject(entry: Extract<ManifestEntry, { kind: "file" }>, object: string): Promise<FileHandle> {
-    return open(object, "r").catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") throw this.integrityError(entry, "missing");
-      throw error;
-    });
+  private async openObject(entry: Extract<ManifestEntry, { kind: "file" }>, object: string): Promise<FileHandle> {
+    const opened = await openStoreFile(object);
+    if (isOpen(opened)) return opened;
+    // Something else in the object's place helps no one either: drop it so the bytes can be stored again.
+    if (opened.notAFile !== "missing") await rm(object, { recursive: true, force: true }).catch(() => {});
+    throw this.integrityError(entry, opened.notAFile);
   }
 
   async writeLink(entry: Extract<ManifestEntry, { kind: "symlink" }>): Promise<void> {

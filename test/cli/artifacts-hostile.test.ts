@@ -3,6 +3,7 @@
  * Docker engine: symlink chains across artifacts, damaged objects of cached producers, odd file names,
  * special files in the store and outputs over the size limits.
  */
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,5 +92,29 @@ jobs:
     const cache = events(again.stdout).filter((e) => e.type === "job.cache");
     expect(cache.find((e) => e.job === "make")).toMatchObject({ hit: false });
     expect(events(again.stdout)).toContainEqual(expect.objectContaining({ type: "job.log", job: "use", text: "hello-data" }));
+  });
+
+  it("a store object replaced by a FIFO fails its consumer at once, naming it, and the next run heals it", () => {
+    const dir = project(`secrets: [TOKEN]
+jobs:
+  make:
+    steps: [mkdir -p out && echo fifo-data > out/f.txt]
+    artifacts: { data: out/ }
+  use:
+    inputs: [make.data]
+    secrets: [TOKEN]
+    steps: [cat out/f.txt]
+`);
+    expect(runWith(dir, { TOKEN: "first-value" }).code).toBe(0);
+    const [object] = objectsHolding(dir, "fifo-data");
+    rmSync(object!);
+    execFileSync("mkfifo", [object!]);
+
+    const blocked = runWith(dir, { TOKEN: "second-value" });
+    expect(blocked.code, "pipec hung on the FIFO (killed by the test's timeout)").toBe(1);
+    expect(finished(blocked).use!.reason).toMatch(/^input make\.data: artifact make\.data \([0-9a-f]{12}\) failed its integrity check: out\/f\.txt: expected sha256 [0-9a-f]{64}, the stored object is a FIFO, not a regular file\./);
+    const healed = runWith(dir, { TOKEN: "third-value" });
+    expect(healed.code).toBe(0);
+    expect(events(healed.stdout)).toContainEqual(expect.objectContaining({ type: "job.log", job: "use", text: "fifo-data" }));
   });
 });
