@@ -16,7 +16,7 @@ import { constants } from "node:fs";
 import { lstat, open, readlink, realpath, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { syncDirectory, writeJsonAtomic } from "./atomic-file.ts";
-import { ArtifactChangedError, ArtifactUnsafePathError } from "./errors.ts";
+import { ArtifactChangedError, ArtifactError, ArtifactUnsafePathError } from "./errors.ts";
 import type { StoreContext } from "./layout.ts";
 import { manifestLines, type ManifestEntry } from "./manifest.ts";
 import { writeHolder } from "./holders.ts";
@@ -124,7 +124,15 @@ class OutputWalker {
     if (unsafeEntryPathReason(path) !== null) return this.refuse(path, "its path is not a plain relative path");
     if (!(await this.dirInside(dirname(path)))) return this.refuse(path, "a directory on its path leads outside the workspace");
     const abs = join(this.realRoot, path);
-    const stats = await lstat(abs);
+    const stats = await lstat(abs).catch((error: NodeJS.ErrnoException) => {
+      // Names come to pipec as UTF-8 strings: bytes that are not UTF-8 became U+FFFD, a name that is not there.
+      if (error.code === "ENOENT" && path.includes("\uFFFD")) {
+        throw new ArtifactError(
+          `output ${this.label}: the name of ${path} is not valid UTF-8 (\uFFFD marks the bytes), which an artifact cannot hold; rename the file in the job, or exclude it from the output`,
+        );
+      }
+      throw error;
+    });
     if (stats.isSymbolicLink()) this.entries.push({ path, kind: "symlink", target: await this.linkTarget(path, abs) });
     else if (stats.isFile()) await this.addFile(path, abs);
     else this.warnings.push(`output ${this.label}: skipped ${path}: not a regular file or symlink`);

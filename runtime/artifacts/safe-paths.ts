@@ -16,7 +16,8 @@ export function unsafePatternReason(pattern: string): string | null {
 /** Why a manifest path may not be restored, or null when it is a plain relative path. */
 export function unsafeEntryPathReason(path: string): string | null {
   if (path.includes("\0")) return "it contains a NUL character";
-  if (path.includes("\\")) return "it contains a backslash";
+  // A backslash is an ordinary character in a file name on Linux and macOS, a separator only on Windows.
+  if (path.includes("\\") && process.platform === "win32") return "it contains a backslash";
   if (posix.isAbsolute(path) || /^[A-Za-z]:/.test(path)) return "it is absolute";
   const parts = path.split("/");
   if (parts.some((part) => part === "..")) return "it uses '..'";

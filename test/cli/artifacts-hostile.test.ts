@@ -117,4 +117,28 @@ jobs:
     expect(healed.code).toBe(0);
     expect(events(healed.stdout)).toContainEqual(expect.objectContaining({ type: "job.log", job: "use", text: "fifo-data" }));
   });
+
+  it("an output file named with a backslash is stored and restored under its name; a name that is not UTF-8 is refused in words", () => {
+    const dir = project(`jobs:
+  back:
+    steps: ['mkdir -p out && echo back-data > "out/a\\\\b.txt"']
+    artifacts: { data: out/ }
+  use-back:
+    inputs: [back.data]
+    steps: ['cat "out/a\\\\b.txt"']
+  latin1:
+    steps: ['mkdir -p out && echo y > "out/$(printf "caf\\351")"']
+    artifacts: { data: out/ }
+`);
+    const result = run(dir);
+    expect(result.code).toBe(1);
+    const jobs = finished(result);
+    expect(jobs.back).toMatchObject({ status: "success" });
+    expect(jobs["use-back"]).toMatchObject({ status: "success" });
+    expect(events(result.stdout)).toContainEqual(expect.objectContaining({ type: "job.log", job: "use-back", text: "back-data" }));
+    expect(jobs.latin1).toMatchObject({
+      status: "failed",
+      reason: "output data: output latin1.data: the name of out/caf\uFFFD is not valid UTF-8 (\uFFFD marks the bytes), which an artifact cannot hold; rename the file in the job, or exclude it from the output",
+    });
+  });
 });
