@@ -14,7 +14,7 @@ import { createJsonReporter } from "../reporters/json.ts";
 import { createPlainReporter } from "../reporters/plain.ts";
 import { createTtyReporter } from "../reporters/tty.ts";
 import type { Reporter } from "../reporters/types.ts";
-import { parseVars, readSecrets, RunInputError } from "./run-inputs.ts";
+import { parseOutputLimits, parseVars, readSecrets, RunInputError, type OutputLimitFlags } from "./run-inputs.ts";
 
 export interface RunFlags {
   readonly executor: "auto" | "docker" | "local";
@@ -29,6 +29,8 @@ export interface RunFlags {
   readonly keepWorkspaces?: boolean;
   readonly cache: boolean;
   readonly explainCache?: boolean;
+  readonly maxOutputSize?: string;
+  readonly maxRunOutputSize?: string;
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
@@ -42,7 +44,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
   const projectDir = loaded.projectDir;
   let overrides: Record<string, string>;
   let secrets: Record<string, string>;
+  let outputLimits: OutputLimitFlags;
   try {
+    outputLimits = parseOutputLimits(flags);
     overrides = parseVars(flags.var, loaded.plan);
     secrets = readSecrets(loaded.plan, flags.secretsFile, process.env);
   } catch (cause) {
@@ -69,6 +73,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
       signal,
       resume: loaded.resume,
       keepWorkspaces: flags.keepWorkspaces ?? false,
+      outputLimits,
       useCache: flags.cache,
       onEvent: (event) => reporter.onEvent(event),
     });

@@ -4,6 +4,7 @@
  * that matched nothing is not an error: `collect` returns it as data (`{ kind: "missing" }`).
  */
 import { PipecError } from "../errors.ts";
+import { formatBytes } from "./format.ts";
 
 export const ARTIFACT_ERROR_CODES = {
   notFound: "ARTIFACT_NOT_FOUND",
@@ -11,6 +12,7 @@ export const ARTIFACT_ERROR_CODES = {
   integrity: "ARTIFACT_INTEGRITY",
   unsafePath: "ARTIFACT_UNSAFE_PATH",
   changed: "ARTIFACT_CHANGED_WHILE_COLLECTING",
+  tooLarge: "ARTIFACT_TOO_LARGE",
   busy: "ARTIFACT_STORE_BUSY",
   store: "ARTIFACT_STORE_FAILED",
 } as const;
@@ -108,6 +110,21 @@ export class ArtifactChangedError extends ArtifactError {
     actualSize: number,
   ) {
     super(`${path} changed while it was being collected (${expectedSize} bytes when opened, ${actualSize} read); is a process still writing to it?`);
+  }
+}
+
+/** An output over its size limit: nothing of it is recorded (objects already copied are left to gc). */
+export class ArtifactTooLargeError extends ArtifactError {
+  override readonly name = "ArtifactTooLargeError";
+  override readonly code = ARTIFACT_ERROR_CODES.tooLarge;
+
+  constructor(
+    readonly output: string,
+    readonly limitBytes: number,
+    /** The file that took the output over the limit. */
+    readonly path: string,
+  ) {
+    super(`output ${output} holds more than ${formatBytes(limitBytes)} (over the limit at ${path})`);
   }
 }
 

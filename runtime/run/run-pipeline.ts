@@ -18,7 +18,7 @@ import { createRunStore, type RunState } from "./run-store.ts";
 import { prepareRunWorkspace } from "./run-workspace.ts";
 import { defaultStoreRoot, openArtifactStore } from "../artifacts/index.ts";
 import { DEPLOYMENTS_DIR } from "../deploy/history/store.ts";
-import type { ArtifactIndex } from "./job-artifacts.ts";
+import { DEFAULT_OUTPUT_LIMITS, type ArtifactIndex, type OutputBudget, type OutputLimits } from "./job-artifacts.ts";
 import { reapCrashedRuns, writePidFile } from "./reap-crashed-runs.ts";
 
 export interface RunOptions {
@@ -44,6 +44,8 @@ export interface RunOptions {
   readonly useCache?: boolean;
   /** The artifact store's folder. @default .pipec/store in the project */
   readonly storeDir?: string;
+  /** Output size limits (per output, per run). @default DEFAULT_OUTPUT_LIMITS: 5 GiB and 20 GiB */
+  readonly outputLimits?: Partial<OutputLimits>;
   /** Keep each job's workspace under the run directory after the run. @default false */
   readonly keepWorkspaces?: boolean;
   onEvent(event: RunEvent): void;
@@ -77,6 +79,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     ? await (await import("../deploy/loop/reap-orphaned-deployments.ts")).reapOrphanedDeployments(projectDir)
     : { names: [], instances: 0, problems: [] };
   const artifacts = openArtifactStore(options.storeDir ?? defaultStoreRoot(projectDir));
+  const outputBudget: OutputBudget = { limits: { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits }, usedBytes: 0 };
   const produced: ArtifactIndex = new Map(Object.entries(options.resume?.outputs ?? {}));
   const resumedIds = [...produced.values()].flatMap((outputs) => Object.values(outputs));
   const { missing } = await artifacts.acquire(runId, resumedIds);
@@ -130,7 +133,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         const controller = new AbortController();
         running.set(command.id, controller);
         emit({ type: "job.started", job: command.id, attempt: command.attempt });
-        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
+        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, outputBudget, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
           .catch((cause: unknown): JobOutcome => ({ outcome: "infrastructure-error", message: `pipec could not run the job: ${(cause as Error).message}` }))
           .then((outcome) => {
             running.delete(command.id);

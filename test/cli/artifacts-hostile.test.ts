@@ -4,7 +4,7 @@
  * special files in the store and outputs over the size limits.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -140,5 +140,51 @@ jobs:
       status: "failed",
       reason: "output data: output latin1.data: the name of out/caf\uFFFD is not valid UTF-8 (\uFFFD marks the bytes), which an artifact cannot hold; rename the file in the job, or exclude it from the output",
     });
+  });
+
+  it("an output over the default limit (5 GiB, here a sparse file) fails its job in words before a byte is stored", () => {
+    const dir = project(`jobs:
+  huge:
+    steps: [mkdir -p out && truncate -s 6442450944 out/sparse.img && echo small > out/small.txt]
+    artifacts: { disk: out/ }
+`);
+    const result = run(dir);
+    expect(result.code).toBe(1);
+    expect(finished(result).huge).toMatchObject({
+      status: "failed",
+      reason:
+        "output disk: output huge.disk holds more than 5.0 GiB (over the limit at out/sparse.img): the limit per output; raise it with pipec run --max-output-size, or leave the big files out of the output (exclude)",
+    });
+    const objects = readdirSync(join(dir, ".pipec", "store", "objects"), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(objects.every((entry) => statSync(join(entry.parentPath, entry.name)).size < 1024)).toBe(true);
+  });
+
+  it("--max-output-size and --max-run-output-size set the limits; the run's limit counts what earlier outputs stored", () => {
+    const dir = project(`jobs:
+  first:
+    steps: [mkdir -p out && head -c 1572864 /dev/zero > out/a.bin]
+    artifacts: { a: out/ }
+  second:
+    depends_on: [first]
+    steps: [mkdir -p out && head -c 1572864 /dev/urandom > out/b.bin]
+    artifacts: { b: out/ }
+`);
+    const perOutput = run(dir, "--no-cache", "--max-output-size", "1m");
+    expect(finished(perOutput).first).toMatchObject({
+      status: "failed",
+      reason: "output a: output first.a holds more than 1.0 MiB (over the limit at out/a.bin): the limit per output; raise it with pipec run --max-output-size, or leave the big files out of the output (exclude)",
+    });
+    const perRun = run(dir, "--no-cache", "--max-run-output-size", "2m");
+    expect(finished(perRun).first).toMatchObject({ status: "success" });
+    expect(finished(perRun).second).toMatchObject({
+      status: "failed",
+      reason:
+        "output b: output second.b holds more than 512.0 KiB (over the limit at out/b.bin): what is left of the run's limit of 2.0 MiB for all outputs (1.5 MiB stored by earlier outputs); raise it with pipec run --max-run-output-size, or leave the big files out of the output (exclude)",
+    });
+    const both = run(dir, "--no-cache", "--max-output-size", "2m", "--max-run-output-size", "4m");
+    expect(both.code).toBe(0);
+    const bad = runPipec(["run", "ci.yaml", "--max-output-size", "lots"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("pipec run: --max-output-size lots: expected a size like 500m, 10g or 2GiB\n");
   });
 });
