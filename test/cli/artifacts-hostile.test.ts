@@ -34,6 +34,27 @@ const objectsHolding = (dir: string, text: string) =>
     .map((entry) => join(entry.parentPath, entry.name))
     .filter((path) => readFileSync(path, "utf8").includes(text));
 
+/**
+ * `make` stores `text` as out/f.txt, `use` prints it; after one run, returns the store object holding
+ * it. `use` names a secret: a new TOKEN makes it a miss while `make` stays a hit.
+ */
+function producerAndConsumer(text: string): { dir: string; object: string } {
+  const dir = project(`secrets: [TOKEN]
+jobs:
+  make:
+    steps: [mkdir -p out && echo ${text} > out/f.txt]
+    artifacts: { data: out/ }
+  use:
+    inputs: [make.data]
+    secrets: [TOKEN]
+    steps: [cat out/f.txt]
+`);
+  expect(runWith(dir, { TOKEN: "first-value" }).code).toBe(0);
+  const [object] = objectsHolding(dir, text);
+  if (object === undefined) throw new Error(`no store object holds ${text}`);
+  return { dir, object };
+}
+
 describe.runIf(docker.run)("hostile artifacts (docker)", () => {
   beforeAll(docker.assertAvailable);
 
@@ -64,21 +85,9 @@ describe.runIf(docker.run)("hostile artifacts (docker)", () => {
   });
 
   it("a damaged object of a cached producer drops the producer's cache entry, so the next run makes it again", () => {
-    // The consumer names a secret: a new value makes it a miss while the producer stays a hit.
-    const dir = project(`secrets: [TOKEN]
-jobs:
-  make:
-    steps: [mkdir -p out && echo hello-data > out/f.txt]
-    artifacts: { data: out/ }
-  use:
-    inputs: [make.data]
-    secrets: [TOKEN]
-    steps: [cat out/f.txt]
-`);
-    expect(runWith(dir, { TOKEN: "first-value" }).code).toBe(0);
-    const [object] = objectsHolding(dir, "hello-data");
-    chmodSync(object!, 0o644);
-    writeFileSync(object!, "damaged\n");
+    const { dir, object } = producerAndConsumer("hello-data");
+    chmodSync(object, 0o644);
+    writeFileSync(object, "damaged\n");
 
     const damaged = runWith(dir, { TOKEN: "second-value" });
     expect(damaged.code).toBe(1);
@@ -95,20 +104,9 @@ jobs:
   });
 
   it("a store object replaced by a FIFO fails its consumer at once, naming it, and the next run heals it", () => {
-    const dir = project(`secrets: [TOKEN]
-jobs:
-  make:
-    steps: [mkdir -p out && echo fifo-data > out/f.txt]
-    artifacts: { data: out/ }
-  use:
-    inputs: [make.data]
-    secrets: [TOKEN]
-    steps: [cat out/f.txt]
-`);
-    expect(runWith(dir, { TOKEN: "first-value" }).code).toBe(0);
-    const [object] = objectsHolding(dir, "fifo-data");
-    rmSync(object!);
-    execFileSync("mkfifo", [object!]);
+    const { dir, object } = producerAndConsumer("fifo-data");
+    rmSync(object);
+    execFileSync("mkfifo", [object]);
 
     const blocked = runWith(dir, { TOKEN: "second-value" });
     expect(blocked.code, "pipec hung on the FIFO (killed by the test's timeout)").toBe(1);
