@@ -42,7 +42,16 @@ export class ManifestFormatError extends Error {}
 export async function* readManifest(path: string): AsyncGenerator<ManifestEntry> {
   const opened = await openStoreFile(path);
   if (!isOpen(opened)) throw new ManifestFormatError(`the manifest is ${opened.notAFile}`);
-  const lines = createInterface({ input: opened.createReadStream({ encoding: "utf8" }), crlfDelay: Infinity });
+  const input = opened.createReadStream({ encoding: "utf8" });
+  try {
+    yield* parseManifestLines(createInterface({ input, crlfDelay: Infinity }));
+  } finally {
+    // A reader that stops early (an error, a break) must not leave the file open.
+    input.destroy();
+  }
+}
+
+async function* parseManifestLines(lines: AsyncIterable<string>): AsyncGenerator<ManifestEntry> {
   let header = true;
   let previous: string | undefined;
   let lineNo = 0;
