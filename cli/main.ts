@@ -106,6 +106,8 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .option("--resume <run>", "run again what failed, was skipped or cancelled in an earlier run (RUN may be 'last'), keeping what succeeded")
     .addOption(new Option("--pull <policy>", "when to pull images").choices(["always", "missing", "never"]).default("missing"))
     .option("--keep-workspaces", "keep each job's workspace under .pipec/runs/<id>/work")
+    .option("--max-output-size <size>", "the most one job output may hold (default 5g)")
+    .option("--max-run-output-size <size>", "the most all outputs stored by the run may hold together (default 20g)")
     .option("--no-cache", "run every job, even when an earlier run has its result")
     .option("--explain-cache", "say per job whether the cache hit, and on a miss which part of the key changed")
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { didYouMean } from "../../runtime/plan/did-you-mean.ts";
 import type { Plan } from "../../runtime/plan/schema.ts";
+import { parseByteSize } from "../../runtime/plan/size.ts";
 
 export class RunInputError extends Error {
   override readonly name = "RunInputError";
@@ -56,4 +57,22 @@ export function readSecrets(plan: Plan, secretsFile: string | undefined, env: No
 function unquote(value: string): string {
   const quoted = /^(['"])(.*)\1$/.exec(value);
   return quoted ? quoted[2]! : value;
+}
+
+export interface OutputLimitFlags {
+  perOutputBytes?: number;
+  perRunBytes?: number;
+}
+
+/** `--max-output-size` and `--max-run-output-size`: sizes like 500m or 10g; unset ones keep the run's defaults. */
+export function parseOutputLimits(flags: { readonly maxOutputSize?: string; readonly maxRunOutputSize?: string }): OutputLimitFlags {
+  const limits: OutputLimitFlags = {};
+  const size = (flag: string, value: string) => {
+    const bytes = parseByteSize(value);
+    if (bytes === undefined || bytes < 1) throw new RunInputError(`${flag} ${value}: expected a size like 500m, 10g or 2GiB`);
+    return bytes;
+  };
+  if (flags.maxOutputSize !== undefined) limits.perOutputBytes = size("--max-output-size", flags.maxOutputSize);
+  if (flags.maxRunOutputSize !== undefined) limits.perRunBytes = size("--max-run-output-size", flags.maxRunOutputSize);
+  return limits;
 }

@@ -1,11 +1,12 @@
 /** `pipec run [FILE]`: compile (or load a plan), pick an executor, run the DAG, report, set the exit code. */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { compileFile } from "../../compiler/index.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
-import { listRunIds, readRunPlan, readRunState, runDir, runPipeline, RunStoreError } from "../../runtime/run/index.ts";
+import { listRunIds, readRunPlan, readRunState, runDir, runPipeline, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
 import { currentProjectRoot, findPipelineOrSay } from "../project.ts";
@@ -13,7 +14,7 @@ import { createJsonReporter } from "../reporters/json.ts";
 import { createPlainReporter } from "../reporters/plain.ts";
 import { createTtyReporter } from "../reporters/tty.ts";
 import type { Reporter } from "../reporters/types.ts";
-import { parseVars, readSecrets, RunInputError } from "./run-inputs.ts";
+import { parseOutputLimits, parseVars, readSecrets, RunInputError, type OutputLimitFlags } from "./run-inputs.ts";
 
 export interface RunFlags {
   readonly executor: "auto" | "docker" | "local";
@@ -28,6 +29,8 @@ export interface RunFlags {
   readonly keepWorkspaces?: boolean;
   readonly cache: boolean;
   readonly explainCache?: boolean;
+  readonly maxOutputSize?: string;
+  readonly maxRunOutputSize?: string;
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
@@ -41,7 +44,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
   const projectDir = loaded.projectDir;
   let overrides: Record<string, string>;
   let secrets: Record<string, string>;
+  let outputLimits: OutputLimitFlags;
   try {
+    outputLimits = parseOutputLimits(flags);
     overrides = parseVars(flags.var, loaded.plan);
     secrets = readSecrets(loaded.plan, flags.secretsFile, process.env);
   } catch (cause) {
@@ -64,15 +69,17 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
       failFast: flags.failFast ?? false,
       overrides,
       secrets,
+      secretFiles: flags.secretsFile ? [resolve(flags.secretsFile)] : [],
       signal,
       resume: loaded.resume,
       keepWorkspaces: flags.keepWorkspaces ?? false,
+      outputLimits,
       useCache: flags.cache,
       onEvent: (event) => reporter.onEvent(event),
     });
   } catch (cause) {
-    // The project folder cannot hold the run: nothing ran, and it is the user's to fix.
-    if (!(cause instanceof RunStoreError)) throw cause;
+    // The project folder cannot hold the run, or a secret cannot be masked: nothing ran, and it is the user's to fix.
+    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError)) throw cause;
     terminal.err(`pipec run: ${cause.message}\n`);
     return EXIT.invalidInput;
   }

@@ -88,6 +88,17 @@ export async function listCacheEntries(layout: StoreLayout): Promise<{ entries: 
   return { entries, unreadable };
 }
 
+/**
+ * Removes every entry that names `artifactId`: a damaged artifact must not stand for its job's result,
+ * or the job that made it would stay a hit and never store it again. Returns how many went.
+ */
+export async function removeCacheEntriesNaming(layout: StoreLayout, artifactId: string): Promise<number> {
+  const { entries } = await listCacheEntries(layout);
+  const naming = entries.filter((entry) => entry.artifactIds.includes(artifactId));
+  for (const entry of naming) await removeCacheEntry(entry.file);
+  return naming.length;
+}
+
 export async function removeCacheEntry(file: string): Promise<void> {
   await removeIfExists(file);
 }

@@ -16,7 +16,7 @@ import { constants } from "node:fs";
 import { lstat, open, readlink, realpath, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { syncDirectory, writeJsonAtomic } from "./atomic-file.ts";
-import { ArtifactChangedError, ArtifactUnsafePathError } from "./errors.ts";
+import { ArtifactChangedError, ArtifactError, ArtifactTooLargeError, ArtifactUnsafePathError } from "./errors.ts";
 import type { StoreContext } from "./layout.ts";
 import { manifestLines, type ManifestEntry } from "./manifest.ts";
 import { writeHolder } from "./holders.ts";
@@ -49,6 +49,8 @@ export interface CollectMeta {
    * that gc cannot delete it before the jobs that consume it are done. Released with `release`.
    */
   readonly holdFor?: string;
+  /** The most bytes (of regular files, as their sizes say) the output may hold: more fails with ArtifactTooLargeError. @default no limit */
+  readonly maxBytes?: number;
 }
 
 export type CollectResult =
@@ -73,7 +75,7 @@ export async function collectOutput(context: StoreContext, workspaceRoot: string
   const unregister = await registerWriter(layout);
   try {
     await waitForGc(layout, context.gcWaitMs);
-    const walker = new OutputWalker(context, root, realRoot, label);
+    const walker = new OutputWalker(context, root, realRoot, label, meta.maxBytes ?? Number.POSITIVE_INFINITY);
     await forEachLimited(match.paths, context.concurrency, (path) => walker.add(path));
     const manifest = await putObject(layout, manifestLines(walker.entries));
     walker.touchedFans.add(manifest.digest.slice(0, 2));
@@ -112,21 +114,36 @@ class OutputWalker {
   /** Digests this collect created (a set: two equal files stored at once may both create it). */
   readonly created = new Set<string>();
   private readonly dirChecks = new Map<string, Promise<boolean>>();
+  /** Bytes of the files added so far, counted before each is copied, so an over-size file is never stored. */
+  private bytes = 0;
 
   constructor(
     private readonly context: StoreContext,
     private readonly root: string,
     private readonly realRoot: string,
     private readonly label: string,
+    private readonly maxBytes: number,
   ) {}
 
   async add(path: string): Promise<void> {
     if (unsafeEntryPathReason(path) !== null) return this.refuse(path, "its path is not a plain relative path");
     if (!(await this.dirInside(dirname(path)))) return this.refuse(path, "a directory on its path leads outside the workspace");
     const abs = join(this.realRoot, path);
-    const stats = await lstat(abs);
+    const stats = await lstat(abs).catch((error: NodeJS.ErrnoException) => {
+      // Names come to pipec as UTF-8 strings: bytes that are not UTF-8 became U+FFFD, a name that is not there.
+      if (error.code === "ENOENT" && path.includes("\uFFFD")) {
+        throw new ArtifactError(
+          `output ${this.label}: the name of ${path} is not valid UTF-8 (\uFFFD marks the bytes), which an artifact cannot hold; rename the file in the job, or exclude it from the output`,
+        );
+      }
+      throw error;
+    });
     if (stats.isSymbolicLink()) this.entries.push({ path, kind: "symlink", target: await this.linkTarget(path, abs) });
-    else if (stats.isFile()) await this.addFile(path, abs);
+    else if (stats.isFile()) {
+      this.bytes += stats.size;
+      if (this.bytes > this.maxBytes) throw new ArtifactTooLargeError(this.label, this.maxBytes, path);
+      await this.addFile(path, abs);
+    }
     else this.warnings.push(`output ${this.label}: skipped ${path}: not a regular file or symlink`);
   }
 

@@ -4,6 +4,7 @@
  * that matched nothing is not an error: `collect` returns it as data (`{ kind: "missing" }`).
  */
 import { PipecError } from "../errors.ts";
+import { formatBytes } from "./format.ts";
 
 export const ARTIFACT_ERROR_CODES = {
   notFound: "ARTIFACT_NOT_FOUND",
@@ -11,6 +12,7 @@ export const ARTIFACT_ERROR_CODES = {
   integrity: "ARTIFACT_INTEGRITY",
   unsafePath: "ARTIFACT_UNSAFE_PATH",
   changed: "ARTIFACT_CHANGED_WHILE_COLLECTING",
+  tooLarge: "ARTIFACT_TOO_LARGE",
   busy: "ARTIFACT_STORE_BUSY",
   store: "ARTIFACT_STORE_FAILED",
 } as const;
@@ -69,14 +71,14 @@ export class ArtifactIntegrityError extends ArtifactError {
       /** The file inside the artifact, or `(manifest)`. */
       readonly path: string;
       readonly expected: string;
-      /** The sha256 found, or `missing` when the object is gone. */
+      /** The sha256 found, `missing` when the object is gone, or what is there instead (`a FIFO, not a regular file`). */
       readonly actual: string;
       readonly expectedSize?: number;
       readonly actualSize?: number;
     },
   ) {
     const size = detail.expectedSize !== undefined && detail.actualSize !== undefined && detail.expectedSize !== detail.actualSize ? ` (${detail.actualSize} bytes instead of ${detail.expectedSize})` : "";
-    const found = detail.actual === "missing" ? "the stored object is missing" : `got sha256 ${detail.actual}${size}`;
+    const found = detail.actual === "missing" ? "the stored object is missing" : /^[0-9a-f]{64}$/.test(detail.actual) ? `got sha256 ${detail.actual}${size}` : `the stored object is ${detail.actual}`;
     super(
       `artifact ${detail.artifact} (${detail.id.slice(0, 12)}) failed its integrity check: ${detail.path}: expected sha256 ${detail.expected}, ${found}. ` +
         "pipec artifacts verify lists every damaged artifact; run the job that produced it again to replace it",
@@ -108,6 +110,21 @@ export class ArtifactChangedError extends ArtifactError {
     actualSize: number,
   ) {
     super(`${path} changed while it was being collected (${expectedSize} bytes when opened, ${actualSize} read); is a process still writing to it?`);
+  }
+}
+
+/** An output over its size limit: nothing of it is recorded (objects already copied are left to gc). */
+export class ArtifactTooLargeError extends ArtifactError {
+  override readonly name = "ArtifactTooLargeError";
+  override readonly code = ARTIFACT_ERROR_CODES.tooLarge;
+
+  constructor(
+    readonly output: string,
+    readonly limitBytes: number,
+    /** The file that took the output over the limit. */
+    readonly path: string,
+  ) {
+    super(`output ${output} holds more than ${formatBytes(limitBytes)} (over the limit at ${path})`);
   }
 }
 

@@ -18,6 +18,7 @@ export {
   ArtifactIntegrityError,
   ArtifactNotFoundError,
   ArtifactStoreBusyError,
+  ArtifactTooLargeError,
   ArtifactUnsafePathError,
   type ArtifactErrorCode,
 } from "./errors.ts";

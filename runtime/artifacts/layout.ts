@@ -10,6 +10,7 @@
  *   writers/<pid>-<rand>    a collect in progress (gc leaves objects alone while one is alive)
  *   tmp/<pid>-<start>-<rand>  files being written; renamed into place when complete
  *   gc.lock                 held by the one gc that may delete
+ *   hash-key                32 random bytes keying the digests of secret values in job-cache records
  *
  * Everything is written to `tmp/` first and renamed, so a reader never sees half a file.
  */
@@ -33,6 +34,7 @@ export interface StoreLayout {
   readonly writers: string;
   readonly tmp: string;
   readonly gcLock: string;
+  readonly hashKey: string;
   object(digest: string): string;
   record(id: string): string;
   pin(id: string): string;
@@ -49,6 +51,7 @@ export function storeLayout(root: string): StoreLayout {
     writers: join(root, "writers"),
     tmp: join(root, "tmp"),
     gcLock: join(root, "gc.lock"),
+    hashKey: join(root, "hash-key"),
     object: (digest) => join(root, "objects", digest.slice(0, 2), digest.slice(2)),
     record: (id) => join(root, "artifacts", `${id}.json`),
     pin: (id) => join(root, "pins", id),

@@ -7,8 +7,8 @@
  * directories are not kept and restored directories get the default mode.
  */
 import { createInterface } from "node:readline";
-import { createReadStream } from "node:fs";
 import { z } from "zod";
+import { isOpen, openStoreFile } from "./object-store.ts";
 
 export const MANIFEST_FORMAT = "pipec-manifest/1";
 
@@ -40,7 +40,18 @@ export class ManifestFormatError extends Error {}
  * not an entry, or entries out of order or repeated (a tampered or damaged manifest).
  */
 export async function* readManifest(path: string): AsyncGenerator<ManifestEntry> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+  const opened = await openStoreFile(path);
+  if (!isOpen(opened)) throw new ManifestFormatError(`the manifest is ${opened.notAFile}`);
+  const input = opened.createReadStream({ encoding: "utf8" });
+  try {
+    yield* parseManifestLines(createInterface({ input, crlfDelay: Infinity }));
+  } finally {
+    // A reader that stops early (an error, a break) must not leave the file open.
+    input.destroy();
+  }
+}
+
+async function* parseManifestLines(lines: AsyncIterable<string>): AsyncGenerator<ManifestEntry> {
   let header = true;
   let previous: string | undefined;
   let lineNo = 0;

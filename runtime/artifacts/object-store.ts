@@ -6,6 +6,7 @@
  * an existing object, so a damaged one (even of the right size) is healed by storing its bytes again.
  */
 import { createHash } from "node:crypto";
+import { constants } from "node:fs";
 import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { tempPath } from "./atomic-file.ts";
@@ -84,13 +85,41 @@ function isFileHandle(source: FileHandle | Iterable<string>): source is FileHand
   return typeof (source as FileHandle).read === "function" && typeof (source as FileHandle).fd === "number";
 }
 
-/** sha256 and size of a file, read with one reused buffer; null when the file does not exist. */
-export async function hashFile(path: string): Promise<{ digest: string; size: number } | null> {
-  const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return null;
+/**
+ * Opens a file of the store for reading, never following a symlink and never waiting on a special
+ * file: a FIFO put in an object's place would block open() (in a libuv thread that even a second
+ * Ctrl-C waits for at exit). Returns the handle, or what is there instead ("missing", "a FIFO", ...).
+ */
+export async function openStoreFile(path: string): Promise<FileHandle | { readonly notAFile: string }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { notAFile: "missing" };
+    if (code === "ELOOP") return { notAFile: "a symlink, not a regular file" };
+    if (code === "ENXIO") return { notAFile: "a socket, not a regular file" };
+    throw error;
+  }
+  const stats = await handle.stat().catch(async (error: unknown) => {
+    await handle.close();
     throw error;
   });
-  if (!handle) return null;
+  if (stats.isFile()) return handle;
+  await handle.close();
+  const kind = stats.isFIFO() ? "a FIFO" : stats.isDirectory() ? "a directory" : stats.isCharacterDevice() || stats.isBlockDevice() ? "a device" : "a special file";
+  return { notAFile: `${kind}, not a regular file` };
+}
+
+export function isOpen(opened: FileHandle | { readonly notAFile: string }): opened is FileHandle {
+  return !("notAFile" in opened);
+}
+
+/** sha256 and size of a file, read with one reused buffer; null when the file does not exist, `actual` naming what is there when it is no regular file. */
+export async function hashFile(path: string): Promise<{ digest: string; size: number } | null> {
+  const opened = await openStoreFile(path);
+  if (!isOpen(opened)) return opened.notAFile === "missing" ? null : { digest: opened.notAFile, size: 0 };
+  const handle = opened;
   try {
     const hash = createHash("sha256");
     const buffer = Buffer.allocUnsafe(CHUNK);

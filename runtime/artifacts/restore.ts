@@ -12,17 +12,18 @@
  * Nothing is written outside the destination, whatever the manifest says: every path must be a plain
  * relative path; directories are created one level at a time and an existing symlinked directory is
  * followed only if it resolves inside the destination; symlinks are created last (so no file is
- * written through one) and only with relative targets that stay inside.
+ * written through one) and only with relative targets that stay inside, lexically, as resolved
+ * when made, and whatever is restored after them (see unsafeLinkTargetReason).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, open, realpath, rename, rm, symlink, unlink, type FileHandle } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ArtifactError, ArtifactIntegrityError, ArtifactNotFoundError, ArtifactUnsafePathError } from "./errors.ts";
 import type { StoreContext } from "./layout.ts";
 import { ManifestFormatError, readManifest, type ManifestEntry } from "./manifest.ts";
-import { copyThroughHash, forEachLimited, hashFile } from "./object-store.ts";
+import { copyThroughHash, forEachLimited, hashFile, isOpen, openStoreFile } from "./object-store.ts";
 import { artifactLabel, readInfo, touchRecord, type ArtifactInfo } from "./record.ts";
-import { isWithin, unsafeEntryPathReason } from "./safe-paths.ts";
+import { isWithin, unsafeEntryPathReason, unsafeLinkTargetReason } from "./safe-paths.ts";
 
 export interface RestoreResult {
   /** Regular files written. */
@@ -149,23 +150,32 @@ class TreeWriter {
     return true;
   }
 
-  private openObject(entry: Extract<ManifestEntry, { kind: "file" }>, object: string): Promise<FileHandle> {
-    return open(object, "r").catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") throw this.integrityError(entry, "missing");
-      throw error;
-    });
+  private async openObject(entry: Extract<ManifestEntry, { kind: "file" }>, object: string): Promise<FileHandle> {
+    const opened = await openStoreFile(object);
+    if (isOpen(opened)) return opened;
+    // Something else in the object's place helps no one either: drop it so the bytes can be stored again.
+    if (opened.notAFile !== "missing") await rm(object, { recursive: true, force: true }).catch(() => {});
+    throw this.integrityError(entry, opened.notAFile);
   }
 
   async writeLink(entry: Extract<ManifestEntry, { kind: "symlink" }>): Promise<void> {
     const dir = await this.ensureDir(dirname(entry.path));
-    if (isAbsolute(entry.target) || !isWithin(this.realDest, resolve(dir, entry.target))) {
-      throw new ArtifactUnsafePathError(`artifact ${artifactLabel(this.info)}: symlink ${entry.path} -> ${entry.target} is refused: it points outside the destination`, entry.path);
-    }
+    const refuse = (why: string) =>
+      new ArtifactUnsafePathError(`artifact ${artifactLabel(this.info)}: symlink ${entry.path} -> ${entry.target} is refused: ${why}; nothing is written outside the destination`, entry.path);
+    const unsafe = unsafeLinkTargetReason(entry.target);
+    if (unsafe) throw refuse(unsafe);
+    if (!isWithin(this.realDest, resolve(dir, entry.target))) throw refuse("it points outside the destination");
     const target = join(dir, basename(entry.path));
     const existing = await lstat(target).catch(() => null);
     if (existing?.isDirectory()) throw new ArtifactError(`artifact ${artifactLabel(this.info)}: cannot restore symlink ${entry.path}: a directory is in the way`);
     if (existing) await rm(target);
     await symlink(entry.target, target);
+    // And as the kernel resolves it now, through links already there (the project's own included).
+    const real = await realpath(target).catch(() => null);
+    if (real !== null && !isWithin(this.realDest, real)) {
+      await rm(target);
+      throw refuse(`it resolves to ${real}, outside the destination, through the links already there`);
+    }
   }
 
   /** The real path of `dir` (relative) under the destination, created level by level, never leaving it. */

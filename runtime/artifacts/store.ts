@@ -4,10 +4,11 @@
  */
 import { mkdir, open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { getCacheEntry, putCacheEntry, type CacheEntry, type CacheValue } from "./cache-index.ts";
+import { getCacheEntry, putCacheEntry, removeCacheEntriesNaming, type CacheEntry, type CacheValue } from "./cache-index.ts";
 import { collectOutput, type CollectMeta, type CollectResult, type OutputSpec } from "./collect.ts";
 import { removeIfExists } from "./atomic-file.ts";
 import { ArtifactError, ArtifactNotFoundError } from "./errors.ts";
+import { keyedDigest, readOrCreateHashKey } from "./keyed-digest.ts";
 import { collectGarbage, type GcOptions, type GcReport } from "./gc.ts";
 import { removeHolder, writeHolder } from "./holders.ts";
 import { storeLayout, type StoreContext } from "./layout.ts";
@@ -53,12 +54,17 @@ export interface ArtifactStore {
   release(holder: string): Promise<void>;
   putCacheEntry(key: string, value: CacheValue): Promise<CacheEntry>;
   getCacheEntry(key: string): Promise<CacheEntry | undefined>;
+  /** Drops the job-cache entries naming artifact `id` (found damaged), so their jobs run again; returns how many. */
+  dropCacheEntriesOf(id: string): Promise<number>;
+  /** A digest of `value` keyed by this store's own random key: for secret values in cache keys, never the values. */
+  keyedDigest(value: string): Promise<string>;
 }
 
 export function openArtifactStore(root: string, options: ArtifactStoreOptions = {}): ArtifactStore {
   const layout = storeLayout(resolve(root));
   const context: StoreContext = { layout, now: options.now ?? Date.now, concurrency: options.concurrency ?? 4, gcWaitMs: options.gcWaitMs ?? 600_000 };
   const byNewest = (a: ArtifactInfo, b: ArtifactInfo) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? -1 : 1);
+  let hashKey: Promise<Buffer> | undefined;
   const list = async () => (await listInfos(layout)).infos.sort(byNewest);
   const get = async (ref: string) => {
     const info = await readInfo(layout, await resolveId(layout, ref));
@@ -108,5 +114,10 @@ export function openArtifactStore(root: string, options: ArtifactStoreOptions = 
     release: (holder) => removeHolder(layout, holder),
     putCacheEntry: (key, value) => putCacheEntry(context, key, value),
     getCacheEntry: (key) => getCacheEntry(context, key),
+    dropCacheEntriesOf: (id) => removeCacheEntriesNaming(layout, id),
+    async keyedDigest(value) {
+      hashKey ??= readOrCreateHashKey(layout);
+      return keyedDigest(await hashKey, value);
+    },
   };
 }

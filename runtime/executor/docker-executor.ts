@@ -55,9 +55,12 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
           if (start.kind === "failed") return { outcome: "infrastructure-error", message: start.message, permanent: start.permanent };
           network = start.network;
         }
-        return await runSteps(execution, (step, signal) =>
+        const outcome = await runSteps(execution, (step, signal) =>
           runDockerStep({ engine, execution, step, signal, network, resolveImage, onWarning }),
         );
+        // A step that could not start because a service exited (its namespace is gone): say so.
+        const gone = outcome.outcome === "infrastructure-error" && execution.services.length > 0 ? await services.whyGone() : null;
+        return gone === null ? outcome : { outcome: "infrastructure-error", message: gone };
       } catch (error) {
         if (execution.signal.aborted) return abortOutcome(execution.signal, null);
         return infrastructureError(error);

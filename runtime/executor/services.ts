@@ -50,20 +50,29 @@ export class ServiceGroup {
       if (image === ABORTED) return { kind: "aborted" };
       if (image !== null) return { kind: "failed", message: `service "${service.name}": ${image.message}`, permanent: image.permanent };
       const first = this.started[0];
-      const container = await this.options.engine.startContainer({
-        image: service.image,
-        cmd: service.command ?? [],
-        env: service.env,
-        workingDir: "",
-        binds: [],
-        labels: { ...containerLabels({ runId: execution.runId, job: execution.jobId }), [LABEL_SERVICE]: service.name },
-        network: first ? `container:${first.id}` : execution.job.network,
-        cpus: null,
-        memoryBytes: null,
-        pids: null,
-        stopGraceMs: execution.stopGraceMs,
-        init: true,
-      });
+      let container: StartedContainer;
+      try {
+        container = await this.options.engine.startContainer({
+          image: service.image,
+          cmd: service.command ?? [],
+          env: service.env,
+          workingDir: "",
+          binds: [],
+          labels: { ...containerLabels({ runId: execution.runId, job: execution.jobId }), [LABEL_SERVICE]: service.name },
+          network: first ? `container:${first.id}` : execution.job.network,
+          cpus: null,
+          memoryBytes: null,
+          pids: null,
+          stopGraceMs: execution.stopGraceMs,
+          init: true,
+        });
+      } catch (error) {
+        // Joining the namespace of a service that already exited fails as "cannot join network of a
+        // non running container": say which service exited, and how, instead.
+        const gone = await this.whyGone();
+        if (gone !== null) return { kind: "failed", message: gone };
+        throw error;
+      }
       this.started.push(container);
     }
     for (const [index, service] of execution.services.entries()) {
@@ -73,6 +82,18 @@ export class ServiceGroup {
     }
     const first = this.started[0];
     return { kind: "ready", network: first ? `container:${first.id}` : this.execution.job.network };
+  }
+
+  /**
+   * Why a started service is no longer running (its exit code and last output), or null when all
+   * run: the steps share the first service's network namespace, and cannot start once it is gone.
+   */
+  async whyGone(): Promise<string | null> {
+    for (const [index, container] of this.started.entries()) {
+      const gone = await this.exitedEarly(this.execution.services[index]!, container).catch(() => null);
+      if (gone !== null) return gone;
+    }
+    return null;
   }
 
   /** Stops and removes every service started; problems become warnings (the containers keep their run label). */
@@ -90,9 +111,22 @@ export class ServiceGroup {
 
   /** Null when ready, ABORTED, or a message saying why it never got ready. */
   private async waitReady(service: ResolvedService, container: StartedContainer): Promise<string | null | typeof ABORTED> {
+    const timeoutMs = this.options.readyTimeoutMs;
+    // A timer held here, not AbortSignal.timeout(): on Node 20 AbortSignal.any() holds its sources
+    // weakly, so a timeout signal referenced nowhere else can be garbage-collected before it fires,
+    // and a never-ready service then waited for the job's timeout.
+    const timedOut = new AbortController();
+    const timer = setTimeout(() => timedOut.abort(), timeoutMs);
+    try {
+      return await this.probeUntilReady(service, container, AbortSignal.any([this.execution.signal, timedOut.signal]));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async probeUntilReady(service: ResolvedService, container: StartedContainer, deadline: AbortSignal): Promise<string | null | typeof ABORTED> {
     const { signal } = this.execution;
     const timeoutMs = this.options.readyTimeoutMs;
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     let last = "it never answered";
     for (;;) {
       const exited = await this.exitedEarly(service, container);

@@ -5,7 +5,7 @@
  */
 import type { ArtifactStore } from "../artifacts/index.ts";
 import type { Executor, JobOutcome } from "../executor/types.ts";
-import { collectOutputs, restoreInputs, type ArtifactIndex } from "./job-artifacts.ts";
+import { collectOutputs, restoreInputs, type ArtifactIndex, type OutputBudget } from "./job-artifacts.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { RunEventDraft } from "./events.ts";
 import type { GitInfo } from "./git-info.ts";
@@ -40,6 +40,8 @@ export interface JobAttemptInput {
   readonly stopGraceMs: number;
   /** Skip the job when an earlier run succeeded with the same cache key. */
   readonly useCache: boolean;
+  /** The run's output size limits and what its outputs hold so far (shared by its jobs). */
+  readonly outputBudget: OutputBudget;
 }
 
 export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome> {
@@ -89,7 +91,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     onStep: sink.onStep,
   });
   if (outcome.outcome !== "success") return outcome;
-  const collected = await collectOutputs({ store: input.artifacts, job, jobId, runId: input.runId, pipeline: plan.name, workspace, emit });
+  const collected = await collectOutputs({ store: input.artifacts, job, jobId, runId: input.runId, pipeline: plan.name, workspace, emit, budget: input.outputBudget });
   if ("failure" in collected) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: collected.failure };
   input.produced.set(jobId, collected.ids);
   await saveDependencyCaches({ ...cacheIo, keys: dependencyKeys });

@@ -1,8 +1,10 @@
 /**
  * The job cache: a job whose result is determined by the same inputs as an earlier successful run is
  * not run again; its outputs are restored instead. The key is the sha256 of what determines the
- * result: the images (by image id, not tag), the steps, the non-secret environment, the content of the
- * artifacts it takes, the project files (the run's snapshot), and the outputs it declares.
+ * result: the images (by image id, not tag), the steps, the environment, the content of the artifacts
+ * it takes, the project files (the run's snapshot), and the outputs it declares. An environment value
+ * that holds a secret takes part as a digest keyed by the store's own key, never as its value (nor as
+ * a plain hash, which a short secret would give away to guessing).
  *
  * Not cached: deployment jobs (they act on the world). Jobs on the host network are cached like any
  * other (a package install is keyed by the lock file in the project snapshot, as GitHub Actions' and
@@ -48,7 +50,8 @@ export async function jobCacheParts(input: {
   parts.services = digest(job.services.map((s) => [s.name, s.image, s.command, s.readyCommand]));
   for (const step of steps) {
     for (const [name, value] of Object.entries(step.env)) {
-      if (!VOLATILE.has(name)) parts[`env ${name}`] = input.masker.text(value);
+      if (VOLATILE.has(name)) continue;
+      parts[`env ${name}`] = input.masker.contains(value) ? await input.store.keyedDigest(value) : value;
     }
   }
   for (const { job: producer, output } of job.inputs) {

@@ -12,13 +12,13 @@ import { advance, createScheduler, runCriticalPath, schedulerJobsFromPlan, type 
 import type { RunEvent, RunEventDraft } from "./events.ts";
 import { readGitInfo } from "./git-info.ts";
 import { runJobAttempt } from "./job-attempt.ts";
-import { createMasker } from "./mask.ts";
+import { createMasker, UnmaskableSecretError, unmaskableSecrets } from "./mask.ts";
 import { newRunId } from "./run-id.ts";
 import { createRunStore, type RunState } from "./run-store.ts";
 import { prepareRunWorkspace } from "./run-workspace.ts";
 import { defaultStoreRoot, openArtifactStore } from "../artifacts/index.ts";
 import { DEPLOYMENTS_DIR } from "../deploy/history/store.ts";
-import type { ArtifactIndex } from "./job-artifacts.ts";
+import { DEFAULT_OUTPUT_LIMITS, type ArtifactIndex, type OutputBudget, type OutputLimits } from "./job-artifacts.ts";
 import { reapCrashedRuns, writePidFile } from "./reap-crashed-runs.ts";
 
 export interface RunOptions {
@@ -30,8 +30,10 @@ export interface RunOptions {
   readonly failFast: boolean;
   /** `--var NAME=value` */
   readonly overrides: Readonly<Record<string, string>>;
-  /** Secret values by name (from the environment or --secrets-file). */
+  /** Secret values by name (from the environment or --secrets-file). Each must be maskable (see MIN_SECRET_LENGTH). */
   readonly secrets: Readonly<Record<string, string>>;
+  /** Files that hold secret values (`--secrets-file`): never copied into the run's snapshot or a job's workspace. */
+  readonly secretFiles?: readonly string[];
   /** Aborting cancels the run (Ctrl-C): running jobs are stopped gracefully, the run ends cancelled. */
   readonly signal?: AbortSignal;
   /** Jobs that succeeded in an earlier run, kept as they are (`--resume`). */
@@ -42,6 +44,8 @@ export interface RunOptions {
   readonly useCache?: boolean;
   /** The artifact store's folder. @default .pipec/store in the project */
   readonly storeDir?: string;
+  /** Output size limits (per output, per run). @default DEFAULT_OUTPUT_LIMITS: 5 GiB and 20 GiB */
+  readonly outputLimits?: Partial<OutputLimits>;
   /** Keep each job's workspace under the run directory after the run. @default false */
   readonly keepWorkspaces?: boolean;
   onEvent(event: RunEvent): void;
@@ -54,8 +58,11 @@ export interface RunResult {
   readonly state: SchedulerState;
 }
 
+/** Throws UnmaskableSecretError (before anything is written or run) for a secret too short to mask. */
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const { plan, executor, projectDir } = options;
+  const unmaskable = unmaskableSecrets(options.secrets);
+  if (unmaskable.length > 0) throw new UnmaskableSecretError(unmaskable);
   const runId = newRunId();
   const store = createRunStore(projectDir, runId, plan);
   const masker = createMasker(Object.values(options.secrets));
@@ -72,12 +79,13 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     ? await (await import("../deploy/loop/reap-orphaned-deployments.ts")).reapOrphanedDeployments(projectDir)
     : { names: [], instances: 0, problems: [] };
   const artifacts = openArtifactStore(options.storeDir ?? defaultStoreRoot(projectDir));
+  const outputBudget: OutputBudget = { limits: { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits }, usedBytes: 0 };
   const produced: ArtifactIndex = new Map(Object.entries(options.resume?.outputs ?? {}));
   const resumedIds = [...produced.values()].flatMap((outputs) => Object.values(outputs));
   const { missing } = await artifacts.acquire(runId, resumedIds);
   if (missing.length > 0) emit({ type: "run.notice", level: "warning", message: `${missing.length} artifact(s) of the resumed run are gone from the store; the jobs that take them will fail` });
   const git = readGitInfo(projectDir);
-  const workspace = await prepareRunWorkspace(projectDir, store.dir);
+  const workspace = await prepareRunWorkspace(projectDir, store.dir, options.secretFiles ?? []);
   for (const warning of workspace.warnings) emit({ type: "run.notice", level: "warning", message: warning });
   if (orphans.names.length > 0) {
     emit({ type: "run.notice", level: "info", message: `stopped deployment(s) ${orphans.names.join(", ")}, left serving by a pipec process that ended hard: ${orphans.instances} instance(s)` });
@@ -125,7 +133,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         const controller = new AbortController();
         running.set(command.id, controller);
         emit({ type: "job.started", job: command.id, attempt: command.attempt });
-        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
+        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, outputBudget, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
           .catch((cause: unknown): JobOutcome => ({ outcome: "infrastructure-error", message: `pipec could not run the job: ${(cause as Error).message}` }))
           .then((outcome) => {
             running.delete(command.id);

@@ -16,9 +16,10 @@ export interface RunWorkspace {
   digest(): Promise<string>;
 }
 
-export async function prepareRunWorkspace(projectDir: string, runDir: string): Promise<RunWorkspace> {
+/** `excluded`: absolute paths never copied (the file of secret values), wherever they lie. */
+export async function prepareRunWorkspace(projectDir: string, runDir: string, excluded: readonly string[] = []): Promise<RunWorkspace> {
   const source = join(runDir, "source");
-  const snapshot = await snapshotProject(projectDir, source);
+  const snapshot = await snapshotProject(projectDir, source, excluded);
   let digest: Promise<string> | undefined;
   return {
     digest: () => (digest ??= treeDigest(source)),

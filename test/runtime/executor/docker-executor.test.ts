@@ -1,6 +1,8 @@
 /** What only the docker executor does: services, images, resource limits, networks, labels. */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connectDocker, containerLabels, runLabels, LABEL_RUN_ID } from "../../../runtime/docker/index.ts";
 import { createDockerExecutor, type DockerExecutorOptions, type ResolvedService } from "../../../runtime/executor/index.ts";
@@ -77,6 +79,46 @@ describe.runIf(docker.run)("docker executor", () => {
       message: 'service "db" was not ready after 800ms: its readyCommand ["sh","-c","echo not yet; exit 3"] it last exited with code 3: not yet',
     });
     expect(result.events).toEqual([]);
+    expect(await containersOf(runId)).toEqual([]);
+  });
+
+  it("fails a never-ready service at its ready timeout even when garbage is collected meanwhile", async () => {
+    // On Node 20, AbortSignal.any() holds its sources weakly: a bare AbortSignal.timeout() was
+    // collected and never fired, and the job waited for its own timeout instead.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const collecting = setInterval(gc, 20);
+    try {
+      const result = await run(
+        {
+          services: [{ name: "db", image: TEST_IMAGES.busybox, command: ["sleep", "60"], env: {}, readyCommand: ["sh", "-c", "echo still starting; exit 1"] }],
+          steps: [{ run: "echo never" }],
+        },
+        { serviceReadyTimeoutMs: 1500 },
+      );
+      expect(result.outcome).toEqual({
+        outcome: "infrastructure-error",
+        message: 'service "db" was not ready after 1.5s: its readyCommand ["sh","-c","echo still starting; exit 1"] it last exited with code 1: still starting',
+      });
+      expect(result.elapsedMs).toBeLessThan(15_000);
+    } finally {
+      clearInterval(collecting);
+    }
+    expect(await containersOf(runId)).toEqual([]);
+  });
+
+  it("says which service exited when the next one cannot join its network (not \"cannot join network of a non running container\")", async () => {
+    const result = await run({
+      services: [
+        { name: "db", image: TEST_IMAGES.busybox, command: ["sh", "-c", "echo bad config >&2; exit 3"], env: {}, readyCommand: null },
+        { name: "cache", image: TEST_IMAGES.busybox, command: ["sleep", "60"], env: {}, readyCommand: null },
+      ],
+      steps: [{ run: "echo never" }],
+    });
+    expect(result.outcome.outcome).toBe("infrastructure-error");
+    expect(result.outcome.outcome === "infrastructure-error" && result.outcome.message).toMatch(
+      /^service "db" \(pipec-test\/busybox:1\) exited with code 3 before it was ready\. Its last output:\nbad config$/,
+    );
     expect(await containersOf(runId)).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMasker } from "../../../runtime/run/mask.ts";
+import { createMasker, unmaskableSecrets } from "../../../runtime/run/mask.ts";
 
 const streamAll = (secrets: string[], chunks: (string | Buffer)[], maxHeld?: number) => {
   const stream = createMasker(secrets, maxHeld).stream();
@@ -39,5 +39,23 @@ describe("secret masking", () => {
   it("masks whole strings (messages) and ignores too-short secrets", () => {
     const masker = createMasker(["hunter2", "ab"]);
     expect(masker.text("password hunter2 ab")).toBe("password *** ab");
+  });
+});
+
+describe("unmaskableSecrets", () => {
+  it.each([
+    { secrets: { A: "abc", B: "long enough" }, expected: [] },
+    { secrets: { B: "ab", A: "x" }, expected: ["A", "B"] },
+    { secrets: { A: "  ab  " }, expected: ["A"] },
+    { secrets: { A: "-----BEGIN-----\n\nabcdef\n-----END-----\n" }, expected: [] },
+    { secrets: { A: "-----BEGIN-----\nzq\n-----END-----" }, expected: ["A"] },
+  ] as Array<{ secrets: Record<string, string>; expected: string[] }>)("$secrets -> $expected", ({ secrets, expected }) => {
+    expect(unmaskableSecrets(secrets)).toEqual(expected);
+  });
+
+  it("contains() finds a secret inside a longer value, and nothing in a value without one", () => {
+    const masker = createMasker(["s3cr3t-value"]);
+    expect(masker.contains("https://user:s3cr3t-value@example.com")).toBe(true);
+    expect(masker.contains("https://example.com")).toBe(false);
   });
 });
