@@ -32,6 +32,8 @@ export const DIAGNOSTIC_CODES = [
   "secret-in-plan",
   "expression-in-script",
   "tsconfig-invalid",
+  "several-pipelines",
+  "env-at-load",
 ] as const;
 
 export const DiagnosticSchema = z.object({
