@@ -4,7 +4,8 @@
  * author's own code (not pipec's DSL, not Node) is reported once, at the first line that reads it.
  */
 import type { SourceLocation } from "../../runtime/plan/schema.ts";
-import { warning, type Diagnostic } from "../diagnostic.ts";
+import type { Diagnostic } from "../diagnostic.ts";
+import { warning } from "../make-diagnostic.ts";
 import type { CallSiteMapper } from "./call-sites.ts";
 import { framesHere } from "./thrown.ts";
 

@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { error, type Diagnostic } from "../diagnostic.ts";
+import type { Diagnostic } from "../diagnostic.ts";
+import { error } from "../make-diagnostic.ts";
 import { BUNDLE_NAME, type Bundle } from "./bundle.ts";
 import type { Lowered } from "./lower.ts";
 import { loadWorkerFile } from "./load-worker-file.ts";
@@ -45,35 +46,63 @@ export interface EvaluateOptions {
   readonly timeoutMs?: number;
 }
 
-export async function evaluateBundle(bundle: Bundle, options: EvaluateOptions): Promise<LoadOutcome> {
+/** A loading thread, started before the bundle is ready so that its start-up overlaps the bundling. */
+export interface Loader {
+  evaluate(bundle: Bundle, options: EvaluateOptions): Promise<LoadOutcome>;
+  /** Ends the thread and removes its files, when there is nothing to evaluate (the bundle failed). */
+  cancel(): Promise<void>;
+}
+
+export async function startLoader(): Promise<Loader> {
   const dir = await mkdtemp(join(tmpdir(), "pipec-load-"));
   // pipec may exit while the pipeline loads (Ctrl-C): the temporary bundle goes with it.
   const removeNow = () => rmSync(dir, { recursive: true, force: true });
   process.once("exit", removeNow);
-  try {
-    const bundleFile = join(dir, BUNDLE_NAME);
-    await writeFile(bundleFile, bundle.code);
-    const request: LoadRequest = { bundleFile, bundleUrl: pathToFileURL(bundleFile).href, map: bundle.map, root: options.root, entry: options.entry, dslDir: options.dslDir };
-    return await runWorker(await loadWorkerFile(dir), request, options.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS);
-  } finally {
+  const cleanUp = async () => {
     process.off("exit", removeNow);
     await rm(dir, { recursive: true, force: true });
+  };
+  let worker: Worker;
+  try {
+    // execArgv: none of pipec's own flags (a test runner's loaders) apply to the pipeline's thread.
+    worker = new Worker(await loadWorkerFile(dir), { execArgv: [] });
+    // The thread never keeps pipec alive: while it loads, the time limit's timer does.
+    worker.unref();
+  } catch (cause) {
+    await cleanUp();
+    throw cause;
   }
+  // Until it is given a bundle, the thread has nothing to say; an early end is a bug in pipec, found by `evaluate`.
+  const early = new Promise<Error>((resolve) => worker.once("error", resolve));
+  return {
+    async evaluate(bundle, options) {
+      try {
+        const bundleFile = join(dir, BUNDLE_NAME);
+        await writeFile(bundleFile, bundle.code);
+        const request: LoadRequest = { bundleFile, bundleUrl: pathToFileURL(bundleFile).href, map: bundle.map, root: options.root, entry: options.entry, dslDir: options.dslDir };
+        return await answer(worker, early, request, options.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS);
+      } finally {
+        await worker.terminate();
+        await cleanUp();
+      }
+    },
+    async cancel() {
+      await worker.terminate();
+      await cleanUp();
+    },
+  };
 }
 
-function runWorker(file: string, request: LoadRequest, timeoutMs: number): Promise<LoadOutcome> {
+function answer(worker: Worker, early: Promise<Error>, request: LoadRequest, timeoutMs: number): Promise<LoadOutcome> {
   const at = { file: request.entry, line: 1, column: 1 };
   const hint = "a pipeline file should only build the pipeline: move slow or waiting work into a job's steps";
   return new Promise((resolve, reject) => {
-    // execArgv: none of pipec's own flags (a test runner's loaders) apply to the pipeline's thread.
-    const worker = new Worker(file, { workerData: request, execArgv: [], stdout: false, stderr: false });
     let settled = false;
     const finish = (outcome: LoadOutcome | Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      // Whatever the pipeline left running (an interval, a loop) ends with its thread.
-      void worker.terminate();
+      // Whatever the pipeline left running (an interval, a loop) ends with its thread: the caller terminates it.
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };
@@ -81,12 +110,13 @@ function runWorker(file: string, request: LoadRequest, timeoutMs: number): Promi
       const seconds = timeoutMs % 1000 === 0 ? `${timeoutMs / 1000}s` : `${timeoutMs}ms`;
       finish(failedAt(error("load-failed", `the pipeline did not finish loading in ${seconds}: its top-level code is still running (a loop that never ends, or an await of something that takes that long)`, at, hint)));
     }, timeoutMs);
+    void early.then(finish);
     worker.on("message", (outcome: LoadOutcome) => finish(outcome));
-    worker.on("error", (cause) => finish(cause));
     worker.on("exit", () =>
       // The thread ran out of work without an answer: the top-level code awaits what never settles.
       finish(failedAt(error("load-failed", "the pipeline did not finish loading: its top-level code awaits a promise that never settles", at, hint))),
     );
+    worker.postMessage(request);
   });
 }
 

@@ -1,7 +1,8 @@
 /** Finds the pipeline a file exports: its default export, or the only pipeline it exports. */
 import { PIPELINE, hasBrand } from "../../dsl/brand.ts";
 import type { Pipeline } from "../../dsl/pipeline.ts";
-import { error, type Diagnostic } from "../diagnostic.ts";
+import type { Diagnostic } from "../diagnostic.ts";
+import { error } from "../make-diagnostic.ts";
 
 export function exportedPipeline(exports: Record<string, unknown>, entry: string): { pipeline: Pipeline } | { diagnostic: Diagnostic } {
   const at = { file: entry, line: 1, column: 1 };

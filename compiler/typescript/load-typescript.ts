@@ -8,7 +8,7 @@ import type { Diagnostic } from "../diagnostic.ts";
 import type { Draft } from "../draft.ts";
 import { bundlePipeline, type Bundle } from "./bundle.ts";
 import { dslDir } from "./dsl-entry.ts";
-import { evaluateBundle } from "./evaluate.ts";
+import { startLoader } from "./evaluate.ts";
 import { draftOf } from "./lower.ts";
 
 export interface TypeScriptLoad {
@@ -25,10 +25,18 @@ export interface LoadOptions {
 export async function loadTypeScriptPipeline(file: string, options: LoadOptions = {}): Promise<TypeScriptLoad> {
   const root = dirname(resolve(file));
   const entry = basename(file);
-  const { bundle, diagnostics } = await bundlePipeline(file);
-  if (!bundle) return { draft: null, bundle, diagnostics };
+  const starting = startLoader();
+  const { bundle, diagnostics } = await bundlePipeline(file).catch(async (cause: unknown) => {
+    await (await starting).cancel();
+    throw cause;
+  });
+  const loader = await starting;
+  if (!bundle) {
+    await loader.cancel();
+    return { draft: null, bundle, diagnostics };
+  }
 
-  const outcome = await evaluateBundle(bundle, { root, entry, dslDir: dslDir(), timeoutMs: options.timeoutMs });
+  const outcome = await loader.evaluate(bundle, { root, entry, dslDir: dslDir(), timeoutMs: options.timeoutMs });
   if (outcome.kind === "internal") throw Object.assign(new Error(outcome.message), { stack: `Error: ${outcome.message}\n${outcome.stack}` });
   if (outcome.kind === "failed") return { draft: null, bundle, diagnostics: outcome.diagnostics };
   const draft = draftOf(outcome.lowered, root);

@@ -7,8 +7,9 @@
  * during loading likewise, and timers it leaves behind end with the thread (pipec terminates it
  * once the outcome is posted). It is not a security boundary: a pipeline is code the user runs.
  */
-import { parentPort, workerData } from "node:worker_threads";
-import { error, type Diagnostic } from "../diagnostic.ts";
+import { parentPort } from "node:worker_threads";
+import type { Diagnostic } from "../diagnostic.ts";
+import { error } from "../make-diagnostic.ts";
 import { anchoredLocations } from "./anchored-locations.ts";
 import { createCallSiteMapper } from "./call-sites.ts";
 import { traceEnvReads } from "./env-reads.ts";
@@ -17,7 +18,8 @@ import { exportedPipeline } from "./exported-pipeline.ts";
 import { lowerToData, type Lowered } from "./lower.ts";
 import { framesHere, thrownFacts } from "./thrown.ts";
 
-const request = workerData as LoadRequest;
+// Started while esbuild bundles the pipeline (its start-up is hidden behind that), then told what to load.
+const request = await new Promise<LoadRequest>((received) => parentPort!.once("message", received));
 const sites = createCallSiteMapper(request);
 const fallback = { file: request.entry, line: 1, column: 1 };
 const hint = "fix the code at this line; a pipeline file should only build the pipeline";
