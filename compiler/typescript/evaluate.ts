@@ -44,6 +44,8 @@ export interface EvaluateOptions {
   readonly dslDir: string;
   /** @default 30000 */
   readonly timeoutMs?: number;
+  /** Ends the loading when aborted (Ctrl-C in `pipec run`). */
+  readonly signal?: AbortSignal;
 }
 
 /** A loading thread, started before the bundle is ready so that its start-up overlaps the bundling. */
@@ -80,7 +82,7 @@ export async function startLoader(): Promise<Loader> {
         const bundleFile = join(dir, BUNDLE_NAME);
         await writeFile(bundleFile, bundle.code);
         const request: LoadRequest = { bundleFile, bundleUrl: pathToFileURL(bundleFile).href, map: bundle.map, root: options.root, entry: options.entry, dslDir: options.dslDir };
-        return await answer(worker, early, request, options.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS);
+        return await answer(worker, early, request, options.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, options.signal);
       } finally {
         await worker.terminate();
         await cleanUp();
@@ -93,7 +95,7 @@ export async function startLoader(): Promise<Loader> {
   };
 }
 
-function answer(worker: Worker, early: Promise<Error>, request: LoadRequest, timeoutMs: number): Promise<LoadOutcome> {
+function answer(worker: Worker, early: Promise<Error>, request: LoadRequest, timeoutMs: number, signal: AbortSignal | undefined): Promise<LoadOutcome> {
   const at = { file: request.entry, line: 1, column: 1 };
   const hint = "a pipeline file should only build the pipeline: move slow or waiting work into a job's steps";
   return new Promise((resolve, reject) => {
@@ -102,6 +104,7 @@ function answer(worker: Worker, early: Promise<Error>, request: LoadRequest, tim
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener("abort", interrupted);
       // Whatever the pipeline left running (an interval, a loop) ends with its thread: the caller terminates it.
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
@@ -111,6 +114,9 @@ function answer(worker: Worker, early: Promise<Error>, request: LoadRequest, tim
       finish(failedAt(error("load-failed", `the pipeline did not finish loading in ${seconds}: its top-level code is still running (a loop that never ends, or an await of something that takes that long)`, at, hint)));
     }, timeoutMs);
     void early.then(finish);
+    const interrupted = () => finish(failedAt(error("load-failed", "pipec was interrupted while the pipeline loaded", at)));
+    if (signal?.aborted) interrupted();
+    signal?.addEventListener("abort", interrupted, { once: true });
     worker.on("message", (outcome: LoadOutcome) => finish(outcome));
     worker.on("exit", () =>
       // The thread ran out of work without an answer: the top-level code awaits what never settles.

@@ -20,6 +20,8 @@ export interface TypeScriptLoad {
 export interface LoadOptions {
   /** How long the pipeline's top-level code may run. @default 30000 */
   readonly timeoutMs?: number;
+  /** Ends the loading (a load-failed diagnostic) when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 export async function loadTypeScriptPipeline(file: string, options: LoadOptions = {}): Promise<TypeScriptLoad> {
@@ -36,7 +38,7 @@ export async function loadTypeScriptPipeline(file: string, options: LoadOptions 
     return { draft: null, bundle, diagnostics };
   }
 
-  const outcome = await loader.evaluate(bundle, { root, entry, dslDir: dslDir(), timeoutMs: options.timeoutMs });
+  const outcome = await loader.evaluate(bundle, { root, entry, dslDir: dslDir(), timeoutMs: options.timeoutMs, signal: options.signal });
   if (outcome.kind === "internal") throw Object.assign(new Error(outcome.message), { stack: `Error: ${outcome.message}\n${outcome.stack}` });
   if (outcome.kind === "failed") return { draft: null, bundle, diagnostics: outcome.diagnostics };
   const draft = draftOf(outcome.lowered, root);

@@ -58,11 +58,14 @@ describe("top-level code that never finishes", () => {
     expectLoadError(runPipec(["validate", "--no-typecheck", file], { cwd: dir }), `${file}:1:1`, /did not finish loading: its top-level code awaits a promise that never settles/);
   });
 
-  it("an endless loop: one Ctrl-C ends pipec with 130 and the temporary bundle is gone", async () => {
+  it.each([
+    ["build", ["build", "--no-typecheck"]],
+    ["run", ["run", "--no-typecheck", "--executor", "local"]],
+  ])("an endless loop: one Ctrl-C ends pipec %s with 130 and the temporary bundle is gone", async (_, command) => {
     const file = pipelineFile("spins", "while (true) {}\n");
     const temp = mkdtempSync(join(tmpdir(), "pipec-sandbox-tmp-"));
     try {
-      const child = spawn(process.execPath, [PIPEC, "build", "--no-typecheck", file], { cwd: dir, env: { ...process.env, TMPDIR: temp, NO_COLOR: "1" }, stdio: "ignore" });
+      const child = spawn(process.execPath, [PIPEC, ...command, file], { cwd: dir, env: { ...process.env, TMPDIR: temp, NO_COLOR: "1" }, stdio: "ignore" });
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
       // Wait until the bundle is written (the pipeline is then loading), then press Ctrl-C once.
       for (let waited = 0; readdirSync(temp).length === 0 && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
