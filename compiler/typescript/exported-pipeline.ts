@@ -10,7 +10,11 @@ export function exportedPipeline(exports: Record<string, unknown>, entry: string
   const found = Object.entries(exports).filter((entry): entry is [string, Pipeline] => isPipeline(entry[1]));
   if (found.length === 1) return { pipeline: found[0]![1] };
   if (found.length === 0) {
-    return { diagnostic: error("no-pipeline", `${entry} exports no pipeline`, at, `end the file with: export default pipeline("name", { jobs: [ ... ] })`) };
+    const hint = `end the file with: export default pipeline("name", { jobs: [ ... ] })`;
+    // pipec's brand on an object pipeline() did not make: copied or forged, it has no options to build.
+    const forged = Object.keys(exports).find((name) => hasBrand(exports[name], PIPELINE));
+    const message = forged ? `${entry} exports no pipeline: its export "${forged}" is marked as one but was not made by pipeline(...)` : `${entry} exports no pipeline`;
+    return { diagnostic: error("no-pipeline", message, at, hint) };
   }
   const names = found.map(([name, p]) => `${name} ("${p.name}")`).join(", ");
   return {

@@ -35,12 +35,6 @@ export interface Lowered {
   readonly anchors: (Anchor | undefined)[];
 }
 
-/** `root` is the pipeline file's folder: locations name files relative to it, and `refine` reads them from it. */
-export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: string, root: string): { draft: Draft; diagnostics: Diagnostic[] } {
-  const lowered = lowerToData(pipeline, sites, entry, root);
-  return { draft: draftOf(lowered, root), diagnostics: lowered.diagnostics };
-}
-
 /** The draft of a lowering, its locations rebuilt (in whichever thread asks) from the data. */
 export function draftOf(lowered: Lowered, root: string): Draft {
   const { plan } = lowered;
@@ -52,6 +46,7 @@ export function draftOf(lowered: Lowered, root: string): Draft {
   return { plan, locate: locations.locate, refine: locations.refine, label: (path) => labelPath(plan, path, dslSpeller(plan)) };
 }
 
+/** `root` is the pipeline file's folder: locations name files relative to it, and `refine` reads them from it. */
 export function lowerToData(pipeline: Pipeline, sites: CallSiteMapper, entry: string, root: string): Lowered {
   const diagnostics: Diagnostic[] = [];
   const table = new Map<string, SourceLocation>();
@@ -171,12 +166,13 @@ function lowerJob(
   const env = lowerEnv(perExpansion(o.env, combo), "env", problems) ?? {};
   const listed = <T>(field: string) => listOf(o[field as keyof typeof o], field, (message) => problems.push([field, message])) as T[];
   for (const secret of listed<{ name: string }>("secrets")) env[secret.name] ??= { secret: secret.name };
-  // Anything that is not an output reference was reported while collecting jobs.
-  const inputs = listed<OutputRef>("inputs").filter((ref) => hasBrand(ref, OUTPUT_REF)).flatMap((ref: OutputRef) => {
+  // Needs and inputs that are not lists, and inputs that are not output references, were reported while collecting jobs.
+  const unlisted = (field: "needs" | "inputs") => listOf(o[field], field, () => undefined);
+  const inputs = (unlisted("inputs") as OutputRef[]).filter((ref) => hasBrand(ref, OUTPUT_REF)).flatMap((ref: OutputRef) => {
     const owner = (ref as unknown as Record<symbol, AnyJob>)[OUTPUT_JOB];
     return (owner ? idsOf(owner) : [ref.job]).map((id) => ({ job: id, output: ref.output }));
   });
-  const needs = listed<AnyJob>("needs").flatMap((need) => (hasBrand(need, JOB) ? idsOf(need) : []));
+  const needs = (unlisted("needs") as AnyJob[]).flatMap((need) => (hasBrand(need, JOB) ? idsOf(need) : []));
   const steps = (listOf(perExpansion(o.steps, combo), "steps", (message) => problems.push(["steps", message])) as StepLike[]).map((step, index) => lowerStep(step, index, locateStep(index, step), problems));
   const memory = o.resources?.memory === undefined ? undefined : parseByteSize(o.resources.memory);
   if (o.resources?.memory !== undefined && memory === undefined) problems.push(["resources.memory", `resources.memory: ${JSON.stringify(o.resources.memory)} is not a size; write bytes or text like "512m", "2g"`]);

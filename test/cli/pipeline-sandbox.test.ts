@@ -135,7 +135,7 @@ describe("values pipec cannot use are diagnostics at the author's line", () => {
 
   it("a forged pipeline (the brand without pipeline(...)) is no pipeline", () => {
     const file = pipelineFile("forged", "", `export default { [Symbol.for("pipec.pipeline")]: true, name: "x" };\n`);
-    expectLoadError(runPipec(["build", "--no-typecheck", file], { cwd: dir }), `${file}:1:1`, /exports no pipeline/);
+    expectLoadError(runPipec(["build", "--no-typecheck", file], { cwd: dir }), `${file}:1:1`, /forged\.pipeline\.ts exports no pipeline: its export "default" is marked as one but was not made by pipeline\(\.\.\.\)/);
   });
 
   it("a forged job in jobs is reported as not a job", () => {
