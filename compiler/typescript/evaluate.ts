@@ -74,7 +74,7 @@ export async function startLoader(): Promise<Loader> {
     await cleanUp();
     throw cause;
   }
-  // Until it is given a bundle, the thread has nothing to say; an early end is a bug in pipec, found by `evaluate`.
+  // An error of the thread itself (not of the pipeline, which the thread reports): out of memory, or a bug in pipec.
   const early = new Promise<Error>((resolve) => worker.once("error", resolve));
   return {
     async evaluate(bundle, options) {
@@ -113,7 +113,9 @@ function answer(worker: Worker, early: Promise<Error>, request: LoadRequest, tim
       const seconds = timeoutMs % 1000 === 0 ? `${timeoutMs / 1000}s` : `${timeoutMs}ms`;
       finish(failedAt(error("load-failed", `the pipeline did not finish loading in ${seconds}: its top-level code is still running (a loop that never ends, or an await of something that takes that long)`, at, hint)));
     }, timeoutMs);
-    void early.then(finish);
+    void early.then((cause) =>
+      finish((cause as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY" ? failedAt(error("load-failed", "the pipeline ran out of memory while loading", at, hint)) : cause),
+    );
     const interrupted = () => finish(failedAt(error("load-failed", "pipec was interrupted while the pipeline loaded", at)));
     if (signal?.aborted) interrupted();
     signal?.addEventListener("abort", interrupted, { once: true });
