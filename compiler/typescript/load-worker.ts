@@ -14,7 +14,9 @@ import { anchoredLocations } from "./anchored-locations.ts";
 import { createCallSiteMapper } from "./call-sites.ts";
 import { traceEnvReads } from "./env-reads.ts";
 import type { LoadOutcome, LoadRequest } from "./evaluate.ts";
+import { labelPath } from "../label.ts";
 import { exportedPipeline } from "./exported-pipeline.ts";
+import { dslSpeller } from "./spell-fields.ts";
 import { lowerToData, type Lowered } from "./lower.ts";
 import { framesHere, thrownFacts } from "./thrown.ts";
 
@@ -66,18 +68,24 @@ async function load(): Promise<void> {
     const lowered = lowerToData(found.pipeline, sites, request.entry, request.root);
     // A rejection the top-level code left unhandled is reported on the next turn: let it be, first.
     await new Promise((settled) => setImmediate(settled));
-    post(cloneable(lowered) ?? { kind: "lowered", lowered, warnings: env.diagnostics() });
+    try {
+      post({ kind: "lowered", lowered, warnings: env.diagnostics() });
+    } catch (cause) {
+      // Only a plan holding what cannot be copied to pipec's thread (a function, a symbol) fails to post: say where.
+      posted = false;
+      post(uncloneable(lowered) ?? thrownOutcome(cause, "read"));
+    }
   } catch (thrown) {
     post(thrownOutcome(thrown, "read"));
   }
 }
 
-/** A failure when the plan holds a value that cannot leave this thread (a function, a symbol), else null. */
-function cloneable(lowered: Lowered): LoadOutcome | null {
+/** A failure naming where the plan holds a value that cannot leave this thread (a function, a symbol), else null. */
+function uncloneable(lowered: Lowered): LoadOutcome | null {
   const path = uncloneablePath(lowered.plan, []);
   if (!path) return null;
   const locations = anchoredLocations(lowered.table, lowered.pipelineSite, request.root);
-  const label = path.map((part) => (typeof part === "number" ? `[${part}]` : `.${part}`)).join("").replace(/^\./, "");
+  const label = labelPath(lowered.plan, path, dslSpeller(lowered.plan));
   return failed(error("schema", `${label}: expected text, a number, a list or an object, got a ${typeof valueAt(lowered.plan, path)}`, locations.locate(path)));
 }
 

@@ -127,6 +127,7 @@ describe("values pipec cannot use are diagnostics at the author's line", () => {
     ["steps-string", `steps: "echo hi" as any`, /job "a": steps: expected a list \[ \.\.\. \], got string "echo hi"/],
     ["retry-string", `retry: "x" as any`, /job "a": retry: expected a number of retries or \{ max: \.\.\. \}, got string "x"/],
     ["needs-string", `needs: "b" as any`, /job "a": needs: expected a list \[ \.\.\. \], got string "b"/],
+    ["function-as-data", `workingDirectory: (() => "x") as any`, /job "a": workingDirectory: expected text, a number, a list or an object, got a function/],
   ];
   it.each(cases)("%s", (name, options, message) => {
     const file = pipelineFile(name, "", `export default pipeline("p", { jobs: [job("a", { image: "busybox:1.36", steps: ["true"], ${options} })] });\n`);
