@@ -84,7 +84,8 @@ export async function startLoader(): Promise<Loader> {
         const request: LoadRequest = { bundleFile, bundleUrl: pathToFileURL(bundleFile).href, map: bundle.map, root: options.root, entry: options.entry, dslDir: options.dslDir };
         return await answer(worker, early, request, options.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, options.signal);
       } finally {
-        await worker.terminate();
+        // Not awaited: the thread is unreferenced and its answer is in; pipec need not wait for it to wind down.
+        void worker.terminate();
         await cleanUp();
       }
     },
