@@ -17,6 +17,10 @@ export interface CompileOptions {
   readonly typecheck?: boolean;
   /** Where the type-check cache lives; null disables caching. The CLI passes `.pipec/cache` at the project root. @default ".pipec/cache" in the working directory */
   readonly cacheDir?: string | null;
+  /** How long a TypeScript pipeline's top-level code may run while it loads. @default 30000 */
+  readonly loadTimeoutMs?: number;
+  /** Ends the loading of a TypeScript pipeline (with a load-failed diagnostic) when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 export interface CompileResult {
@@ -51,7 +55,7 @@ async function compileTypeScript(file: string, options: CompileOptions): Promise
   const { diagnostic } = await readPipelineText(file);
   if (diagnostic) return failed([diagnostic]);
   const { loadTypeScriptPipeline } = await import("./typescript/load-typescript.ts");
-  const loaded = await loadTypeScriptPipeline(file);
+  const loaded = await loadTypeScriptPipeline(file, { timeoutMs: options.loadTimeoutMs, signal: options.signal });
   const diagnostics = [...loaded.diagnostics];
   let cached = false;
   if (options.typecheck !== false && loaded.bundle) {

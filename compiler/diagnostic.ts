@@ -35,6 +35,8 @@ export const DIAGNOSTIC_CODES = [
   "target-unsupported",
   "target-approximation",
   "target-name-collision",
+  "several-pipelines",
+  "env-at-load",
 ] as const;
 
 export const DiagnosticSchema = z.object({
@@ -48,13 +50,8 @@ export const DiagnosticSchema = z.object({
 export type Diagnostic = z.output<typeof DiagnosticSchema>;
 export type DiagnosticCode = Diagnostic["code"];
 
-export function error(code: DiagnosticCode, message: string, location: SourceLocation | null, hint?: string): Diagnostic {
-  return hint === undefined ? { code, severity: "error", message, location } : { code, severity: "error", message, location, hint };
-}
-
-export function warning(code: DiagnosticCode, message: string, location: SourceLocation | null, hint?: string): Diagnostic {
-  return { ...error(code, message, location, hint), severity: "warning" };
-}
+// Made in a module of their own, without zod: the thread a pipeline loads in makes diagnostics too.
+export { error, warning } from "./make-diagnostic.ts";
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");

@@ -1,5 +1,6 @@
 // Builds pipec into dist/ (run by `npm install` in a clone, `npm pack` and `npm test`):
-// - dist/cli.mjs (+ dist/chunks/): the `pipec` command, bundled with esbuild;
+// - dist/cli.mjs (+ dist/chunks/): the `pipec` command, bundled with esbuild, and dist/load-worker.mjs, the
+//   thread a TypeScript pipeline is evaluated in;
 // - dist/dsl/: the DSL users import ("pipec"), compiled by TypeScript to JavaScript and .d.ts files with
 //   `.js` import specifiers, so a user's project type-checks it under `nodenext` and `bundler` alike;
 // - dist/bench.mjs (+ dist/bench-chunks/): `npm run bench`, in a clone only (never packed).
@@ -61,7 +62,8 @@ function rewriteDeclarationImports(dir) {
 }
 
 rmSync("dist", { recursive: true, force: true });
-await bundle({ cli: "cli/bin.ts" }, "chunks");
+// The loading thread (compiler/typescript/load-worker.ts) shares the CLI's chunks.
+await bundle({ cli: "cli/bin.ts", "load-worker": "compiler/typescript/load-worker.ts" }, "chunks");
 if (existsSync("bench/index.ts")) await bundle({ bench: "bench/index.ts" }, "bench-chunks");
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 execFileSync(process.execPath, [tsc, "-p", "tsconfig.dsl.json"], { stdio: "inherit" });

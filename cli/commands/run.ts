@@ -39,7 +39,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
     terminal.err(`pipec run: --concurrency ${flags.concurrency}: expected a whole number of at least 1 and at most ${Number.MAX_SAFE_INTEGER}, e.g. -j 4\n`);
     return EXIT.invalidInput;
   }
-  const loaded = await loadPlan(file, flags, terminal);
+  const loaded = await loadPlan(file, flags, terminal, signal);
+  if (signal.aborted) return EXIT.interrupted;
   if (!loaded) return EXIT.invalidInput;
   const projectDir = loaded.projectDir;
   let overrides: Record<string, string>;
@@ -89,7 +90,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
 
 type Resume = { runId: string; succeeded: Record<string, "success">; outputs: Record<string, Record<string, string>> };
 
-async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Terminal): Promise<{ plan: Plan; projectDir: string; resume?: Resume } | null> {
+async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Terminal, signal: AbortSignal): Promise<{ plan: Plan; projectDir: string; resume?: Resume } | null> {
   if (flags.resume) {
     if (file) {
       terminal.err(`pipec run: give a pipeline FILE or --resume RUN, not both (--resume runs the plan recorded in that run, not ${file})\n`);
@@ -121,7 +122,9 @@ async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Ter
   }
   const project = findPipelineOrSay("run", file, terminal.err);
   if (!project) return null;
-  const result = await compileFile(project.file, { typecheck: flags.typecheck, cacheDir: project.cacheDir });
+  const result = await compileFile(project.file, { typecheck: flags.typecheck, cacheDir: project.cacheDir, signal });
+  // Ctrl-C while the pipeline loaded: nothing to report but the interruption.
+  if (signal.aborted) return null;
   printDiagnostics(terminal, result.diagnostics, project.file);
   return result.plan ? { plan: result.plan, projectDir: project.root } : null;
 }

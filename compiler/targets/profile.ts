@@ -5,7 +5,7 @@
 import { basename } from "node:path";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import { bundlePipeline } from "../typescript/bundle.ts";
-import { evaluateBundle } from "../typescript/evaluate.ts";
+import { evaluateProfileBundle } from "./evaluate-profile.ts";
 import { typecheckPipeline } from "../typescript/typecheck.ts";
 import { TargetProfileSchema, type TargetProfileInput } from "./types.ts";
 
@@ -20,7 +20,7 @@ export async function loadTargetProfile(file: string, options: { readonly typech
   if (typeErrors.length > 0) return { profile: null, diagnostics: typeErrors };
   const { bundle, diagnostics } = await bundlePipeline(file);
   if (!bundle) return { profile: null, diagnostics };
-  const evaluated = await evaluateBundle(bundle.code);
+  const evaluated = await evaluateProfileBundle(bundle.code);
   if (evaluated.thrown !== undefined) {
     const message = evaluated.thrown instanceof Error ? evaluated.thrown.message : String(evaluated.thrown);
     return { profile: null, diagnostics: [error("load-failed", `the profile threw while loading: ${message}`, where)] };

@@ -11,7 +11,7 @@ import type { SourceLocation } from "../../runtime/plan/schema.ts";
 import type { Diagnostic } from "../diagnostic.ts";
 import { nearestEntry, type Draft, type PlanPath } from "../draft.ts";
 
-interface Anchor {
+export interface Anchor {
   /** The call site the path starts from. */
   readonly site: SourceLocation;
   /** The path below that call, in plan terms or as the author wrote it (the locator tries both). */
@@ -24,6 +24,10 @@ export interface AnchoredLocations {
   /** A location at a call site, remembered as `path` below it. */
   at(site: SourceLocation, path: PlanPath): SourceLocation;
   readonly refine: NonNullable<Draft["refine"]>;
+  /** What `refine` knows of a location handed out here, so it can cross to another thread and be `adopt`ed there. */
+  anchorOf(location: SourceLocation | null): Anchor | undefined;
+  /** A location for an anchor recorded elsewhere (the loading thread), remembered for `refine` like `at`'s. */
+  adopt(anchor: Anchor): SourceLocation;
 }
 
 /**
@@ -49,6 +53,8 @@ export function anchoredLocations(table: ReadonlyMap<string, SourceLocation>, pi
     at(site, path) {
       return site === pipelineSite ? { ...site } : remember(site, path);
     },
+    anchorOf: (location) => (location ? anchors.get(location) : undefined),
+    adopt: (anchor) => remember(anchor.site, anchor.path),
     async refine(diagnostics) {
       const anchored = diagnostics.filter((d) => d.location && anchors.has(d.location));
       if (anchored.length === 0) return [...diagnostics];

@@ -21,9 +21,7 @@ let cached: DslFiles | undefined;
 
 export function dslFiles(): DslFiles {
   if (cached) return cached;
-  const here = fileURLToPath(import.meta.url);
-  const root = packageRoot(dirname(here));
-  const built = here.startsWith(join(root, "dist") + sep);
+  const { root, built } = pipecLayout();
   const dir = built ? join(root, "dist", "dsl") : join(root, "dsl");
   const entry = join(dir, built ? "index.js" : "index.ts");
   const types = join(dir, built ? "index.d.ts" : "index.ts");
@@ -33,6 +31,13 @@ export function dslFiles(): DslFiles {
 
 export const dslEntry = (): string => dslFiles().entry;
 export const dslDir = (): string => dslFiles().dir;
+
+/** pipec's own folder, and whether this code runs from the built `dist/` (else from the sources). */
+export function pipecLayout(): { root: string; built: boolean } {
+  const here = fileURLToPath(import.meta.url);
+  const root = packageRoot(dirname(here));
+  return { root, built: here.startsWith(join(root, "dist") + sep) };
+}
 
 /** The nearest folder up from `dir` with a package.json: pipec's own. */
 function packageRoot(dir: string): string {

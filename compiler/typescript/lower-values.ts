@@ -22,8 +22,8 @@ export function fieldPath(field: string): (string | number)[] {
 
 export function lowerDuration(value: Duration | undefined, field: string, problems: Problems): number | undefined {
   if (value === undefined) return undefined;
-  const ms = parseDuration(value as string | number);
-  if (ms === undefined) problems.push([field, `${field}: ${JSON.stringify(value)} is not a duration; write seconds as a number or text like "90s", "10m", "1h30m"`]);
+  const ms = typeof value === "string" || typeof value === "number" ? parseDuration(value) : undefined;
+  if (ms === undefined) problems.push([field, `${field}: ${shown(value)} is not a duration; write seconds as a number or text like "90s", "10m", "1h30m"`]);
   return ms;
 }
 
@@ -49,6 +49,10 @@ export function lowerCondition(value: ConditionLike | undefined): string | undef
 export function lowerRetry(value: number | RetryOptions | undefined, field: string, problems: Problems): RetryInput | undefined {
   if (value === undefined) return undefined;
   if (typeof value === "number") return { max: value };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.push([field, `${field}: expected a number of retries or { max: ... }, got ${describe(value)}`]);
+    return undefined;
+  }
   const { backoff, ...rest } = value;
   const lowered: RetryInput = { max: rest.max };
   if (rest.on) lowered.on = [...rest.on];
@@ -69,7 +73,15 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "function") return "a function";
   if (typeof value === "object") return "an object";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === "symbol" || typeof value === "bigint") return `a ${typeof value}`;
+  return `${typeof value} ${shown(value)}`;
+}
+
+/** A value as the author would write it: `"90x"`, `NaN`, `-1`; an object or list by its kind. */
+function shown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return describe(value);
 }
 
 /** Drops undefined fields so that schema defaults apply and plans stay minimal before canonicalisation. */

@@ -10,19 +10,44 @@ import type { OutputRef } from "../../dsl/output.ts";
 import type { StepLike, StepOptions } from "../../dsl/step.ts";
 import { parseByteSize } from "../../runtime/plan/size.ts";
 import type { JobInput, PlanInput, SourceLocation, StepInput } from "../../runtime/plan/schema.ts";
-import { error, type Diagnostic } from "../diagnostic.ts";
+import type { Diagnostic } from "../diagnostic.ts";
+import { error } from "../make-diagnostic.ts";
 import { pathKey, type Draft, type PlanPath } from "../draft.ts";
 import { defaultStepName, joinScript } from "../step-defaults.ts";
 import { expandMatrix, matrixJobId, matrixJobName, type MatrixCombination } from "../matrix.ts";
 import { labelPath } from "../label.ts";
-import { anchoredLocations } from "./anchored-locations.ts";
+import { anchoredLocations, type Anchor } from "./anchored-locations.ts";
 import type { CallSiteMapper } from "./call-sites.ts";
 import { lowerDeployment } from "./lower-deployment.ts";
 import { dslSpeller } from "./spell-fields.ts";
 import { compact, describe, fieldPath, lowerCondition, lowerDuration, lowerEnv, lowerRetry, type Problems } from "./lower-values.ts";
 
+/**
+ * What lowering produces, as plain data that can cross from the thread the pipeline ran in: the plan,
+ * the call sites of its jobs and steps, and the diagnostics with what `refine` needs to place them.
+ */
+export interface Lowered {
+  readonly plan: PlanInput;
+  readonly table: ReadonlyMap<string, SourceLocation>;
+  readonly pipelineSite: SourceLocation;
+  readonly diagnostics: Diagnostic[];
+  /** Per diagnostic, the anchor of its location (`AnchoredLocations.anchorOf`), or undefined. */
+  readonly anchors: (Anchor | undefined)[];
+}
+
+/** The draft of a lowering, its locations rebuilt (in whichever thread asks) from the data. */
+export function draftOf(lowered: Lowered, root: string): Draft {
+  const { plan } = lowered;
+  const locations = anchoredLocations(lowered.table, lowered.pipelineSite, root);
+  lowered.diagnostics.forEach((d, index) => {
+    const anchor = lowered.anchors[index];
+    if (anchor) (d as { location: SourceLocation | null }).location = locations.adopt(anchor);
+  });
+  return { plan, locate: locations.locate, refine: locations.refine, label: (path) => labelPath(plan, path, dslSpeller(plan)) };
+}
+
 /** `root` is the pipeline file's folder: locations name files relative to it, and `refine` reads them from it. */
-export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: string, root: string): { draft: Draft; diagnostics: Diagnostic[] } {
+export function lowerToData(pipeline: Pipeline, sites: CallSiteMapper, entry: string, root: string): Lowered {
   const diagnostics: Diagnostic[] = [];
   const table = new Map<string, SourceLocation>();
   const pipelineSite = sites.locate(pipeline[CALL_SITE]) ?? { file: entry, line: 1, column: 1 };
@@ -71,7 +96,7 @@ export function lowerPipeline(pipeline: Pipeline, sites: CallSiteMapper, entry: 
   });
   if (options.image) for (const job of Object.values(planJobs)) if (job.image == null && !job.deploy) job.image = options.image;
   for (const [field, message] of problems) diagnostics.push(error("schema", problemMessage(plan, [], field, message), locations.locate(fieldPath(field))));
-  return { draft: { plan, locate: locations.locate, refine: locations.refine, label: (path) => labelPath(plan, path, dslSpeller(plan)) }, diagnostics };
+  return { plan, table, pipelineSite, diagnostics, anchors: diagnostics.map((d) => locations.anchorOf(d.location)) };
 }
 
 /** A lowering problem (`steps[2].timeout: ...`, in DSL words already) with its field labelled like every diagnostic's. */
@@ -90,7 +115,7 @@ function collectJobs(
   const seen = new Set<AnyJob>();
   const byName = new Map<string, AnyJob>();
   const visit = (value: unknown, where: string, location: () => SourceLocation) => {
-    if (!hasBrand(value, JOB)) {
+    if (!isJob(value)) {
       diagnostics.push(error("schema", `${where}: expected a job made with job() or deploy.*(), got ${describe(value)}`, location()));
       return;
     }
@@ -104,15 +129,16 @@ function collectJobs(
     }
     seen.add(job);
     byName.set(job.name, job);
-    (job.options.needs ?? []).forEach((need, index) => visit(need, `needs of job "${job.name}"`, () => at(siteOf(job), ["needs", index])));
-    (job.options.inputs ?? []).forEach((input, index) => {
+    const listed = (field: "needs" | "inputs") => listOf(job.options[field], `job "${job.name}": ${field}`, (message) => diagnostics.push(error("schema", message, at(siteOf(job), [field]))));
+    listed("needs").forEach((need, index) => visit(need, `needs of job "${job.name}"`, () => at(siteOf(job), ["needs", index])));
+    listed("inputs").forEach((input, index) => {
       const owner = hasBrand(input, OUTPUT_REF) ? (input as unknown as Record<symbol, unknown>)[OUTPUT_JOB] : undefined;
       const location = () => at(siteOf(job), ["inputs", index]);
       if (owner) visit(owner, `inputs of job "${job.name}"`, location);
       else diagnostics.push(error("schema", `job "${job.name}": inputs take outputs like build.outputs.dist, got ${describe(input)}`, location()));
     });
   };
-  pipeline.options.jobs.forEach((job, index) => visit(job, `jobs[${index}]`, () => at(siteOf(pipeline), ["jobs", index])));
+  listOf(pipeline.options.jobs, "jobs", (message) => diagnostics.push(error("schema", message, siteOf(pipeline)))).forEach((job, index) => visit(job, `jobs[${index}]`, () => at(siteOf(pipeline), ["jobs", index])));
   return [...seen];
 }
 
@@ -138,14 +164,16 @@ function lowerJob(
 ): JobInput {
   const o = job.options;
   const env = lowerEnv(perExpansion(o.env, combo), "env", problems) ?? {};
-  for (const secret of o.secrets ?? []) env[secret.name] ??= { secret: secret.name };
-  // Anything that is not an output reference was reported while collecting jobs.
-  const inputs = (o.inputs ?? []).filter((ref) => hasBrand(ref, OUTPUT_REF)).flatMap((ref: OutputRef) => {
+  const listed = <T>(field: string) => listOf(o[field as keyof typeof o], field, (message) => problems.push([field, message])) as T[];
+  for (const secret of listed<{ name: string }>("secrets")) env[secret.name] ??= { secret: secret.name };
+  // Needs and inputs that are not lists, and inputs that are not output references, were reported while collecting jobs.
+  const unlisted = (field: "needs" | "inputs") => listOf(o[field], field, () => undefined);
+  const inputs = (unlisted("inputs") as OutputRef[]).filter((ref) => hasBrand(ref, OUTPUT_REF)).flatMap((ref: OutputRef) => {
     const owner = (ref as unknown as Record<symbol, AnyJob>)[OUTPUT_JOB];
     return (owner ? idsOf(owner) : [ref.job]).map((id) => ({ job: id, output: ref.output }));
   });
-  const needs = (o.needs ?? []).flatMap((need) => (hasBrand(need, JOB) ? idsOf(need) : []));
-  const steps = (perExpansion(o.steps, combo) ?? []).map((step, index) => lowerStep(step, index, locateStep(index, step), problems));
+  const needs = (unlisted("needs") as AnyJob[]).flatMap((need) => (hasBrand(need, JOB) ? idsOf(need) : []));
+  const steps = (listOf(perExpansion(o.steps, combo), "steps", (message) => problems.push(["steps", message])) as StepLike[]).map((step, index) => lowerStep(step, index, locateStep(index, step), problems));
   const memory = o.resources?.memory === undefined ? undefined : parseByteSize(o.resources.memory);
   if (o.resources?.memory !== undefined && memory === undefined) problems.push(["resources.memory", `resources.memory: ${JSON.stringify(o.resources.memory)} is not a size; write bytes or text like "512m", "2g"`]);
   return compact({
@@ -156,8 +184,8 @@ function lowerJob(
     image: perExpansion(o.image, combo),
     env,
     steps,
-    services: o.services?.map((s) => compact({ name: s.name, image: s.image, command: s.command ? [...s.command] : undefined, env: lowerEnv(s.env, `services.${s.name}.env`, problems), readyCommand: s.readyCommand ? [...s.readyCommand] : undefined })),
-    caches: o.caches?.map((c) => compact({ key: c.key.map((part) => (typeof part === "string" ? { value: part } : { files: [...part.files] })), paths: [...c.paths], policy: c.policy })),
+    services: o.services === undefined ? undefined : listed<NonNullable<typeof o.services>[number]>("services").map((s) => compact({ name: s.name, image: s.image, command: s.command ? [...s.command] : undefined, env: lowerEnv(s.env, `services.${s.name}.env`, problems), readyCommand: s.readyCommand ? [...s.readyCommand] : undefined })),
+    caches: o.caches === undefined ? undefined : listed<NonNullable<typeof o.caches>[number]>("caches").map((c) => compact({ key: c.key.map((part) => (typeof part === "string" ? { value: part } : { files: [...part.files] })), paths: [...c.paths], policy: c.policy })),
     inputs,
     outputs: o.outputs
       ? Object.fromEntries(Object.entries(o.outputs).map(([name, out]) => [name, compact({ paths: [...out.paths], exclude: out.exclude ? [...out.exclude] : undefined, optional: out.optional, expireInMs: lowerDuration(out.expireIn, `outputs.${name}.expireIn`, problems) })]))
@@ -170,6 +198,19 @@ function lowerJob(
     network: o.network,
     deploy: job.deployment ? lowerDeployment(job.deployment, job.name, problems) : undefined,
   });
+}
+
+/** A job made with job() or deploy.*(): the brand alone could be forged on any object. */
+function isJob(value: unknown): value is AnyJob {
+  return hasBrand(value, JOB) && typeof (value as AnyJob).name === "string" && typeof (value as AnyJob).options === "object" && (value as AnyJob).options !== null;
+}
+
+/** A list the author wrote, or no list (reported through `report`) when it is something else. */
+function listOf(value: unknown, field: string, report: (message: string) => void): unknown[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return value;
+  report(`${field}: expected a list [ ... ], got ${describe(value)}`);
+  return [];
 }
 
 function lowerStep(step: StepLike, index: number, source: SourceLocation, problems: Problems): StepInput {
