@@ -2,63 +2,55 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPipec } from "./run-pipec.ts";
+import { describe, expect, it } from "vitest";
+import { noStackTrace, runPipec, useExamplesCopy } from "./run-pipec.ts";
 
 const EXAMPLES = join(import.meta.dirname, "..", "..", "examples");
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "pipec-cli-"));
-  cpSync(EXAMPLES, dir, { recursive: true });
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+const examplesCopy = useExamplesCopy("pipec-cli-");
 
 describe("pipec build", () => {
   it("prints the canonical YAML plan to stdout", () => {
-    const result = runPipec(["build", "hello.pipeline.ts"], { cwd: dir });
+    const result = runPipec(["build", "hello.pipeline.ts"], { cwd: examplesCopy() });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^apiVersion: pipec\/v1\ndigest: sha256:[0-9a-f]{64}\n/);
     expect(result.stdout).toContain("run: echo \"hello from pipec on $(uname -m)\"");
   });
 
   it("gives byte-identical plans whatever the working directory, with no machine paths", () => {
-    const inside = runPipec(["build", "fan-out.pipeline.ts", "--format", "json"], { cwd: dir });
-    const outside = runPipec(["build", join(dir, "fan-out.pipeline.ts"), "--format", "json"], { cwd: tmpdir() });
+    const inside = runPipec(["build", "fan-out.pipeline.ts", "--format", "json"], { cwd: examplesCopy() });
+    const outside = runPipec(["build", join(examplesCopy(), "fan-out.pipeline.ts"), "--format", "json"], { cwd: tmpdir() });
     expect(inside.code).toBe(0);
     expect(outside.stdout).toBe(inside.stdout);
-    expect(inside.stdout).not.toContain(dir);
+    expect(inside.stdout).not.toContain(examplesCopy());
     expect(inside.stdout).not.toContain(tmpdir());
   });
 
   it("writes -o atomically and --check tells fresh from stale", () => {
-    const out = join(dir, "plan.json");
-    expect(runPipec(["build", "hello.pipeline.ts", "-o", out], { cwd: dir }).code).toBe(0);
+    const out = join(examplesCopy(), "plan.json");
+    expect(runPipec(["build", "hello.pipeline.ts", "-o", out], { cwd: examplesCopy() }).code).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8")).name).toBe("hello");
-    expect(runPipec(["build", "hello.pipeline.ts", "-o", out, "--check"], { cwd: dir }).code).toBe(0);
+    expect(runPipec(["build", "hello.pipeline.ts", "-o", out, "--check"], { cwd: examplesCopy() }).code).toBe(0);
     writeFileSync(out, readFileSync(out, "utf8").replace("hello from pipec", "hello from a stale plan"));
-    const stale = runPipec(["build", "hello.pipeline.ts", "-o", out, "--check"], { cwd: dir });
+    const stale = runPipec(["build", "hello.pipeline.ts", "-o", out, "--check"], { cwd: examplesCopy() });
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain("plan.json is stale: run pipec build hello.pipeline.ts -o");
-    expect(runPipec(["build", "hello.pipeline.ts", "-o", join(dir, "missing.json"), "--check"], { cwd: dir }).code).toBe(1);
+    expect(runPipec(["build", "hello.pipeline.ts", "-o", join(examplesCopy(), "missing.json"), "--check"], { cwd: examplesCopy() }).code).toBe(1);
   });
 
   it("builds a plan file back into the same plan", () => {
-    const first = runPipec(["build", "yaml-pipeline.yaml", "-o", "plan.yaml"], { cwd: dir });
+    const first = runPipec(["build", "yaml-pipeline.yaml", "-o", "plan.yaml"], { cwd: examplesCopy() });
     expect(first.code).toBe(0);
-    const again = runPipec(["build", "plan.yaml"], { cwd: dir });
+    const again = runPipec(["build", "plan.yaml"], { cwd: examplesCopy() });
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe(readFileSync(join(dir, "plan.yaml"), "utf8"));
+    expect(again.stdout).toBe(readFileSync(join(examplesCopy(), "plan.yaml"), "utf8"));
   });
 
   it("reports every problem with file:line:col and a code frame, exit 2, no stack trace", () => {
     writeFileSync(
-      join(dir, "broken.pipeline.ts"),
+      join(examplesCopy(), "broken.pipeline.ts"),
       ['import { job, pipeline } from "pipec";', 'const a = job("a", { image: "Alpine", steps: ["true"], timeout: "0s" });', 'export default pipeline("broken", { jobs: [a] });', ""].join("\n"),
     );
-    const result = runPipec(["build", "broken.pipeline.ts"], { cwd: dir });
+    const result = runPipec(["build", "broken.pipeline.ts"], { cwd: examplesCopy() });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('broken.pipeline.ts:2:22: error[invalid-image]: job "a": image: "Alpine" is not a valid image reference');
@@ -70,7 +62,7 @@ describe("pipec build", () => {
 
   it("names each field as the author wrote it, in one style", () => {
     writeFileSync(
-      join(dir, "labels.pipeline.ts"),
+      join(examplesCopy(), "labels.pipeline.ts"),
       [
         'import { job, pipeline, step } from "pipec";',
         "const build = job(\"build\", {",
@@ -83,7 +75,7 @@ describe("pipec build", () => {
         "",
       ].join("\n"),
     );
-    const result = runPipec(["build", "labels.pipeline.ts"], { cwd: dir });
+    const result = runPipec(["build", "labels.pipeline.ts"], { cwd: examplesCopy() });
     expect(result.code).toBe(2);
     const lines = result.stderr.split("\n").filter((line) => line.startsWith("labels.pipeline.ts:"));
     expect(lines).toEqual([
@@ -95,16 +87,16 @@ describe("pipec build", () => {
   });
 
   it("answers a missing file, an unknown extension and a bad flag with exit 2", () => {
-    const missing = runPipec(["build", "nope.pipeline.ts"], { cwd: dir });
+    const missing = runPipec(["build", "nope.pipeline.ts"], { cwd: examplesCopy() });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("nope.pipeline.ts does not exist");
-    const extension = runPipec(["build", "README.md"], { cwd: dir });
+    const extension = runPipec(["build", "README.md"], { cwd: examplesCopy() });
     expect(extension.code).toBe(2);
     expect(extension.stderr).toContain('not ".md"');
-    const flag = runPipec(["build", "hello.pipeline.ts", "--fromat", "json"], { cwd: dir });
+    const flag = runPipec(["build", "hello.pipeline.ts", "--fromat", "json"], { cwd: examplesCopy() });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("unknown option '--fromat'");
-    const format = runPipec(["build", "hello.pipeline.ts", "--format", "toml"], { cwd: dir });
+    const format = runPipec(["build", "hello.pipeline.ts", "--format", "toml"], { cwd: examplesCopy() });
     expect(format.code).toBe(2);
     expect(format.stderr).toContain("Allowed choices are yaml, json");
     for (const result of [missing, extension, flag, format]) noStackTrace(result.stderr);
@@ -128,16 +120,16 @@ describe("pipec build", () => {
 
 describe("pipec validate, graph, schema", () => {
   it("validate --json prints diagnostics as data", () => {
-    const result = runPipec(["validate", "--json", "fan-out.pipeline.ts"], { cwd: dir });
+    const result = runPipec(["validate", "--json", "fan-out.pipeline.ts"], { cwd: examplesCopy() });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ ok: true, diagnostics: [] });
   });
 
   it("graph renders the DAG as Mermaid and DOT", () => {
-    const mermaid = runPipec(["graph", "fan-out.pipeline.ts"], { cwd: dir });
+    const mermaid = runPipec(["graph", "fan-out.pipeline.ts"], { cwd: examplesCopy() });
     expect(mermaid.stdout).toContain("flowchart LR");
     expect(mermaid.stdout).toContain('["ship (canary)"]');
-    const dot = runPipec(["graph", "fan-out.pipeline.ts", "--format", "dot"], { cwd: dir });
+    const dot = runPipec(["graph", "fan-out.pipeline.ts", "--format", "dot"], { cwd: examplesCopy() });
     expect(dot.stdout).toContain('"build" -> "unit";');
   });
 
@@ -151,26 +143,26 @@ describe("pipec validate, graph, schema", () => {
 
 describe("pipec build on something that is not a pipeline file", () => {
   it("a folder: says so and lists the pipeline files in it, exit 2", () => {
-    mkdirSync(join(dir, "pipelines.yaml"));
-    writeFileSync(join(dir, "pipelines.yaml", "ci.pipeline.ts"), "");
-    writeFileSync(join(dir, "pipelines.yaml", "deploy.yml"), "");
-    writeFileSync(join(dir, "pipelines.yaml", "notes.txt"), "");
-    const listed = runPipec(["build", "pipelines.yaml"], { cwd: dir });
+    mkdirSync(join(examplesCopy(), "pipelines.yaml"));
+    writeFileSync(join(examplesCopy(), "pipelines.yaml", "ci.pipeline.ts"), "");
+    writeFileSync(join(examplesCopy(), "pipelines.yaml", "deploy.yml"), "");
+    writeFileSync(join(examplesCopy(), "pipelines.yaml", "notes.txt"), "");
+    const listed = runPipec(["build", "pipelines.yaml"], { cwd: examplesCopy() });
     expect(listed.code).toBe(2);
     expect(listed.stderr).toBe("error[load-failed]: pipelines.yaml is a directory\n  hint: pass the pipeline file, not the folder; it holds pipelines.yaml/ci.pipeline.ts, pipelines.yaml/deploy.yml\n\n1 error\n");
-    mkdirSync(join(dir, "empty.yaml"));
-    const empty = runPipec(["build", "empty.yaml"], { cwd: dir });
+    mkdirSync(join(examplesCopy(), "empty.yaml"));
+    const empty = runPipec(["build", "empty.yaml"], { cwd: examplesCopy() });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain("hint: pass the pipeline file, not the folder; empty.yaml holds no *.pipeline.ts, *.yaml or *.yml file");
-    const noExtension = runPipec(["build", "pipelines.yaml/../pipelines.yaml/"], { cwd: dir });
+    const noExtension = runPipec(["build", "pipelines.yaml/../pipelines.yaml/"], { cwd: examplesCopy() });
     expect(noExtension.stderr).toContain("is a directory\n  hint: pass the pipeline file, not the folder");
   });
 
   it("a binary file: says it is not text, at which byte, exit 2, with no code frame and no raw bytes", () => {
     const bytes = Buffer.alloc(300);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 167 + 13) % 256;
-    writeFileSync(join(dir, "bin.yaml"), bytes);
-    const result = runPipec(["build", "bin.yaml"], { cwd: dir });
+    writeFileSync(join(examplesCopy(), "bin.yaml"), bytes);
+    const result = runPipec(["build", "bin.yaml"], { cwd: examplesCopy() });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error\[load-failed\]: bin\.yaml: this is not a text file \(binary content at byte \d+\); a pipeline is YAML or TypeScript text\n/);
     expect(result.stderr).not.toContain(" | ");
@@ -178,8 +170,8 @@ describe("pipec build on something that is not a pipeline file", () => {
   });
 
   it("a text file with control characters: the code frame shows them escaped", () => {
-    writeFileSync(join(dir, "ctl.yaml"), 'name: ctl\nimage: alpine\njobs:\n  build:\n    steps:\n      - script: echo hi\n        \u001b[31mbogus: 1\n');
-    const result = runPipec(["build", "ctl.yaml"], { cwd: dir });
+    writeFileSync(join(examplesCopy(), "ctl.yaml"), 'name: ctl\nimage: alpine\njobs:\n  build:\n    steps:\n      - script: echo hi\n        \u001b[31mbogus: 1\n');
+    const result = runPipec(["build", "ctl.yaml"], { cwd: examplesCopy() });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown field "\\x1b[31mbogus"');
     expect(result.stderr).toContain("> 7 |         \\x1b[31mbogus: 1\n    |         ^");
@@ -188,10 +180,10 @@ describe("pipec build on something that is not a pipeline file", () => {
 
   it("an expression left in a script: exit 2 at the script, with the shell form to write instead", () => {
     writeFileSync(
-      join(dir, "expr.yaml"),
+      join(examplesCopy(), "expr.yaml"),
       ["name: mx", "vars:", "  CHANNEL:", "    default: beta", "jobs:", "  test:", "    image: busybox:1.36", "    steps:", '      - script: echo "channel=$CHANNEL"', '      - script: echo "expr=${{ vars.CHANNEL }}"', ""].join("\n"),
     );
-    const result = runPipec(["build", "expr.yaml"], { cwd: dir });
+    const result = runPipec(["build", "expr.yaml"], { cwd: examplesCopy() });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('expr.yaml:10:17: error[expression-in-script]: job "test": step 2: ${{ vars.CHANNEL }} is not expanded in scripts, which run in sh');

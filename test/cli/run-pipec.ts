@@ -1,6 +1,9 @@
 /** Runs the real `pipec` binary (bin/pipec.mjs, built into dist/ by `npm test`) and captures its output. */
 import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const PIPEC = join(import.meta.dirname, "..", "..", "bin", "pipec.mjs");
 
@@ -36,4 +39,20 @@ export function runPipecAsync(args: readonly string[], options: { cwd?: string; 
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Fails when `text` holds a stack frame: a user's mistake must never print pipec's stack. */
+export const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+
+/** A copy of examples/ in a temporary folder for the file's tests (made before them, removed after); returns its path. */
+export function useExamplesCopy(prefix: string): () => string {
+  let dir: string | undefined;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    cpSync(join(import.meta.dirname, "..", "..", "examples"), dir, { recursive: true });
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => dir!;
 }

@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openArtifactStore } from "../../../runtime/artifacts/index.ts";
 import { storeLayout } from "../../../runtime/artifacts/layout.ts";
-import { runPipec } from "../../cli/run-pipec.ts";
+import { noStackTrace, runPipec } from "../../cli/run-pipec.ts";
 import { DAY, tempDir, writeTree } from "./helpers.ts";
 
-const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
 
 /** A project whose `.pipec/store` holds `build.dist` (run-2), `build.old` (run-1, expired 9 days ago). */
 async function project() {
