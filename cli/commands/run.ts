@@ -6,7 +6,7 @@ import { compileFile } from "../../compiler/index.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
-import { listRunIds, readRunPlan, readRunState, runDir, runPipeline, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
+import { listRunIds, readOrRecoverRunState, readRunPlan, runDir, runPipeline, runProcessAlive, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
 import { currentProjectRoot, findPipelineOrSay } from "../project.ts";
@@ -102,7 +102,12 @@ async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Ter
       terminal.err(`pipec run --resume ${flags.resume}: no such run in .pipec/runs (see pipec runs)\n`);
       return null;
     }
-    const state = readRunState(projectDir, runId);
+    // A run killed hard or ended on a full disk has no state.json: its events tell what succeeded.
+    const state = readOrRecoverRunState(projectDir, runId);
+    if (state?.status === "running" && runProcessAlive(runDir(projectDir, runId))) {
+      terminal.err(`pipec run --resume ${runId}: that run is still going on; wait for it to end (or stop it), then resume it\n`);
+      return null;
+    }
     let planData: unknown;
     try {
       planData = readRunPlan(projectDir, runId);

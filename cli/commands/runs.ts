@@ -1,7 +1,7 @@
 /** `pipec runs` and `pipec logs RUN [JOB]`: what earlier runs did, from `.pipec/runs/`. */
 import { createReadStream, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { listRunIds, readRunEvents, readRunState, runDir } from "../../runtime/run/index.ts";
+import { listRunIds, readRunEvents, readRunState, runDir, runProcessAlive } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Terminal } from "../output.ts";
 import { currentProjectRoot } from "../project.ts";
@@ -15,14 +15,14 @@ export function runsCommand(flags: { json?: boolean }, terminal: Terminal): numb
       const ms = state.finishedAt ? Date.parse(state.finishedAt) - Date.parse(state.startedAt) : null;
       return { id, pipeline: state.pipeline, status: state.status, startedAt: state.startedAt, durationMs: ms };
     }
-    // No readable state: the run is going on, was killed before it could write one, or state.json is
-    // damaged. Its events still tell, including how it ended.
+    // No readable state: the run is going on, was killed before it could write one (its process is
+    // gone), or state.json could not be written or is damaged. Its events still tell, including how it ended.
     const events = readRunEvents(root, id);
     const started = events.find((e) => e.type === "run.started");
     const finished = events.find((e) => e.type === "run.finished");
     const pipeline = started?.type === "run.started" ? started.pipeline : "?";
     if (finished?.type === "run.finished") return { id, pipeline, status: finished.status, startedAt: started?.time ?? "", durationMs: finished.durationMs };
-    return { id, pipeline, status: "unfinished", startedAt: started?.time ?? "", durationMs: null };
+    return { id, pipeline, status: runProcessAlive(runDir(root, id)) ? "running" : "killed", startedAt: started?.time ?? "", durationMs: null };
   });
   if (flags.json) {
     terminal.out(`${JSON.stringify(rows, null, 2)}\n`);

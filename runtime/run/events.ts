@@ -24,6 +24,8 @@ export const RunEventSchema = z.discriminatedUnion("type", [
     durationMs: z.number(),
     exitCode: z.number().nullable(),
     reason: z.string().nullable(),
+    /** A job that succeeded: its outputs' artifact ids by output name (what `--resume` restores), so the events alone can resume a run. */
+    outputs: z.record(z.string(), z.string()).optional(),
   }),
   z.object({ type: z.literal("run.finished"), ...base, status: z.enum(["success", "failed", "cancelled"]), reason: z.string().nullable(), durationMs: z.number(), criticalPath: z.array(z.string()), criticalPathMs: z.number() }),
   z.object({ type: z.literal("run.notice"), ...base, level: z.enum(["info", "warning"]), message: z.string() }),

@@ -94,7 +94,14 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   const collected = await collectOutputs({ store: input.artifacts, job, jobId, runId: input.runId, pipeline: plan.name, workspace, emit, budget: input.outputBudget });
   if ("failure" in collected) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: collected.failure };
   input.produced.set(jobId, collected.ids);
-  await saveDependencyCaches({ ...cacheIo, keys: dependencyKeys });
-  if (cache) await saveJobCache(input, cache.key, cache.parts, collected.ids);
+  // The job's work is done: a cache that cannot be saved (a full disk) costs the next run time, not this job its success.
+  await saveDependencyCaches({ ...cacheIo, keys: dependencyKeys }).catch((cause: unknown) => emit(notSaved(jobId, "its dependency caches", cause)));
+  if (cache) await saveJobCache(input, cache.key, cache.parts, collected.ids).catch((cause: unknown) => emit(notSaved(jobId, "its job-cache entry", cause)));
   return outcome;
+}
+
+function notSaved(jobId: string, what: string, cause: unknown): RunEventDraft {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const why = code === "ENOSPC" || code === "EDQUOT" ? "the disk is full" : (cause as Error).message;
+  return { type: "run.notice", level: "warning", message: `job "${jobId}" succeeded, but ${what} could not be saved (${why}); the next run runs it again` };
 }

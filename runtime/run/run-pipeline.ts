@@ -91,9 +91,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     emit({ type: "run.notice", level: "info", message: `stopped deployment(s) ${orphans.names.join(", ")}, left serving by a pipec process that ended hard: ${orphans.instances} instance(s)` });
   }
   for (const problem of orphans.problems) emit({ type: "run.notice", level: "warning", message: problem });
-  if (reaped.runs.length > 0) {
-    emit({ type: "run.notice", level: "info", message: `cleaned up after ${reaped.runs.length} earlier run(s) that did not finish (${reaped.runs.join(", ")}): ${reaped.removed} container(s) removed` });
-  }
+  for (const note of reaped.notes) emit({ type: "run.notice", level: "warning", message: note });
+  if (reaped.removed > 0) emit({ type: "run.notice", level: "info", message: `cleaned up after ${reaped.runs.join(", ")}: ${reaped.removed} container(s) removed` });
 
   let state = createScheduler(schedulerJobsFromPlan(plan), {
     concurrency: options.concurrency,
@@ -170,6 +169,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
             durationMs: first && last?.endedAt != null ? last.endedAt - first.startedAt : 0,
             exitCode: last?.exitCode ?? null,
             reason: command.reason ?? null,
+            ...(command.status === "success" ? { outputs: produced.get(command.id) ?? {} } : {}),
           });
         }
         return;
@@ -192,10 +192,11 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   if (removed > 0) emit({ type: "run.notice", level: "warning", message: `removed ${removed} leftover container(s) of this run` });
   const path = runCriticalPath(state);
   emit({ type: "run.finished", status, reason: state.stopReason, durationMs: Date.now() - startedAt.getTime(), criticalPath: [...path.path], criticalPathMs: path.totalMs });
-  for (const problem of store.writeProblems) options.onEvent({ type: "run.notice", level: "warning", message: problem, time: new Date().toISOString(), runId });
   store.writeState(finalState(runId, plan, state, status, startedAt, options.resume?.runId ?? null, produced));
-  await artifacts.release(runId).catch(() => undefined);
   store.close();
+  // Said after the last write, so that a state.json that could not be written is said too (the store is closed: console only).
+  for (const problem of store.writeProblems) options.onEvent({ type: "run.notice", level: "warning", message: problem, time: new Date().toISOString(), runId });
+  await artifacts.release(runId).catch(() => undefined);
   if (!options.keepWorkspaces) await rm(join(store.dir, "work"), { recursive: true, force: true });
   return { runId, status, dir: store.dir, state };
 }

@@ -1,14 +1,21 @@
 /**
  * `.pipec/runs/<id>/`: the plan, an append-only `events.jsonl`, one log per job under `logs/`, and
  * `state.json` at the end. Writes are synchronous appends to open files: ordered, and memory stays
- * bounded whatever a job prints. A write that fails (a full disk) is reported once and the run goes on.
+ * bounded whatever a job prints. Every record lands whole or not at all (whole-append.ts).
+ *
+ * A full disk: job output (logs, `job.log` events) that does not fit is left out, said once per file,
+ * and the run goes on. The records that say how jobs and the run ended may use the room held at the
+ * start (disk-reserve.ts), so they land even then; `events.jsonl` alone tells what succeeded, so a
+ * crash or a full disk loses at most the jobs in flight (recover-run-state.ts).
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync, existsSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { PipecError } from "../errors.ts";
 import type { Plan } from "../plan/schema.ts";
+import { holdDiskReserve, RESERVE_FILE, reserveBytes, type DiskReserve } from "./disk-reserve.ts";
 import { RunEventSchema, type RunEvent } from "./events.ts";
+import { openAppendFile, type AppendFile } from "./whole-append.ts";
 
 export const RUNS_DIR = join(".pipec", "runs");
 
@@ -31,6 +38,8 @@ export const RunStateSchema = z.object({
       outputs: z.record(z.string(), z.string()).default({}),
     }),
   ),
+  /** How the state was made when not by the run itself: a run killed hard, or a state recovered from its events. */
+  note: z.string().optional(),
 });
 export type RunState = z.output<typeof RunStateSchema>;
 
@@ -39,7 +48,8 @@ export interface RunStore {
   readonly dir: string;
   append(event: RunEvent): void;
   appendLog(job: string, data: Buffer | string): void;
-  writeState(state: RunState): void;
+  /** Writes `state.json` whole (temp file and rename); false, with a problem recorded, when it could not. */
+  writeState(state: RunState): boolean;
   close(): void;
   /** Problems writing the run's files, each once, for a notice. */
   readonly writeProblems: string[];
@@ -51,29 +61,58 @@ export class RunStoreError extends PipecError {
   readonly code = "RUN_STORE_UNWRITABLE";
 }
 
+function why(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  return code === "EACCES" || code === "EPERM" || code === "EROFS" ? "permission denied" : code === "ENOSPC" || code === "EDQUOT" ? "the disk is full" : (cause as Error).message;
+}
+
+const isDiskFull = (cause: unknown) => ["ENOSPC", "EDQUOT"].includes((cause as NodeJS.ErrnoException).code ?? "");
+
 export function createRunStore(projectDir: string, runId: string, plan: Plan): RunStore {
   const dir = join(projectDir, RUNS_DIR, runId);
-  let events: number;
+  let events: AppendFile;
+  let reserve: DiskReserve;
   try {
     mkdirSync(join(dir, "logs"), { recursive: true });
     writeFileSync(join(dir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
-    events = openSync(join(dir, "events.jsonl"), "a");
+    events = openAppendFile(join(dir, "events.jsonl"));
+    reserve = holdDiskReserve(join(dir, RESERVE_FILE), reserveBytes(Object.keys(plan.jobs).length));
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === "EACCES" || code === "EPERM" || code === "EROFS" ? "permission denied" : code === "ENOSPC" ? "the disk is full" : (cause as Error).message;
-    throw new RunStoreError(`cannot record the run in ${join(projectDir, RUNS_DIR)}: ${why}. pipec keeps each run under .pipec/ of the folder it runs in: run it from a folder you can write to, or fix the permissions of .pipec`, { cause });
+    throw new RunStoreError(`cannot record the run in ${join(projectDir, RUNS_DIR)}: ${why(cause)}. pipec keeps each run under .pipec/ of the folder it runs in: run it from a folder you can write to, or fix the permissions of .pipec`, { cause });
   }
-  const logs = new Map<string, number>();
+  const logs = new Map<string, AppendFile | null>();
   const writeProblems: string[] = [];
-  const failed = new Set<string>();
-  const write = (fd: number, data: Buffer | string, what: string) => {
-    if (failed.has(what)) return;
+  const said = new Set<string>();
+  const problem = (what: string, text: string) => {
+    if (said.has(what)) return;
+    said.add(what);
+    writeProblems.push(text);
+  };
+  /** Job output: left out when it does not fit, and once the held room is given up (it is for the last words). */
+  const writeOutput = (what: string, write: () => void) => {
+    if (!reserve.held) return problem(what, `could not keep all of ${what} in ${dir}: the disk is full; output that did not fit is missing from it, the run went on`);
     try {
-      if (typeof data === "string") writeSync(fd, data);
-      else writeSync(fd, data);
+      write();
     } catch (cause) {
-      failed.add(what);
-      writeProblems.push(`could not write ${what} in ${dir}: ${(cause as Error).message}; the run goes on without it`);
+      problem(what, `could not keep all of ${what} in ${dir}: ${why(cause)}; output that did not fit is missing from it, the run went on`);
+    }
+  };
+  /** How jobs and the run ended: on a full disk, the held room is given up and the write tried once more. */
+  const writeRecord = (what: string, write: () => void): boolean => {
+    try {
+      write();
+      return true;
+    } catch (cause) {
+      if (isDiskFull(cause) && reserve.release()) {
+        try {
+          write();
+          return true;
+        } catch (again) {
+          cause = again;
+        }
+      }
+      problem(what, `could not record ${what} in ${dir}: ${why(cause)}`);
+      return false;
     }
   };
   return {
@@ -81,32 +120,44 @@ export function createRunStore(projectDir: string, runId: string, plan: Plan): R
     dir,
     writeProblems,
     append(event) {
-      write(events, `${JSON.stringify(event)}\n`, "events.jsonl");
+      const line = `${JSON.stringify(event)}\n`;
+      if (event.type === "job.log") writeOutput("the job.log events of events.jsonl", () => events.append(line));
+      else writeRecord("events.jsonl", () => events.append(line));
     },
     appendLog(job, data) {
-      let fd = logs.get(job);
-      if (fd === undefined) {
-        fd = openSync(join(dir, "logs", `${job}.log`), "a");
-        logs.set(job, fd);
-      }
-      write(fd, data, `logs/${job}.log`);
+      const what = `logs/${job}.log`;
+      writeOutput(what, () => {
+        let file = logs.get(job);
+        if (file === undefined) {
+          file = openAppendFile(join(dir, "logs", `${job}.log`));
+          logs.set(job, file);
+        }
+        file?.append(data);
+      });
     },
     writeState(state) {
-      try {
-        writeFileSync(join(dir, "state.json.tmp"), `${JSON.stringify(state, null, 2)}\n`);
-        renameSync(join(dir, "state.json.tmp"), join(dir, "state.json"));
-      } catch (cause) {
-        writeProblems.push(`could not write state.json in ${dir}: ${(cause as Error).message}`);
-      }
+      const path = join(dir, "state.json");
+      const temp = `${path}.tmp`;
+      const written = writeRecord("state.json", () => {
+        try {
+          writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
+          renameSync(temp, path);
+        } catch (cause) {
+          rmSync(temp, { force: true });
+          throw cause;
+        }
+      });
+      if (!written) writeProblems.push(`pipec runs and pipec run --resume ${runId} read how the run ended from its events.jsonl instead`);
+      return written;
     },
     close() {
-      closeSync(events);
-      for (const fd of logs.values()) closeSync(fd);
+      events.close();
+      for (const file of logs.values()) file?.close();
+      reserve.release();
     },
   };
 }
 
-/** Run ids in the project, newest first. */
 /**
  * The runs, newest first. Ids sort by their second; runs started in the same second are ordered by
  * when their folders were made (the id's random suffix says nothing about order).

@@ -72,8 +72,12 @@ function finishIfDone(draft: Draft): void {
   draft.commands.push(draft.stopReason === null ? { type: "run-finished", status } : { type: "run-finished", status, reason: draft.stopReason });
 }
 
-/** Cancelled when cancelled from outside; failed when a job not allowed to fail did; else success. */
+/**
+ * Cancelled when interrupted from outside; failed at the pipeline's deadline (the pipeline did not
+ * finish in its time: a failure, not an interruption) or when a job not allowed to fail did; else success.
+ */
 function runStatus(draft: Draft): RunStatus {
+  if (draft.stopReason === "timeout") return "failed";
   if (isCancelled(draft)) return "cancelled";
   const failed = draft.graph.order.some((job) => {
     const status = draft.jobs[job.id]?.status;

@@ -129,7 +129,8 @@ describe("faults", () => {
     const leftovers = () => execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.pipec.run-id=${runId}`], { encoding: "utf8" }).trim();
     expect(leftovers()).not.toBe("");
     const next = runPipec(["run", "ci.pipeline.ts", "--executor", "docker"], { cwd: dir, env: { API_TOKEN: "x-token-x" } });
-    expect(next.stderr).toContain(`cleaned up after 1 earlier run(s) that did not finish (${runId}): 1 container(s) removed`);
+    expect(next.stderr).toContain(`run ${runId} was killed (pipec's process disappeared) before any job succeeded; pipec run --resume ${runId} continues it`);
+    expect(next.stderr).toContain(`cleaned up after ${runId}: 1 container(s) removed`);
     expect(leftovers()).toBe("");
     expect(runPipec(["runs"], { cwd: dir }).stdout).toMatch(new RegExp(`${runId}\\s+cancelled`));
   }, 60_000);

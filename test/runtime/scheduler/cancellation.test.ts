@@ -110,14 +110,14 @@ describe("cancel", () => {
     expect(commands.at(-1)).toEqual({ type: "run-finished", status: "cancelled", reason: "interrupt" });
   });
 
-  it("cancels the run with reason timeout at the pipeline deadline", () => {
+  it("stops the run at the pipeline deadline: the run failed, with reason timeout", () => {
     const jobs = [job("a"), job("b", ["a"]), job("c", ["b"])];
     const result = drive(jobs, options({ pipelineTimeoutMs: 100 }), { scripts: { a: 50, b: 200 }, stopDelayMs: 3 });
     expect(commandsOf(result, "stop-job")).toEqual([{ at: 100, command: { type: "stop-job", id: "b", attempt: 1, reason: "cancel" } }]);
     expect(result.statuses).toEqual({ a: "success", b: "cancelled", c: "cancelled" });
     expect(result.state.jobs.c?.reason).toBe("run timed out (pipeline timeout 100 ms)");
     expect(result.finishedAt).toBe(103);
-    expect(commandsOf(result, "run-finished")[0]?.command).toEqual({ type: "run-finished", status: "cancelled", reason: "timeout" });
+    expect(commandsOf(result, "run-finished")[0]?.command).toEqual({ type: "run-finished", status: "failed", reason: "timeout" });
   });
 
   it("clears the pipeline deadline when the run ends first", () => {
