@@ -8,7 +8,7 @@
  */
 import { basename, dirname, extname, resolve } from "node:path";
 import type { Plan } from "../runtime/plan/schema.ts";
-import { dedupeDiagnostics, error, hasErrors, preferPipecAtSameSpot, sortDiagnostics, type Diagnostic } from "./diagnostic.ts";
+import { dedupeDiagnostics, error, hasErrors, preferPipecAtSameSpot, sortDiagnostics, warning, type Diagnostic } from "./diagnostic.ts";
 import type { Draft } from "./draft.ts";
 import { folderFailure, readPipelineText } from "./read-pipeline.ts";
 
@@ -75,11 +75,19 @@ async function finish(draft: Draft | null, diagnostics: Diagnostic[], typecheckC
   if (!draft) return { ...failed(diagnostics), typecheckCached };
   const { validateDraft } = await import("./validate/index.ts");
   const validated = validateDraft(draft);
-  let all = [...diagnostics, ...validated.diagnostics];
+  let all = [...diagnostics, ...validated.diagnostics, ...editedPlan(draft, validated.plan)];
   // The slow path: a draft that only knows call sites looks for the exact properties now.
   if (all.length > 0 && draft.refine) all = preferPipecAtSameSpot(dedupeDiagnostics(await draft.refine(all)));
   all = sortDiagnostics(all);
   return { plan: hasErrors(all) ? null : validated.plan, diagnostics: all, typecheckCached };
+}
+
+/** A plan file whose digest does not fit its content was changed after `pipec build` wrote it: it runs as it is, and that is said. */
+function editedPlan(draft: Draft, plan: Plan | null): Diagnostic[] {
+  const stated = draft.statedDigest;
+  if (!stated || !plan?.digest || stated.digest === plan.digest) return [];
+  const message = `this plan was changed after pipec build wrote it: its digest is ${stated.digest}, its content's is ${plan.digest}; pipec uses it as it is now`;
+  return [warning("plan-edited", message, stated.location, "build the plan again from the pipeline (pipec build -o FILE), or set digest to the new value if the edit is meant")];
 }
 
 function failed(diagnostics: Diagnostic[]): CompileResult {

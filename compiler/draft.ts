@@ -22,6 +22,8 @@ export interface Draft {
    * `jobs.build.retry.max` (label.ts). Asked only for diagnostics; `labelOf` falls back to plan terms.
    */
   label?(path: PlanPath): string;
+  /** A plan file's own `digest` and where it is written: a digest that no longer fits the content means the plan was edited by hand. */
+  readonly statedDigest?: { readonly digest: string; readonly location: SourceLocation | null };
 }
 
 /**

@@ -6,7 +6,7 @@ import { compileFile } from "../../compiler/index.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
-import { listRunIds, readOrRecoverRunState, readRunPlan, runDir, runPipeline, runProcessAlive, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
+import { listRunIds, MissingSecretsError, readOrRecoverRunState, readRunPlan, runDir, runPipeline, runProcessAlive, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
 import { currentProjectRoot, findPipelineOrSay } from "../project.ts";
@@ -79,8 +79,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
       onEvent: (event) => reporter.onEvent(event),
     });
   } catch (cause) {
-    // The project folder cannot hold the run, or a secret cannot be masked: nothing ran, and it is the user's to fix.
-    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError)) throw cause;
+    // The project folder cannot hold the run, or a secret is not set or cannot be masked: nothing ran, and it is the user's to fix.
+    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError) && !(cause instanceof MissingSecretsError)) throw cause;
     terminal.err(`pipec run: ${cause.message}\n`);
     return EXIT.invalidInput;
   }

@@ -1,6 +1,7 @@
 /**
  * The canonical plan dialect: a file with `apiVersion: pipec/v1` is a plan already (what `pipec build`
- * writes). It passes through unchanged but for its `digest`, which is recomputed; validation is the
+ * writes). It passes through unchanged but for its `digest`, which is recomputed (and compared with the
+ * one written, see compile.ts); validation is the
  * shared plan pass, which finds the author's line through the table built here.
  */
 import type { Draft, PlanPath } from "../draft.ts";
@@ -19,5 +20,7 @@ export function canonicalDraft(value: Record<string, unknown>, document: Located
   };
   visit(plan, []);
   // Trusting the shape here is deliberate: the plan schema pass reports what does not fit, with locations.
-  return { plan: plan as unknown as PlanInput, locate: locatorFromTable(table, { file, line: 1, column: 1 }) };
+  const locate = locatorFromTable(table, { file, line: 1, column: 1 });
+  const statedDigest = typeof _digest === "string" ? { digest: _digest, location: document.node(["digest"]) ?? null } : undefined;
+  return statedDigest ? { plan: plan as unknown as PlanInput, locate, statedDigest } : { plan: plan as unknown as PlanInput, locate };
 }

@@ -1,26 +1,36 @@
 /**
  * The `local` executor: each step is a host process (`sh -e -c`) in the job's workspace, in its own
- * process group. For machines without Docker; images are ignored, and the job runs with whatever
- * tools the host has. Services need containers, so a job with services is refused.
+ * process group and with a marker that finds what left the group (step-marker.ts). For machines
+ * without Docker; images and resource limits are not applied (`notices` says so once per run), and
+ * the job runs with whatever tools the host has. `network: none` is a private network namespace
+ * where the machine allows one (network-namespace.ts). Services need containers, so a job with
+ * services is refused.
  */
 import { join } from "node:path";
+import type { Job } from "../plan/schema.ts";
+import { networkIsolation, withoutNetwork } from "./network-namespace.ts";
 import { killGroup, runProcessGroup } from "./process-group.ts";
+import { killMarkedProcesses, stepToken } from "./step-marker.ts";
 import { runSteps, type StepAttemptResult } from "./step-loop.ts";
 import type { Executor, JobExecution, JobOutcome, ResolvedStep } from "./types.ts";
 import { checkWorkingDirectory } from "./workspace-path.ts";
 
 /**
- * Every live group of every local executor in this process. A pipec that exits at once (a second
- * Ctrl-C, `process.exit`) kills them on its way out: steps never outlive the pipec that ran them.
+ * Every live group (and its step's marker) of every local executor in this process. A pipec that
+ * exits at once (a second Ctrl-C, `process.exit`) kills them on its way out: steps never outlive
+ * the pipec that ran them.
  */
-const liveGroups = new Set<number>();
+const liveGroups = new Map<number, string>();
 let exitHooked = false;
 
 function killLiveGroupsOnExit(): void {
   if (exitHooked) return;
   exitHooked = true;
   process.on("exit", () => {
-    for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
+    for (const [pgid, token] of liveGroups) {
+      killGroup(pgid, "SIGKILL");
+      killMarkedProcesses(token);
+    }
   });
 }
 
@@ -47,15 +57,18 @@ export function createLocalExecutor(): Executor {
           message: `job "${execution.jobId}" has services (${names}), which the local executor cannot start; run it with the docker executor`,
         };
       }
-      return runSteps(execution, (step, signal) => runLocalStep(execution, step, signal, (pgid, alive) => {
-        if (alive) {
-          groups.set(pgid, execution.runId);
-          liveGroups.add(pgid);
-        } else {
-          groups.delete(pgid);
-          liveGroups.delete(pgid);
-        }
-      }));
+      return runSteps(execution, (step, signal) => {
+        const token = stepToken(execution.runId, execution.jobId, step.index);
+        return runLocalStep(execution, step, signal, token, (pgid, alive) => {
+          if (alive) {
+            groups.set(pgid, execution.runId);
+            liveGroups.set(pgid, token);
+          } else {
+            groups.delete(pgid);
+            liveGroups.delete(pgid);
+          }
+        });
+      });
     },
 
     async cleanup(runId?: string): Promise<number> {
@@ -66,15 +79,41 @@ export function createLocalExecutor(): Executor {
         groups.delete(pgid);
         liveGroups.delete(pgid);
       }
+      // What a run left running outside its groups, or all a run killed hard left (its markers start with its id).
+      if (runId !== undefined) killed += killMarkedProcesses(runId, { prefix: true });
       return killed;
     },
+
+    notices(jobs) {
+      return localExecutorGaps(jobs, networkIsolation());
+    },
   };
+}
+
+/** What the local executor does not do for these jobs, in one sentence (or none). */
+export function localExecutorGaps(jobs: ReadonlyMap<string, Job>, isolation: { readonly available: boolean; readonly why: string }): string[] {
+  const named = (test: (job: Job) => boolean) => [...jobs].filter(([, job]) => test(job)).map(([id]) => id);
+  const gaps: string[] = [];
+  const imaged = named((job) => job.image !== null || job.steps.some((step) => step.image !== null));
+  if (imaged.length > 0) gaps.push(`images (${list(imaged)})`);
+  const limited = named((job) => job.resources.cpus !== null || job.resources.memoryBytes !== null || job.resources.pids !== null);
+  if (limited.length > 0) gaps.push(`resource limits (${list(limited)})`);
+  const offline = named((job) => job.network === "none");
+  if (offline.length > 0 && !isolation.available) gaps.push(`network: none (${list(offline)}; ${isolation.why})`);
+  if (gaps.length === 0) return [];
+  return [`the local executor runs steps as processes on this machine, with its tools, and does not enforce ${gaps.join(", ")}; use --executor docker for them`];
+}
+
+function list(ids: readonly string[]): string {
+  const shown = ids.length > 5 ? [...ids.slice(0, 5), `${ids.length - 5} more`] : ids;
+  return `${ids.length === 1 ? "job" : "jobs"} ${shown.join(", ")}`;
 }
 
 async function runLocalStep(
   execution: JobExecution,
   step: ResolvedStep,
   signal: AbortSignal,
+  token: string,
   track: (pgid: number, alive: boolean) => void,
 ): Promise<StepAttemptResult> {
   const directory = await checkWorkingDirectory(execution.workspace, step.name, step.workingDirectory);
@@ -89,6 +128,8 @@ async function runLocalStep(
     signal,
     stopGraceMs: execution.stopGraceMs,
     track,
+    token,
+    wrap: execution.job.network === "none" && networkIsolation().available ? withoutNetwork : undefined,
   });
   if (end.kind === "spawn-error") {
     const { code, message } = end.error;

@@ -1,9 +1,11 @@
 /**
  * One step as a host process: `sh -e -c <run>` in its own process group, so that a stop reaches
- * everything the script started. Output goes to the callbacks chunk by chunk as Buffers, never
+ * everything the script started, and with a marker in its environment, so that its end also reaches
+ * what left the group (step-marker.ts). Output goes to the callbacks chunk by chunk as Buffers, never
  * decoded or collected, so huge or binary output costs no memory.
  */
 import { spawn } from "node:child_process";
+import { killMarkedProcesses, STEP_TOKEN_VARIABLE } from "./step-marker.ts";
 import { exitCodeOfSignal } from "./step-messages.ts";
 
 export interface ProcessGroupOptions {
@@ -17,6 +19,10 @@ export interface ProcessGroupOptions {
   readonly stopGraceMs: number;
   /** Told the group id once the process runs, and again (with `false`) when the group is gone. */
   readonly track: (pgid: number, alive: boolean) => void;
+  /** The step's marker (step-marker.ts): every process carrying it is killed when the step ends. */
+  readonly token: string;
+  /** Runs the shell through a wrapper (a private network namespace): the wrapper's argv, ending where `sh -e -c <run>` goes. */
+  readonly wrap?: (script: string) => { readonly file: string; readonly args: readonly string[] };
 }
 
 export type ProcessEnd =
@@ -28,9 +34,10 @@ const PIPE_DRAIN_MS = 2_000;
 
 export function runProcessGroup(options: ProcessGroupOptions): Promise<ProcessEnd> {
   return new Promise((resolve) => {
-    const child = spawn("sh", ["-e", "-c", options.script], {
+    const command = options.wrap?.(options.script) ?? { file: "sh", args: ["-e", "-c", options.script] };
+    const child = spawn(command.file, command.args, {
       cwd: options.cwd,
-      env: { ...options.env },
+      env: { ...options.env, [STEP_TOKEN_VARIABLE]: options.token },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -63,8 +70,9 @@ export function runProcessGroup(options: ProcessGroupOptions): Promise<ProcessEn
     });
     child.once("exit", (code, signal) => {
       exited = { exitCode: code ?? (signal ? exitCodeOfSignal(signal) : 1) };
-      // As in a container, the step ends with its shell: whatever it left running goes too.
+      // As in a container, the step ends with its shell: whatever it left running goes too, in its group or not.
       if (pgid !== undefined) killGroup(pgid, "SIGKILL");
+      killMarkedProcesses(options.token);
       drainTimer = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();

@@ -86,4 +86,6 @@ export interface Executor {
    * change), a fixed value for local. Null when the image is not present (the job cannot be cached).
    */
   identifyImage(image: string): Promise<string | null>;
+  /** What this executor does not enforce for these jobs (by id), said once per run before the first job. */
+  notices?(jobs: ReadonlyMap<string, Job>): string[];
 }

@@ -5,3 +5,4 @@ export { listRunIds, readRunEvents, readRunPlan, readRunState, runDir, RunStoreE
 export { createMasker, MIN_SECRET_LENGTH, UnmaskableSecretError } from "./mask.ts";
 export { readOrRecoverRunState } from "./recover-run-state.ts";
 export { runProcessAlive } from "./reap-crashed-runs.ts";
+export { MissingSecretsError } from "./missing-secrets.ts";

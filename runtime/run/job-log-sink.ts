@@ -39,7 +39,9 @@ export function createJobLogSink(input: { readonly job: Job; readonly jobId: str
     onStep(event: StepEvent): void {
       const name = job.steps[event.step]?.name ?? `step-${event.step + 1}`;
       if (event.type === "started") {
-        store.appendLog(jobId, `--- step ${event.step + 1}: ${name}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ""}\n`);
+        // The step's name may be its command cut short for the console; the log keeps the whole command.
+        const command = (job.steps[event.step]?.run ?? "").split("\n").filter((line) => line.trim() !== "").map((line) => `$ ${line}\n`).join("");
+        store.appendLog(jobId, `--- step ${event.step + 1}: ${name}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ""}\n${masker.text(command)}`);
         emit({ type: "step.started", job: jobId, step: event.step, name, attempt: event.attempt });
       } else if (event.type === "skipped") {
         emit({ type: "step.finished", job: jobId, step: event.step, name, status: "skipped", exitCode: null, durationMs: 0 });

@@ -13,6 +13,7 @@ import type { RunEvent, RunEventDraft } from "./events.ts";
 import { readGitInfo } from "./git-info.ts";
 import { runJobAttempt } from "./job-attempt.ts";
 import { createMasker, UnmaskableSecretError, unmaskableSecrets } from "./mask.ts";
+import { MissingSecretsError, missingSecrets } from "./missing-secrets.ts";
 import { newRunId } from "./run-id.ts";
 import { createRunStore, type RunState } from "./run-store.ts";
 import { prepareRunWorkspace } from "./run-workspace.ts";
@@ -58,11 +59,13 @@ export interface RunResult {
   readonly state: SchedulerState;
 }
 
-/** Throws UnmaskableSecretError (before anything is written or run) for a secret too short to mask. */
+/** Throws (before anything is written or run) UnmaskableSecretError for a secret too short to mask, MissingSecretsError for one not set. */
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const { plan, executor, projectDir } = options;
   const unmaskable = unmaskableSecrets(options.secrets);
   if (unmaskable.length > 0) throw new UnmaskableSecretError(unmaskable);
+  const unset = missingSecrets(plan, options.secrets, new Set(Object.keys(options.resume?.succeeded ?? {})));
+  if (unset.size > 0) throw new MissingSecretsError(unset);
   const runId = newRunId();
   const store = createRunStore(projectDir, runId, plan);
   const masker = createMasker(Object.values(options.secrets));
@@ -102,6 +105,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     context: { env: conditionEnv(plan), vars: resolvedVars(plan, options.overrides), git, pipeline: { name: plan.name }, run: { id: runId } },
     previous: options.resume?.succeeded,
   });
+  const pending = new Map(Object.entries(plan.jobs).filter(([id, job]) => !job.deploy && options.resume?.succeeded[id] === undefined));
+  for (const message of executor.notices?.(pending) ?? []) emit({ type: "run.notice", level: "warning", message });
   emit({ type: "run.started", pipeline: plan.name, digest: plan.digest ?? "", executor: executor.kind, concurrency: options.concurrency, jobs: Object.keys(plan.jobs), resumedFrom: options.resume?.runId ?? null });
 
   const timers = new Map<string, NodeJS.Timeout>();

@@ -80,10 +80,13 @@ describe.each([
     expect(existsSync(join(dir, "out.txt"))).toBe(false);
   });
 
-  it.runIf(enabled)("fails a job whose secret is missing, with what to do", () => {
+  it.runIf(enabled)("refuses a secret that is not set before the first job, with what to do (exit 2)", () => {
+    const before = listRunIdsIn(dir);
     const result = runPipec(["run", "ci.pipeline.ts", "--executor", executor], { cwd: dir, env: { API_TOKEN: "" } });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain("needs secret API_TOKEN, which is not set");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('pipec run: secret API_TOKEN (job "test") is not set, so no job ran: export API_TOKEN=... before pipec run, or pass --secrets-file FILE\n');
+    expect(result.stdout).not.toContain("[build] started");
+    expect(listRunIdsIn(dir)).toEqual(before);
   });
 
   it.runIf(enabled)("stops running jobs on SIGINT, records the run as cancelled and exits 130", async () => {
