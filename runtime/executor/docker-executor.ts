@@ -15,6 +15,7 @@ import {
   type NetworkMode,
 } from "../docker/index.ts";
 import { ABORTED, raceAbort } from "./abortable.ts";
+import { createImageEnvironment } from "./image-environment.ts";
 import { createImageResolver, type ImageResolver, type PullPolicy } from "./image-resolver.ts";
 import { ServiceGroup } from "./services.ts";
 import { abortOutcome, runSteps, type StepAttemptResult } from "./step-loop.ts";
@@ -38,6 +39,8 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
   const onWarning = options.onWarning ?? (() => {});
   return {
     kind: "docker",
+
+    imageEnvironment: createImageEnvironment(engine, createImageResolver(engine, options.pullPolicy)),
 
     async runJob(execution) {
       const resolveImage = createImageResolver(engine, options.pullPolicy);

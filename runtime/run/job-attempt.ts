@@ -18,7 +18,7 @@ import type { Masker } from "./mask.ts";
 import { resolveServices, resolveSteps } from "./resolve-steps.ts";
 import type { RunStore } from "./run-store.ts";
 import type { RunWorkspace } from "./run-workspace.ts";
-import { systemEnv } from "./system-env.ts";
+import { readsImageVariables, systemEnv } from "./system-env.ts";
 
 export interface JobAttemptInput {
   readonly artifacts: ArtifactStore;
@@ -59,6 +59,11 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   let environment;
   try {
     environment = resolveJobEnvironment(plan, jobId, values);
+    // `${HOME}` / `${PATH}` in a container job mean the image's: asked of the image, then the env resolved again with them.
+    if (environment.image !== null && input.executor.imageEnvironment && readsImageVariables(plan, job)) {
+      Object.assign(base, await input.executor.imageEnvironment(environment.image, input.runId));
+      environment = resolveJobEnvironment(plan, jobId, values);
+    }
     const context = { env: environment.env, vars: {}, matrix: job.matrix ?? {}, needs: {}, git: input.git, pipeline: { name: plan.name }, run: { id: input.runId } };
     steps = resolveSteps(job, jobId, environment, values, base, context);
   } catch (cause) {

@@ -1,4 +1,5 @@
 /** The system variables every job gets (runtime/plan/system-variables.ts lists the names templates may use). */
+import type { Job, Plan } from "../plan/schema.ts";
 import type { GitInfo } from "./git-info.ts";
 
 export interface SystemEnvInput {
@@ -31,3 +32,11 @@ export function systemEnv(input: SystemEnvInput): Record<string, string> {
   if (input.host) for (const name of HOST_VARIABLES) if (process.env[name] !== undefined) env[name] = process.env[name]!;
   return env;
 }
+
+/** Whether the env templates a job sees (pipeline, job, steps, services) read `HOME` or `PATH`, which a container job takes from its image. */
+export function readsImageVariables(plan: Plan, job: Job): boolean {
+  const templates = [plan.env, job.env, ...job.steps.map((step) => step.env), ...job.services.map((service) => service.env)];
+  return templates.some((env) => Object.values(env).some((value) => typeof value === "string" && IMAGE_VARIABLE_REFERENCE.test(value)));
+}
+
+const IMAGE_VARIABLE_REFERENCE = /\$\{(?:HOME|PATH)(?=[}:])/;
