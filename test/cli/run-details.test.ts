@@ -47,8 +47,8 @@ jobs:
     expect(result.code).toBe(0);
     // pipec-test/node:1 sets PATH=/usr/local/bin:/usr/bin:/bin and HOME=/root in its configuration.
     expect(result.stdout).toContain("[show] path=/usr/local/bin:/usr/bin:/bin:/opt/bin cache=/root/.cache");
-    // pipec-test/busybox:1 sets PATH=/bin and no HOME; the image is untouched where no template reads it.
-    expect(result.stdout).toContain("[plain] path=/bin\n");
+    // pipec-test/busybox:1 sets PATH=/bin: each job's ${PATH} is its own image's.
+    expect(result.stdout).toContain("[plain] path=/bin:/opt/bin\n");
   }, 120_000);
 
   it("fails a job whose service never gets ready at the ready timeout (60 s), not the job's, naming the service and its ready command's last output", async () => {
@@ -69,7 +69,7 @@ jobs:
     const seconds = (Date.now() - started) / 1000;
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('[waits] FAILED');
-    expect(result.stdout).toContain('service "db" was not ready after 60s: its readyCommand ["sh","-c","echo still starting >&2; exit 7"] it last exited with code 7: still starting');
+    expect(result.stdout).toContain('service "db" was not ready after 1m: its readyCommand ["sh","-c","echo still starting >&2; exit 7"] it last exited with code 7: still starting');
     expect(result.stdout).not.toContain("job timed out");
     expect(result.stdout).not.toContain("[waits] never");
     expect(seconds).toBeLessThan(150);

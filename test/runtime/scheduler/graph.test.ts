@@ -85,3 +85,15 @@ describe("schedulerJobsFromPlan", () => {
     expect(error.message).toMatch(/^job "a" has an invalid condition "success\(": /);
   });
 });
+
+describe("a 10,000-job chain (where @dagrejs/graphlib's recursive topsort overflowed the stack)", () => {
+  it("is ordered, weighed and scheduled without recursion", () => {
+    const chain = Array.from({ length: 10_000 }, (_, i) => job(`j${i}`, i === 0 ? [] : [`j${i - 1}`]));
+    const state = createScheduler(chain, options());
+    expect(Object.keys(state.jobs)).toHaveLength(10_000);
+    const path = criticalPath(chain, Object.fromEntries(chain.map((j) => [j.id, 1])));
+    expect(path.path).toHaveLength(10_000);
+    expect(path.path[0]).toBe("j0");
+    expect(path.totalMs).toBe(10_000);
+  });
+});
