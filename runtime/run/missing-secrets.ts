@@ -15,17 +15,30 @@ export class MissingSecretsError extends PipecError {
   }
 }
 
-/** Secret names without a value, each with the jobs (among those that will run) that name it, in plan order. */
-export function missingSecrets(plan: Plan, values: Readonly<Record<string, string>>, alreadyDone: ReadonlySet<string>): Map<string, string[]> {
+/**
+ * Secret names without a value, each with the jobs that name it, in plan order: among the jobs that
+ * run whenever their needs succeed (`conditional: false`), or among those with a condition of their
+ * own (`true`), which may never run (a publish job on another branch): those are a warning, not a refusal.
+ */
+export function missingSecrets(plan: Plan, values: Readonly<Record<string, string>>, alreadyDone: ReadonlySet<string>, conditional = false): Map<string, string[]> {
   const missing = new Map<string, string[]>();
   for (const [id, job] of Object.entries(plan.jobs)) {
-    if (alreadyDone.has(id)) continue;
+    if (alreadyDone.has(id) || (job.if !== UNCONDITIONAL) !== conditional) continue;
     for (const name of new Set([...secretNames(plan.env), ...secretNames(job)])) {
       if (values[name] !== undefined) continue;
       missing.set(name, [...(missing.get(name) ?? []), id]);
     }
   }
   return missing;
+}
+
+/** A job's default condition: it runs when its needs succeeded. */
+const UNCONDITIONAL = "success()";
+
+/** Said before the first job about the secrets only conditional jobs name. */
+export function conditionalSecretsNotice(missing: ReadonlyMap<string, readonly string[]>): string {
+  const each = [...missing].map(([secret, jobs]) => `${secret} (${jobs.length === 1 ? "job" : "jobs"} ${jobs.join(", ")})`);
+  return `${missing.size === 1 ? "secret" : "secrets"} ${each.join(", ")} not set: ${missing.size === 1 ? "that job fails" : "those jobs fail"} if ${missing.size === 1 ? "its condition lets it" : "their conditions let them"} run`;
 }
 
 /** Every `{ secret: NAME }` reference inside a value (env maps of the pipeline, a job, its steps, services, deployment). */

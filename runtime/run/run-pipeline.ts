@@ -13,7 +13,7 @@ import type { RunEvent, RunEventDraft } from "./events.ts";
 import { readGitInfo } from "./git-info.ts";
 import { runJobAttempt } from "./job-attempt.ts";
 import { createMasker, UnmaskableSecretError, unmaskableSecrets } from "./mask.ts";
-import { MissingSecretsError, missingSecrets } from "./missing-secrets.ts";
+import { conditionalSecretsNotice, MissingSecretsError, missingSecrets } from "./missing-secrets.ts";
 import { newRunId } from "./run-id.ts";
 import { createRunStore, type RunState } from "./run-store.ts";
 import { prepareRunWorkspace } from "./run-workspace.ts";
@@ -94,6 +94,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     emit({ type: "run.notice", level: "info", message: `stopped deployment(s) ${orphans.names.join(", ")}, left serving by a pipec process that ended hard: ${orphans.instances} instance(s)` });
   }
   for (const problem of orphans.problems) emit({ type: "run.notice", level: "warning", message: problem });
+  const unsetConditional = missingSecrets(plan, options.secrets, new Set(Object.keys(options.resume?.succeeded ?? {})), true);
+  if (unsetConditional.size > 0) emit({ type: "run.notice", level: "warning", message: conditionalSecretsNotice(unsetConditional) });
   for (const note of reaped.notes) emit({ type: "run.notice", level: "warning", message: note });
   if (reaped.removed > 0) emit({ type: "run.notice", level: "info", message: `cleaned up after ${reaped.runs.join(", ")}: ${reaped.removed} container(s) removed` });
 

@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { PlanSchema, type PlanInput } from "../../../runtime/plan/schema.ts";
-import { MissingSecretsError, missingSecrets } from "../../../runtime/run/missing-secrets.ts";
+import { conditionalSecretsNotice, MissingSecretsError, missingSecrets } from "../../../runtime/run/missing-secrets.ts";
 
 const plan = PlanSchema.parse({
   apiVersion: "pipec/v1",
   name: "p",
   env: { SHARED: { secret: "SHARED_TOKEN" } },
-  secrets: ["DEPLOY_KEY", "NPM_TOKEN", "SHARED_TOKEN"],
+  secrets: ["DEPLOY_KEY", "NPM_TOKEN", "PUBLISH_KEY", "SHARED_TOKEN"],
   jobs: {
     build: { name: "build", image: "busybox:1.36", steps: [{ name: "s", run: "true", env: { NPM: { secret: "NPM_TOKEN" } } }] },
     ship: { name: "ship", image: "busybox:1.36", needs: ["build"], env: { KEY: { secret: "DEPLOY_KEY" } }, steps: [{ name: "s", run: "true" }] },
+    publish: { name: "publish", image: "busybox:1.36", needs: ["build"], if: "git.branch == 'main'", env: { KEY: { secret: "PUBLISH_KEY" }, NPM: { secret: "NPM_TOKEN" } }, steps: [{ name: "s", run: "true" }] },
   },
 } as unknown as PlanInput);
 
@@ -21,6 +22,12 @@ describe("missingSecrets", () => {
         ["DEPLOY_KEY", ["ship"]],
       ]),
     );
+  });
+
+  it("leaves jobs with a condition of their own (which may never run) to a warning", () => {
+    const conditional = missingSecrets(plan, { NPM_TOKEN: "xyz", SHARED_TOKEN: "abc" }, new Set(), true);
+    expect(conditional).toEqual(new Map([["PUBLISH_KEY", ["publish"]]]));
+    expect(conditionalSecretsNotice(conditional)).toBe("secret PUBLISH_KEY (job publish) not set: that job fails if its condition lets it run");
   });
 
   it("leaves out the jobs a resumed run keeps", () => {
