@@ -376,6 +376,7 @@ export class DeploymentSession implements Serving {
       reason: m.reason,
       driverId: m.instance?.id ?? null,
       command: this.commandOf(m.role),
+      routed: this.pool.isRouted(m),
     }));
     const status: Omit<DeploymentStatus, "updatedAt"> = {
       name: this.name,
