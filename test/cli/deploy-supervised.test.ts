@@ -70,7 +70,7 @@ for (const { router, gate } of [
     await stopSupervisor(dir, name);
     spawnSync("docker", ["rm", "-f", ...containers(name)]);
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it("serves after the run, rolls a bad canary back, promotes a good one, undoes and stops with no failed request", async () => {
     const run = (vars: string[]) => runPipecAsync(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", ...vars.flatMap((v) => ["--var", v])], { cwd: dir, timeoutMs: 240_000 });
@@ -132,5 +132,5 @@ for (const { router, gate } of [
     expect(existsSync(join(haproxyStateDir(dir, name), "haproxy.pid"))).toBe(false);
     expect(existsSync(controlSocketPath(dir, name))).toBe(false);
     expect(readStatus(dir, name)?.serving).toBe(false);
-  });
+  }, 600_000);
 });
