@@ -17,7 +17,9 @@ import {
   type DeploymentStatus,
   type DeploymentView,
 } from "../../runtime/deploy/index.ts";
-import { ensureSupervisor, requestSupervisor, superviseDeployment, supervisorAnswers, SupervisorError, type FinalReply } from "../../runtime/deploy/supervisor/index.ts";
+// The client only: the supervisor itself (routers, drivers) loads for `deploy serve`.
+import { ensureSupervisor, requestSupervisor, supervisorAnswers, type FinalReply } from "../../runtime/deploy/supervisor/client.ts";
+import { SupervisorError } from "../../runtime/deploy/supervisor/errors.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { sleep } from "../../runtime/executor/abortable.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -242,6 +244,7 @@ export async function deployUpCommand(name: string, terminal: Terminal): Promise
 /** `pipec deploy serve NAME` (hidden): the deployment's background supervisor, until it is stopped. */
 export async function deployServeCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
   try {
+    const { superviseDeployment } = await import("../../runtime/deploy/supervisor/supervisor.ts");
     await superviseDeployment({ projectDir: currentProjectRoot(), name, signal });
     return EXIT.ok;
   } catch (error) {

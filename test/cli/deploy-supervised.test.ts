@@ -8,12 +8,13 @@
  * The invariant monitor (no traffic to unready instances) reads the supervisor's status all along.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ROUTER_INTERVAL_MS } from "../../runtime/deploy/analysis/index.ts";
 import { readStatus } from "../../runtime/deploy/history/index.ts";
+import { deployLogPath } from "../../runtime/deploy/loop/index.ts";
 import { haproxyStateDir } from "../../runtime/deploy/loop/setup.ts";
 import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import { controlSocketPath, readSupervisorPid } from "../../runtime/deploy/supervisor/index.ts";
@@ -102,7 +103,9 @@ for (const { router, gate } of [
       const result = await load.stop();
       stopped = true;
       const violations = monitor.stop();
-      const explain = `failures: ${JSON.stringify(result.failures)} versions: ${JSON.stringify(result.versions)}\nviolations: ${violations.join("\n")}\n${bad.stdout}`;
+      const unexpected = result.timeline.filter((r) => r.status !== 200 && r.version !== "v2").map((r) => `${new Date(r.at).toISOString()} ${r.status} ${r.version}`);
+      const log = readFileSync(deployLogPath(dir, name), "utf8");
+      const explain = `failures: ${JSON.stringify(result.failures)} versions: ${JSON.stringify(result.versions)}\nunexpected: ${unexpected.join(", ")}\nviolations: ${violations.join("\n")}\n${log}`;
 
       // Failed requests beyond the injected errors (v2's HTTP 500s): none, across every switch.
       expect(Object.keys(result.failures).filter((kind) => kind !== "500 v2"), explain).toEqual([]);
