@@ -42,7 +42,9 @@ export function startStatusMonitor(projectDir: string, name: string): { stop(): 
     }
     if (status === undefined || !status.serving) return;
     const note = (text: string) => violations.push(`${status.updatedAt} ${text} (phase ${status.phase}: ${status.message})`);
-    for (const i of status.instances) if (i.routed && i.health !== "ready") note(`${i.id} of revision ${i.revision} is in the router while ${i.health}`);
+    // A stopping instance still runs while the router takes it out: the pool stops it only once the
+    // router has applied the change (and the status, written every 200 ms, may show that moment).
+    for (const i of status.instances) if (i.routed && i.health !== "ready" && i.health !== "stopping") note(`${i.id} of revision ${i.revision} is in the router while ${i.health}`);
     if (status.phase === "Starting" || status.phase === "Degraded") return;
     for (const [version, weight] of Object.entries(status.weights)) {
       if (weight > 0 && !status.instances.some((i) => `r${i.revision}` === version && i.routed)) note(`${version} has ${weight}% of the traffic and no ready instance in the router`);
