@@ -9,12 +9,15 @@ let interrupts = 0;
 // (exit 0); any other command exits at once.
 const args = process.argv.slice(2);
 const isRun = args.includes("run");
-const graceful = isRun || args.includes("--watch") || (args.includes("deploy") && args.includes("undo"));
+// `deploy serve` is a deployment's background supervisor: SIGTERM takes the deployment down (drained); a hangup is no reason to.
+const isServe = args[0] === "deploy" && args[1] === "serve";
+const graceful = isRun || isServe || args.includes("--watch");
 const interrupt = (signal: NodeJS.Signals) => {
+  if (isServe && signal === "SIGHUP") return;
   interrupts += 1;
   if (graceful && interrupts === 1) {
     if (isRun) process.stderr.write(`\npipec: ${signal}: stopping running jobs (again to quit at once)\n`);
-    else if (!args.includes("--watch")) process.stderr.write(`\npipec: ${signal}: taking the deployment down (again to quit at once)\n`);
+    else if (isServe) process.stderr.write(`pipec: ${signal}: taking the deployment down (again to quit at once)\n`);
     controller.abort(signal);
     return;
   }

@@ -193,7 +193,7 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     })
     .action(async (name: string | undefined, flags: { json?: boolean; watch?: boolean; interval?: number }) => {
       const { deployStatusCommand, deployStatusWatchCommand } = await import("./commands/deploy.ts");
-      code = flags.watch ? await deployStatusWatchCommand(name, flags, terminal, context.signal, context.isTty) : deployStatusCommand(name, flags, terminal);
+      code = flags.watch ? await deployStatusWatchCommand(name, flags, terminal, context.signal, context.isTty) : await deployStatusCommand(name, flags, terminal);
     });
   deploy
     .command("stop")
@@ -213,11 +213,28 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     });
   deploy
     .command("undo")
-    .description("deploy the revision before the stable one again, at once (no steps, no analysis)")
+    .description("send the traffic back to the previous healthy revision, at once (no steps, no analysis), in the deployment's supervisor")
     .argument("<name>")
     .action(async (name: string) => {
       const { deployUndoCommand } = await import("./commands/deploy.ts");
-      code = await deployUndoCommand(name, terminal, context.signal);
+      code = await deployUndoCommand(name, terminal);
+    });
+
+  deploy
+    .command("up")
+    .description("serve the last healthy revision again (after a reboot, kill -9 or deploy stop), in its background supervisor")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const { deployUpCommand } = await import("./commands/deploy.ts");
+      code = await deployUpCommand(name, terminal);
+    });
+  // The background process that serves a kept deployment after the run (started by pipec itself).
+  deploy
+    .command("serve", { hidden: true })
+    .argument("<name>")
+    .action(async (name: string) => {
+      const { deployServeCommand } = await import("./commands/deploy.ts");
+      code = await deployServeCommand(name, terminal, context.signal);
     });
 
   try {

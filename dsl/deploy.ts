@@ -89,6 +89,12 @@ export interface DeploymentCommon {
    * same name is refused unless it says `takeOver: true` (then it owns the name from now on). @default false
    */
   readonly takeOver?: boolean;
+  /**
+   * The router and the current revision keep serving after `pipec run` ends, in a supervised
+   * background process (`pipec deploy status|undo|stop NAME`); `false`: a preview deployment that
+   * ends with the run. @default true
+   */
+  readonly keep?: boolean;
 }
 export interface CanaryOptions extends DeploymentCommon {
   readonly steps?: readonly CanaryStep[];

@@ -11,14 +11,15 @@ import {
   readRevisions,
   readStatus,
   sendControlRequest,
-  stopAllServing,
   stopDeployment,
   StopError,
-  undoDeployment,
-  UndoError,
   type ControlRequest,
+  type DeploymentStatus,
   type DeploymentView,
 } from "../../runtime/deploy/index.ts";
+// The client only: the supervisor itself (routers, drivers) loads for `deploy serve`.
+import { ensureSupervisor, requestSupervisor, supervisorAnswers, type FinalReply } from "../../runtime/deploy/supervisor/client.ts";
+import { SupervisorError } from "../../runtime/deploy/supervisor/errors.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { sleep } from "../../runtime/executor/abortable.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -80,9 +81,9 @@ export function renderStatus(rows: readonly StatusRow[], options: RenderStatusOp
   return { text: details(rows[0]!), stream: "out" };
 }
 
-export function deployStatusCommand(name: string | undefined, flags: StatusFlags, terminal: Terminal): number {
+export async function deployStatusCommand(name: string | undefined, flags: StatusFlags, terminal: Terminal): Promise<number> {
   const projectDir = currentProjectRoot();
-  const rows = readStatusRows(projectDir, name);
+  const rows = await readStatusRows(projectDir, name);
   const missing = missingDeployment(projectDir, name, rows);
   if (missing !== undefined) {
     terminal.err(missing);
@@ -102,7 +103,7 @@ export function deployStatusCommand(name: string | undefined, flags: StatusFlags
 export async function deployStatusWatchCommand(name: string | undefined, flags: WatchFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
   const projectDir = currentProjectRoot();
   const interval = flags.interval ?? 1000;
-  let rows = readStatusRows(projectDir, name);
+  let rows = await readStatusRows(projectDir, name);
   // A mistyped NAME fails now rather than waiting for a deployment that may never come.
   const missing = missingDeployment(projectDir, name, rows);
   if (missing !== undefined) {
@@ -119,7 +120,7 @@ export async function deployStatusWatchCommand(name: string | undefined, flags: 
     }
     last = text;
     await sleep(interval, signal);
-    if (!signal.aborted) rows = readStatusRows(projectDir, name);
+    if (!signal.aborted) rows = await readStatusRows(projectDir, name);
   }
   return EXIT.ok;
 }
@@ -135,9 +136,16 @@ export function watchHeader(name: string | undefined, intervalMs: number, now: D
   return `Every ${seconds}s: pipec deploy status${name === undefined ? "" : ` ${name}`}    ${time}`;
 }
 
-function readStatusRows(projectDir: string, name: string | undefined): StatusRow[] {
+/** Each deployment's view; a supervised one's status is asked of its supervisor (weights read back from the router now). */
+async function readStatusRows(projectDir: string, name: string | undefined): Promise<StatusRow[]> {
   const names = name === undefined ? listDeployments(projectDir) : [name];
-  return names.map((n) => deploymentView(n, readStatus(projectDir, n), readRevisions(projectDir, n)));
+  return Promise.all(names.map(async (n) => deploymentView(n, (await liveStatus(projectDir, n)) ?? readStatus(projectDir, n), readRevisions(projectDir, n))));
+}
+
+async function liveStatus(projectDir: string, name: string): Promise<DeploymentStatus | undefined> {
+  if (!(await supervisorAnswers(projectDir, name))) return undefined;
+  const reply = await requestSupervisor(projectDir, name, { type: "status" });
+  return reply.type === "status" && reply.status !== null ? reply.status : undefined;
 }
 
 /** The error for a NAME with no history, else undefined. */
@@ -194,7 +202,7 @@ export function deployLogsCommand(name: string, terminal: Terminal): number {
   return EXIT.ok;
 }
 
-export async function deployUndoCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
+export async function deployUndoCommand(name: string, terminal: Terminal): Promise<number> {
   // A mistyped NAME is bad input (exit 2, as for deploy status), not a failed undo.
   const unknown = unknownDeployment("undo", name);
   if (unknown !== undefined) {
@@ -202,31 +210,71 @@ export async function deployUndoCommand(name: string, terminal: Terminal, signal
     return EXIT.invalidInput;
   }
   const projectDir = currentProjectRoot();
-  const serving = new AbortController();
-  try {
-    const result = await undoDeployment({
-      projectDir,
-      name,
-      engine: null,
-      signal,
-      serveUntil: serving.signal,
-      onLine: (line) => terminal.out(`${line}\n`),
-    });
-    serving.abort();
-    await stopAllServing();
-    if (result.outcome.outcome === "success") {
-      terminal.out(`undo: "${name}" is back on the target of revision ${result.to.revision} (it was on revision ${result.from.revision}); the next pipec run deploys from it\n`);
-      return EXIT.ok;
-    }
-    terminal.err(`pipec deploy undo: ${result.outcome.message}\n`);
-    return result.outcome.outcome === "cancelled" ? EXIT.interrupted : EXIT.failed;
-  } catch (error) {
-    serving.abort();
-    await stopAllServing();
-    if (!(error instanceof UndoError)) throw error;
-    terminal.err(`pipec deploy undo: ${error.message}\n`);
+  const reply = await askSupervisor(projectDir, name, "undo", terminal);
+  if (reply.type !== "outcome") return replyFailed("undo", reply, terminal);
+  if (reply.outcome.outcome !== "success") {
+    terminal.err(`pipec deploy undo: ${reply.outcome.message}\n`);
     return EXIT.failed;
   }
+  terminal.out(`undo: "${name}" is back on the target of revision ${reply.to ?? "?"} (it was on revision ${reply.from ?? "?"}) in ${reply.elapsedMs} ms; ${await routerConfirms(projectDir, name)}; the next pipec run deploys from it\n`);
+  return EXIT.ok;
+}
+
+export async function deployUpCommand(name: string, terminal: Terminal): Promise<number> {
+  const unknown = unknownDeployment("up", name);
+  if (unknown !== undefined) {
+    terminal.err(unknown);
+    return EXIT.invalidInput;
+  }
+  const projectDir = currentProjectRoot();
+  if ((await liveStatus(projectDir, name)) !== undefined) {
+    terminal.out(`deployment "${name}" is serving already: ${await routerConfirms(projectDir, name)}\n`);
+    return EXIT.ok;
+  }
+  const reply = await askSupervisor(projectDir, name, "up", terminal);
+  if (reply.type !== "outcome") return replyFailed("up", reply, terminal);
+  if (reply.outcome.outcome !== "success") {
+    terminal.err(`pipec deploy up: ${reply.outcome.message}\n`);
+    return EXIT.failed;
+  }
+  terminal.out(`up: "${name}" serves the target of revision ${reply.to ?? "?"} again; ${await routerConfirms(projectDir, name)}\n`);
+  return EXIT.ok;
+}
+
+/** `pipec deploy serve NAME` (hidden): the deployment's background supervisor, until it is stopped. */
+export async function deployServeCommand(name: string, terminal: Terminal, signal: AbortSignal): Promise<number> {
+  try {
+    const { superviseDeployment } = await import("../../runtime/deploy/supervisor/supervisor.ts");
+    await superviseDeployment({ projectDir: currentProjectRoot(), name, signal });
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof SupervisorError)) throw error;
+    terminal.err(`pipec deploy serve: ${error.message}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** Starts the supervisor when none runs, sends the request, prints its progress lines. */
+async function askSupervisor(projectDir: string, name: string, type: "undo" | "up", terminal: Terminal): Promise<FinalReply> {
+  try {
+    await ensureSupervisor(projectDir, name);
+  } catch (error) {
+    if (!(error instanceof SupervisorError)) throw error;
+    return { type: "error", code: error.code, message: error.message };
+  }
+  const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return requestSupervisor(projectDir, name, { type, env }, { onLog: (text) => terminal.out(text.endsWith("\n") ? text : `${text}\n`) });
+}
+
+function replyFailed(command: string, reply: FinalReply, terminal: Terminal): number {
+  terminal.err(`pipec deploy ${command}: ${reply.type === "error" ? reply.message : `unexpected answer ${reply.type}`}\n`);
+  return EXIT.failed;
+}
+
+/** `the router confirms r4 100%`, read back from the live router. */
+async function routerConfirms(projectDir: string, name: string): Promise<string> {
+  const status = await liveStatus(projectDir, name);
+  return status === undefined ? "the router does not answer" : `the router confirms ${formatWeights(status.weights)}`;
 }
 
 function summaryLine(row: StatusRow): string {

@@ -22,6 +22,7 @@ export function lowerDeployment(deployment: Deployment, name: string, problems: 
     scaleDownDelayMs: d(deployment.scaleDownDelay, "scaleDownDelay"),
     abortScaleDownDelayMs: d(deployment.abortScaleDownDelay, "abortScaleDownDelay"),
     takeOver: deployment.takeOver,
+    keep: deployment.keep,
   });
   const analysis = (a: Analysis | undefined, field: string) => (a ? lowerAnalysis(a, field, problems) : undefined);
   switch (deployment.strategy) {

@@ -231,6 +231,11 @@ const deploymentCommon = {
   abortScaleDownDelayMs: ms().default(30_000),
   /** Deploy the name even when another pipeline owns it (its history and live revision pass to this one). */
   takeOver: z.boolean().default(false),
+  /**
+   * Whether the deployment keeps serving after the run (a supervised background process per
+   * deployment, `pipec deploy status|undo|stop`); false: a preview that ends with the run.
+   */
+  keep: z.boolean().default(true),
 };
 
 export const DeploymentSchema = z.discriminatedUnion("strategy", [

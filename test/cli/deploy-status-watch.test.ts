@@ -163,7 +163,7 @@ describe("pipec deploy status --watch", () => {
     // A first deploy that became healthy: the rollout shifted from nothing, and revision 1 is stable.
     saveRevision(project, "web", { ...revision(1), pipeline: "shop" }, 10);
     saveRevision(project, "web", { ...revision(2), status: "healthy", pipeline: "shop", finishedAt: "2026-01-01T00:01:00.000Z" }, 10);
-    writeStatus(project, { ...status({ r2: 100 }, "Healthy"), stableRevision: null, pipeline: "shop", instances: [{ id: "r2-1", role: "canary", revision: 2, port: 4001, health: "ready", reason: null, driverId: null, command: null }] });
+    writeStatus(project, { ...status({ r2: 100 }, "Healthy"), stableRevision: null, pipeline: "shop", instances: [{ id: "r2-1", role: "canary", revision: 2, port: 4001, health: "ready", reason: null, driverId: null, command: null, routed: true }] });
     const text = runPipec(["deploy", "status", "web"], { cwd: project }).stdout;
     const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: project }).stdout) as DeploymentView;
     expect(Object.keys(json).sort()).toEqual(

@@ -14,6 +14,7 @@ import { readStatus } from "../../runtime/deploy/history/index.ts";
 import { listRunIds, runDir } from "../../runtime/run/index.ts";
 import { portOpen } from "../runtime/deploy/target/helpers.ts";
 import { PIPEC, runPipec } from "./run-pipec.ts";
+import { stopSupervisor } from "./supervised-helpers.ts";
 
 const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
 
@@ -61,7 +62,10 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
 `,
     );
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await stopSupervisor(dir, "web");
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 
   it("deploys v1 first, then waits at the gate until pipec approve, and finishes healthy on v2", async () => {
     const first = runPipec(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck"], { cwd: dir });
@@ -111,13 +115,16 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
       }
     }
 
+    // The run is over; its deployment serves on, from its supervisor.
     const after = runPipec(["deploy", "status", "web"], { cwd: dir });
-    expect(after.stdout).toMatch(/serving: +no/);
+    expect(after.stdout).toMatch(new RegExp(`serving: +127\\.0\\.0\\.1:${port}, by pid ${readStatus(dir, "web")!.pid} `));
+    expect(readStatus(dir, "web")!.pid).not.toBe(child.pid);
     expect(after.stdout).toMatch(/stable: +revision 2/);
-    expect(runPipec(["deploy", "status"], { cwd: dir }).stdout).toMatch(/^web +revision 2 +stable 2 +Healthy, not serving/m);
+    expect(runPipec(["deploy", "status"], { cwd: dir }).stdout).toMatch(new RegExp(`^web +revision 2 +stable 2 +Healthy, serving on 127\\.0\\.0\\.1:${port} \\(r2 100%\\)`, "m"));
+    expect((await (await fetch(`http://127.0.0.1:${port}/`)).text()).trim()).toBe("v2");
   });
 
-  it("host processes left by a pipec killed hard are stopped by the next run in the project", async () => {
+  it("host processes left by a supervisor killed hard are stopped by the next run in the project", async () => {
     const child = spawn(process.execPath, [PIPEC, "run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v4"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
     const exited = new Promise<unknown>((resolve) => child.once("close", resolve));
     const before = new Set(listRunIds(dir));
@@ -126,7 +133,8 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
       const ids = (readStatus(dir, "web")?.instances ?? []).map((i) => Number(/@(\d+)$/.exec(i.driverId ?? "")?.[1])).filter((n) => n > 0);
       return ids.length === 2 ? ids : undefined;
     }, 10_000, "the instances in status.json");
-    child.kill("SIGKILL");
+    // The deployment's supervisor is killed hard: the run's rollout ends without an answer.
+    process.kill(readStatus(dir, "web")!.pid, "SIGKILL");
     await exited;
     expect(groups.every((pgid) => alive(pgid))).toBe(true);
 
@@ -135,7 +143,7 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     await expect.poll(() => groups.filter((pgid) => alive(pgid)), { timeout: 5_000 }).toEqual([]);
     const revisions = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { revisions: { runId: string | null; status: string; reason: string | null }[] };
     expect(revisions.revisions.find((r) => r.runId === runId)).toMatchObject({ status: "cancelled", reason: "its pipec process ended before a verdict" });
-  });
+  }, 120_000);
 
   it("pipec deploy undo goes back to the previous revision's target at once", () => {
     const undo = runPipec(["deploy", "undo", "web"], { cwd: dir });
@@ -165,10 +173,11 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
         return ids.length === 2 ? ids : undefined;
       }, 10_000, "the instances in status.json");
       expect(await portOpen(port)).toBe(true);
+      const supervisor = readStatus(dir, "web")!.pid;
 
       const stop = runPipec(["deploy", "stop", "web"], { cwd: dir });
       expect(stop.code, stop.stderr + stop.stdout).toBe(0);
-      expect(stop.stdout).toMatch(new RegExp(`^stopped deployment "web": 2 instance\\(s\\) stopped, router 127\\.0\\.0\\.1:${port} closed \\(it was served by pid ${child.pid}\\)$`, "m"));
+      expect(stop.stdout).toMatch(new RegExp(`^stopped deployment "web": 2 instance\\(s\\) stopped, router 127\\.0\\.0\\.1:${port} closed \\(it was served by pid ${supervisor}\\)$`, "m"));
       expect(await portOpen(port)).toBe(false);
       await expect.poll(() => groups.filter((pgid) => alive(pgid)), { timeout: 5_000 }).toEqual([]);
       // The rollout was stopped before its verdict: the run's deploy job fails and says why.

@@ -53,6 +53,8 @@ export const InstanceStatusSchema = z
     driverId: z.string().nullable().default(null),
     /** For a host process: its argv, to recognise it after its pipec process died. */
     command: z.array(z.string()).nullable().default(null),
+    /** The router was last given this instance (it gets requests). */
+    routed: z.boolean().default(false),
   })
   .strict();
 

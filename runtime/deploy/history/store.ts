@@ -3,7 +3,7 @@
  * `revisionHistoryLimit` but never losing the stable revision) and `status.json` (what the deployment
  * is doing now, for `pipec deploy status`).
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readJson, readJsonKept, writeJsonAtomic } from "./atomic-json.ts";
 import { DeploymentStatusSchema, RevisionsFileSchema, type DeploymentStatus, type Revision } from "./schema.ts";
@@ -64,12 +64,16 @@ export function writeStatus(projectDir: string, status: DeploymentStatus): void 
   writeJsonAtomic(join(deploymentDir(projectDir, status.name), "status.json"), status);
 }
 
-/** Whether a process with this pid exists (signal 0). */
+/** Whether a process with this pid runs (signal 0; a zombie waiting to be reaped does not, on Linux). */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
   }
 }

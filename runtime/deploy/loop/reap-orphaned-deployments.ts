@@ -5,7 +5,9 @@
  * says a dead process serves it, with the name's lock held, its host processes, its containers (by
  * label) and its HAProxy (by pid file) are stopped, and the status says it no longer serves.
  */
+import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { controlSocketPath, supervisorPidPath } from "../supervisor/paths.ts";
 import { connectDocker, deploymentSelector, projectLabel } from "../../docker/index.ts";
 import { acquireDeploymentLock, DeploymentBusyError, listDeployments, processAlive, readStatus, writeStatus } from "../history/index.ts";
 import { stopLeftover } from "../router/haproxy/haproxy-process.ts";
@@ -62,6 +64,9 @@ export async function reapOrphanedDeployment(projectDir: string, name: string): 
     }
     const stateDir = haproxyStateDir(projectDir, name);
     await stopLeftover(join(stateDir, "haproxy.pid"), join(stateDir, "haproxy.cfg")).catch(() => undefined);
+    // What a supervisor killed hard left: its pid file and control socket mean nothing now.
+    rmSync(supervisorPidPath(projectDir, name), { force: true });
+    rmSync(controlSocketPath(projectDir, name), { force: true });
     writeStatus(projectDir, { ...status, serving: false, instances: [], weights: {}, message: `stopped: its pipec process (pid ${status.pid}) ended without stopping it`, updatedAt: new Date().toISOString() });
     return { instances, problems };
   } finally {

@@ -24,7 +24,9 @@ export async function runDeployJob(input: DeployJobInput): Promise<JobOutcome> {
   } catch (cause) {
     return { outcome: "failed", exitCode: 1, step: 0, message: masker.text((cause as Error).message) };
   }
-  return runDeployment({
+  // A kept deployment (the default) is rolled out and served by its supervisor, after the run too.
+  const run = job.deploy!.keep ? (await import("../supervisor/run-supervised.ts")).runSupervisedDeployment : runDeployment;
+  return run({
     runId: input.runId,
     jobId,
     pipeline: plan.name,

@@ -27,8 +27,9 @@ import {
   type RevisionStatus,
 } from "../history/index.ts";
 import type { DeployObservation } from "../strategy/index.ts";
-import type { Router } from "../types.ts";
+import type { InstanceAddress, Router } from "../types.ts";
 import { reapLeftoverProcesses } from "./leftovers.ts";
+import { leaseRouter } from "./router-lease.ts";
 import { DeploymentReporter } from "./reporter.ts";
 import { resolveTarget, restoreTarget, type TargetSpec, type TargetValues } from "./resolve-target.ts";
 import { stopServing } from "./serving.ts";
@@ -68,6 +69,23 @@ export interface RunDeploymentInput {
   readonly onStarted?: (handle: DeploymentHandle) => void;
   /** `pipec deploy undo`: deploy this earlier revision's target, skipping steps and analysis. */
   readonly undoTo?: Revision;
+  /** In a deployment's supervisor: routers that outlive the rollout, and the session serving now. */
+  readonly live?: LiveDeployment;
+}
+
+/**
+ * What a supervisor (`../supervisor`) gives each rollout: it holds the name's lock for its life, its
+ * routers outlive every rollout, and the session serving now hands over to the new one (see
+ * router-lease.ts) and stops once the new one has its verdict.
+ */
+export interface LiveDeployment {
+  /** The routers for this deployment's addresses; `reused`: the ones the previous session serves on. */
+  routers(deployment: Deployment): Promise<{ router: Router; previewRouter: Router | null; reused: boolean }>;
+  readonly previous: DeploymentSession | null;
+  /** The new session exists (it serves from now on). */
+  started(session: DeploymentSession): void;
+  /** The session stopped serving by itself (`pipec deploy stop`, teardown), not by a handover. */
+  ended(session: DeploymentSession): void;
 }
 
 export interface DeploymentHandle {
@@ -99,13 +117,16 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
 
   const ownership = checkOwnership(name, readRevisions(projectDir, name), input.pipeline, input.deployment.takeOver);
   if (!ownership.ok) return failed(ownership.message);
-  await stopServing(name);
-  let releaseLock: () => void;
-  try {
-    releaseLock = acquireDeploymentLock(projectDir, name, input.runId);
-  } catch (error) {
-    if (error instanceof DeploymentBusyError) return failed(error.message);
-    throw error;
+  const live = input.live ?? null;
+  let releaseLock: () => void = () => undefined;
+  if (live === null) {
+    await stopServing(name);
+    try {
+      releaseLock = acquireDeploymentLock(projectDir, name, input.runId);
+    } catch (error) {
+      if (error instanceof DeploymentBusyError) return failed(error.message);
+      throw error;
+    }
   }
 
   const reaped = reapLeftoverProcesses(readStatus(projectDir, name));
@@ -166,9 +187,9 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
   if (reaped > 0) reporter.line(`stopped ${reaped} leftover host process(es) of "${name}" from a pipec process that ended hard`);
   const revisionLabel = `revision ${record.revision} (${describeTarget(spec)})`;
 
-  let routers: Awaited<ReturnType<typeof createRouters>>;
+  let routers: { router: Router; previewRouter: Router | null; reused?: boolean };
   try {
-    routers = await createRouters(input.deployment, projectDir);
+    routers = live === null ? await createRouters(input.deployment, projectDir) : await live.routers(input.deployment);
   } catch (error) {
     save("failed", (error as Error).message);
     releaseLock();
@@ -178,16 +199,22 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
   const canaryDriver = drivers.driverFor(spec);
   const stableDriver = stableSpec === null ? null : drivers.driverFor(stableSpec);
   try {
-    const removed = await drivers.cleanup(name);
+    // A live previous session's containers serve until this rollout has its verdict.
+    const removed = live?.previous ? 0 : await drivers.cleanup(name);
     if (removed > 0) reporter.line(`removed ${removed} leftover instance(s) of "${name}" from an earlier pipec process`);
   } catch (error) {
-    await Promise.allSettled([routers.router.close(), routers.previewRouter?.close()]);
+    if (live === null) await Promise.allSettled([routers.router.close(), routers.previewRouter?.close()]);
     const message = `deployment "${name}": the Docker engine is not reachable: ${(error as Error).message}`;
     save("failed", message);
     releaseLock();
     return { outcome: "infrastructure-error", message: mask(message) };
   }
 
+  // The session serving now hands the router over: its instances stay routed until this one's are ready.
+  const previous = live?.previous ?? null;
+  const inherited: Map<string, InstanceAddress[]> = previous !== null && routers.reused === true ? previous.handOver() : new Map();
+  const lease = live === null ? null : leaseRouter(routers.router, new Map([...inherited].filter(([, list]) => list.length > 0)));
+  const previewLease = live === null || routers.previewRouter === null ? null : leaseRouter(routers.previewRouter);
   const stableRole = stable !== undefined && stableSpec !== null && stableDriver !== null ? { driver: stableDriver, version: `r${stable.revision}`, revision: stable.revision } : null;
   const session = new DeploymentSession({
     name,
@@ -197,8 +224,8 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     workspace: input.workspace,
     revision: record.revision,
     deployment: engineDeployment,
-    router: routers.router,
-    previewRouter: routers.previewRouter,
+    router: lease?.router ?? routers.router,
+    previewRouter: previewLease?.router ?? routers.previewRouter,
     canary: { driver: canaryDriver, version: `r${record.revision}`, revision: record.revision },
     stable: stableRole,
     canaryCommand: spec.target.kind === "process" ? spec.target.command : null,
@@ -208,9 +235,20 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     reporter,
     now,
     serveUntil: input.serveUntil ?? null,
-    onEnded: releaseLock,
+    onEnded: () => {
+      releaseLock();
+      live?.ended(session);
+    },
     stopRequested: () => takeStopRequest(projectDir, name, process.pid),
+    revokeRouter:
+      lease === null
+        ? null
+        : () => {
+            previewLease?.revoke();
+            return lease.revoke();
+          },
   });
+  live?.started(session);
   input.onStarted?.({
     name,
     revision: record.revision,
@@ -256,7 +294,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
       return status === "timed-out" ? { outcome: "timed-out", step: null, message: mask(message) } : { outcome: "cancelled", message: mask(message) };
     }
     if (verdict?.result === "healthy") {
-      reporter.line(`"${name}" ${revisionLabel} is healthy and serves on ${listen}${routers.previewRouter === null ? "" : ` (preview ${routers.previewRouter.listen})`} until this pipec process ends`);
+      reporter.line(`"${name}" ${revisionLabel} is healthy and serves on ${listen}${routers.previewRouter === null ? "" : ` (preview ${routers.previewRouter.listen})`} ${live === null ? "until this pipec process ends" : `after the run too (pipec deploy status|undo|stop ${name})`}`);
       save("healthy", null);
       return { outcome: "success" };
     }
@@ -267,6 +305,11 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
   } finally {
     signal.removeEventListener("abort", onAbort);
     reporter.detach();
+    if (previous !== null) {
+      // The new session routes its own instances (or none of the old version) now: the old ones stop.
+      previous.handOver();
+      void previous.stop();
+    }
   }
 }
 

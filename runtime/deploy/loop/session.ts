@@ -10,7 +10,7 @@ import { takeControlRequests } from "../control/index.ts";
 import type { DeploymentStatus, InstanceStatusRecord } from "../history/index.ts";
 import type { HealthTiming } from "../health/index.ts";
 import type { DeployAction, DeployObservation, DeployPhase, DeployResult, PausedReason, Weights } from "../strategy/index.ts";
-import type { Probe, Router, VersionRole } from "../types.ts";
+import type { InstanceAddress, Probe, Router, VersionRole } from "../types.ts";
 import { InstancePool, type MemberHealth, type RoleVersion } from "./instance-pool.ts";
 import { measureMetric } from "./providers.ts";
 import type { DeploymentReporter } from "./reporter.ts";
@@ -49,6 +49,8 @@ export interface SessionContext {
   readonly onEnded: () => void;
   /** Whether `pipec deploy stop NAME` asked this process to stop serving (polled; takes the request). */
   readonly stopRequested: () => boolean;
+  /** A supervised deployment: revokes this session's router lease (see router-lease.ts); null: it owns its routers. */
+  readonly revokeRouter: (() => Map<string, InstanceAddress[]>) | null;
 }
 
 export interface SnapshotMember {
@@ -101,6 +103,8 @@ export class DeploymentSession implements Serving {
   private pollingExits = false;
   private ending: Promise<void> | null = null;
   private lastStatusJson = "";
+  /** The next rollout of the name took the router over: this session only winds down its instances. */
+  private handedOver = false;
 
   constructor(private readonly ctx: SessionContext) {
     this.name = ctx.name;
@@ -163,6 +167,23 @@ export class DeploymentSession implements Serving {
       settled: this.isSettled,
       serving: this.ending === null,
     };
+  }
+
+  /**
+   * The next rollout takes the router over: this session's router calls are ignored from now on and
+   * it no longer writes the status; returns the instances it routed, per version, for the next one
+   * to keep until its own are ready. Its instances serve until `stop()`.
+   */
+  handOver(): Map<string, InstanceAddress[]> {
+    if (this.handedOver) return new Map();
+    this.handedOver = true;
+    this.runner?.stop();
+    return this.ctx.revokeRouter?.() ?? new Map();
+  }
+
+  /** Router weights as last confirmed, by router version (`r3`). */
+  routedWeights(): Readonly<Record<string, number>> {
+    return this.routerWeights;
   }
 
   /** Ends serving: engine stopped, instances drained and stopped, routers closed, files updated. */
@@ -287,6 +308,8 @@ export class DeploymentSession implements Serving {
       void this.pool.pollExits().finally(() => (this.pollingExits = false));
     }
     this.writeStatus(true);
+    // The stop request and the end of serving are the session's that took over.
+    if (this.handedOver) return;
     if (this.ctx.stopRequested()) {
       this.log("info", `pipec deploy stop ${this.name}: stopping it now${this.verdictValue === null ? " (before the rollout's verdict)" : ""}`);
       void this.stop();
@@ -307,10 +330,10 @@ export class DeploymentSession implements Serving {
     this.decide({ result: "degraded", reason: "stopped before a verdict" });
     this.gates.clear();
     this.ctx.reporter.waiting(null);
-    this.log("info", `stopping deployment "${this.name}": it served while this pipec process ran`);
+    this.log("info", this.handedOver ? `revision ${this.ctx.revision} hands over to the next rollout: its instances stop` : `stopping deployment "${this.name}"${this.ctx.revokeRouter === null ? ": it served while this pipec process ran" : ""}`);
     await this.pool.close();
     await Promise.allSettled([this.ctx.router.close(), this.ctx.previewRouter?.close()]);
-    this.writeStatus(false);
+    if (!this.handedOver) this.writeStatus(false);
     this.ctx.onEnded();
     unregisterServing(this);
     this.isSettled = true;
@@ -323,11 +346,27 @@ export class DeploymentSession implements Serving {
   }
 
   private writeWaiting(): void {
-    if (this.ending !== null) return;
+    if (this.ending !== null || this.handedOver) return;
     this.ctx.reporter.waiting({ phase: this.phase, message: this.message, gates: [...this.gates], inProgress: this.verdictValue === null });
   }
 
+  /** The status as the router applies it now (weights read back from the router), for `pipec deploy status`. */
+  async liveStatus(): Promise<DeploymentStatus> {
+    const weights = await this.ctx.router.readWeights().catch(() => this.routerWeights);
+    return { ...this.statusRecord(this.ending === null), weights: this.ending === null ? weights : {}, updatedAt: new Date().toISOString() };
+  }
+
   private writeStatus(serving: boolean): void {
+    if (this.handedOver) return;
+    const status = this.statusRecord(serving);
+    const json = JSON.stringify(status);
+    if (json === this.lastStatusJson) return;
+    this.lastStatusJson = json;
+    this.ctx.reporter.setStatus({ ...status, updatedAt: "" });
+    this.ctx.reporter.flush();
+  }
+
+  private statusRecord(serving: boolean): Omit<DeploymentStatus, "updatedAt"> {
     const instances: InstanceStatusRecord[] = this.pool.members.map((m) => ({
       id: m.id,
       role: m.role,
@@ -337,6 +376,7 @@ export class DeploymentSession implements Serving {
       reason: m.reason,
       driverId: m.instance?.id ?? null,
       command: this.commandOf(m.role),
+      routed: this.pool.isRouted(m),
     }));
     const status: Omit<DeploymentStatus, "updatedAt"> = {
       name: this.name,
@@ -356,11 +396,7 @@ export class DeploymentSession implements Serving {
       job: this.ctx.jobId,
       pipeline: this.ctx.pipeline,
     };
-    const json = JSON.stringify(status);
-    if (json === this.lastStatusJson) return;
-    this.lastStatusJson = json;
-    this.ctx.reporter.setStatus({ ...status, updatedAt: "" });
-    this.ctx.reporter.flush();
+    return status;
   }
 }
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { deploymentDir, processAlive, readStatus, type DeploymentStatus } from "../history/index.ts";
 import { writeJsonAtomic } from "../history/atomic-json.ts";
+import { isSupervisorProcess } from "../supervisor/paths.ts";
 import { reapOrphanedDeployment } from "./reap-orphaned-deployments.ts";
 import { stopServing } from "./serving.ts";
 
@@ -69,11 +70,14 @@ export async function stopDeployment(input: StopInput): Promise<StopResult> {
     if (reaped === null) return { kind: "not-serving", status: readStatus(projectDir, name) };
     return { kind: "reaped", pid: status.pid, listen: status.listen, instances: reaped.instances, problems: reaped.problems };
   }
+  // A deployment's supervisor exits once it stops serving: its router is closed only then.
+  const supervised = isSupervisorProcess(status.pid, name);
   writeJsonAtomic(stopRequestPath(projectDir, name), { pid: status.pid, requestedAt: new Date().toISOString() });
   const deadline = Date.now() + (input.timeoutMs ?? 60_000);
   for (;;) {
     const now = readStatus(projectDir, name);
-    if (now === undefined || !now.serving || now.pid !== status.pid || !processAlive(status.pid)) break;
+    if (!processAlive(status.pid)) break;
+    if (!supervised && (now === undefined || !now.serving || now.pid !== status.pid)) break;
     if (Date.now() > deadline) {
       rmSync(stopRequestPath(projectDir, name), { force: true });
       throw new StopError(`deployment "${name}" is still served by pid ${status.pid} after ${Math.round((input.timeoutMs ?? 60_000) / 1000)} s; see pipec deploy logs ${name}`);

@@ -6,7 +6,7 @@
 import type { DockerEngine } from "../../docker/index.ts";
 import type { JobOutcome } from "../../executor/types.ts";
 import { previousRevision, readRevisions, stableRevision, type Revision } from "../history/index.ts";
-import { runDeployment, type DeploymentHandle } from "./run-deployment.ts";
+import { runDeployment, type DeploymentHandle, type LiveDeployment } from "./run-deployment.ts";
 
 export class UndoError extends Error {
   override readonly name = "UndoError";
@@ -25,6 +25,8 @@ export interface UndoInput {
   /** Serving ends when this aborts (the CLI ends it at once after the verdict). */
   readonly serveUntil: AbortSignal;
   readonly onStarted?: (handle: DeploymentHandle) => void;
+  /** In the deployment's supervisor: the live router and the session serving now. */
+  readonly live?: LiveDeployment;
 }
 
 export interface UndoResult {
@@ -57,6 +59,7 @@ export async function undoDeployment(input: UndoInput): Promise<UndoResult> {
     serveUntil: input.serveUntil,
     onStarted: input.onStarted,
     undoTo: to,
+    live: input.live,
   });
   return { outcome, from, to };
 }

@@ -23,7 +23,7 @@ function status(name: string, pid: number, instance: { pgid: number; command: st
     instances:
       instance === null
         ? []
-        : [{ id: "canary-1", role: "canary", revision: 2, port: 1, health: "ready", reason: null, driverId: `${name}/r2/0@${instance.pgid}`, command: instance.command }],
+        : [{ id: "canary-1", role: "canary", revision: 2, port: 1, health: "ready", reason: null, driverId: `${name}/r2/0@${instance.pgid}`, command: instance.command, routed: true }],
     serving: true,
     pid,
     runId: null,
