@@ -37,6 +37,7 @@ export function jobScript(plan: Plan, id: string, engineId: string, inputs: read
   const stepSecrets = new Set<string>();
   job.steps.forEach((step, index) => {
     const where = stepWhere(id, job, step);
+    if (step.image !== null) diagnostics.unsupported(where, "step image", `step "${step.name}" runs in its own image (${step.image}); the steps of one job share its container here`, "make it a job of its own with that image");
     const stepEnv = secretsAsShell(step.env, stepSecrets);
     const prelude = envPrelude([plan.env, job.env, stepEnv], 2);
     for (const name of prelude.secretClashes) diagnostics.unsupported(where, `env ${name}`, "a secret that replaces a templated value of an outer env needs the shell, where the Secret is not read", "give the secret's env entry another name");

@@ -32,7 +32,7 @@ export function checkJob(plan: Plan, id: string, diagnostics: TargetDiagnostics)
       where,
       `deploy.${job.deploy.strategy}`,
       `a ${job.deploy.strategy} deployment needs pipec's router and instances, which ${diagnostics.target === "github" ? "GitHub Actions" : "GitLab CI"} jobs do not have`,
-      "deploy with the Argo target (Argo Rollouts, planned), or keep this pipeline on pipec run",
+      "deploy with --target argo (Argo Rollouts), or keep this pipeline on pipec run",
     );
     return true;
   }
