@@ -33,7 +33,8 @@ async function timed<T>(body: () => Promise<T> | T): Promise<{ value: T; ms: num
 
 export async function runTargetsBench(options: TargetsBenchOptions): Promise<BenchReport> {
   const dir = await mkdtemp(join(tmpdir(), "pipec-bench-targets-"));
-  const profile = TargetProfileSchema.parse({});
+  // Argo needs the cluster's side named (checkout, artifact store, Secret); the others take the defaults.
+  const profile = TargetProfileSchema.parse({ argo: { source: { repo: "https://git.example.com/bench.git" }, artifactRepositoryRef: { configMap: "artifact-repositories", key: "default" }, secretName: "bench" } });
   const rows: { n: number; buildMs: number; emitMs: Record<string, number>; bytes: Record<string, number> }[] = [];
   let ok = true;
   try {
@@ -53,7 +54,7 @@ export async function runTargetsBench(options: TargetsBenchOptions): Promise<Ben
           const emitted = await timed(() => emitTarget(plan, target, { profile, pipecVersion: "bench" }));
           if (emitted.value.files.length === 0) throw new Error(`${target} refused bench-${n}: ${emitted.value.diagnostics.find((d) => d.severity === "error")?.message}`);
           if (run > 0) emits[target]!.push(emitted.ms);
-          bytes[target] = emitted.value.files[0]!.content.length;
+          bytes[target] = emitted.value.files.reduce((sum, file) => sum + file.content.length, 0);
         }
       }
       const row = { n, buildMs: medianOf(builds), emitMs: Object.fromEntries(TARGET_NAMES.map((t) => [t, medianOf(emits[t]!)])), bytes };

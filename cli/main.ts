@@ -35,12 +35,12 @@ export async function main(argv: readonly string[], context: MainContext = { ter
 
   program
     .command("build")
-    .description("type-check a pipeline and write its canonical plan, or a GitHub Actions or GitLab CI file (stdout, or -o FILE)")
+    .description("type-check a pipeline and write its canonical plan, a GitHub Actions or GitLab CI file, or Argo Workflows + Rollouts documents (stdout, or -o FILE / -o DIR for argo)")
     .argument("[file]", "a ci.pipeline.ts, a YAML pipeline, or a plan (default: ci.pipeline.ts, then pipeline.yaml, at the project root)")
-    .option("-o, --output <file>", "write the plan (or the --target file) to this file")
+    .option("-o, --output <file>", "write the plan (or the --target file) to this file; with --target argo, a folder")
     .addOption(new Option("--format <format>", "plan format (default: from -o's extension, else yaml)").choices(["yaml", "json"]))
     .option("--check", "exit 1 when the file in -o is stale, instead of writing it")
-    .addOption(new Option("--target <target>", "what to write: the plan, a GitHub Actions workflow or a .gitlab-ci.yml").choices(["plan", "github", "gitlab"]).default("plan"))
+    .addOption(new Option("--target <target>", "what to write: the plan, a GitHub Actions workflow, a .gitlab-ci.yml, or Argo Workflow + Rollouts documents").choices(["plan", "github", "gitlab", "argo"]).default("plan"))
     .option("--strict", "with --target: refuse approximations (warnings become errors)")
     .option("--runs-on <label>", "with --target github: the runner label (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
     .option("--tag <tag>", "with --target gitlab: a runner tag for every job (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
@@ -54,7 +54,7 @@ export async function main(argv: readonly string[], context: MainContext = { ter
   program
     .command("targets")
     .description("print how each plan field reaches each target (exact, lowered, approximated, refused)")
-    .addOption(new Option("--target <target>", "only this target").choices(["github", "gitlab"]))
+    .addOption(new Option("--target <target>", "only this target").choices(["github", "gitlab", "argo"]))
     .option("--json", "print as JSON")
     .option("--markdown", "print as a Markdown table (as in the README)")
     .action(async (flags) => {

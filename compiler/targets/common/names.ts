@@ -19,6 +19,15 @@ export const GITLAB_RESERVED = ["image", "services", "stages", "types", "before_
 
 export const gitlabJobId: Sanitise = (id) => ((GITLAB_RESERVED as readonly string[]).includes(id) ? `${id}-job` : id);
 
+/** Argo task and template names: lower-case letters, digits and '-', starting with a letter or digit (pod names derive from them). */
+export const argoName: Sanitise = (id) => id.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+/, "") || "job";
+
+const ALPHABET: Readonly<Record<string, string>> = {
+  github: "use letters, digits, '_' and '-', starting with a letter or '_'",
+  gitlab: "cannot be GitLab keywords",
+  argo: "are lower-case letters, digits and '-'",
+};
+
 /** Engine ids by pipec id, in the plan's (sorted) order; collisions are reported and leave the map partial. */
 export function engineIds(plan: Plan, sanitise: Sanitise, diagnostics: TargetDiagnostics): Map<string, string> {
   const ids = new Map<string, string>();
@@ -30,7 +39,7 @@ export function engineIds(plan: Plan, sanitise: Sanitise, diagnostics: TargetDia
       diagnostics.collision(
         jobWhere(plan, id),
         `jobs "${first}" and "${id}" both become job id "${engineId}"`,
-        `rename one of them; ${diagnostics.target} job ids ${diagnostics.target === "github" ? "use letters, digits, '_' and '-', starting with a letter or '_'" : "cannot be GitLab keywords"}`,
+        `rename one of them; ${diagnostics.target} job ids ${ALPHABET[diagnostics.target]}`,
       );
       continue;
     }

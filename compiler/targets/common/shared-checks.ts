@@ -7,10 +7,15 @@ import { formatDuration } from "../../../runtime/plan/duration.ts";
 import { jobWhere, type TargetDiagnostics, type Where } from "./diagnostics.ts";
 
 export function checkPlan(plan: Plan, diagnostics: TargetDiagnostics): void {
-  const where = { job: null, location: plan.source };
   if (plan.timeoutMs !== null) {
-    diagnostics.approximated(where, "timeout", `the pipeline timeout (${formatDuration(plan.timeoutMs)}) is not enforced: the engine has no whole-pipeline timeout; each job keeps its own`);
+    diagnostics.approximated({ job: null, location: plan.source }, "timeout", `the pipeline timeout (${formatDuration(plan.timeoutMs)}) is not enforced: the engine has no whole-pipeline timeout; each job keeps its own`);
   }
+  checkVarsShadowingEnv(plan, diagnostics);
+}
+
+/** A variable named like an env entry: pipec lets --var win, the engines' env wins there. */
+export function checkVarsShadowingEnv(plan: Plan, diagnostics: TargetDiagnostics): void {
+  const where = { job: null, location: plan.source };
   for (const name of Object.keys(plan.vars)) {
     if (Object.hasOwn(plan.env, name) || Object.values(plan.jobs).some((job) => Object.hasOwn(job.env, name))) {
       diagnostics.approximated(where, `vars.${name}`, `${name} is both a variable and an env name; pipec lets --var win over env, the engine lets env win`, "give the env entry another name");
@@ -27,7 +32,7 @@ export function checkJob(plan: Plan, id: string, diagnostics: TargetDiagnostics)
       where,
       `deploy.${job.deploy.strategy}`,
       `a ${job.deploy.strategy} deployment needs pipec's router and instances, which ${diagnostics.target === "github" ? "GitHub Actions" : "GitLab CI"} jobs do not have`,
-      "deploy with the Argo target (Argo Rollouts, planned), or keep this pipeline on pipec run",
+      "deploy with --target argo (Argo Rollouts), or keep this pipeline on pipec run",
     );
     return true;
   }

@@ -1,9 +1,9 @@
 /**
  * Every example and every fixture that compiles, emitted for each target: the result is compared
  * with its golden file under test/fixtures/target-outputs/<case>/ (`github.yml`, `gitlab-ci.yml`,
- * `<target>-diagnostics.json`), and every emitted file is checked by the engine's own tools:
- * GitHub's workflow parser and actionlint for workflows, gitlab-ci-local's validation (GitLab's
- * ci.json and needs) for GitLab files. No findings are allowed.
+ * `argo/<file>`, `<target>-diagnostics.json`), and every emitted file is checked by the engine's own
+ * tools: GitHub's workflow parser and actionlint for workflows, gitlab-ci-local's validation (GitLab's
+ * ci.json and needs) for GitLab files (Argo's schemas: argo.test.ts). No findings are allowed.
  * `PIPEC_UPDATE_GOLDEN=1 npx vitest run test/compiler/targets/golden.test.ts` rewrites the goldens.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileFile } from "../../../compiler/index.ts";
 import { emitTarget, TARGET_NAMES, TargetProfileSchema, type TargetName } from "../../../compiler/targets/index.ts";
 import type { Plan } from "../../../runtime/plan/schema.ts";
+import { ARGO_PROFILE } from "./argo-profile.ts";
 import { actionlintFindings, workflowParserErrors } from "./engine-validators.ts";
 import { ensureGitlabCiLocal, gitlabCiLocal, gitRepo } from "./gitlab-ci-local.ts";
 
@@ -38,7 +39,7 @@ const plans = new Map<string, Plan>();
 
 function emit(name: string, target: TargetName) {
   const plan = plans.get(name)!;
-  return emitTarget(plan, target, { profile, pipecVersion: "0.0.0-test" });
+  return emitTarget(plan, target, { profile: target === "argo" ? ARGO_PROFILE : profile, pipecVersion: "0.0.0-test" });
 }
 
 /** The emitted file of a case, or null when the target refuses the plan. */
@@ -66,21 +67,21 @@ describe("targets: golden files", () => {
     const again = emit(name, target);
     expect(again).toEqual(result);
     const dir = join(GOLDEN, name);
-    const fileName = target === "github" ? "github.yml" : "gitlab-ci.yml";
     const diagnostics = result.diagnostics.map(({ code, severity, location, message }) => ({ code, severity, location, message }));
+    // GitHub and GitLab write one file; Argo a folder of them, kept under argo/.
+    const files = target === "argo" ? result.files.map((file) => ({ golden: join("argo", file.path), content: file.content })) : result.files.map((file) => ({ golden: target === "github" ? "github.yml" : "gitlab-ci.yml", content: file.content }));
+    const existing = () => [target === "github" ? "github.yml" : "gitlab-ci.yml", ...(existsSync(join(dir, "argo")) ? readdirSync(join(dir, "argo")).map((f) => join("argo", f)) : [])].filter((f) => (target === "argo") === f.startsWith("argo") && existsSync(join(dir, f)));
     if (update) {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(join(dir, "argo"), { recursive: true });
       writeFileSync(join(dir, `${target}-diagnostics.json`), `${JSON.stringify(diagnostics, null, 2)}\n`);
-      if (result.files[0]) writeFileSync(join(dir, fileName), result.files[0].content);
-      else rmSync(join(dir, fileName), { force: true });
+      for (const stale of existing()) rmSync(join(dir, stale), { force: true });
+      for (const file of files) writeFileSync(join(dir, file.golden), file.content);
+      if (readdirSync(join(dir, "argo")).length === 0) rmSync(join(dir, "argo"), { recursive: true });
     }
     expect(diagnostics).toEqual(JSON.parse(readFileSync(join(dir, `${target}-diagnostics.json`), "utf8")));
-    if (result.files.length === 0) {
-      expect(result.diagnostics.some((d) => d.severity === "error")).toBe(true);
-      expect(existsSync(join(dir, fileName))).toBe(false);
-      return;
-    }
-    expect(result.files[0]!.content).toBe(readFileSync(join(dir, fileName), "utf8"));
+    if (result.files.length === 0) expect(result.diagnostics.some((d) => d.severity === "error")).toBe(true);
+    expect(existing().sort()).toEqual(files.map((f) => f.golden).sort());
+    for (const file of files) expect(file.content).toBe(readFileSync(join(dir, file.golden), "utf8"));
   });
 });
 
