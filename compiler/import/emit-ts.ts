@@ -8,7 +8,7 @@ import type { Cond, CondOperand, CondRef, ImportedJob, ImportedPipeline, Importe
 const RESERVED = new Set(
   "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await async of undefined NaN Infinity eval arguments".split(" "),
 );
-const DSL = ["files", "job", "output", "pipeline", "step", "when"] as const;
+const DSL = ["files", "job", "output", "pipeline", "secret", "step", "when"] as const;
 
 export function emitTypeScript(imported: ImportedPipeline, order: readonly ImportedJob[]): string {
   const used = new Set<string>();
@@ -48,7 +48,10 @@ function printJob(job: ImportedJob, vars: ReadonlyMap<string, string>, used: Set
     if (job.matrix.exclude && job.matrix.exclude.length > 0) parts.push(`exclude: [${job.matrix.exclude.map((c) => inlineRecord(c)).join(", ")}]`);
     o.push(`matrix: { ${parts.join(", ")} },`);
   }
-  if (job.image) o.push(`image: ${str(job.image)},`);
+  if (job.image && /\{\{matrix\.[^}]+\}\}/.test(job.image)) {
+    const template = job.image.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${").replace(/\{\{matrix\.([^}]+)\}\}/g, (_, k: string) => `\${matrix${member(k)}}`);
+    o.push(`image: ({ matrix }) => \`${template}\`,`);
+  } else if (job.image) o.push(`image: ${str(job.image)},`);
   if (job.needs.length > 0) o.push(`needs: [${job.needs.map((n) => vars.get(n)).join(", ")}],`);
   if (job.inputs.length > 0) o.push(`inputs: [${job.inputs.map((i) => `${vars.get(i.job)}.outputs${member(i.output)}`).join(", ")}],`);
   if (job.if) {
@@ -77,8 +80,12 @@ function printJob(job: ImportedJob, vars: ReadonlyMap<string, string>, used: Set
     o.push(`caches: [${caches.join(", ")}],`);
   }
   const hasEnv = Object.keys(job.env).length > 0;
-  if (job.matrix) o.push(`env: ({ matrix }) => (${hasEnv ? `{ ...${record(job.env, pad)}, ...matrix }` : "{ ...matrix }"}),`);
+  if (job.matrix?.asEnv) o.push(`env: ({ matrix }) => (${hasEnv ? `{ ...${record(job.env, pad)}, ...matrix }` : "{ ...matrix }"}),`);
   else if (hasEnv) o.push(`env: ${record(job.env, pad)},`);
+  if (job.secrets && job.secrets.length > 0) {
+    used.add("secret");
+    o.push(`secrets: [${job.secrets.map((name) => `secret(${str(name)})`).join(", ")}],`);
+  }
   o.push(`steps: ${steps(job.steps, used)},`);
   const outputs = Object.entries(job.outputs);
   if (outputs.length > 0) {

@@ -63,6 +63,7 @@ export interface ImportedMatrix {
 export interface ImportedJob {
   /** The pipec job name (valid job id). */
   readonly name: string;
+  /** `image` may hold `{{matrix.KEY}}`, printed as a function of the matrix. */
   /** Where the job is in the source (the imported file or a file it includes). */
   readonly where: { readonly file: string; readonly line: number };
   readonly image?: string;
@@ -71,6 +72,8 @@ export interface ImportedJob {
   readonly inputs: readonly { readonly job: string; readonly output: string }[];
   readonly matrix?: ImportedMatrix;
   readonly env: Readonly<Record<string, string>>;
+  /** Secrets the job reads (GitHub's `secrets.X`), exposed as environment variables. */
+  readonly secrets?: readonly string[];
   readonly steps: readonly ImportedStep[];
   readonly if?: Cond;
   readonly outputs: Readonly<Record<string, ImportedOutput>>;

@@ -61,7 +61,7 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
     const out: string[] = [];
     source.def.needs.forEach((need, index) => {
       const where = { file: source.where.file, line: source.lineOf("needs", index) };
-      const target = typeof need === "string" ? need : isMap(need) && typeof need.job === "string" ? need.job : null;
+      const target = typeof need === "string" ? need : isMap(need) && typeof need.job === "string" && need.project === undefined && need.pipeline === undefined ? need.job : null;
       if (target === null) {
         mapped.get(name)!.job.todos.push(diagnostics.todo(where, `need ${JSON.stringify(need)} (another project or pipeline) was not carried over`));
         return;

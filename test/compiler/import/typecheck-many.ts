@@ -32,7 +32,7 @@ export function typecheckMany(files: readonly string[]): Map<string, string[]> {
     const file = d.getSourceFile()?.getFilePath();
     if (!file || !wanted.has(file)) continue;
     const line = d.getLineNumber();
-    out.set(file, [...(out.get(file) ?? []), `${line}: TS${d.getCode()} ${ts.flattenDiagnosticMessageText(d.getMessageText() as never, " ")}`]);
+    out.set(file, [...(out.get(file) ?? []), `${line}: TS${d.getCode()} ${ts.flattenDiagnosticMessageText(d.compilerObject.messageText, " ")}`]);
   }
   return out;
 }
