@@ -1,7 +1,8 @@
 /**
  * `pipec import` over the vendored public corpora (test/fixtures/import/<corpus>/cases, with their
  * licences and SOURCE notes): every file either imports or fails with located errors, never a crash;
- * every import compiles to a plan and type-checks (all in one TypeScript program, for speed). The
+ * every import compiles to a plan and type-checks (all in one TypeScript program, for speed), and its
+ * --format yaml twin builds too. The
  * shares imported are measured here and must match the README's table.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -43,6 +44,7 @@ describe.each(CORPORA)("corpus $name", ({ name, from }) => {
     const files = walk(join(FIXTURES, name, "cases"));
     expect(files.length).toBeGreaterThan(0);
     const generated: { source: string; file: string }[] = [];
+    const yamlFiles: { source: string; file: string }[] = [];
     let withoutTodos = 0;
     for (const [index, source] of files.entries()) {
       const result = importFile(source, { from });
@@ -56,11 +58,19 @@ describe.each(CORPORA)("corpus $name", ({ name, from }) => {
       const file = join(out, `${name}-${index}.pipeline.ts`);
       writeFileSync(file, result.text);
       generated.push({ source, file });
+      // The same import in pipec's YAML dialect builds too.
+      const yamlFile = join(out, `${name}-${index}.pipeline.yaml`);
+      writeFileSync(yamlFile, importFile(source, { from, format: "yaml" }).text!);
+      yamlFiles.push({ source, file: yamlFile });
     }
     const problems: string[] = [];
     for (const { source, file } of generated) {
       const built = await buildInProcess(file);
       if (!built.plan) problems.push(`${relative(FIXTURES, source)}: ${built.errors.map((e) => `${e.location?.line}: ${e.message}`).join("; ")}`);
+    }
+    for (const { source, file } of yamlFiles) {
+      const built = await compileFile(file, { cacheDir: null });
+      if (!built.plan) problems.push(`${relative(FIXTURES, source)} (--format yaml): ${built.diagnostics.filter((d) => d.severity === "error").map((e) => `${e.location?.line}: ${e.message}`).join("; ")}`);
     }
     // The first import of each corpus also goes through pipec build's own entry (worker, esbuild).
     if (generated[0]) {
