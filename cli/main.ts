@@ -52,6 +52,19 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     });
 
   program
+    .command("import")
+    .description("turn a .gitlab-ci.yml or a GitHub Actions workflow into a typed ci.pipeline.ts (stdout, or -o FILE); what does not carry over is a TODO")
+    .argument("<file>", "the GitLab CI file or GitHub workflow")
+    .addOption(new Option("--from <kind>", "what the file is (default: detected)").choices(["gitlab", "github"]))
+    .option("-o, --output <file>", "write the pipeline to this file")
+    .addOption(new Option("--format <format>", "TypeScript or pipec's YAML dialect (default: from -o's extension, else ts)").choices(["ts", "yaml"]))
+    .option("--image <image>", "the image of jobs that name none (default: ubuntu:24.04)")
+    .action(async (file: string, flags) => {
+      const { importCommand } = await import("./commands/import.ts");
+      code = await importCommand(file, flags, terminal);
+    });
+
+  program
     .command("targets")
     .description("print how each plan field reaches each target (exact, lowered, approximated, refused)")
     .addOption(new Option("--target <target>", "only this target").choices(["github", "gitlab", "argo"]))

@@ -1,0 +1,164 @@
+/**
+ * `.gitlab-ci.yml` to an imported pipeline. The file is expanded first (includes, extends, anchors,
+ * defaults); stages become needs (a job without `needs` waits for every job of the earlier stages,
+ * written as needs on the nearest ones), artifacts become one output per job, taken as inputs where
+ * GitLab would download them (`needs`, `dependencies`, or every earlier stage).
+ */
+import type { ImportDiagnostics, Where } from "../diagnostics.ts";
+import type { ImportedJob, ImportedPipeline, ImportedVar } from "../model.ts";
+import { isMap } from "../source-yaml.ts";
+import { expandGitlab, type ExpandedJob, type ReadLocal } from "./expand.ts";
+import { mapJob, variables, type MappedJob } from "./map-job.ts";
+import { jobCondition } from "./rules.ts";
+
+const DEFAULT_STAGES = ["build", "test", "deploy"];
+
+export function importGitlab(file: string, text: string, readLocal: ReadLocal, diagnostics: ImportDiagnostics): ImportedPipeline | null {
+  const expanded = expandGitlab(file, text, readLocal, diagnostics);
+  if (!expanded) return null;
+  const { top } = expanded;
+  const topWhere = (...path: (string | number)[]): Where => ({ file, line: expanded.lineOfTop(...path) });
+  if (expanded.jobs.length === 0) {
+    const github = isMap(top) && Object.keys(expanded.top).length === 0;
+    diagnostics.fail("schema", { file, line: 1 }, `not a GitLab CI pipeline: no jobs (a job is a top-level key with a script)${github ? "" : ""}`, "import a .gitlab-ci.yml with jobs, or a GitHub workflow with --from github");
+    return null;
+  }
+  const todos: string[] = [...expanded.todos];
+  if (top.workflow !== undefined) todos.push(diagnostics.todo(topWhere("workflow"), "workflow: (rules and name of the whole pipeline) was not carried over", "put the conditions on the jobs"));
+
+  const stages = ([".pre", ...(Array.isArray(top.stages) ? top.stages.map(String) : Array.isArray(top.types) ? top.types.map(String) : DEFAULT_STAGES), ".post"]);
+  const names = jobNames(expanded.jobs, diagnostics);
+  const mapped = new Map<string, { source: ExpandedJob; job: MappedJob; stage: number; cond: ReturnType<typeof jobCondition> }>();
+  const varNames = new Set<string>();
+  for (const source of expanded.jobs) {
+    const at = (key: string, index?: number): Where => ({ file: source.where.file, line: index === undefined ? source.lineOf(key) : source.lineOf(key, index) });
+    const stageName = source.def.stage === undefined ? "test" : String(source.def.stage);
+    const stage = stages.indexOf(stageName);
+    if (stage < 0) {
+      diagnostics.fail("schema", at("stage"), `job "${source.name}" is in stage "${stageName}", which is not in stages (${stages.slice(1, -1).join(", ")})`, "add the stage to stages:, or fix the job's stage");
+      continue;
+    }
+    const cond = jobCondition(source.def, at, diagnostics);
+    if (cond.never) {
+      todos.push(diagnostics.todo(source.where, `job "${source.name}" never runs (when: never, or only never rules), so it was left out`));
+      continue;
+    }
+    const job = mapJob(source, diagnostics);
+    if (!job) continue;
+    cond.vars.forEach((v) => varNames.add(v));
+    mapped.set(source.name, { source, job, stage, cond });
+  }
+  if (diagnostics.failed) return null;
+
+  // Needs and inputs, the way GitLab decides them.
+  const jobs: ImportedJob[] = [];
+  const ancestors = new Map<string, Set<string>>();
+  const needsOf = new Map<string, string[]>();
+  const order = [...mapped.keys()].sort((a, b) => mapped.get(a)!.stage - mapped.get(b)!.stage);
+  const explicit = (name: string): string[] | null => {
+    const { source } = mapped.get(name)!;
+    if (!Array.isArray(source.def.needs)) return null;
+    const out: string[] = [];
+    source.def.needs.forEach((need, index) => {
+      const where = { file: source.where.file, line: source.lineOf("needs", index) };
+      const target = typeof need === "string" ? need : isMap(need) && typeof need.job === "string" && need.project === undefined && need.pipeline === undefined ? need.job : null;
+      if (target === null) {
+        mapped.get(name)!.job.todos.push(diagnostics.todo(where, `need ${JSON.stringify(need)} (another project or pipeline) was not carried over`));
+        return;
+      }
+      if (isMap(need) && need.parallel !== undefined) diagnostics.approximated(where, `need ${target} with parallel: the job needs every expansion of ${target}`);
+      if (!mapped.has(target)) {
+        if (!(isMap(need) && need.optional === true)) mapped.get(name)!.job.todos.push(diagnostics.todo(where, `needs "${target}", which is not a job here (or was left out)`));
+        return;
+      }
+      out.push(target);
+    });
+    return out;
+  };
+  for (const name of order) {
+    const { stage } = mapped.get(name)!;
+    let needs = explicit(name);
+    if (needs === null) {
+      // Every job of every earlier stage, minus those another candidate already waits for.
+      const earlier = order.filter((other) => mapped.get(other)!.stage < stage);
+      needs = earlier.filter((candidate) => !earlier.some((other) => other !== candidate && ancestors.get(other)?.has(candidate)));
+    }
+    needsOf.set(name, needs);
+    const mine = new Set<string>();
+    for (const need of needs) {
+      mine.add(need);
+      for (const a of ancestors.get(need) ?? []) mine.add(a);
+    }
+    ancestors.set(name, mine);
+  }
+  for (const name of order) {
+    const { source, job, stage, cond } = mapped.get(name)!;
+    const needs = needsOf.get(name)!;
+    const hasOutput = (other: string) => Object.keys(mapped.get(other)?.job.outputs ?? {}).length > 0;
+    let takes: string[];
+    if (Array.isArray(source.def.dependencies)) {
+      takes = source.def.dependencies.map(String).filter((dep) => {
+        if (!mapped.has(dep)) job.todos.push(diagnostics.todo({ file: source.where.file, line: source.lineOf("dependencies") }, `dependencies names "${dep}", which is not a job here`));
+        return mapped.has(dep) && hasOutput(dep);
+      });
+    } else if (Array.isArray(source.def.needs)) {
+      takes = source.def.needs.filter((n) => typeof n === "string" || (isMap(n) && n.artifacts !== false)).map((n) => (typeof n === "string" ? n : String((n as { job: unknown }).job))).filter((n) => needs.includes(n) && hasOutput(n));
+    } else takes = order.filter((other) => mapped.get(other)!.stage < stage && hasOutput(other));
+    const allNeeds = needs.filter((n) => !takes.includes(n)).map((n) => names.get(n)!);
+    jobs.push({
+      name: names.get(name)!,
+      ...job,
+      needs: allNeeds,
+      inputs: takes.map((t) => ({ job: names.get(t)!, output: "artifacts" })),
+      ...(cond.cond ? { if: cond.cond } : {}),
+      todos: [...cond.todos, ...job.todos],
+    });
+  }
+
+  // Pipeline variables: described ones and those conditions read become vars, the rest env.
+  const vars: Record<string, ImportedVar> = {};
+  const env: Record<string, string> = {};
+  const raw = isMap(top.variables) ? top.variables : {};
+  const values = variables(top.variables, (...path) => topWhere(...path), todos, diagnostics);
+  for (const [name, value] of Object.entries(values)) {
+    const entry = raw[name];
+    const description = isMap(entry) && typeof entry.description === "string" ? entry.description : undefined;
+    if (isMap(entry) && Array.isArray(entry.options)) diagnostics.approximated(topWhere("variables", name), `variable ${name}: the choices ${entry.options.join(", ")} are not enforced by pipec`);
+    if (description !== undefined || varNames.has(name)) vars[name] = { default: value, ...(description === undefined ? {} : { description }) };
+    else env[name] = value;
+  }
+  for (const name of varNames) vars[name] ??= { default: "" };
+
+  const defaultImage = typeof expanded.top.default === "object" && isMap(expanded.top.default) && typeof expanded.top.default.image === "string" ? expanded.top.default.image : typeof top.image === "string" ? top.image : undefined;
+  return {
+    name: typeof (top.workflow as { name?: unknown } | undefined)?.name === "string" ? sanitize(String((top.workflow as { name: string }).name)) || "ci" : "ci",
+    source: file,
+    from: "gitlab",
+    ...(defaultImage ? { image: defaultImage } : {}),
+    env,
+    vars,
+    jobs: jobs.map((j) => (defaultImage !== undefined && j.image === defaultImage ? withoutImage(j) : j)),
+    todos,
+  };
+}
+
+function withoutImage(job: ImportedJob): ImportedJob {
+  const { image: _, ...rest } = job;
+  return rest;
+}
+
+const sanitize = (name: string) => name.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "").replace(/-+$/, "");
+
+/** pipec job names (letters, digits, `_`, `.`, `-`), unique; a renamed job is said. */
+function jobNames(jobs: readonly ExpandedJob[], diagnostics: ImportDiagnostics): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<string>();
+  for (const job of jobs) {
+    let name = sanitize(job.name) || "job";
+    while (used.has(name)) name = `${name}-2`;
+    used.add(name);
+    out.set(job.name, name);
+    if (name !== job.name) diagnostics.approximated(job.where, `job "${job.name}" is named "${name}" in pipec (letters, digits, _, . and - only)`);
+  }
+  return out;
+}
