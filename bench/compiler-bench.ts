@@ -9,7 +9,9 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { renderErrorYaml } from "./error-yaml.ts";
 import { generateDag, renderGitlabCi, renderTs, renderYaml, type Dag } from "./generate.ts";
+import { guardDiagnostics } from "./guards/diagnostics-guard.ts";
 import { guardPlan } from "./guards/plan-guard.ts";
 import { invalidText } from "./guards/verdict.ts";
 import { CommandFailedError, ensureGnuTime, measure, measureMedian, median, summarize, type Sample } from "./measure.ts";
@@ -41,6 +43,9 @@ const TS_CHUNK = 500;
 
 /** The issue's targets, at 1,000 jobs. */
 export const TARGETS = { yamlMs: 300, tsWarmMs: 600, at: 1000 } as const;
+
+/** Issue 16's diagnostics row: a 700 KB YAML file with 10,000 errors is diagnosed in at most 2 s. */
+export const DIAGNOSTICS = { errors: 10_000, bytes: 700 * 1024, targetMs: 2000 } as const;
 
 export interface BenchReport {
   readonly markdown: string;
@@ -109,11 +114,39 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
     }
   }
 
+  {
+    log(`diagnostics: ${DIAGNOSTICS.errors} errors in ${DIAGNOSTICS.bytes / 1024} KB, and half of that`);
+    const dir = await mkdtemp(join(tmpdir(), "pipec-bench-errors-"));
+    try {
+      for (const scale of [0.5, 1]) {
+        const errors = DIAGNOSTICS.errors * scale;
+        const bytes = DIAGNOSTICS.bytes * scale;
+        const file = `errors-${errors}.yaml`;
+        const text = renderErrorYaml(errors, bytes);
+        await writeFile(join(dir, file), text);
+        const kb = (text.length / 1024).toFixed(0);
+        // validate exits 2 on errors: the shell turns exactly that into success, anything else fails the row.
+        const validate = ["sh", "-c", '"$0" "$1" validate "$2" --json > diagnostics.json; test $? -eq 2', node, cli, file];
+        const row = await runDiagnosticsCase(validate, dir, { errors, file }, runs);
+        record(`diagnostics-${scale}`, { label: `YAML diagnostics, ${errors} errors in ${kb} KB (\`validate --json\`)`, jobs: null, edges: null, ...row, ...(scale === 1 ? { targetMs: DIAGNOSTICS.targetMs } : {}) });
+        if (scale !== 1) continue;
+        // The floor: the same file read by the yaml package alone (no checks, no messages), in a fresh process too.
+        const parse = [node, "-e", "require(process.argv[1]).parseDocument(require('fs').readFileSync(process.argv[2], 'utf8'))", join(options.root, "node_modules", "yaml"), file];
+        await measure(parse, { cwd: dir });
+        const floor = await measureMedian(parse, { cwd: dir, runs });
+        record("diagnostics-floor", { label: `floor: \`yaml\` parseDocument of the same ${kb} KB`, jobs: null, edges: null, ...sampleFields(floor) });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   const checks: Check[] = [
     ...rows.flatMap((row) => (row.invalid === undefined ? [] : [{ what: `${row.label}, ${row.jobs} jobs`, value: "", target: "", pass: null, invalid: row.invalid }])),
     ...scalingChecks("YAML build", byCase.get("yaml") ?? []),
     ...scalingChecks("TS build (warm)", byCase.get("ts-warm") ?? []),
   ];
+  checks.push(...diagnosticsChecks(byCase));
   const at = (key: string) => byCase.get(key)?.find((row) => row.jobs === TARGETS.at && row.wallMs !== null);
   const [yaml, peer] = [at("yaml"), at("peer")];
   checks.push({
@@ -138,6 +171,48 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
     "",
   ].join("\n");
   return { ok: !failed, markdown };
+}
+
+/** Linear in size: doubling the file (and its errors) at most about doubles the time; and the ratio to the floor. */
+function diagnosticsChecks(byCase: ReadonlyMap<string, Row[]>): Check[] {
+  const wall = (key: string): number | null => byCase.get(key)?.[0]?.wallMs ?? null;
+  const [half, full, floor] = [wall("diagnostics-0.5"), wall("diagnostics-1"), wall("diagnostics-floor")];
+  const bound = 2.5;
+  return [
+    {
+      what: `YAML diagnostics: ${DIAGNOSTICS.errors} errors vs half of them in half the size`,
+      value: half && full ? `${(full / half).toFixed(2)}x` : "n/a (a side did not run)",
+      target: `≤ ${bound}x (linear)`,
+      pass: half && full ? full / half <= bound : null,
+    },
+    {
+      what: "YAML diagnostics / yaml parseDocument floor, same file",
+      value: full && floor ? `${full.toFixed(0)} / ${floor.toFixed(0)} ms = ${(full / floor).toFixed(2)}x` : "n/a (a side did not run)",
+      target: "",
+      pass: null,
+    },
+  ];
+}
+
+/** The diagnostics case: an optional warm-up, then the median of `runs`, each run's JSON checked by guardDiagnostics. */
+async function runDiagnosticsCase(command: string[], dir: string, expected: { errors: number; file: string }, runs: number): Promise<Pick<Row, "wallMs" | "peakRssMb" | "note" | "invalid">> {
+  try {
+    await measure(command, { cwd: dir });
+    const samples: Sample[] = [];
+    for (let i = 0; i < runs; i++) {
+      await rm(join(dir, "diagnostics.json"), { force: true });
+      samples.push(await measure(command, { cwd: dir }));
+      const verdict = guardDiagnostics(JSON.parse(await readFile(join(dir, "diagnostics.json"), "utf8")), expected);
+      if (!verdict.valid) {
+        const invalid = runs === 1 ? verdict.reason : `run ${i + 1} of ${runs}: ${verdict.reason}`;
+        return { wallMs: null, peakRssMb: null, note: invalidText(invalid), invalid };
+      }
+    }
+    return sampleFields(median(samples));
+  } catch (error) {
+    const detail = error instanceof CommandFailedError ? `exit ${error.exitCode}: ${summarize(error.stderr)}` : summarize(String(error));
+    return { wallMs: null, peakRssMb: null, note: `error: ${detail}` };
+  }
 }
 
 function sampleFields(sample: Sample): Pick<Row, "wallMs" | "peakRssMb"> {

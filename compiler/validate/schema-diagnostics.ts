@@ -19,7 +19,13 @@ export function schemaDiagnostics(issues: readonly z.core.$ZodIssue[], draft: Dr
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
       return schemaDiagnostics(best, draft, path);
     }
-    return [error("schema", `${field}: ${plainMessage(issue, authorUnit(path, field))}`, where)];
+    if (issue.code === "invalid_key") {
+      // The YAML front end's words for the same mistake: `pipeline: jobs: "test suite" is not an allowed name: ...`.
+      const inner = issue.issues[0]?.message ?? "not an allowed name";
+      return [error("schema", `${labelOf(draft, path.slice(0, -1))}: ${JSON.stringify(String(path[path.length - 1]))} is not an allowed name: ${inner}`, where)];
+    }
+    const numeric = (issue.code === "too_small" || issue.code === "too_big") && (issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint");
+    return [error(numeric ? "out-of-range" : "schema", `${field}: ${plainMessage(issue, authorUnit(path, field))}`, where)];
   });
 }
 
@@ -40,6 +46,8 @@ function plainMessage(issue: z.core.$ZodIssue, unit: PlanUnit | null): string {
     case "invalid_type":
       return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}`;
     case "too_small":
+      // As the YAML front end says it: a count or a size that cannot be negative.
+      if (unit === null && issue.origin !== "array" && issue.origin !== "string" && Number(issue.minimum) === 0) return `${issue.inclusive === false ? "must be more than 0" : "must not be negative"}, got ${describe(issue.input)}`;
       return `must be at least ${number(issue.minimum)}${issue.origin === "array" ? " items" : issue.origin === "string" ? " characters" : ""}, got ${describe(issue.input)}`;
     case "too_big":
       return `must be at most ${number(issue.maximum)}${issue.origin === "array" ? " items" : ""}, got ${describe(issue.input)}`;

@@ -14,11 +14,12 @@ export const MEMORY_TEXT = /^\s*\d+(?:\.\d+)?\s*(?:[kmgt](?:i?b)?|b)?\s*$/i;
 /** `job.output`: the job id may contain dots, the output name may not, so the last dot splits. */
 export const INPUT_REF = /^([A-Za-z0-9][A-Za-z0-9_.-]*)\.([A-Za-z_][A-Za-z0-9_-]*)$/;
 
-const DURATION_WORDS = 'expected a number of seconds or a duration like "10m"';
+/** The words of the TypeScript front end's message for the same mistake (`"forever" is not a duration; ...`). */
+export const DURATION_WORDS = 'is not a duration; write seconds as a number or text like "90s", "10m", "1h30m"';
 const MEMORY_WORDS = 'expected bytes or a size like "512m" or "2g"';
 
 const duration = () =>
-  z.union([z.number().min(0, "must not be negative"), z.string().regex(DURATION_TEXT, DURATION_WORDS)], { error: DURATION_WORDS });
+  z.union([z.number().min(0, DURATION_WORDS), z.string().regex(DURATION_TEXT, DURATION_WORDS)], { error: DURATION_WORDS });
 const strings = (what: string) => z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: `expected ${what} or a list of them` });
 const command = () => z.union([z.string().min(1), z.array(z.string()).min(1)], { error: "expected a shell command or a list of arguments" });
 const envName = () => z.string().regex(ENV_NAME, "an environment variable name is like NODE_ENV");

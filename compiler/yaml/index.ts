@@ -5,14 +5,15 @@
  * Two dialects, told apart by content: a top-level `apiVersion: pipec/v1` is the canonical plan
  * (passed through); anything else is the authoring dialect of `authoring-schema.ts`.
  */
-import { error, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostic.ts";
+import { error, sortDiagnostics, type Diagnostic } from "../diagnostic.ts";
 import { locatorFromTable, type Draft } from "../draft.ts";
 import { labelPath, type FieldSpeller } from "../label.ts";
 import { PLAN_API_VERSION, type SourceLocation } from "../../runtime/plan/schema.ts";
-import { AuthoringPipelineSchema } from "./authoring-schema.ts";
+import { AuthoringPipelineSchema, type AuthoringPipeline } from "./authoring-schema.ts";
 import { canonicalDraft } from "./canonical-plan.ts";
 import { parseYaml, type LocatedDocument } from "./located-document.ts";
 import { mapPipeline } from "./map-pipeline.ts";
+import { repairAuthoring } from "./repair-authoring.ts";
 import { describeValue, issuesToDiagnostics } from "./schema-issues.ts";
 import { yamlSpeller } from "./spell-fields.ts";
 
@@ -20,7 +21,10 @@ export { AuthoringPipelineSchema } from "./authoring-schema.ts";
 export type { AuthoringPipeline } from "./authoring-schema.ts";
 
 export interface YamlLoadResult {
-  /** Null when any diagnostic is an error. */
+  /**
+   * Null when the file could not be read as a pipeline at all; otherwise the draft of what could be
+   * read, even beside errors, so validation finds the rest of the problems in the same run.
+   */
   readonly draft: Draft | null;
   readonly diagnostics: Diagnostic[];
 }
@@ -54,13 +58,19 @@ function authoringDraft(value: Record<string, unknown>, document: LocatedDocumen
   // Top-level `x-*` keys hold YAML anchors for reuse (the Docker Compose convention) and are ignored.
   const input = Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith("x-")));
   const parsed = AuthoringPipelineSchema.safeParse(input);
+  let data: AuthoringPipeline | null = parsed.success ? parsed.data : null;
   if (!parsed.success) {
-    diagnostics.push(...issuesToDiagnostics(parsed.error.issues, { schema: AuthoringPipelineSchema, document, file }));
-    return null;
+    // What could be read still goes through every check: all problems in one run.
+    data = repairAuthoring(input);
+    // A repaired document keeps a job with a bad name; validation of the plan names it, as for TypeScript.
+    const badJobName = (issue: (typeof parsed.error.issues)[number]) => data !== null && issue.code === "invalid_key" && issue.path.length === 2 && issue.path[0] === "jobs";
+    const issues = parsed.error.issues.filter((issue) => !badJobName(issue));
+    diagnostics.push(...issuesToDiagnostics(issues, { schema: AuthoringPipelineSchema, document, file }));
   }
+  if (!data) return null;
   // Mapping valid data is safe even after a duplicate key, and finds the problems only it can see.
   const table = new Map<string, number>();
-  const plan = mapPipeline(parsed.data, { file, document, diagnostics, table });
+  const plan = mapPipeline(data, { file, document, diagnostics, table });
   let spell: FieldSpeller | undefined;
   return { plan, locate: locatorFromTable(table, { file, line: 1, column: 1 }, document.at), label: (path) => labelPath(plan, path, (spell ??= yamlSpeller(table, document))) };
 }
@@ -71,5 +81,5 @@ function finish(draft: Draft | null, diagnostics: readonly Diagnostic[]): YamlLo
     const key = JSON.stringify([d.code, d.message, d.location]);
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  return { draft: hasErrors(unique) ? null : draft, diagnostics: sortDiagnostics(unique) };
+  return { draft, diagnostics: sortDiagnostics(unique) };
 }

@@ -1,14 +1,13 @@
 /**
- * YAML text to plain data plus positions. Documents in the plain subset most pipelines use are read by
- * `readSimpleYaml`, which is much faster; the rest by `yaml` with a LineCounter, whose node tree we
- * then walk ourselves (instead of `toJS`) so that every value, even one reached through an alias or a
+ * YAML text to plain data plus positions, read by `yaml` alone (one reader, so there is no second
+ * reading of the same text to disagree with it) with a LineCounter, whose node tree we then walk ourselves (instead of `toJS`) so that every value, even one reached through an alias or a
  * merge key, keeps the position of the node it came from, keyed by its path in the document.
  */
 import YAML, { type Alias, type Document, type Node, type Pair } from "yaml";
 import { error, warning, type Diagnostic } from "../diagnostic.ts";
 import { pathKey, type PlanPath } from "../draft.ts";
 import type { SourceLocation } from "../../runtime/plan/schema.ts";
-import { readSimpleYaml } from "./simple-yaml.ts";
+import { MAX_NESTING, nestingPastLimit } from "./nesting-limit.ts";
 import { setOwn } from "./values.ts";
 
 export interface LocatedDocument {
@@ -36,12 +35,11 @@ export interface ParsedYaml {
 const MAX_NODES = 200_000;
 
 export function parseYaml(text: string, file: string): ParsedYaml {
-  const simple = readSimpleYaml(text, file, MAX_NODES);
-  return simple ? { document: simple, diagnostics: [] } : parseFullYaml(text, file);
-}
-
-/** Any YAML, with `yaml`: what `parseYaml` does for documents outside the simple subset. */
-export function parseFullYaml(text: string, file: string): ParsedYaml {
+  const deep = nestingPastLimit(text);
+  if (deep >= 0) {
+    const message = `the document nests deeper than ${MAX_NESTING} levels`;
+    return { document: null, diagnostics: [error("yaml-syntax", message, offsetLocation(text, deep, file), "a pipeline needs a few levels; check for unclosed [ or {")] };
+  }
   const lineCounter = new YAML.LineCounter();
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
@@ -96,6 +94,16 @@ export function parseFullYaml(text: string, file: string): ParsedYaml {
   };
 }
 
+function offsetLocation(text: string, offset: number, file: string): SourceLocation {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { file, line, column: offset - start + 1 };
+}
+
 /** `yaml` appends " at line L, column C:" and a code frame; the location and frame are rendered by us. */
 function plainMessage(message: string): string {
   const cut = message.search(/ at line \d+, column \d+/);
@@ -144,6 +152,14 @@ class Walker {
     if (YAML.isScalar(node)) return node.value;
     this.active.add(node);
     try {
+      // `!!omap` is a mapping whose keys keep their order, as every mapping here does; `!!pairs` allows
+      // repeated keys, which nothing in a pipeline means, so it is an error where it is written.
+      if (node.tag === "tag:yaml.org,2002:omap" && YAML.isSeq(node)) return this.walkMap(node.items as unknown as Pair[], path, node);
+      if (node.tag === "tag:yaml.org,2002:pairs") {
+        this.broken = true;
+        this.diagnostics.push(error("schema", "!!pairs (a list of key-value pairs that may repeat keys) has no meaning in a pipeline", this.where(node), "write a plain mapping"));
+        return null;
+      }
       if (YAML.isSeq(node)) return node.items.map((item, index) => this.walk(item, [...path, index]));
       if (YAML.isMap(node)) return this.walkMap(node.items, path, node);
       return null;
@@ -174,26 +190,52 @@ class Walker {
       set(name, pair.value === null ? null : this.walk(pair.value, [...path, name]));
       if (pair.value === null) this.nodes.set(pathKey([...path, name]), pair.key as Node);
     }
-    // Merge keys (`<<: *defaults`, `<<: [*a, *b]`): explicit keys win, then earlier sources win.
+    // Merge keys (`<<: *defaults`, `<<: [*a, *b]`): explicit keys win, then earlier sources win, and a
+    // source's own merge keys count as its keys (YAML 1.1 merge, as `yaml` with `merge: true` reads it).
     for (const pair of pairs) {
       if (!isMergeKey(pair.key)) continue;
-      const sources = YAML.isSeq(pair.value) ? pair.value.items : [pair.value];
-      for (const source of sources) {
-        const target = YAML.isAlias(source) ? this.resolve(source) : source;
-        if (!YAML.isMap(target)) {
-          this.diagnostics.push(error("schema", "a merge key (<<) takes a mapping or a list of mappings", this.where(source)));
-          continue;
-        }
-        for (const merged of target.items) {
-          const name = this.keyName(merged.key);
-          if (name === undefined || first.has(name) || isMergeKey(merged.key)) continue;
-          first.set(name, YAML.isNode(merged.key) ? (merged.key.range?.[0] ?? 0) : 0);
-          this.keys.set(pathKey([...path, name]), first.get(name) ?? 0);
-          set(name, this.walk(merged.value, [...path, name]));
-        }
+      for (const merged of this.mergedPairs(pair.value)) {
+        const name = this.keyName(merged.key);
+        if (name === undefined || first.has(name)) continue;
+        first.set(name, YAML.isNode(merged.key) ? (merged.key.range?.[0] ?? 0) : 0);
+        this.keys.set(pathKey([...path, name]), first.get(name) ?? 0);
+        set(name, this.walk(merged.value, [...path, name]));
       }
     }
     this.reported.add(owner);
+    return out;
+  }
+
+  /** The pairs a merge key's value brings in, its sources in order, each with its own merges expanded. */
+  private mergedPairs(value: unknown): Pair[] {
+    const out: Pair[] = [];
+    const sources = YAML.isSeq(value) ? value.items : [value];
+    for (const source of sources) {
+      const target = YAML.isAlias(source) ? this.resolve(source) : source;
+      if (!YAML.isMap(target)) {
+        this.diagnostics.push(error("schema", "a merge key (<<) takes a mapping or a list of mappings", this.where(source)));
+        continue;
+      }
+      if (this.active.has(target)) {
+        this.abort("a merge key (<<) refers to a mapping that contains it", source);
+        return out;
+      }
+      this.active.add(target);
+      try {
+        // Within a source, too, its own keys win over what it merges, wherever its `<<` is written.
+        const own = target.items.filter((pair) => !isMergeKey(pair.key));
+        const merges = target.items.filter((pair) => isMergeKey(pair.key));
+        out.push(...own);
+        for (const pair of merges) out.push(...this.mergedPairs(pair.value));
+      } finally {
+        this.active.delete(target);
+      }
+      this.count += out.length;
+      if (this.count > MAX_NODES) {
+        this.abort(`the document expands to more than ${MAX_NODES} nodes (too many aliases?)`, source);
+        return [];
+      }
+    }
     return out;
   }
 

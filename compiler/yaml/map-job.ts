@@ -1,5 +1,4 @@
 /** One authoring job (one matrix expansion of it) to a plan job. */
-import { error } from "../diagnostic.ts";
 import type { MatrixCombination } from "../matrix.ts";
 import type { JobInput } from "../../runtime/plan/schema.ts";
 import { INPUT_REF, type AuthoringJob } from "./authoring-schema.ts";
@@ -36,15 +35,14 @@ export function mapJob(request: JobRequest, context: MapContext): JobInput {
   recordKey(context, plan, doc);
   recordKey(context, [...plan, "name"], doc);
 
+  // No image is a mistake only when a step has none of its own either; validation (check-images) says so.
   const image = job.image ?? request.defaultImage;
   const imageDoc = job.image !== undefined ? [...doc, "image"] : ["image"];
-  if (image === undefined) {
-    context.diagnostics.push(error("missing-image", `job "${key}" has no image`, context.document.key(doc) ?? locationOf(context, doc), "set image: on the job, or a default image: at the top of the file"));
-  } else record(context, [...plan, "image"], imageDoc);
+  if (image !== undefined) record(context, [...plan, "image"], imageDoc);
 
   const out: JobInput = {
     name: expansion.name,
-    image: image === undefined ? "" : substituteMatrix(image, imageDoc, scope),
+    image: image === undefined ? null : substituteMatrix(image, imageDoc, scope),
     steps: job.steps.map((step, index) => mapStep(step, index, plan, doc, scope, context)),
     source: context.document.key(doc) ?? locationOf(context, doc),
   };

@@ -31,7 +31,8 @@ export function substituteMatrix(text: string, path: PlanPath, scope: MatrixScop
     if (value !== undefined) return String(value);
     const location = scope.document.find(path, whole, occurrence) ?? scope.document.node(path) ?? null;
     scope.diagnostics.push(error("invalid-matrix", `${formatPath(path)}: ${problem(axis, scope)}`, location, hintFor(axis, scope)));
-    return whole;
+    // Reported here, once: left in place, validation would report it again as an expression in a script.
+    return "";
   });
 }
 

@@ -6,7 +6,8 @@ import type { z } from "zod";
 import { error, type Diagnostic, type DiagnosticCode } from "../diagnostic.ts";
 import { pathKey, type PlanPath } from "../draft.ts";
 import { didYouMean } from "../../runtime/plan/did-you-mean.ts";
-import type { SourceLocation } from "../../runtime/plan/schema.ts";
+import type { PlanInput, SourceLocation } from "../../runtime/plan/schema.ts";
+import { labelPath } from "../label.ts";
 import type { LocatedDocument } from "./located-document.ts";
 
 type Issue = z.core.$ZodIssue;
@@ -62,13 +63,17 @@ function describeIssue(issue: Issue, { schema, document, file }: IssueContext): 
   const where = (code: DiagnosticCode, message: string, location: SourceLocation | undefined, hint?: string) =>
     error(code, message, location ?? nearest(document, path) ?? { file, line: 1, column: 1 }, hint);
   const got = `got ${describeValue(value)}`;
+  // Labelled as validation labels the plan (`job "build": step 1 ("compile"): timeout`), so both front ends and both stages read alike.
+  const label = (at: PlanPath) => (at.length === 0 ? "pipeline" : labelPath(document.value as PlanInput, at));
+  /** A message written in the schema that starts with "is not" reads after the value: `"forever" is not a duration; ...`. */
+  const phrase = (message: string) => (message.startsWith("is not ") ? `${describeValue(value)} ${message}` : `${message}, ${got}`);
 
   switch (issue.code) {
     case "unrecognized_keys": {
       const known = objectKeysAt(schema, path);
       return issue.keys.map((key) => {
         const guess = didYouMean(key, known);
-        const field = path.length === 0 ? `unknown top-level field "${key}"` : `${formatPath(path)}: unknown field "${key}"`;
+        const field = path.length === 0 ? `unknown top-level field "${key}"` : `${label(path)}: unknown field "${key}"`;
         const message = `${field}${guess ? `; did you mean "${guess}"?` : ""}`;
         // A deployment is not a YAML job field: say where deployments are written instead of listing fields.
         const deployHint = path.length === 2 && path[0] === "jobs" && (key === "deploy" || key === "deployment");
@@ -83,7 +88,7 @@ function describeIssue(issue: Issue, { schema, document, file }: IssueContext): 
     case "invalid_key": {
       const inner = issue.issues[0]?.message ?? "not an allowed name";
       const key = String(path[path.length - 1]);
-      return [where("schema", `${formatPath(path.slice(0, -1))}: "${key}" is not an allowed name: ${inner}`, document.key(path))];
+      return [where("schema", `${label(path.slice(0, -1))}: "${key}" is not an allowed name: ${inner}`, document.key(path))];
     }
     case "invalid_type":
     case "invalid_union": {
@@ -92,27 +97,28 @@ function describeIssue(issue: Issue, { schema, document, file }: IssueContext): 
         const parent = path.slice(0, -1);
         const field = String(path[path.length - 1]);
         const what = expected.replace(/^expected /, "");
-        return [where("schema", `${formatPath(parent)}: missing required field "${field}" (${what})`, document.key(parent) ?? document.node(parent))];
+        return [where("schema", `${label(parent)}: missing required field "${field}" (${what})`, document.key(parent) ?? document.node(parent))];
       }
-      return [where("schema", `${formatPath(path)}: ${expected}, ${got}`, document.node(path))];
+      return [where("schema", `${label(path)}: ${phrase(expected)}`, document.node(path))];
     }
     case "too_small":
     case "too_big": {
       const numeric = issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint";
-      return [where(numeric ? "out-of-range" : "schema", `${formatPath(path)}: ${sizeWords(issue)}, ${got}`, document.node(path))];
+      const words = sizeWords(issue);
+      return [where(numeric && !words.startsWith("is not ") ? "out-of-range" : "schema", `${label(path)}: ${phrase(words)}`, document.node(path))];
     }
     case "invalid_value": {
       const options = issue.values.map((v) => JSON.stringify(v));
       const guess = typeof value === "string" ? didYouMean(value, issue.values.map(String)) : undefined;
-      const message = `${formatPath(path)}: expected one of ${options.join(", ")}, ${got}${guess ? `; did you mean "${guess}"?` : ""}`;
+      const message = `${label(path)}: expected one of ${options.join(", ")}, ${got}${guess ? `; did you mean "${guess}"?` : ""}`;
       return [where("schema", message, document.node(path))];
     }
     case "invalid_format": {
       const words = issue.message.startsWith("Invalid string") ? "does not have the expected form" : issue.message;
-      return [where("schema", `${formatPath(path)}: ${words}, ${got}`, document.node(path))];
+      return [where("schema", `${label(path)}: ${phrase(words)}`, document.node(path))];
     }
     default:
-      return [where("schema", `${formatPath(path)}: ${issue.message}`, document.node(path))];
+      return [where("schema", `${label(path)}: ${issue.message}`, document.node(path))];
   }
 }
 

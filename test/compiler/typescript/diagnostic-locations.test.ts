@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Each error as `line:col code`, with the source text the location points at. */
 const EXPECTED = [
-  ["5:3 schema", "retry: 99"],
+  ["5:3 out-of-range", "retry: 99"],
   ["6:3 schema", 'timeout: "10 parsecs"'],
   ["12:14 unknown-variable", 'FOO: "${BAR_DIR}"'],
   ["14:36 schema", 'timeout: "a fortnight"'],

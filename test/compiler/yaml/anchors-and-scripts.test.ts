@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadYamlPipeline } from "../../../compiler/yaml/index.ts";
-import { at, compile, FILE, positions, yaml } from "./helpers.ts";
+import { FILE, at, compile, diagnose, positions, yaml } from "./helpers.ts";
 
 describe("anchors, aliases and merge keys", () => {
   const text = yaml`
@@ -55,23 +55,23 @@ describe("anchors, aliases and merge keys", () => {
         a: { <<: *defaults, steps: [x] }
     `, FILE);
     expect(positions(diagnostics)).toEqual(["4:12 schema"]);
-    expect(diagnostics[0]?.message).toBe('jobs.a.timeout: expected a number of seconds or a duration like "10m", got "soon"');
+    expect(diagnostics[0]?.message).toBe('job "a": timeout: "soon" is not a duration; write seconds as a number or text like "90s", "10m", "1h30m"');
   });
 
   it.each([
     ["an undefined alias", "name: p\njobs: *nope\n", "2:7 yaml-syntax"],
     ["a merge of a scalar", "name: p\nimage: x\njobs:\n  a:\n    <<: plain\n    steps: [x]\n", "5:9 schema"],
   ])("reports %s", (_, source, expected) => {
-    const { draft, diagnostics } = loadYamlPipeline(source, FILE);
-    expect(draft).toBeNull();
+    const { plan, diagnostics } = diagnose(source);
+    expect(plan).toBeNull();
     expect(positions(diagnostics)).toContain(expected);
   });
 
   it("stops an alias bomb instead of expanding it", () => {
     const lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
     for (let n = 1; n < 9; n++) lines.push(`a${n}: &a${n} [${Array.from({ length: 10 }, () => `*a${n - 1}`).join(", ")}]`);
-    const { draft, diagnostics } = loadYamlPipeline(`${lines.join("\n")}\nname: p\njobs: {}\n`, FILE);
-    expect(draft).toBeNull();
+    const { plan, diagnostics } = diagnose(`${lines.join("\n")}\nname: p\njobs: {}\n`);
+    expect(plan).toBeNull();
     expect(diagnostics.map((d) => d.code)).toContain("yaml-syntax");
     expect(diagnostics.find((d) => d.code === "yaml-syntax")?.message).toMatch(/too many aliases/);
   });

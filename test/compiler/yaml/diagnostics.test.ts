@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DiagnosticSchema } from "../../../compiler/diagnostic.ts";
 import { loadYamlPipeline } from "../../../compiler/yaml/index.ts";
-import { at, FILE, positions } from "./helpers.ts";
+import { at, diagnose, FILE, positions } from "./helpers.ts";
 
 const job = (body: string) => `name: p\nimage: x\njobs:\n  a:\n${body}`;
 
@@ -16,23 +16,23 @@ describe("diagnostics", () => {
     ["a non-string key", "? [a, b]\n: 1\nname: p\njobs: {}\n", "schema", 1, 3, "a mapping key must be a plain string"],
     ["an empty file", "", "schema", 1, 1, "expected a mapping with name and jobs at the top of the file, got an empty value"],
     ["a list at the top", "- name: p\n", "schema", 1, 1, "expected a mapping with name and jobs at the top of the file, got a list"],
-    ["a missing name", "jobs: {}\n", "schema", 1, 1, '(top level): missing required field "name" (a string)'],
-    ["a missing step script", job("    steps:\n      - name: x\n"), "schema", 6, 9, 'jobs.a.steps[0]: missing required field "script" (a script: a string or a list of lines)'],
-    ["a wrong type", job("    steps: [x]\n    allow_failure: maybe\n"), "schema", 6, 20, 'jobs.a.allow_failure: expected true or false, got "maybe"'],
-    ["a bad step timeout", job("    steps:\n      - script: x\n        timeout: true\n"), "schema", 7, 18, 'jobs.a.steps[0].timeout: expected a number of seconds or a duration like "10m", got true'],
-    ["a negative job timeout", job("    steps: [x]\n    timeout: -30\n"), "out-of-range", 6, 14, "jobs.a.timeout: must not be negative, got -30"],
-    ["a fractional retry count", job("    steps:\n      - script: x\n        retry_count: 1.5\n"), "schema", 7, 22, "jobs.a.steps[0].retry_count: expected a whole number, got 1.5"],
-    ["an unknown enum value", job("    steps: [x]\n    retry: { when: [timeot] }\n"), "schema", 6, 21, 'jobs.a.retry.when[0]: expected one of "exit-code", "timeout", "infrastructure", got "timeot"; did you mean "timeout"?'],
-    ["a bad input reference", job("    steps: [x]\n    inputs: [build]\n"), "schema", 6, 14, 'jobs.a.inputs[0]: an input is written job.output, like "build.dist", got "build"'],
-    ["an invalid job id", "name: p\nimage: x\njobs:\n  -lint: { steps: [x] }\n", "schema", 4, 3, `jobs: "-lint" is not an allowed name: a job id uses letters, digits, '_', '.' and '-', starting with a letter or digit`],
-    ["an unknown job field", job("    steps: [x]\n    depends_no: [b]\n"), "unknown-field", 6, 5, 'jobs.a: unknown field "depends_no"; did you mean "depends_on"?'],
-    ["an unknown field with no near match", job("    steps: [x]\n    colour: red\n"), "unknown-field", 6, 5, 'jobs.a: unknown field "colour"'],
+    ["a missing name", "jobs: {}\n", "schema", 1, 1, 'pipeline: missing required field "name" (a string)'],
+    ["a missing step script", job("    steps:\n      - name: x\n"), "schema", 6, 9, 'job "a": step 1 ("x"): missing required field "script" (a script: a string or a list of lines)'],
+    ["a wrong type", job("    steps: [x]\n    allow_failure: maybe\n"), "schema", 6, 20, 'job "a": allow_failure: expected true or false, got "maybe"'],
+    ["a bad step timeout", job("    steps:\n      - script: x\n        timeout: true\n"), "schema", 7, 18, 'job "a": step 1: timeout: true is not a duration; write seconds as a number or text like "90s", "10m", "1h30m"'],
+    ["a negative job timeout", job("    steps: [x]\n    timeout: -30\n"), "schema", 6, 14, 'job "a": timeout: -30 is not a duration; write seconds as a number or text like "90s", "10m", "1h30m"'],
+    ["a fractional retry count", job("    steps:\n      - script: x\n        retry_count: 1.5\n"), "schema", 7, 22, 'job "a": step 1: retry_count: expected a whole number, got 1.5'],
+    ["an unknown enum value", job("    steps: [x]\n    retry: { when: [timeot] }\n"), "schema", 6, 21, 'job "a": retry.when[0]: expected one of "exit-code", "timeout", "infrastructure", got "timeot"; did you mean "timeout"?'],
+    ["a bad input reference", job("    steps: [x]\n    inputs: [build]\n"), "schema", 6, 14, 'job "a": inputs[0]: an input is written job.output, like "build.dist", got "build"'],
+    ["an invalid job id", "name: p\nimage: x\njobs:\n  -lint: { steps: [x] }\n", "schema", 4, 3, `pipeline: jobs: "-lint" is not an allowed name: a job id uses letters, digits, '_', '.' and '-'`],
+    ["an unknown job field", job("    steps: [x]\n    depends_no: [b]\n"), "unknown-field", 6, 5, 'job "a": unknown field "depends_no"; did you mean "depends_on"?'],
+    ["an unknown field with no near match", job("    steps: [x]\n    colour: red\n"), "unknown-field", 6, 5, 'job "a": unknown field "colour"'],
     ["an unknown top-level field", "name: p\njob: {}\n", "unknown-field", 2, 1, 'unknown top-level field "job"; did you mean "jobs"?'],
-    ["a job without an image", "name: p\njobs:\n  a: { steps: [x] }\n", "missing-image", 3, 3, 'job "a" has no image'],
+    ["a job without an image", "name: p\njobs:\n  a: { steps: [x] }\n", "missing-image", 3, 3, 'job "a" has no image to run in'],
     ["a wrong apiVersion", "apiVersion: pipec/v0\nname: p\n", "schema", 1, 13, 'apiVersion: expected "pipec/v1", got "pipec/v0"'],
   ])("reports %s", (_, text, code, line, column, message) => {
-    const { draft, diagnostics } = loadYamlPipeline(text, FILE);
-    expect(draft).toBeNull();
+    const { plan, diagnostics } = diagnose(text);
+    expect(plan).toBeNull();
     expect(diagnostics[0]).toMatchObject({ code, severity: "error", location: at(line, column), message });
   });
 
@@ -45,7 +45,7 @@ describe("diagnostics", () => {
 
   it("a deploy field on a YAML job says where deployments are written", () => {
     const { diagnostics } = loadYamlPipeline(job("    steps: [x]\n    deploy: { strategy: canary }\n"), FILE);
-    expect(diagnostics[0]).toMatchObject({ code: "unknown-field", message: 'jobs.a: unknown field "deploy"', hint: expect.stringMatching(/^deployments are written in TypeScript \(deploy\.canary\(\)/) });
+    expect(diagnostics[0]).toMatchObject({ code: "unknown-field", message: 'job "a": unknown field "deploy"', hint: expect.stringMatching(/^deployments are written in TypeScript \(deploy\.canary\(\)/) });
   });
 
   it("reports a mistyped field once, as unknown, not also as missing", () => {
@@ -61,8 +61,8 @@ describe("diagnostics", () => {
 
   it("reports every problem of a file in one run, sorted by position", () => {
     const dir = "test/fixtures/yaml-many-errors";
-    const { draft, diagnostics } = loadYamlPipeline(readFileSync(`${dir}/pipeline.yaml`, "utf8"), FILE);
-    expect(draft).toBeNull();
+    const { plan, diagnostics } = diagnose(readFileSync(`${dir}/pipeline.yaml`, "utf8"));
+    expect(plan).toBeNull();
     // The same file as the golden suite checks through compileFile: code, severity, location and message.
     const actual = diagnostics.map(({ code, severity, location, message }) => ({ code, severity, location, message }));
     expect(actual).toEqual(JSON.parse(readFileSync(`${dir}/expected-diagnostics.json`, "utf8")));
@@ -70,7 +70,7 @@ describe("diagnostics", () => {
   });
 
   it("reports problems found while mapping alongside a duplicate key", () => {
-    const { diagnostics } = loadYamlPipeline("name: p\nname: q\njobs:\n  a: { steps: [x] }\n", FILE);
+    const { diagnostics } = diagnose("name: p\nname: q\njobs:\n  a: { steps: [x] }\n");
     expect(positions(diagnostics)).toEqual(["2:1 yaml-duplicate-key", "4:3 missing-image"]);
   });
 
@@ -92,8 +92,8 @@ describe("diagnostics", () => {
     ["a number as a job key", "name: p\nimage: x\njobs:\n  1: { steps: [x] }\n"],
     ["a prototype key", "name: p\nimage: x\nglobal_env: { __proto__: x }\njobs:\n  a: { steps: [x] }\n"],
   ])("never throws, and reports well-formed diagnostics, on %s", (_, text) => {
-    const result = loadYamlPipeline(text, FILE);
+    const result = diagnose(text);
     for (const diagnostic of result.diagnostics) expect(DiagnosticSchema.safeParse(diagnostic).success).toBe(true);
-    expect(result.draft === null).toBe(result.diagnostics.some((d) => d.severity === "error"));
+    expect(result.plan === null).toBe(result.diagnostics.some((d) => d.severity === "error"));
   });
 });

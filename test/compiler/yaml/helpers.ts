@@ -1,6 +1,8 @@
 /** Test helpers for the YAML front end. */
 import { expect } from "vitest";
-import type { Diagnostic } from "../../../compiler/diagnostic.ts";
+import { dedupeDiagnostics, hasErrors, sortDiagnostics, type Diagnostic } from "../../../compiler/diagnostic.ts";
+import { validateDraft } from "../../../compiler/validate/index.ts";
+import type { Plan } from "../../../runtime/plan/schema.ts";
 import type { Draft } from "../../../compiler/draft.ts";
 import { loadYamlPipeline } from "../../../compiler/yaml/index.ts";
 
@@ -29,4 +31,16 @@ export function positions(diagnostics: readonly Diagnostic[]): string[] {
 
 export function at(line: number, column: number) {
   return { file: FILE, line, column };
+}
+
+/**
+ * What a build of the text reports: the loader's diagnostics and validation's on what could be read,
+ * once each, in source order (as `compileFile` does), and the plan when there is no error.
+ */
+export function diagnose(text: string): { plan: Plan | null; diagnostics: Diagnostic[] } {
+  const { draft, diagnostics } = loadYamlPipeline(text, FILE);
+  if (!draft) return { plan: null, diagnostics };
+  const validated = validateDraft(draft);
+  const all = sortDiagnostics(dedupeDiagnostics([...diagnostics, ...validated.diagnostics]));
+  return { plan: hasErrors(all) ? null : validated.plan, diagnostics: all };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadYamlPipeline } from "../../../compiler/yaml/index.ts";
-import { at, compile, FILE, positions, yaml } from "./helpers.ts";
+import { FILE, at, compile, diagnose, positions, yaml } from "./helpers.ts";
 
 describe("matrix jobs", () => {
   const text = yaml`
@@ -142,11 +142,11 @@ describe("matrix jobs", () => {
       "an axis whose values are not a list",
       "name: p\nimage: x\njobs:\n  a:\n    matrix: { node: 20 }\n    steps: [x]\n",
       ["5:21 schema"],
-      "jobs.a.matrix.node: expected a list, got 20",
+      'job "a": matrix.node: expected a list, got 20',
     ],
   ])("reports %s", (_, source, expected, message) => {
-    const { draft, diagnostics } = loadYamlPipeline(source, FILE);
-    expect(draft).toBeNull();
+    const { plan, diagnostics } = diagnose(source);
+    expect(plan).toBeNull();
     expect(positions(diagnostics)).toEqual(expected);
     expect(diagnostics[0]?.message).toBe(message);
   });

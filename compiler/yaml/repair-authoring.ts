@@ -1,0 +1,105 @@
+/**
+ * The readable part of an authoring document the schema rejected, so that the graph, expression,
+ * variable, path and image checks still run in the same build (one round of diagnostics, not two).
+ *
+ * Each round removes what the schema rejected, where it sits: an unknown field, a bad value, an entry
+ * with a bad name. A required field gets a neutral stand-in (a step's script becomes `true`, a job's
+ * steps `["true"]`), so the job stays, its `depends_on` and `inputs` still count, and no check reports
+ * a mistake the author did not make. List elements are replaced, never removed, so indices, and with
+ * them every later message's location, stay as written. Job names that are not valid ids are kept
+ * here (validation of the plan reports them once); everything else comes from the first round's issues.
+ */
+import { z } from "zod";
+import type { PlanPath } from "../draft.ts";
+import { AuthoringPipelineSchema, JobSchema, type AuthoringPipeline } from "./authoring-schema.ts";
+import { setOwn } from "./values.ts";
+
+/** The authoring schema with any job name, so a job named "test suite" still takes part in the checks. */
+const AnyJobNames = AuthoringPipelineSchema.extend({ jobs: z.record(z.string(), JobSchema) });
+
+/** Each round removes at least one value; a document needs about one round per level of nesting. */
+const MAX_ROUNDS = 16;
+
+/** The repaired document, or null when it could not be repaired (then only the schema's diagnostics are shown). */
+export function repairAuthoring(input: Record<string, unknown>): AuthoringPipeline | null {
+  const candidate = clonePlain(input) as Record<string, unknown>;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const parsed = AnyJobNames.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+    let changed = false;
+    for (const issue of parsed.error.issues) {
+      const path = issue.path as PlanPath;
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys) changed = removeAt(candidate, [...path, key]) || changed;
+      } else changed = removeAt(candidate, path) || changed;
+    }
+    if (!changed) return null;
+  }
+  return null;
+}
+
+/** Removes (or stands in for) the value at `path`; false when nothing changed. */
+function removeAt(root: Record<string, unknown>, path: PlanPath): boolean {
+  if (path.length === 0) return false;
+  const parent = valueAt(root, path.slice(0, -1));
+  const leaf = path[path.length - 1]!;
+  const current = Array.isArray(parent) || isRecord(parent) ? (parent as Record<string | number, unknown>)[leaf] : undefined;
+  const standIn = standInFor(path, current);
+  if (standIn !== undefined && (Array.isArray(parent) || isRecord(parent))) {
+    if (JSON.stringify(current) === JSON.stringify(standIn)) return removeAt(root, path.slice(0, -1));
+    (parent as Record<string | number, unknown>)[leaf] = standIn;
+    return true;
+  }
+  // A list element cannot go without shifting the indices after it: the list goes as a whole.
+  if (Array.isArray(parent)) return removeAt(root, path.slice(0, -1));
+  if (isRecord(parent) && Object.hasOwn(parent, leaf)) {
+    delete parent[leaf];
+    return true;
+  }
+  // A required field, missing as written or removed in an earlier round.
+  return removeAt(root, path.slice(0, -1));
+}
+
+const STEP = ["true"];
+
+/**
+ * Neutral stand-ins for required values, by path shape: they keep a job (and its needs) in the checks.
+ * A matrix axis written as one value becomes a list of it, so the job keeps its expansions.
+ */
+function standInFor(path: PlanPath, current: unknown): unknown {
+  const [top, , field, index, inner] = path;
+  if (path.length === 4 && top === "jobs" && field === "matrix" && index !== "include" && index !== "exclude") {
+    return typeof current === "string" || typeof current === "number" || typeof current === "boolean" ? [current] : ["value"];
+  }
+  if (path.length === 1 && top === "name") return "pipeline";
+  if (path.length === 1 && top === "jobs") return {};
+  if (top !== "jobs") return undefined;
+  if (path.length === 2) return { steps: STEP };
+  if (field !== "steps") return undefined;
+  if (path.length === 3) return STEP;
+  if (path.length === 4 && typeof index === "number") return STEP[0];
+  if (path.length === 5 && inner === "script") return STEP[0];
+  return undefined;
+}
+
+function valueAt(root: unknown, path: PlanPath): unknown {
+  let value = root;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A deep copy of plain data. */
+function clonePlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clonePlain);
+  if (!isRecord(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) setOwn(copy, key, clonePlain(inner));
+  return copy;
+}
