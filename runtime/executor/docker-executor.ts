@@ -68,7 +68,7 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
           if (start.kind === "failed") return { outcome: "infrastructure-error", message: start.message, permanent: start.permanent };
           network = start.network;
         }
-        home = user.needsHome ? await createHome(execution.workspace) : null;
+        home = user.home === null ? null : await createHome(execution.workspace, user.home);
         const spec = containerSpec(execution, network, user.spec, home);
         jobContainer = execution.image === null ? null : new JobContainer(engine, { ...spec, image: execution.image });
         const context = { engine, execution, spec, jobContainer, resolveImage, onWarning };
