@@ -95,6 +95,11 @@ export interface DockerEngine {
    */
   removeByLabel(labels: Readonly<Record<string, string | null>>): Promise<number>;
   /**
+   * `removeByLabel`, blocking until done (a child process does the requests, for at most
+   * `timeoutMs`): for a process on its way out, whose event loop will not turn again. Never throws.
+   */
+  removeByLabelSync(labels: Readonly<Record<string, string | null>>, timeoutMs?: number): void;
+  /**
    * Creates and starts a container that keeps running (a service), without attaching to its output;
    * the caller stops and removes it through the handle. Throws ContainerError when it cannot start
    * (the container is removed first).

@@ -44,8 +44,36 @@ export interface DockerExecutorOptions {
   readonly invoker?: Invoker;
 }
 
+/**
+ * The jobs running in containers in this process, by run. A pipec that exits at once (a second
+ * Ctrl-C, `process.exit`) removes their containers by label on its way out, blocking until the
+ * engine has done it: containers never outlive the pipec that ran them.
+ */
+const liveJobs = new Map<string, { readonly engine: DockerEngine; jobs: number }>();
+let exitHooked = false;
+
+function removeLiveContainersOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on("exit", () => {
+    for (const [runId, { engine }] of liveJobs) engine.removeByLabelSync(runLabels(runId));
+  });
+}
+
+/** Counts a job of `runId` as live until the returned function is called. */
+function trackLiveJob(engine: DockerEngine, runId: string): () => void {
+  const live = liveJobs.get(runId) ?? { engine, jobs: 0 };
+  live.jobs += 1;
+  liveJobs.set(runId, live);
+  return () => {
+    live.jobs -= 1;
+    if (live.jobs === 0) liveJobs.delete(runId);
+  };
+}
+
 export function createDockerExecutor(engine: DockerEngine, options: DockerExecutorOptions): Executor {
   const onWarning = options.onWarning ?? (() => {});
+  removeLiveContainersOnExit();
   return {
     kind: "docker",
 
@@ -60,6 +88,7 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
       const user = stepUser(execution.job.user, options.invoker);
       let home: string | null = null;
       let jobContainer: JobContainer | null = null;
+      const untrack = trackLiveJob(engine, execution.runId);
       try {
         let network: NetworkMode = execution.job.network;
         if (execution.services.length > 0) {
@@ -83,6 +112,7 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
         await jobContainer?.dispose().catch((error: unknown) => onWarning(`could not remove the job's container: ${describeCause(error)}`));
         await services.dispose();
         if (home !== null) await rm(home, { recursive: true, force: true }).catch(() => {});
+        untrack();
       }
     },
 
