@@ -70,6 +70,11 @@ export interface JobOptions<M extends MatrixInput, O extends string> {
   readonly resources?: { readonly cpus?: number; readonly memory?: string | number; readonly pids?: number };
   /** @default "none" */
   readonly network?: "none" | "host";
+  /**
+   * Who the steps run as under Docker: the uid:gid of whoever runs pipec (files they write are
+   * yours), `"root"` (to install system packages), or the image's own USER. @default "invoker"
+   */
+  readonly user?: "invoker" | "root" | "image";
 }
 
 export interface Job<N extends string = string, O extends string = string, M extends MatrixInput = MatrixInput> {

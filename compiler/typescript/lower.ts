@@ -196,6 +196,7 @@ function lowerJob(
     workingDirectory: o.workingDirectory,
     resources: o.resources ? compact({ cpus: o.resources.cpus, memoryBytes: memory, pids: o.resources.pids }) : undefined,
     network: o.network,
+    user: o.user,
     deploy: job.deployment ? lowerDeployment(job.deployment, job.name, problems) : undefined,
   });
 }

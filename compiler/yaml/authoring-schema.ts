@@ -122,6 +122,7 @@ export const JobSchema = z.strictObject({
   cache: z.array(CacheSchema).optional(),
   resources: ResourcesSchema.optional(),
   network: z.enum(["none", "host"]).optional(),
+  user: z.enum(["invoker", "root", "image"]).optional().describe("Who the steps run as in Docker: you (invoker, the default), root, or the image's USER."),
   matrix: MatrixSchema.optional(),
   secrets: z.array(secretName()).optional().describe("Each secret NAME becomes the environment variable NAME."),
 });

@@ -81,6 +81,10 @@ export function mapJob(request: JobRequest, context: MapContext): JobInput {
     out.network = job.network;
     record(context, [...plan, "network"], [...doc, "network"]);
   }
+  if (job.user !== undefined) {
+    out.user = job.user;
+    record(context, [...plan, "user"], [...doc, "user"]);
+  }
   if (job.retry !== undefined) out.retry = mapRetry(job.retry, [...plan, "retry"], [...doc, "retry"], context);
   if (job.artifacts !== undefined) out.outputs = mapOutputs(job.artifacts, [...plan, "outputs"], [...doc, "artifacts"], context);
   if (job.services !== undefined) out.services = mapServices(job.services, [...plan, "services"], [...doc, "services"], context);

@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import Docker from "dockerode";
 import { DockerError, EngineUnavailableError, ImagePullError, describeCause } from "./errors.ts";
 import { runContainer, type Classify } from "./run-container.ts";
@@ -31,15 +33,16 @@ export function connectDocker(options: ConnectOptions = {}): DockerEngine {
   const dockerHost = process.env.DOCKER_HOST;
   const endpoint = options.socketPath ?? (dockerHost ? describeDockerHost(dockerHost) : DEFAULT_SOCKET);
   let docker: Docker;
+  // Null: dockerode reads DOCKER_HOST itself (it understands unix://, tcp://, ssh:// and DOCKER_TLS_VERIFY).
+  // A socket given overrides whatever DOCKER_HOST says (dockerode would prefer its tcp host to our socket).
+  const dockerOptions: Docker.DockerOptions | null =
+    options.socketPath !== undefined
+      ? { socketPath: options.socketPath, host: undefined, port: undefined, protocol: "http" }
+      : dockerHost
+        ? null
+        : { socketPath: DEFAULT_SOCKET };
   try {
-    if (options.socketPath !== undefined) {
-      // Override whatever DOCKER_HOST says (dockerode would prefer its tcp host to our socket).
-      docker = new Docker({ socketPath: options.socketPath, host: undefined, port: undefined, protocol: "http" });
-    } else if (dockerHost) {
-      docker = new Docker(); // dockerode understands unix://, tcp://, ssh:// and DOCKER_TLS_VERIFY
-    } else {
-      docker = new Docker({ socketPath: DEFAULT_SOCKET });
-    }
+    docker = dockerOptions === null ? new Docker() : new Docker(dockerOptions);
   } catch (error) {
     throw new EngineUnavailableError(endpoint, error);
   }
@@ -106,7 +109,7 @@ export function connectDocker(options: ConnectOptions = {}): DockerEngine {
     },
 
     async removeByLabel(labels) {
-      const filters = Object.entries(labels).map(([key, value]) => (value === null ? key : `${key}=${value}`));
+      const filters = labelFilters(labels);
       if (filters.length === 0) {
         // An empty filter would match every container on the engine.
         throw new RangeError("removeByLabel needs at least one label");
@@ -130,7 +133,30 @@ export function connectDocker(options: ConnectOptions = {}): DockerEngine {
       }
       return removed;
     },
+
+    removeByLabelSync(labels, timeoutMs = 15_000) {
+      const filters = labelFilters(labels);
+      if (filters.length === 0) throw new RangeError("removeByLabel needs at least one label");
+      const request = JSON.stringify({ dockerode: require.resolve("dockerode"), options: dockerOptions, filters });
+      spawnSync(process.execPath, ["-e", REMOVE_BY_LABEL_SCRIPT, request], { stdio: "ignore", timeout: timeoutMs, env: process.env });
+    },
   };
+}
+
+const require = createRequire(import.meta.url);
+
+/** removeByLabelSync's child: the same dockerode, the same options, force-removes what the filters match. */
+const REMOVE_BY_LABEL_SCRIPT = `
+const { dockerode, options, filters } = JSON.parse(process.argv[1]);
+const Docker = require(dockerode);
+const docker = options === null ? new Docker() : new Docker(options);
+docker.listContainers({ all: true, filters: { label: filters } })
+  .then((found) => Promise.all(found.map((info) => docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => {}))))
+  .catch(() => { process.exitCode = 1; });
+`;
+
+function labelFilters(labels: Readonly<Record<string, string | null>>): string[] {
+  return Object.entries(labels).map(([key, value]) => (value === null ? key : `${key}=${value}`));
 }
 
 /**

@@ -33,6 +33,7 @@ export type {
   ContainerSpec,
   DockerEngine,
   ExecResult,
+  ExecStreamOptions,
   NetworkMode,
   RunIo,
   RunResult,

@@ -36,12 +36,7 @@ export async function runContainer(
 
 /** The engine's create request for a spec: never privileged, resources as given. */
 export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
-  const env = Object.entries(spec.env).map(([name, value]) => {
-    if (name === "" || name.includes("=") || name.includes("\0")) {
-      throw new ContainerError("create", spec.image, null, `invalid environment variable name ${JSON.stringify(name)}`);
-    }
-    return `${name}=${value}`;
-  });
+  const env = envList(spec.env, spec.image);
   return {
     ...(spec.name === undefined ? {} : { name: spec.name }),
     Image: spec.image,
@@ -49,10 +44,11 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
     Env: env,
     ...(spec.workingDir === "" ? {} : { WorkingDir: spec.workingDir }),
     Labels: { ...spec.labels },
+    ...(spec.user === undefined || spec.user === "" ? {} : { User: spec.user }),
     AttachStdin: false,
     AttachStdout: true,
     AttachStderr: true,
-    OpenStdin: false,
+    OpenStdin: spec.keepStdinOpen === true,
     Tty: false,
     HostConfig: {
       NetworkMode: spec.network,
@@ -68,11 +64,23 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
       ...(spec.memoryBytes === null ? {} : { Memory: spec.memoryBytes }),
       ...(spec.pids === null ? {} : { PidsLimit: spec.pids }),
       Privileged: false,
+      // No setuid binary (sudo, su, ping) can gain privileges inside a pipec container.
+      SecurityOpt: ["no-new-privileges"],
       ...(spec.init === true ? { Init: true } : {}),
       // We remove the container ourselves, after reading its exit code and OOM state.
       AutoRemove: false,
     },
   };
+}
+
+/** `NAME=value` strings for the engine; a name it would misread is refused. */
+export function envList(env: Readonly<Record<string, string>>, image: string): string[] {
+  return Object.entries(env).map(([name, value]) => {
+    if (name === "" || name.includes("=") || name.includes("\0")) {
+      throw new ContainerError("create", image, null, `invalid environment variable name ${JSON.stringify(name)}`);
+    }
+    return `${name}=${value}`;
+  });
 }
 
 async function attachStartWait(
@@ -137,7 +145,7 @@ async function attachStartWait(
 }
 
 /** Demultiplexes the attach stream into the callbacks, chunk by chunk (nothing is accumulated). */
-function pipeOutput(docker: Docker, stream: NodeJS.ReadableStream, io: RunIo) {
+export function pipeOutput(docker: Docker, stream: NodeJS.ReadableStream, io: Pick<RunIo, "onStdout" | "onStderr">) {
   let callbackError: unknown;
   let failed = false;
   const sink = (callback: (chunk: Buffer) => void) =>

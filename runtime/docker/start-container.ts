@@ -5,7 +5,7 @@
 import { Writable } from "node:stream";
 import type Docker from "dockerode";
 import { ContainerError, type ContainerPhase } from "./errors.ts";
-import { createOptions, stopContainer, type Classify } from "./run-container.ts";
+import { createOptions, envList, pipeOutput, stopContainer, type Classify } from "./run-container.ts";
 import type { ContainerSpec, ExecResult, StartedContainer } from "./types.ts";
 
 /** How much of an exec's output is kept for the caller's messages. */
@@ -26,12 +26,13 @@ export async function startContainer(docker: Docker, classify: Classify, spec: C
     await container.remove({ force: true, v: true }).catch(() => {});
     throw fail("start", container.id)(error);
   }
-  return startedContainer(docker, container, fail);
+  return startedContainer(docker, container, spec.image, fail);
 }
 
 function startedContainer(
   docker: Docker,
   container: Docker.Container,
+  image: string,
   fail: (phase: ContainerPhase, id: string | null) => (error: unknown) => Error,
 ): StartedContainer {
   const id = container.id;
@@ -56,6 +57,28 @@ function startedContainer(
         return { exitCode: await exitCodeOf(exec), output: tail.text() } satisfies ExecResult;
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason;
+        throw fail("exec", id)(error);
+      }
+    },
+
+    async execStream(cmd, options) {
+      try {
+        const exec = await container.exec({
+          Cmd: [...cmd],
+          Env: envList(options.env, image),
+          ...(options.workingDir === "" ? {} : { WorkingDir: options.workingDir }),
+          ...(options.user === "" ? {} : { User: options.user }),
+          AttachStdout: true,
+          AttachStderr: true,
+          AttachStdin: false,
+          Tty: false,
+        });
+        const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream;
+        const output = pipeOutput(docker, stream, options);
+        await output.done;
+        output.throwIfCallbackFailed();
+        return await exitCodeOf(exec);
+      } catch (error) {
         throw fail("exec", id)(error);
       }
     },

@@ -42,6 +42,10 @@ export interface ContainerSpec {
    * grace before SIGKILL. @default false
    */
   readonly init?: boolean;
+  /** `uid:gid` (or a name) the command runs as. Default: the image's USER. */
+  readonly user?: string;
+  /** Keep the container's stdin open though nothing is attached (a shell reading it then never ends). @default false */
+  readonly keepStdinOpen?: boolean;
 }
 
 export interface RunIo {
@@ -91,6 +95,11 @@ export interface DockerEngine {
    */
   removeByLabel(labels: Readonly<Record<string, string | null>>): Promise<number>;
   /**
+   * `removeByLabel`, blocking until done (a child process does the requests, for at most
+   * `timeoutMs`): for a process on its way out, whose event loop will not turn again. Never throws.
+   */
+  removeByLabelSync(labels: Readonly<Record<string, string | null>>, timeoutMs?: number): void;
+  /**
    * Creates and starts a container that keeps running (a service), without attaching to its output;
    * the caller stops and removes it through the handle. Throws ContainerError when it cannot start
    * (the container is removed first).
@@ -107,6 +116,13 @@ export interface StartedContainer {
    * left to end with the container.
    */
   exec(cmd: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<ExecResult>;
+  /**
+   * Runs a command inside the container with its own environment (added to the image's), working
+   * directory and user, streams its output to the callbacks chunk by chunk, and resolves with its
+   * exit code once it has ended and its output is drained. There is no stopping an exec from
+   * outside: the caller signals its processes with another exec.
+   */
+  execStream(cmd: readonly string[], options: ExecStreamOptions): Promise<number>;
   /** Whether it still runs, and its exit code once it has stopped. */
   state(): Promise<{ readonly running: boolean; readonly exitCode: number; readonly oomKilled: boolean }>;
   /** The last `lines` lines of its stdout and stderr, interleaved, as text. */
@@ -115,6 +131,17 @@ export interface StartedContainer {
   stop(graceMs: number): Promise<void>;
   /** Force-removes it (and its anonymous volumes); a container already gone is not an error. */
   remove(): Promise<void>;
+}
+
+export interface ExecStreamOptions {
+  /** Names must be non-empty and contain no "=". */
+  readonly env: Readonly<Record<string, string>>;
+  /** Absolute path in the container. Empty: the container's working directory. */
+  readonly workingDir: string;
+  /** Empty: the container's user. */
+  readonly user: string;
+  onStdout(chunk: Buffer): void;
+  onStderr(chunk: Buffer): void;
 }
 
 export interface ExecResult {

@@ -60,9 +60,10 @@ export class ServiceGroup {
           binds: [],
           labels: { ...containerLabels({ runId: execution.runId, job: execution.jobId }), [LABEL_SERVICE]: service.name },
           network: first ? `container:${first.id}` : execution.job.network,
-          cpus: null,
-          memoryBytes: null,
-          pids: null,
+          // Each service gets the job's limits, as each step does.
+          cpus: execution.job.resources.cpus,
+          memoryBytes: execution.job.resources.memoryBytes,
+          pids: execution.job.resources.pids,
           stopGraceMs: execution.stopGraceMs,
           init: true,
         });

@@ -294,6 +294,8 @@ export const JobSchema = z
     workingDirectory: z.string().default("."),
     resources: ResourcesSchema.prefault({}),
     network: z.enum(["none", "host"]).default("none"),
+    /** Who the steps run as in Docker: the invoking user's uid:gid, root, or the image's USER. */
+    user: z.enum(["invoker", "root", "image"]).default("invoker"),
     deploy: DeploymentSchema.nullable().default(null),
     source: SourceLocationSchema.nullable().default(null),
   })

@@ -40,6 +40,11 @@ export function checkJob(plan: Plan, id: string, diagnostics: TargetDiagnostics)
   for (const [field, value] of [["cpus", cpus], ["memoryBytes", memoryBytes], ["pids", pids]] as const) {
     if (value !== null) diagnostics.approximated(where, `resources.${field}`, "not enforced: the runner decides a job's resources", "pick a larger runner in the target profile");
   }
+  // There is no invoking user on a CI runner: "invoker" (the default) is whatever the runner does.
+  const runnerUser = diagnostics.target === "github" ? "root" : "image";
+  if (job.user !== "invoker" && job.user !== runnerUser) {
+    diagnostics.approximated(where, `user ${job.user}`, `not enforced: the runner decides who steps run as`, "drop user, or set it in the image");
+  }
   if (job.network === "none") {
     diagnostics.approximated(where, "network none", "not enforced: the job can reach the network", "set network: host to say the job may use the network");
   }

@@ -30,6 +30,7 @@ export const GITHUB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.workingDirectory": lowered("cd in each step's prelude"),
   "job.resources": approx("warning: the runner decides"),
   "job.network": approx("none is not enforced (warning); host is the runner's default"),
+  "job.user": approx("the runner's user (root in a container job); user image warns"),
   "job.deploy": refused("deployments need the Argo target"),
   "job.source": exact("diagnostics point at it"),
   "step.name": exact("step name"),

@@ -30,6 +30,7 @@ export const GITLAB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.workingDirectory": lowered("cd in each step's prelude"),
   "job.resources": approx("warning: the runner decides"),
   "job.network": approx("none is not enforced (warning)"),
+  "job.user": approx("the runner runs the image's user; user invoker is the runner's default, root warns"),
   "job.deploy": refused("deployments need the Argo target"),
   "job.source": exact("diagnostics point at it"),
   "step.name": exact("a comment line in the script"),

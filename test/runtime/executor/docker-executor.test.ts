@@ -1,5 +1,7 @@
 /** What only the docker executor does: services, images, resource limits, networks, labels. */
 import { execFile } from "node:child_process";
+import { chown, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -144,6 +146,81 @@ describe.runIf(docker.run)("docker executor", () => {
     expect(result.outcome).toEqual({ outcome: "cancelled", message: "job cancelled" });
     expect(result.elapsedMs).toBeLessThan(5_000);
     expect(await containersOf(runId)).toEqual([]);
+  });
+
+  it("runs a job's steps in one container, and a step with its own image in another", async () => {
+    const result = await run({
+      steps: [
+        { run: "hostname; echo kept > /etc/pipec-one-container" },
+        { run: "hostname; cat /etc/pipec-one-container" },
+        { run: "hostname", image: TEST_IMAGES.busybox },
+      ],
+    });
+    expect(result.outcome).toEqual({ outcome: "success" });
+    const [first, second, own] = [0, 1, 2].map((index) => result.text("stdout", index).split("\n")[0]);
+    expect(second).toBe(first);
+    expect(result.text("stdout", 1)).toBe(`${first}\nkept\n`);
+    expect(own).not.toBe(first);
+    expect(await containersOf(runId)).toEqual([]);
+  });
+
+  it("kills what a step leaves running before the next step starts", async () => {
+    const count = 'n=0; for d in /proc/[0-9]*; do read -r c < $d/comm 2>/dev/null && [ "$c" = sleep ] && n=$((n+1)); done; echo $n';
+    const result = await run({ steps: [{ run: "sleep 30 & sleep 31 & echo started" }, { run: count }] });
+    expect(result.outcome).toEqual({ outcome: "success" });
+    expect(result.text("stdout", 1)).toBe("0\n");
+    expect(result.elapsedMs).toBeLessThan(10_000);
+  });
+
+  it("runs later steps in the job's container after a step was killed for ignoring SIGTERM", async () => {
+    const result = await run({
+      stopGraceMs: 300,
+      steps: [
+        { run: "hostname; trap '' TERM; sleep 30", timeoutMs: 300, continueOnFailure: true },
+        { run: "hostname; echo after" },
+      ],
+    });
+    expect(result.outcome).toEqual({ outcome: "success" });
+    expect(result.text("stdout", 1)).toMatch(/\nafter\n$/);
+    expect(result.events.map((event) => (event.type === "finished" ? event.status : event.type))).toEqual(["started", "timed-out", "started", "success"]);
+  });
+
+  it("runs steps as the invoking user, with a writable HOME, and files in the workspace are theirs", async () => {
+    const invoker = { uid: 4321, gid: 4322 };
+    // pipec runs as the invoker, who owns the project and so the workspace copy.
+    if (process.getuid?.() === 0) await chown(workspace.dir, invoker.uid, invoker.gid);
+    const script = 'id -u; id -g; echo "$HOME"; touch "$HOME/cache" && echo home-writable; echo made > out.txt';
+    const result = await run(
+      { steps: [{ run: script }, { run: script, image: TEST_IMAGES.busybox }, { run: 'echo "$HOME"', env: { HOME: "/workspace" } }] },
+      { invoker },
+    );
+    expect(result.outcome).toEqual({ outcome: "success" });
+    expect(result.text("stdout", 0)).toBe("4321\n4322\n/pipec/home\nhome-writable\n");
+    expect(result.text("stdout", 1)).toBe("4321\n4322\n/pipec/home\nhome-writable\n");
+    expect(result.text("stdout", 2)).toBe("/workspace\n");
+    const owner = await stat(join(workspace.dir, "out.txt"));
+    expect([owner.uid, owner.gid]).toEqual([4321, 4322]);
+  });
+
+  it.each([
+    ["root", "0"],
+    ["image", "0"],
+  ] as const)("runs steps as %s when the job says so", async (user, uid) => {
+    const result = await run({ job: { user }, steps: [{ run: "id -u" }] }, { invoker: { uid: 4321, gid: 4321 } });
+    expect(result.text("stdout")).toBe(`${uid}\n`);
+  });
+
+  it("sets no-new-privileges on step and service containers, and gives services the job's limits", async () => {
+    const noNewPrivs = "grep -q 'NoNewPrivs:[[:space:]]*1' /proc/self/status";
+    const limit = String(96 * 1024 * 1024);
+    const memory = `[ "$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" = ${limit} ]`;
+    const result = await run({
+      job: { resources: { memoryBytes: 96 * 1024 * 1024 } },
+      services: [{ name: "limited", image: TEST_IMAGES.busybox, command: ["sleep", "60"], env: {}, readyCommand: ["sh", "-c", `${noNewPrivs} && ${memory}`] }],
+      steps: [{ run: `${noNewPrivs} && echo job` }, { run: `${noNewPrivs} && echo own`, image: TEST_IMAGES.busybox }],
+    }, { serviceReadyTimeoutMs: 5_000 });
+    expect(result.outcome).toEqual({ outcome: "success" });
+    expect(result.text("stdout")).toBe("job\nown\n");
   });
 
   it("applies the job's resource limits", async () => {
