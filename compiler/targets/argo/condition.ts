@@ -10,22 +10,12 @@
  * otherwise than pipec (`<`, numbers, functions but startsWith/endsWith/contains on a literal) is refused.
  */
 import { printExpression, type Expr } from "../../../runtime/plan/expression/index.ts";
-import type { Plan } from "../../../runtime/plan/schema.ts";
-import { bindStatic, foldConstants, parseCondition, withImpliedSuccess } from "../common/condition.ts";
-import type { TargetDiagnostics, Where } from "../common/diagnostics.ts";
+import { bindStatic, foldConstants, parseCondition, withImpliedSuccess, type ConditionScope } from "../common/condition.ts";
 import { gitParameter } from "./parameters.ts";
 
 export interface TaskCondition {
   readonly depends: string | null;
   readonly when: string | null;
-}
-
-export interface ConditionScope {
-  readonly plan: Plan;
-  readonly jobId: string;
-  readonly ids: ReadonlyMap<string, string>;
-  readonly where: Where;
-  readonly diagnostics: TargetDiagnostics;
 }
 
 class Refused extends Error {}

@@ -5,10 +5,11 @@
  */
 import type { EnvValue, Job, Plan } from "../../../runtime/plan/schema.ts";
 import { bindStatic, foldConstants, nodes, parseCondition, withImpliedSuccess } from "../common/condition.ts";
-import { jobWhere, type TargetDiagnostics, type Where } from "../common/diagnostics.ts";
+import type { TargetDiagnostics, Where } from "../common/diagnostics.ts";
 import { envPrelude, type EnvLayer } from "../common/env-prelude.ts";
-import { packScript, unsupportedPatterns, type Output } from "../common/pack.ts";
+import { packScript } from "../common/pack.ts";
 import { stepWhere } from "../common/shared-checks.ts";
+import { packableOutputs, stepBlock, stepBody } from "../common/step-script.ts";
 import { shellJoin, shellQuote } from "../common/shell.ts";
 
 /** How long a service may stay not ready (pipec's default). */
@@ -41,15 +42,13 @@ export function jobScript(plan: Plan, id: string, engineId: string, inputs: read
     const stepEnv = secretsAsShell(step.env, stepSecrets);
     const prelude = envPrelude([plan.env, job.env, stepEnv], 2);
     for (const name of prelude.secretClashes) diagnostics.unsupported(where, `env ${name}`, "a secret that replaces a templated value of an outer env needs the shell, where the Secret is not read", "give the secret's env entry another name");
-    const dir = step.workingDirectory ?? job.workingDirectory;
-    const body = [...prelude.lines, ...(dir === "." ? [] : [`cd "${dir}"`]), step.run.replace(/\n$/, "")].join("\n");
+    const body = stepBody(prelude.lines, job, step);
     const gate = stepGate(plan, job, step.if, where, diagnostics);
-    const onFailure = step.continueOnFailure ? `echo ${shellQuote(`pipec: step "${step.name}" failed; continuing (continueOnFailure)`)}` : "pipec_status=$?";
     if (step.timeoutMs !== null) diagnostics.approximated(where, "step timeout", `step "${step.name}" has no timeout of its own on Argo; the job's activeDeadlineSeconds applies`);
     if (step.retry !== null && step.retry.max > 0) diagnostics.approximated(where, "step retry", `step "${step.name}" is not retried: Argo retries whole tasks`, "retry the job instead");
-    lines.push(`# step ${index + 1}: ${step.name.replace(/\n/g, " ")}\nif ${gate}; then\n  sh -e -c ${shellQuote(body)} || ${onFailure}\nfi`);
+    lines.push(stepBlock(index, step, body, gate));
   });
-  const outputs = packable(plan, id, diagnostics);
+  const outputs = packableOutputs(plan, id, diagnostics);
   if (outputs.length > 0) lines.push(`if [ "$pipec_status" = 0 ]; then\n${outputs.map(([name, output]) => packScript(engineId, name, output)).join("")}fi`);
   lines.push('exit "$pipec_status"');
   return { script: `${lines.join("\n")}\n`, outputs: outputs.map(([name]) => name), stepSecrets: [...stepSecrets].sort() };
@@ -69,14 +68,6 @@ function secretsAsShell(layer: EnvLayer, used: Set<string>): EnvLayer {
 
 export function secretEnvName(secret: string): string {
   return `PIPEC_SECRET_${secret}`;
-}
-
-function packable(plan: Plan, id: string, diagnostics: TargetDiagnostics): [string, Output][] {
-  return Object.entries(plan.jobs[id]!.outputs).filter(([name, output]) => {
-    const bad = unsupportedPatterns(output);
-    if (bad.length > 0) diagnostics.unsupported(jobWhere(plan, id), `output ${name}`, `the pattern${bad.length === 1 ? "" : "s"} ${bad.map((p) => JSON.stringify(p)).join(", ")} cannot be selected exactly by the generated packing script`, "use **, *, ?, [..] and {a,b} in whole path segments");
-    return bad.length === 0;
-  });
 }
 
 /** The shell test deciding a step: status-only conditions (pipec's step semantics), anything else refused. */

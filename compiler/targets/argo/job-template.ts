@@ -10,7 +10,7 @@ import { jobWhere, type TargetDiagnostics, type Where } from "../common/diagnost
 import { envPrelude, isNativeLiteral, type EnvLayer } from "../common/env-prelude.ts";
 import { artifactName, tarPath } from "../common/pack.ts";
 import type { TargetProfile } from "../types.ts";
-import { seconds } from "./durations.ts";
+import { duration, seconds } from "./durations.ts";
 import { jobScript, secretEnvName } from "./job-script.ts";
 import { parameter, systemEnv, WORKSPACE } from "./parameters.ts";
 
@@ -109,7 +109,7 @@ function retryStrategy(job: Job, where: Where, diagnostics: TargetDiagnostics): 
       limit: r.max,
       retryPolicy: policy,
       ...(r.exitCodes.length === 0 ? {} : { expression: `asInt(lastRetry.exitCode) in [${r.exitCodes.join(", ")}]` }),
-      backoff: { duration: `${seconds(r.backoff.initialMs)}s`, factor: r.backoff.factor, cap: `${seconds(r.backoff.maxMs)}s` },
+      backoff: { duration: duration(r.backoff.initialMs), factor: r.backoff.factor, cap: duration(r.backoff.maxMs) },
     },
   };
 }

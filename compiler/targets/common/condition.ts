@@ -5,6 +5,16 @@
  */
 import { evaluateExpression, parseExpression, usesStatusFunction, type Expr, type ExpressionContext } from "../../../runtime/plan/expression/index.ts";
 import type { Plan } from "../../../runtime/plan/schema.ts";
+import type { TargetDiagnostics, Where } from "./diagnostics.ts";
+
+/** What a dialect's translation of one job's condition needs: the plan, the job, engine ids, where to report. */
+export interface ConditionScope {
+  readonly plan: Plan;
+  readonly jobId: string;
+  readonly ids: ReadonlyMap<string, string>;
+  readonly where: Where;
+  readonly diagnostics: TargetDiagnostics;
+}
 
 export function parseCondition(text: string): Expr {
   const parsed = parseExpression(text);

@@ -11,8 +11,7 @@
  */
 import { printExpression, type Expr } from "../../../runtime/plan/expression/index.ts";
 import type { Plan } from "../../../runtime/plan/schema.ts";
-import { bindStatic, foldConstants, nodes, parseCondition } from "../common/condition.ts";
-import type { TargetDiagnostics, Where } from "../common/diagnostics.ts";
+import { bindStatic, foldConstants, nodes, parseCondition, type ConditionScope } from "../common/condition.ts";
 
 const ctx = (root: string, ...path: string[]): Expr => ({ kind: "context", root, path });
 const lit = (value: string | null): Expr => ({ kind: "literal", value });
@@ -30,14 +29,6 @@ const GIT: Readonly<Record<string, Expr>> = {
   tag: or(and(eq(ctx("github", "ref_type"), lit("tag")), ctx("github", "ref_name")), lit("")),
   sha: ctx("github", "sha"),
 };
-
-export interface ConditionScope {
-  readonly plan: Plan;
-  readonly jobId: string;
-  readonly ids: ReadonlyMap<string, string>;
-  readonly where: Where;
-  readonly diagnostics: TargetDiagnostics;
-}
 
 /** The `if:` text for a condition, or null for the default (`success()`). */
 export function githubCondition(text: string, scope: ConditionScope): string | null {

@@ -11,9 +11,9 @@ import { bindStatic, foldConstants, parseCondition, withImpliedSuccess } from ".
 import { jobWhere, TargetDiagnostics, type Where } from "../common/diagnostics.ts";
 import { envPrelude, isNativeLiteral, type EnvLayer } from "../common/env-prelude.ts";
 import { engineIds, gitlabJobId } from "../common/names.ts";
-import { packScript, tarPath, unpackScript, unsupportedPatterns } from "../common/pack.ts";
+import { packScript, tarPath, unpackScript } from "../common/pack.ts";
 import { checkJob, checkPlan, stepWhere } from "../common/shared-checks.ts";
-import { shellQuote } from "../common/shell.ts";
+import { packableOutputs, stepBlock, stepBody } from "../common/step-script.ts";
 import { printEngineYaml } from "../common/yaml.ts";
 import type { EmitOptions, EmitResult } from "../types.ts";
 import { lowerCondition, type GitlabWhen } from "./rules.ts";
@@ -202,19 +202,13 @@ function script(plan: Plan, id: string, job: Job, ids: ReadonlyMap<string, strin
   job.steps.forEach((step, index) => {
     const where = stepWhere(id, job, step);
     const prelude = envPrelude([secretsAsTemplates(plan.env), secretsAsTemplates(job.env), secretsAsTemplates(step.env)], 2);
-    const dir = step.workingDirectory ?? job.workingDirectory;
-    const body = [...prelude.lines, ...(dir === "." ? [] : [`cd "${dir}"`]), step.run.replace(/\n$/, "")].join("\n");
+    const body = stepBody(prelude.lines, job, step);
     const gate = stepGate(plan, job, step.if, where, diagnostics);
-    const onFailure = step.continueOnFailure ? `echo ${shellQuote(`pipec: step "${step.name}" failed; continuing (continueOnFailure)`)}` : "pipec_status=$?";
     if (step.timeoutMs !== null) diagnostics.approximated(where, "step timeout", `step "${step.name}" has no timeout of its own on GitLab; the job's timeout applies`);
     if (step.retry !== null && step.retry.max > 0) diagnostics.approximated(where, "step retry", `step "${step.name}" is not retried: GitLab retries whole jobs`, "retry the job instead");
-    lines.push(`# step ${index + 1}: ${step.name.replace(/\n/g, " ")}\nif ${gate}; then\n  sh -e -c ${shellQuote(body)} || ${onFailure}\nfi`);
+    lines.push(stepBlock(index, step, body, gate));
   });
-  const outputs = Object.entries(job.outputs).filter(([name, output]) => {
-    const bad = unsupportedPatterns(output);
-    if (bad.length > 0) diagnostics.unsupported(jobWhere(plan, id), `output ${name}`, `the pattern${bad.length === 1 ? "" : "s"} ${bad.map((p) => JSON.stringify(p)).join(", ")} cannot be selected exactly by the generated packing script`, "use **, *, ?, [..] and {a,b} in whole path segments");
-    return bad.length === 0;
-  });
+  const outputs = packableOutputs(plan, id, diagnostics);
   if (outputs.length > 0) lines.push(`if [ "$pipec_status" = 0 ]; then\n${outputs.map(([name, output]) => packScript(ids.get(id) ?? id, name, output)).join("")}fi`);
   lines.push('exit "$pipec_status"');
   return lines;

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { canonicalize } from "../../../compiler/canonical.ts";
 import { compileFile } from "../../../compiler/index.ts";
@@ -106,24 +106,30 @@ const fixtures = readdirSync(FIXTURES)
     const input = ["ci.pipeline.ts", "pipeline.yaml", "plan.yaml"].find((file) => existsSync(join(FIXTURES, dir, file)));
     return input ? [{ name: dir, file: join(FIXTURES, dir, input) }] : [];
   });
-const plans = new Map<string, Plan>();
+const files = new Map([...examples, ...fixtures].map((c) => [c.name, c.file]));
+const plans = new Map<string, Promise<Plan>>();
 
-beforeAll(async () => {
-  for (const { name, file } of [...examples, ...fixtures]) {
-    const result = await compileFile(file, { cacheDir: null });
-    if (!result.plan) throw new Error(`${file} does not compile`);
-    plans.set(name, result.plan);
+/** A case's plan, compiled once, when a test first needs it (no hook compiles them all up front). */
+function planOf(name: string): Promise<Plan> {
+  let plan = plans.get(name);
+  if (plan === undefined) {
+    plan = compileFile(files.get(name)!, { cacheDir: null }).then((result) => {
+      if (!result.plan) throw new Error(`${name} does not compile`);
+      return result.plan;
+    });
+    plans.set(name, plan);
   }
-}, 120_000);
+  return plan;
+}
 
 describe("every emitted Argo document passes the strict schemas and the semantic rules", () => {
-  it("emits Rollouts for a plan with container deployments", () => {
-    const files = emitTarget(plans.get("targets-argo-deploy")!, "argo", { profile: ARGO_PROFILE, pipecVersion: "0.0.0-test" }).files.map((f) => f.path);
+  it("emits Rollouts for a plan with container deployments", { timeout: 120_000 }, async () => {
+    const files = emitTarget(await planOf("targets-argo-deploy"), "argo", { profile: ARGO_PROFILE, pipecVersion: "0.0.0-test" }).files.map((f) => f.path);
     expect(files).toEqual(["workflow.yaml", "deploy-api.yaml", "deploy-site.yaml", "deploy-web.yaml"]);
   });
 
-  it.each([...examples, ...fixtures].map((c) => c.name))("%s", { timeout: 120_000 }, (name) => {
-    const result = emitTarget(plans.get(name)!, "argo", { profile: ARGO_PROFILE, pipecVersion: "0.0.0-test" });
+  it.each([...examples, ...fixtures].map((c) => c.name))("%s", { timeout: 120_000 }, async (name) => {
+    const result = emitTarget(await planOf(name), "argo", { profile: ARGO_PROFILE, pipecVersion: "0.0.0-test" });
     if (result.files.length === 0) return expect(result.diagnostics.some((d) => d.severity === "error")).toBe(true);
     const manifests = new Map<string, Json>();
     for (const file of result.files) {
