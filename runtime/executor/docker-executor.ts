@@ -26,6 +26,7 @@ import { createImageResolver, type ImageResolver, type PullPolicy } from "./imag
 import { ServiceGroup } from "./services.ts";
 import { abortOutcome, runSteps, type StepAttemptResult } from "./step-loop.ts";
 import type { Executor, JobExecution, JobOutcome, ResolvedStep } from "./types.ts";
+import type { Job } from "../plan/schema.ts";
 import { formatBytes } from "./step-messages.ts";
 import { checkWorkingDirectory } from "./workspace-path.ts";
 
@@ -78,7 +79,14 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
   return {
     kind: "docker",
 
-    imageEnvironment: createImageEnvironment(engine, createImageResolver(engine, options.pullPolicy)),
+    imageEnvironment: (() => {
+      const ask = createImageEnvironment(engine, createImageResolver(engine, options.pullPolicy));
+      // Asked as the steps' own user, so `${HOME}` is the HOME the steps get.
+      return (image: string, runId: string, job: Job) => {
+        const user = stepUser(job.user, options.invoker);
+        return ask(image, runId, { spec: user.spec, fallbackHome: user.home === null ? null : CONTAINER_HOME });
+      };
+    })(),
 
     async runJob(execution) {
       const resolveImage = createImageResolver(engine, options.pullPolicy);

@@ -8,24 +8,32 @@
 import { containerLabels, type DockerEngine } from "../docker/index.ts";
 import type { ImageResolver } from "./image-resolver.ts";
 
-const PRINT = 'printf "%s\\0%s" "$HOME" "$PATH"';
+// Prints HOME, PATH and whether that HOME can be written (a uid without a passwd entry gets `/`).
+const PRINT = 'w=0; [ "${HOME:-/}" != / ] && [ -w "$HOME" ] && w=1; printf "%s\\0%s\\0%s" "$HOME" "$PATH" "$w"';
 
-export type ImageEnvironment = (image: string, runId: string) => Promise<Readonly<Record<string, string>>>;
+/** Who the job's steps run as: the container's `User` ("" for the image's own), and the HOME it gets when the image gives it none it can write. */
+export interface ImageUser {
+  readonly spec: string;
+  readonly fallbackHome: string | null;
+}
+
+export type ImageEnvironment = (image: string, runId: string, user: ImageUser) => Promise<Readonly<Record<string, string>>>;
 
 /** Asks each image once (per executor): an image that cannot be pulled or run gives nothing, and its step then fails in its own words. */
 export function createImageEnvironment(engine: DockerEngine, resolveImage: ImageResolver): ImageEnvironment {
   const asked = new Map<string, Promise<Readonly<Record<string, string>>>>();
-  return (image, runId) => {
-    let answer = asked.get(image);
+  return (image, runId, user) => {
+    const key = `${image}\0${user.spec}\0${user.fallbackHome ?? ""}`;
+    let answer = asked.get(key);
     if (!answer) {
-      answer = askImage(engine, resolveImage, image, runId);
-      asked.set(image, answer);
+      answer = askImage(engine, resolveImage, image, runId, user);
+      asked.set(key, answer);
     }
     return answer;
   };
 }
 
-async function askImage(engine: DockerEngine, resolveImage: ImageResolver, image: string, runId: string): Promise<Readonly<Record<string, string>>> {
+async function askImage(engine: DockerEngine, resolveImage: ImageResolver, image: string, runId: string, user: ImageUser): Promise<Readonly<Record<string, string>>> {
   if ((await resolveImage(image)) !== null) return {};
   const chunks: Buffer[] = [];
   // A timer held here: Node 20 may collect an AbortSignal.timeout nothing else refers to, and it would never fire.
@@ -33,7 +41,7 @@ async function askImage(engine: DockerEngine, resolveImage: ImageResolver, image
   const timer = setTimeout(() => stop.abort("timeout"), 30_000);
   try {
     const result = await engine.runContainer(
-      { image, cmd: ["sh", "-c", PRINT], env: {}, workingDir: "/", binds: [], labels: containerLabels({ runId, job: "pipec-image-environment" }), network: "none", cpus: null, memoryBytes: null, pids: null, stopGraceMs: 1_000 },
+      { image, cmd: ["sh", "-c", PRINT], env: {}, workingDir: "/", binds: [], labels: containerLabels({ runId, job: "pipec-image-environment" }), network: "none", cpus: null, memoryBytes: null, pids: null, stopGraceMs: 1_000, user: user.spec },
       { onStdout: (chunk) => chunks.push(chunk), onStderr: () => {}, signal: stop.signal },
     );
     if (result.exitCode !== 0) return {};
@@ -42,9 +50,11 @@ async function askImage(engine: DockerEngine, resolveImage: ImageResolver, image
   } finally {
     clearTimeout(timer);
   }
-  const [home, path] = Buffer.concat(chunks).toString("utf8").split("\0");
+  const [home, path, writable] = Buffer.concat(chunks).toString("utf8").split("\0");
   const values: Record<string, string> = {};
-  if (home) values.HOME = home;
+  // The same rule as the step script's: a HOME that cannot be written becomes the job's home folder.
+  if (user.fallbackHome !== null && writable !== "1") values.HOME = user.fallbackHome;
+  else if (home) values.HOME = home;
   if (path) values.PATH = path;
   return values;
 }

@@ -90,7 +90,7 @@ export interface Executor {
    * `HOME` and `PATH` as a process in this image starts with (image-environment.ts), for env templates
    * such as `PATH: "${PATH}:/opt/bin"`. Absent for local jobs, which read the host's.
    */
-  imageEnvironment?(image: string, runId: string): Promise<Readonly<Record<string, string>>>;
+  imageEnvironment?(image: string, runId: string, job: Job): Promise<Readonly<Record<string, string>>>;
   /** What this executor does not enforce for these jobs (by id), said once per run before the first job. */
   notices?(jobs: ReadonlyMap<string, Job>): string[];
 }

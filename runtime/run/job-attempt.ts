@@ -61,7 +61,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     environment = resolveJobEnvironment(plan, jobId, values);
     // `${HOME}` / `${PATH}` in a container job mean the image's: asked of the image, then the env resolved again with them.
     if (environment.image !== null && input.executor.imageEnvironment && readsImageVariables(plan, job)) {
-      Object.assign(base, await input.executor.imageEnvironment(environment.image, input.runId));
+      Object.assign(base, await input.executor.imageEnvironment(environment.image, input.runId, job));
       environment = resolveJobEnvironment(plan, jobId, values);
     }
     const context = { env: environment.env, vars: {}, matrix: job.matrix ?? {}, needs: {}, git: input.git, pipeline: { name: plan.name }, run: { id: input.runId } };

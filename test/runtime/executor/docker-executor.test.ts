@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { connectDocker, containerLabels, runLabels, LABEL_RUN_ID } from "../../../runtime/docker/index.ts";
 import { createDockerExecutor, type DockerExecutorOptions, type ResolvedService } from "../../../runtime/executor/index.ts";
 import { TEST_IMAGES, dockerGate } from "../../setup/require-docker.ts";
+import { JobSchema } from "../../../runtime/plan/schema.ts";
 import { runJob, tempWorkspace, type JobOptions } from "./harness.ts";
 
 const docker = await dockerGate("docker executor");
@@ -200,6 +201,16 @@ describe.runIf(docker.run)("docker executor", () => {
     expect(result.text("stdout", 2)).toBe("/workspace\n");
     const owner = await stat(join(workspace.dir, "out.txt"));
     expect([owner.uid, owner.gid]).toEqual([4321, 4322]);
+  });
+
+  it("answers ${HOME} with the HOME the steps get: the job's home folder for an invoker the image does not know, the image's for root", async () => {
+    const executor = createDockerExecutor(connectDocker(), { pullPolicy: "never", invoker: { uid: 4321, gid: 4321 } });
+    const job = (user: string) => JobSchema.parse({ name: "job", image: TEST_IMAGES.busybox, user });
+    const asInvoker = await executor.imageEnvironment!(TEST_IMAGES.busybox, runId, job("invoker"));
+    const asRoot = await executor.imageEnvironment!(TEST_IMAGES.busybox, runId, job("root"));
+    expect(asInvoker.HOME).toBe("/pipec/home");
+    expect(asRoot.HOME).toBe("/root");
+    expect(asInvoker.PATH).toBe(asRoot.PATH);
   });
 
   it.each([
