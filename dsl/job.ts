@@ -56,7 +56,8 @@ export interface JobOptions<M extends MatrixInput, O extends string> {
   readonly env?: PerExpansion<Env, M>;
   /** Secrets this job may read, exposed as environment variables of the same name. */
   readonly secrets?: readonly Secret[];
-  readonly if?: ConditionLike;
+  /** The job's condition; for matrix jobs it may be a function of the expansion: `({ matrix }) => when.changed(\`services/${matrix.service}/**\`)`. */
+  readonly if?: PerExpansion<ConditionLike, M>;
   readonly outputs?: { readonly [K in O]: Output };
   readonly services?: readonly ServiceOptions[];
   readonly caches?: readonly CacheOptions[];

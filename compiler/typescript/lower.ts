@@ -180,7 +180,7 @@ function lowerJob(
     name: combo ? matrixJobName(job.name, combo) : job.name,
     matrix: combo ? { ...combo } : undefined,
     needs,
-    if: lowerCondition(o.if),
+    if: lowerCondition(perExpansion(o.if, combo)),
     image: perExpansion(o.image, combo),
     env,
     steps,

@@ -123,6 +123,10 @@ export const JobSchema = z.strictObject({
   network: z.enum(["none", "host"]).optional(),
   matrix: MatrixSchema.optional(),
   secrets: z.array(secretName()).optional().describe("Each secret NAME becomes the environment variable NAME."),
+  changes: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: "expected a path pattern or a list of them, like services/user/**" })
+    .optional()
+    .describe("Run the job only when a file matching one of these patterns changed (pipec run --base REF); ${{ matrix.<axis> }} allowed."),
 });
 
 export const VariableSchema = z.union(

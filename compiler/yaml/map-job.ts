@@ -67,6 +67,10 @@ export function mapJob(request: JobRequest, context: MapContext): JobInput {
     out.if = unwrapExpression(job.conditional);
     record(context, [...plan, "if"], [...doc, "conditional"]);
   }
+  if (job.changes !== undefined) {
+    out.if = withChanges(out.if, job.changes, [...doc, "changes"], scope);
+    if (job.conditional === undefined) record(context, [...plan, "if"], [...doc, "changes"]);
+  }
   if (job.timeout !== undefined) {
     out.timeoutMs = durationMs(job.timeout, [...doc, "timeout"], context);
     record(context, [...plan, "timeoutMs"], [...doc, "timeout"]);
@@ -135,4 +139,11 @@ function mapInputs(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobR
     }
   });
   return inputs;
+}
+
+/** `changes: [a, b]` as `changed('a', 'b')`, and-ed to the job's own condition. */
+function withChanges(condition: string | undefined, changes: string | readonly string[], path: (string | number)[], scope: MatrixScope): string {
+  const patterns = (typeof changes === "string" ? [changes] : changes).map((pattern, index) => substituteMatrix(pattern, typeof changes === "string" ? path : [...path, index], scope));
+  const call = `changed(${patterns.map((pattern) => `'${pattern.replace(/'/g, "''")}'`).join(", ")})`;
+  return condition === undefined ? call : `(${condition}) && ${call}`;
 }

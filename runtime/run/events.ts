@@ -27,6 +27,10 @@ export const RunEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("run.finished"), ...base, status: z.enum(["success", "failed", "cancelled"]), reason: z.string().nullable(), durationMs: z.number(), criticalPath: z.array(z.string()), criticalPathMs: z.number() }),
   z.object({ type: z.literal("run.notice"), ...base, level: z.enum(["info", "warning"]), message: z.string() }),
+  /** The commit the run ran on (recorded when the project is a git checkout): lead time and change bases read it. */
+  z.object({ type: z.literal("run.commit"), ...base, sha: z.string(), branch: z.string().nullable(), tag: z.string().nullable(), authorTime: z.string().nullable() }),
+  /** What `changed(...)` conditions compared with, and how many files differ. */
+  z.object({ type: z.literal("run.changes"), ...base, base: z.string(), files: z.number().nullable() }),
   z.object({ type: z.literal("job.cache"), ...base, job: z.string(), hit: z.boolean(), key: z.string(), changed: z.array(z.string()) }),
   z.object({ type: z.literal("artifact.stored"), ...base, job: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),
   z.object({ type: z.literal("artifact.restored"), ...base, job: z.string(), from: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),

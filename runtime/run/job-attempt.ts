@@ -9,6 +9,7 @@ import { collectOutputs, restoreInputs, type ArtifactIndex, type OutputBudget } 
 import type { Plan } from "../plan/schema.ts";
 import type { RunEventDraft } from "./events.ts";
 import type { GitInfo } from "./git-info.ts";
+import type { ChangeSet } from "../plan/expression/index.ts";
 import { resolveJobEnvironment, type RunValues } from "./job-env.ts";
 import { createJobLogSink } from "./job-log-sink.ts";
 import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-caches.ts";
@@ -42,6 +43,8 @@ export interface JobAttemptInput {
   readonly useCache: boolean;
   /** The run's output size limits and what its outputs hold so far (shared by its jobs). */
   readonly outputBudget: OutputBudget;
+  /** The changed files `changed()` reads, when the plan uses it. */
+  readonly changes?: ChangeSet;
 }
 
 export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome> {
@@ -59,7 +62,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   let environment;
   try {
     environment = resolveJobEnvironment(plan, jobId, values);
-    const context = { env: environment.env, vars: {}, matrix: job.matrix ?? {}, needs: {}, git: input.git, pipeline: { name: plan.name }, run: { id: input.runId } };
+    const context = { env: environment.env, vars: {}, matrix: job.matrix ?? {}, needs: {}, git: input.git, pipeline: { name: plan.name }, run: { id: input.runId }, changes: input.changes };
     steps = resolveSteps(job, jobId, environment, values, base, context);
   } catch (cause) {
     return { outcome: "failed", exitCode: 1, step: 0, message: masker.text((cause as Error).message) };

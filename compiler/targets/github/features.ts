@@ -16,7 +16,7 @@ export const GITHUB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.name": exact("job name"),
   "job.matrix": lowered("already expanded; matrix.k in conditions becomes the literal"),
   "job.needs": exact("needs, with sanitised job ids"),
-  "job.if": exact("if: with contexts renamed; needs.X.result of an allowFailure job refused; text comparisons warn (GitHub ignores case)"),
+  "job.if": exact("if: with contexts renamed; needs.X.result of an allowFailure job refused; text comparisons warn (GitHub ignores case); changed() refused"),
   "job.image": exact("container; templates refused"),
   "job.env": lowered("literals in the job env; templates as an export prelude"),
   "job.steps": exact("run steps with shell sh -e, after actions/checkout"),

@@ -16,7 +16,7 @@ export const GITLAB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.name": exact("PIPEC_JOB_NAME (GitLab shows the job id)"),
   "job.matrix": lowered("already expanded; matrix.k in conditions becomes the literal"),
   "job.needs": exact("needs with artifacts only from producers it takes; stages by depth; optional when the need may not exist"),
-  "job.if": lowered("when + rules:if; an on_success job inherits its needs' rules (GitLab drops excluded jobs); always()/failure() after a need that may be skipped warns (GitLab does not start it); needs results, functions and < > refused"),
+  "job.if": lowered("when + rules:if; an on_success job inherits its needs' rules (GitLab drops excluded jobs); always()/failure() after a need that may be skipped warns (GitLab does not start it); needs results, functions (changed() included) and < > refused"),
   "job.image": exact("image; defaults in templates refused"),
   "job.env": lowered("literals in job variables; templates as an export prelude"),
   "job.steps": lowered("one script: each step in sh -e -c, failures tracked"),
