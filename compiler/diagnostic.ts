@@ -37,6 +37,7 @@ export const DIAGNOSTIC_CODES = [
   "target-name-collision",
   "several-pipelines",
   "env-at-load",
+  "unknown-metric",
 ] as const;
 
 export const DiagnosticSchema = z.object({

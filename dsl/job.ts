@@ -46,6 +46,18 @@ export interface CacheOptions {
 /** A cache key part: the content of these files. */
 export const files = (...patterns: string[]): CacheKeyPart => ({ files: patterns });
 
+/** Report files the job writes: JUnit XML, and coverage as Cobertura XML or lcov. */
+export interface ReportOptions {
+  readonly junit?: string | readonly string[];
+  readonly coverage?: string | readonly string[];
+}
+/** The metrics reports give: counts of tests, coverage ratios (0..1). */
+export type ReportMetric = "tests.total" | "tests.passed" | "tests.failed" | "tests.errors" | "tests.skipped" | "coverage.line" | "coverage.branch" | "coverage.function";
+/** A threshold checked after the job's reports; `file`: read the metric (a dotted path) from a JSON file the job wrote. */
+export type GateOptions =
+  | { readonly metric: ReportMetric; readonly min?: number; readonly max?: number; readonly file?: undefined }
+  | { readonly metric: string; readonly file: string; readonly min?: number; readonly max?: number };
+
 export interface JobOptions<M extends MatrixInput, O extends string> {
   readonly needs?: readonly AnyJob[];
   /** Other jobs' outputs, restored into this job's workspace; each adds the dependency edge. */
@@ -71,6 +83,10 @@ export interface JobOptions<M extends MatrixInput, O extends string> {
   readonly resources?: { readonly cpus?: number; readonly memory?: string | number; readonly pids?: number };
   /** @default "none" */
   readonly network?: "none" | "host";
+  /** Test and coverage reports, parsed after the job and shown in the summary: `{ junit: "reports/*.xml", coverage: "coverage/cobertura.xml" }`. */
+  readonly reports?: ReportOptions;
+  /** Quality gates: `[{ metric: "coverage.line", min: 0.8 }, { metric: "tests.failed", max: 0 }]`; one that fails fails the job. */
+  readonly gates?: readonly GateOptions[];
 }
 
 export interface Job<N extends string = string, O extends string = string, M extends MatrixInput = MatrixInput> {

@@ -123,6 +123,14 @@ export const JobSchema = z.strictObject({
   network: z.enum(["none", "host"]).optional(),
   matrix: MatrixSchema.optional(),
   secrets: z.array(secretName()).optional().describe("Each secret NAME becomes the environment variable NAME."),
+  reports: z
+    .strictObject({ junit: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(), coverage: z.union([z.string().min(1), z.array(z.string().min(1))]).optional() })
+    .optional()
+    .describe("JUnit XML and coverage (Cobertura XML or lcov) files the job writes, parsed after it."),
+  gates: z
+    .array(z.strictObject({ metric: z.string().min(1), min: z.number().optional(), max: z.number().optional(), file: z.string().min(1).optional() }))
+    .optional()
+    .describe("Quality gates: { metric: coverage.line, min: 0.8 }; with file: a dotted path into a JSON file the job wrote."),
   changes: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: "expected a path pattern or a list of them, like services/user/**" })
     .optional()

@@ -9,6 +9,7 @@ import { mapCaches, mapOutputs, mapResources, mapRetry, mapServices } from "./ma
 import { mapStep } from "./map-step.ts";
 import { substituteMatrix, type MatrixScope } from "./matrix-template.ts";
 import { unwrapExpression } from "./values.ts";
+import { planGates, planReports } from "../reports.ts";
 
 export interface JobExpansion {
   readonly id: string;
@@ -66,6 +67,15 @@ export function mapJob(request: JobRequest, context: MapContext): JobInput {
   if (job.conditional !== undefined) {
     out.if = unwrapExpression(job.conditional);
     record(context, [...plan, "if"], [...doc, "conditional"]);
+  }
+  if (job.reports !== undefined) {
+    out.reports = planReports(job.reports);
+    record(context, [...plan, "reports"], [...doc, "reports"]);
+  }
+  if (job.gates !== undefined) {
+    out.gates = planGates(job.gates);
+    record(context, [...plan, "gates"], [...doc, "gates"]);
+    job.gates.forEach((_, index) => record(context, [...plan, "gates", index], [...doc, "gates", index]));
   }
   if (job.changes !== undefined) {
     out.if = withChanges(out.if, job.changes, [...doc, "changes"], scope);

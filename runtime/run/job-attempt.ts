@@ -12,6 +12,7 @@ import type { GitInfo } from "./git-info.ts";
 import type { ChangeSet } from "../plan/expression/index.ts";
 import { resolveJobEnvironment, type RunValues } from "./job-env.ts";
 import { createJobLogSink } from "./job-log-sink.ts";
+import { reportJob } from "./job-reports.ts";
 import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-caches.ts";
 import { lookUpJobCache, saveJobCache } from "./job-cache-io.ts";
 import { isCacheable } from "./job-cache.ts";
@@ -93,7 +94,12 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     onLog: sink.onLog,
     onStep: sink.onStep,
   });
+  const gateFailure = outcome.outcome === "success" || outcome.outcome === "failed" ? await reportJob({ job, jobId, workspace, runDir: store.dir, emit }).catch((cause: unknown) => {
+    emit({ type: "run.notice", level: "warning", message: `job ${jobId}: its reports could not be read: ${(cause as Error).message}` });
+    return null;
+  }) : null;
   if (outcome.outcome !== "success") return outcome;
+  if (gateFailure !== null) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: gateFailure };
   const collected = await collectOutputs({ store: input.artifacts, job, jobId, runId: input.runId, pipeline: plan.name, workspace, emit, budget: input.outputBudget });
   if ("failure" in collected) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: collected.failure };
   input.produced.set(jobId, collected.ids);

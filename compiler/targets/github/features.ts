@@ -31,6 +31,8 @@ export const GITHUB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.resources": approx("warning: the runner decides"),
   "job.network": approx("none is not enforced (warning); host is the runner's default"),
   "job.deploy": refused("deployments need the Argo target"),
+  "job.reports": approx("files stay in the workspace, not parsed (warning)"),
+  "job.gates": refused("checked by pipec run only"),
   "job.source": exact("diagnostics point at it"),
   "step.name": exact("step name"),
   "step.run": exact("run: with shell sh -e {0}"),
@@ -65,4 +67,6 @@ export const GITHUB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "resources.pids": approx("warning"),
   "variable.default": exact("input default and fallback"),
   "variable.description": exact("input description"),
+  "reports.junit": approx("not parsed (warning)"),
+  "reports.coverage": approx("not parsed (warning)"),
 };

@@ -31,6 +31,8 @@ export const GITLAB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.resources": approx("warning: the runner decides"),
   "job.network": approx("none is not enforced (warning)"),
   "job.deploy": refused("deployments need the Argo target"),
+  "job.reports": approx("files stay in the workspace, not parsed (warning)"),
+  "job.gates": refused("checked by pipec run only"),
   "job.source": exact("diagnostics point at it"),
   "step.name": exact("a comment line in the script"),
   "step.run": exact("sh -e -c, as pipec runs it"),
@@ -65,4 +67,6 @@ export const GITLAB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "resources.pids": approx("warning"),
   "variable.default": exact("variable value"),
   "variable.description": exact("variable description"),
+  "reports.junit": approx("not parsed (warning)"),
+  "reports.coverage": approx("not parsed (warning)"),
 };
