@@ -25,16 +25,8 @@ export async function readJobReport(workspace: string, reports: Reports): Promis
   const files: string[] = [];
   let tests: JobReport["tests"] = null;
   let coverage: CoverageCounts | null = null;
-  for (const path of await matchReports(workspace, reports.junit, "junit", problems)) {
-    const text = await readReport(workspace, path, problems);
-    if (text === null) continue;
-    const parsed = parseJunit(text);
-    if (!parsed.ok) {
-      problems.push(`${path}: ${parsed.message}`);
-      continue;
-    }
-    files.push(path);
-    const r = parsed.report;
+  const context = { workspace, problems, files };
+  for (const r of await readParsed(context, reports.junit, "junit", parseJunit, (result) => result.report)) {
     const before: NonNullable<JobReport["tests"]> = tests ?? { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, durationMs: 0, failures: [] };
     tests = {
       total: before.total + r.total,
@@ -46,18 +38,35 @@ export async function readJobReport(workspace: string, reports: Reports): Promis
       failures: [...before.failures, ...r.failures].slice(0, REPORT_LIMITS.failures),
     };
   }
-  for (const path of await matchReports(workspace, reports.coverage, "coverage", problems)) {
-    const text = await readReport(workspace, path, problems);
-    if (text === null) continue;
-    const parsed = parseCoverage(text);
-    if (!parsed.ok) {
-      problems.push(`${path}: ${parsed.message}`);
-      continue;
-    }
-    files.push(path);
-    coverage = coverage === null ? parsed.counts : addCoverage(coverage, parsed.counts);
+  for (const counts of await readParsed(context, reports.coverage, "coverage", parseCoverage, (result) => result.counts)) {
+    coverage = coverage === null ? counts : addCoverage(coverage, counts);
   }
   return { tests, coverage, files, problems };
+}
+
+type Parsed<R> = ({ readonly ok: true } & R) | { readonly ok: false; readonly message: string };
+
+/** The parsed value of each file the patterns match, in order; what cannot be read or parsed becomes a problem. */
+async function readParsed<R, T>(
+  context: { readonly workspace: string; readonly problems: string[]; readonly files: string[] },
+  patterns: readonly string[],
+  kind: string,
+  parse: (text: string) => Parsed<R>,
+  value: (result: R) => T,
+): Promise<T[]> {
+  const values: T[] = [];
+  for (const path of await matchReports(context.workspace, patterns, kind, context.problems)) {
+    const text = await readReport(context.workspace, path, context.problems);
+    if (text === null) continue;
+    const parsed = parse(text);
+    if (!parsed.ok) {
+      context.problems.push(`${path}: ${parsed.message}`);
+      continue;
+    }
+    context.files.push(path);
+    values.push(value(parsed as R));
+  }
+  return values;
 }
 
 async function matchReports(workspace: string, patterns: readonly string[], kind: string, problems: string[]): Promise<string[]> {
