@@ -53,7 +53,7 @@ const MONOREPO = {
 
 const run = (dir: string, ...args: string[]) => runPipec(["run", "ci.pipeline.ts", "--executor", "local", "--json", ...args], { cwd: dir });
 
-describe("changed paths", () => {
+describe("changed paths", { timeout: 120_000 }, () => {
   it("on a feature branch, runs the expansions whose service changed since the merge base with main, and says why the others were skipped", () => {
     const { dir, git, write } = project(MONOREPO);
     git("add", "-A");

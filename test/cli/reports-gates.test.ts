@@ -42,7 +42,7 @@ export default pipeline("reports", { jobs: [unit, failing, lint] });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("test reports and quality gates", () => {
+describe("test reports and quality gates", { timeout: 120_000 }, () => {
   it("parses the reports, shows failed tests, fails the job whose gate does not hold, keeps the reports with the run", () => {
     const result = runPipec(["run", "--executor", "local"], { cwd: dir });
     expect(result.code).toBe(1);
