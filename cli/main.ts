@@ -123,6 +123,7 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .option("--max-run-output-size <size>", "the most all outputs stored by the run may hold together (default 20g)")
     .option("--no-cache", "run every job, even when an earlier run has its result")
     .option("--explain-cache", "say per job whether the cache hit, and on a miss which part of the key changed")
+    .option("--base <ref>", "what changed(...) conditions compare with (default: the merge base with the default branch, else the last successful run's commit)")
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
     .action(async (file: string | undefined, flags) => {
       const { runCommand } = await import("./commands/run.ts");

@@ -38,6 +38,7 @@ export const DIAGNOSTIC_CODES = [
   "several-pipelines",
   "env-at-load",
   "plan-edited",
+  "unknown-metric",
 ] as const;
 
 export const DiagnosticSchema = z.object({

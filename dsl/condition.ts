@@ -40,6 +40,14 @@ export const when = {
   contains: (haystack: Operand, needle: Operand) => call("contains", haystack, needle),
   startsWith: (text: Operand, prefix: Operand) => call("startsWith", text, prefix),
   endsWith: (text: Operand, suffix: Operand) => call("endsWith", text, suffix),
+  /**
+   * True when a file matching one of the patterns (globs from the repository root) differs between the
+   * run's commit and its base (`pipec run --base REF`; by default the merge base with the default
+   * branch, else the last successful run's commit). Uncommitted changes count.
+   */
+  changed: (...patterns: [Operand, ...Operand[]]) => call("changed", ...patterns),
+  /** `format('services/{0}/**', matrix.service)`: text with `{N}` replaced by the N-th value. */
+  format: (template: string, ...values: Operand[]) => call("format", template, ...values),
   /** Shorthand for `git.branch == name`. */
   branch: (name: string) => make(`git.branch == ${quote(name)}`),
 };

@@ -46,6 +46,18 @@ export interface CacheOptions {
 /** A cache key part: the content of these files. */
 export const files = (...patterns: string[]): CacheKeyPart => ({ files: patterns });
 
+/** Report files the job writes: JUnit XML, and coverage as Cobertura XML or lcov. */
+export interface ReportOptions {
+  readonly junit?: string | readonly string[];
+  readonly coverage?: string | readonly string[];
+}
+/** The metrics reports give: counts of tests, coverage ratios (0..1). */
+export type ReportMetric = "tests.total" | "tests.passed" | "tests.failed" | "tests.errors" | "tests.skipped" | "coverage.line" | "coverage.branch" | "coverage.function";
+/** A threshold checked after the job's reports; `file`: read the metric (a dotted path) from a JSON file the job wrote. */
+export type GateOptions =
+  | { readonly metric: ReportMetric; readonly min?: number; readonly max?: number; readonly file?: undefined }
+  | { readonly metric: string; readonly file: string; readonly min?: number; readonly max?: number };
+
 export interface JobOptions<M extends MatrixInput, O extends string> {
   readonly needs?: readonly AnyJob[];
   /** Other jobs' outputs, restored into this job's workspace; each adds the dependency edge. */
@@ -56,7 +68,8 @@ export interface JobOptions<M extends MatrixInput, O extends string> {
   readonly env?: PerExpansion<Env, M>;
   /** Secrets this job may read, exposed as environment variables of the same name. */
   readonly secrets?: readonly Secret[];
-  readonly if?: ConditionLike;
+  /** The job's condition; for matrix jobs it may be a function of the expansion: `({ matrix }) => when.changed(\`services/${matrix.service}/**\`)`. */
+  readonly if?: PerExpansion<ConditionLike, M>;
   readonly outputs?: { readonly [K in O]: Output };
   readonly services?: readonly ServiceOptions[];
   readonly caches?: readonly CacheOptions[];
@@ -75,6 +88,10 @@ export interface JobOptions<M extends MatrixInput, O extends string> {
    * yours), `"root"` (to install system packages), or the image's own USER. @default "invoker"
    */
   readonly user?: "invoker" | "root" | "image";
+  /** Test and coverage reports, parsed after the job and shown in the summary: `{ junit: "reports/*.xml", coverage: "coverage/cobertura.xml" }`. */
+  readonly reports?: ReportOptions;
+  /** Quality gates: `[{ metric: "coverage.line", min: 0.8 }, { metric: "tests.failed", max: 0 }]`; one that fails fails the job. */
+  readonly gates?: readonly GateOptions[];
 }
 
 export interface Job<N extends string = string, O extends string = string, M extends MatrixInput = MatrixInput> {

@@ -6,7 +6,7 @@ import { compileFile } from "../../compiler/index.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
-import { listRunIds, MissingSecretsError, readOrRecoverRunState, readRunPlan, runDir, runPipeline, runProcessAlive, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
+import { ChangeBaseError, listRunIds, MissingSecretsError, readOrRecoverRunState, readRunPlan, runDir, runPipeline, runProcessAlive, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
 import { currentProjectRoot, findPipelineOrSay } from "../project.ts";
@@ -31,6 +31,7 @@ export interface RunFlags {
   readonly explainCache?: boolean;
   readonly maxOutputSize?: string;
   readonly maxRunOutputSize?: string;
+  readonly base?: string;
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
@@ -76,11 +77,12 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
       keepWorkspaces: flags.keepWorkspaces ?? false,
       outputLimits,
       useCache: flags.cache,
+      base: flags.base,
       onEvent: (event) => reporter.onEvent(event),
     });
   } catch (cause) {
-    // The project folder cannot hold the run, or a secret is not set or cannot be masked: nothing ran, and it is the user's to fix.
-    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError) && !(cause instanceof MissingSecretsError)) throw cause;
+    // The project folder cannot hold the run, a secret is not set or cannot be masked, or the change base names no commit: nothing ran, and it is the user's to fix.
+    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError) && !(cause instanceof MissingSecretsError) && !(cause instanceof ChangeBaseError)) throw cause;
     terminal.err(`pipec run: ${cause.message}\n`);
     return EXIT.invalidInput;
   }

@@ -5,12 +5,14 @@
 import type { RunEvent } from "../../runtime/run/index.ts";
 import type { Terminal } from "../output.ts";
 import { formatMs, jobColor, paint, STATUS_MARK } from "./format.ts";
+import { gateLines, reportHeadline, reportLines } from "./reports.ts";
 import { renderSummary } from "./summary.ts";
 import type { Reporter } from "./types.ts";
 
 export function createPlainReporter(terminal: Terminal, color = false, options: { readonly explainCache?: boolean } = {}): Reporter & { readonly finished: Extract<RunEvent, { type: "job.finished" }>[] } {
   const finished: Extract<RunEvent, { type: "job.finished" }>[] = [];
   const cached = new Set<string>();
+  const reports: Extract<RunEvent, { type: "job.reports" }>[] = [];
   const prefix = (job: string) => paint(color, jobColor(job), `[${job}]`);
   return {
     kind: "plain",
@@ -42,6 +44,13 @@ export function createPlainReporter(terminal: Terminal, color = false, options: 
             terminal.out(`${prefix(event.job)} cache miss: ${event.changed.join(", ")} changed\n`);
           }
           return;
+        case "job.reports":
+          reports.push(event);
+          for (const line of reportLines(event, color)) terminal.out(`${prefix(event.job)} ${line}\n`);
+          return;
+        case "job.gates":
+          for (const line of gateLines(event, color)) terminal.out(`${prefix(event.job)} ${line}\n`);
+          return;
         case "job.status":
           if (event.status === "retrying") terminal.out(`${prefix(event.job)} retrying: ${event.reason ?? ""}\n`);
           return;
@@ -54,6 +63,7 @@ export function createPlainReporter(terminal: Terminal, color = false, options: 
         }
         case "run.finished":
           terminal.err(renderSummary(finished, event, color, cached));
+          for (const report of reports) terminal.err(`${report.job}: ${reportHeadline(report)}\n`);
           return;
         default:
           return;

@@ -3,6 +3,7 @@
  * expanded with the author's functions called per expansion, references turned into job ids, every
  * job and step located at its call site.
  */
+import { planGates, planReports } from "../reports.ts";
 import { CALL_SITE, JOB, OUTPUT_JOB, OUTPUT_REF, STEP, hasBrand } from "../../dsl/brand.ts";
 import type { AnyJob, JobContext, MatrixInput, PerExpansion } from "../../dsl/job.ts";
 import type { Pipeline } from "../../dsl/pipeline.ts";
@@ -180,7 +181,7 @@ function lowerJob(
     name: combo ? matrixJobName(job.name, combo) : job.name,
     matrix: combo ? { ...combo } : undefined,
     needs,
-    if: lowerCondition(o.if),
+    if: lowerCondition(perExpansion(o.if, combo)),
     image: perExpansion(o.image, combo),
     env,
     steps,
@@ -197,6 +198,8 @@ function lowerJob(
     resources: o.resources ? compact({ cpus: o.resources.cpus, memoryBytes: memory, pids: o.resources.pids }) : undefined,
     network: o.network,
     user: o.user,
+    reports: planReports(o.reports),
+    gates: planGates(o.gates),
     deploy: job.deployment ? lowerDeployment(job.deployment, job.name, problems) : undefined,
   });
 }

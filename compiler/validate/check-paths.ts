@@ -27,6 +27,8 @@ export function checkPaths(jobs: Readonly<Record<string, Job>>, draft: Draft): D
       output.paths.forEach((path, index) => check(path, ["jobs", id, "outputs", name, "paths", index]));
       output.exclude.forEach((path, index) => check(path, ["jobs", id, "outputs", name, "exclude", index]));
     }
+    for (const kind of ["junit", "coverage"] as const) job.reports?.[kind].forEach((path, index) => check(path, ["jobs", id, "reports", kind, index]));
+    job.gates.forEach((gate, index) => gate.file !== null && check(gate.file, ["jobs", id, "gates", index, "file"]));
     job.caches.forEach((cache, c) => {
       cache.paths.forEach((path, index) => check(path, ["jobs", id, "caches", c, "paths", index]));
       cache.key.forEach((part, k) => "files" in part && part.files.forEach((file) => check(file, ["jobs", id, "caches", c, "key", k])));

@@ -9,6 +9,7 @@ import type { Draft } from "../draft.ts";
 import { canonicalize } from "../canonical.ts";
 import { checkDeployments } from "./check-deployments.ts";
 import { checkExpressions } from "./check-expressions.ts";
+import { checkGates } from "./check-gates.ts";
 import { checkGraph } from "./check-graph.ts";
 import { checkImages } from "./check-images.ts";
 import { checkInputs } from "./check-inputs.ts";
@@ -46,6 +47,7 @@ export function validateDraft(draft: Draft): Validated {
     ...checkDeployments(plan.jobs, draft),
     ...checkSecrets(plan, plan.jobs, draft),
     ...checkScripts(plan, plan.jobs, draft),
+    ...checkGates(plan.jobs, draft),
   );
   const sorted = sortDiagnostics(dedupeDiagnostics(diagnostics));
   return { plan: parsed.success && !hasErrors(sorted) ? canonicalize(plan) : null, diagnostics: sorted };

@@ -125,6 +125,18 @@ export const JobSchema = z.strictObject({
   user: z.enum(["invoker", "root", "image"]).optional().describe("Who the steps run as in Docker: you (invoker, the default), root, or the image's USER."),
   matrix: MatrixSchema.optional(),
   secrets: z.array(secretName()).optional().describe("Each secret NAME becomes the environment variable NAME."),
+  reports: z
+    .strictObject({ junit: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(), coverage: z.union([z.string().min(1), z.array(z.string().min(1))]).optional() })
+    .optional()
+    .describe("JUnit XML and coverage (Cobertura XML or lcov) files the job writes, parsed after it."),
+  gates: z
+    .array(z.strictObject({ metric: z.string().min(1), min: z.number().optional(), max: z.number().optional(), file: z.string().min(1).optional() }))
+    .optional()
+    .describe("Quality gates: { metric: coverage.line, min: 0.8 }; with file: a dotted path into a JSON file the job wrote."),
+  changes: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: "expected a path pattern or a list of them, like services/user/**" })
+    .optional()
+    .describe("Run the job only when a file matching one of these patterns changed (pipec run --base REF); ${{ matrix.<axis> }} allowed."),
 });
 
 export const VariableSchema = z.union(

@@ -8,6 +8,7 @@ import { mapCaches, mapOutputs, mapResources, mapRetry, mapServices } from "./ma
 import { mapStep } from "./map-step.ts";
 import { substituteMatrix, type MatrixScope } from "./matrix-template.ts";
 import { unwrapExpression } from "./values.ts";
+import { planGates, planReports } from "../reports.ts";
 
 export interface JobExpansion {
   readonly id: string;
@@ -64,6 +65,19 @@ export function mapJob(request: JobRequest, context: MapContext): JobInput {
   if (job.conditional !== undefined) {
     out.if = unwrapExpression(job.conditional);
     record(context, [...plan, "if"], [...doc, "conditional"]);
+  }
+  if (job.reports !== undefined) {
+    out.reports = planReports(job.reports);
+    record(context, [...plan, "reports"], [...doc, "reports"]);
+  }
+  if (job.gates !== undefined) {
+    out.gates = planGates(job.gates);
+    record(context, [...plan, "gates"], [...doc, "gates"]);
+    job.gates.forEach((_, index) => record(context, [...plan, "gates", index], [...doc, "gates", index]));
+  }
+  if (job.changes !== undefined) {
+    out.if = withChanges(out.if, job.changes, [...doc, "changes"], scope);
+    if (job.conditional === undefined) record(context, [...plan, "if"], [...doc, "changes"]);
   }
   if (job.timeout !== undefined) {
     out.timeoutMs = durationMs(job.timeout, [...doc, "timeout"], context);
@@ -137,4 +151,11 @@ function mapInputs(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobR
     }
   });
   return inputs;
+}
+
+/** `changes: [a, b]` as `changed('a', 'b')`, and-ed to the job's own condition. */
+function withChanges(condition: string | undefined, changes: string | readonly string[], path: (string | number)[], scope: MatrixScope): string {
+  const patterns = (typeof changes === "string" ? [changes] : changes).map((pattern, index) => substituteMatrix(pattern, typeof changes === "string" ? path : [...path, index], scope));
+  const call = `changed(${patterns.map((pattern) => `'${pattern.replace(/'/g, "''")}'`).join(", ")})`;
+  return condition === undefined ? call : `(${condition}) && ${call}`;
 }

@@ -271,6 +271,40 @@ export const DeploymentSchema = z.discriminatedUnion("strategy", [
     .strict(),
 ]);
 
+/* ---------------------------------------------------------------- test reports and quality gates */
+
+/** Report files the job writes, parsed after it: JUnit XML, and coverage as Cobertura XML or lcov (told apart by content). */
+export const ReportsSchema = z
+  .object({
+    junit: z.array(z.string().min(1)).default([]),
+    coverage: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+/** The metrics reports give a gate (ratios are 0..1). A gate with `file` reads a number from that JSON file instead. */
+export const REPORT_METRICS = [
+  "tests.total",
+  "tests.passed",
+  "tests.failed",
+  "tests.errors",
+  "tests.skipped",
+  "coverage.line",
+  "coverage.branch",
+  "coverage.function",
+] as const;
+
+export const GateSchema = z
+  .object({
+    /** A report metric, or with `file` a dotted path into that JSON file (`complexity.max`). */
+    metric: z.string().min(1),
+    min: z.number().nullable().default(null),
+    max: z.number().nullable().default(null),
+    /** A JSON file the job wrote, relative to its workspace. */
+    file: z.string().min(1).nullable().default(null),
+  })
+  .strict()
+  .refine((gate) => gate.min !== null || gate.max !== null, { message: "a gate needs min or max" });
+
 /* ---------------------------------------------------------------- jobs and plan */
 
 export const JobSchema = z
@@ -297,6 +331,10 @@ export const JobSchema = z
     /** Who the steps run as in Docker: the invoking user's uid:gid, root, or the image's USER. */
     user: z.enum(["invoker", "root", "image"]).default("invoker"),
     deploy: DeploymentSchema.nullable().default(null),
+    /** Test and coverage reports parsed after the job; null: none. */
+    reports: ReportsSchema.nullable().default(null),
+    /** Thresholds on report metrics, checked after the reports: one that fails fails the job. */
+    gates: z.array(GateSchema).default([]),
     source: SourceLocationSchema.nullable().default(null),
   })
   .strict();
@@ -338,3 +376,5 @@ export type CanaryStep = z.output<typeof CanaryStepSchema>;
 export type Analysis = z.output<typeof AnalysisSchema>;
 export type Metric = z.output<typeof MetricSchema>;
 export type SourceLocation = z.output<typeof SourceLocationSchema>;
+export type Reports = z.output<typeof ReportsSchema>;
+export type Gate = z.output<typeof GateSchema>;

@@ -29,6 +29,28 @@ export const RunEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("run.finished"), ...base, status: z.enum(["success", "failed", "cancelled"]), reason: z.string().nullable(), durationMs: z.number(), criticalPath: z.array(z.string()), criticalPathMs: z.number() }),
   z.object({ type: z.literal("run.notice"), ...base, level: z.enum(["info", "warning"]), message: z.string() }),
+  /** The commit the run ran on (recorded when the project is a git checkout): lead time and change bases read it. */
+  z.object({ type: z.literal("run.commit"), ...base, sha: z.string(), branch: z.string().nullable(), tag: z.string().nullable(), authorTime: z.string().nullable() }),
+  /** A job's test and coverage reports, parsed after its steps (ratios 0..1; at most 20 failures here, all in reports/<job>.json). */
+  z.object({
+    type: z.literal("job.reports"),
+    ...base,
+    job: z.string(),
+    tests: z.object({ total: z.number(), passed: z.number(), failed: z.number(), errors: z.number(), skipped: z.number(), durationMs: z.number() }).nullable(),
+    failures: z.array(z.object({ name: z.string(), message: z.string(), file: z.string().nullable(), line: z.number().nullable() })),
+    coverage: z.object({ line: z.number().nullable(), branch: z.number().nullable(), function: z.number().nullable() }).nullable(),
+    files: z.array(z.string()),
+    problems: z.array(z.string()),
+  }),
+  /** A job's quality gates: each with its measured value (null: not measured) and whether it held. */
+  z.object({
+    type: z.literal("job.gates"),
+    ...base,
+    job: z.string(),
+    gates: z.array(z.object({ metric: z.string(), file: z.string().nullable(), value: z.number().nullable(), min: z.number().nullable(), max: z.number().nullable(), ok: z.boolean(), message: z.string() })),
+  }),
+  /** What `changed(...)` conditions compared with, and how many files differ. */
+  z.object({ type: z.literal("run.changes"), ...base, base: z.string(), files: z.number().nullable() }),
   z.object({ type: z.literal("job.cache"), ...base, job: z.string(), hit: z.boolean(), key: z.string(), changed: z.array(z.string()) }),
   z.object({ type: z.literal("artifact.stored"), ...base, job: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),
   z.object({ type: z.literal("artifact.restored"), ...base, job: z.string(), from: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),

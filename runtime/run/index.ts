@@ -6,3 +6,4 @@ export { createMasker, MIN_SECRET_LENGTH, UnmaskableSecretError } from "./mask.t
 export { readOrRecoverRunState } from "./recover-run-state.ts";
 export { runProcessAlive } from "./reap-crashed-runs.ts";
 export { MissingSecretsError } from "./missing-secrets.ts";
+export { ChangeBaseError } from "./changed-files.ts";

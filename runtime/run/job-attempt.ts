@@ -9,8 +9,10 @@ import { collectOutputs, restoreInputs, type ArtifactIndex, type OutputBudget } 
 import type { Plan } from "../plan/schema.ts";
 import type { RunEventDraft } from "./events.ts";
 import type { GitInfo } from "./git-info.ts";
+import type { ChangeSet } from "../plan/expression/index.ts";
 import { resolveJobEnvironment, type RunValues } from "./job-env.ts";
 import { createJobLogSink } from "./job-log-sink.ts";
+import { reportJob } from "./job-reports.ts";
 import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-caches.ts";
 import { lookUpJobCache, saveJobCache } from "./job-cache-io.ts";
 import { isCacheable } from "./job-cache.ts";
@@ -42,6 +44,8 @@ export interface JobAttemptInput {
   readonly useCache: boolean;
   /** The run's output size limits and what its outputs hold so far (shared by its jobs). */
   readonly outputBudget: OutputBudget;
+  /** The changed files `changed()` reads, when the plan uses it. */
+  readonly changes?: ChangeSet;
 }
 
 export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome> {
@@ -64,7 +68,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
       Object.assign(base, await input.executor.imageEnvironment(environment.image, input.runId, job));
       environment = resolveJobEnvironment(plan, jobId, values);
     }
-    const context = { env: environment.env, vars: {}, matrix: job.matrix ?? {}, needs: {}, git: input.git, pipeline: { name: plan.name }, run: { id: input.runId } };
+    const context = { env: environment.env, vars: {}, matrix: job.matrix ?? {}, needs: {}, git: input.git, pipeline: { name: plan.name }, run: { id: input.runId }, changes: input.changes };
     steps = resolveSteps(job, jobId, environment, values, base, context);
   } catch (cause) {
     return { outcome: "failed", exitCode: 1, step: 0, message: masker.text((cause as Error).message) };
@@ -95,7 +99,12 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     onLog: sink.onLog,
     onStep: sink.onStep,
   });
+  const gateFailure = outcome.outcome === "success" || outcome.outcome === "failed" ? await reportJob({ job, jobId, workspace, runDir: store.dir, emit }).catch((cause: unknown) => {
+    emit({ type: "run.notice", level: "warning", message: `job ${jobId}: its reports could not be read: ${(cause as Error).message}` });
+    return null;
+  }) : null;
   if (outcome.outcome !== "success") return outcome;
+  if (gateFailure !== null) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: gateFailure };
   const collected = await collectOutputs({ store: input.artifacts, job, jobId, runId: input.runId, pipeline: plan.name, workspace, emit, budget: input.outputBudget });
   if ("failure" in collected) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: collected.failure };
   input.produced.set(jobId, collected.ids);

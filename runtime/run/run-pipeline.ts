@@ -11,6 +11,7 @@ import type { Plan } from "../plan/schema.ts";
 import { advance, createScheduler, runCriticalPath, schedulerJobsFromPlan, type SchedulerCommand, type SchedulerEvent, type SchedulerState } from "../scheduler/index.ts";
 import type { RunEvent, RunEventDraft } from "./events.ts";
 import { readGitInfo } from "./git-info.ts";
+import { changesForRun, commitAuthorTime } from "./run-changes.ts";
 import { runJobAttempt } from "./job-attempt.ts";
 import { createMasker, UnmaskableSecretError, unmaskableSecrets } from "./mask.ts";
 import { conditionalSecretsNotice, MissingSecretsError, missingSecrets } from "./missing-secrets.ts";
@@ -47,6 +48,8 @@ export interface RunOptions {
   readonly storeDir?: string;
   /** Output size limits (per output, per run). @default DEFAULT_OUTPUT_LIMITS: 5 GiB and 20 GiB */
   readonly outputLimits?: Partial<OutputLimits>;
+  /** `--base REF`: what `changed(...)` compares with. @default the merge base with the default branch, else the last successful run's commit */
+  readonly base?: string;
   /** Keep each job's workspace under the run directory after the run. @default false */
   readonly keepWorkspaces?: boolean;
   onEvent(event: RunEvent): void;
@@ -66,6 +69,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   if (unmaskable.length > 0) throw new UnmaskableSecretError(unmaskable);
   const unset = missingSecrets(plan, options.secrets, new Set(Object.keys(options.resume?.succeeded ?? {})));
   if (unset.size > 0) throw new MissingSecretsError(unset);
+  const changes = changesForRun(projectDir, plan, options.base);
   const runId = newRunId();
   const store = createRunStore(projectDir, runId, plan);
   const masker = createMasker(Object.values(options.secrets));
@@ -104,12 +108,14 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     failFast: options.failFast,
     pipelineTimeoutMs: plan.timeoutMs,
     random: Math.random,
-    context: { env: conditionEnv(plan), vars: resolvedVars(plan, options.overrides), git, pipeline: { name: plan.name }, run: { id: runId } },
+    context: { env: conditionEnv(plan), vars: resolvedVars(plan, options.overrides), git, pipeline: { name: plan.name }, run: { id: runId }, changes },
     previous: options.resume?.succeeded,
   });
   const pending = new Map(Object.entries(plan.jobs).filter(([id, job]) => !job.deploy && options.resume?.succeeded[id] === undefined));
   for (const message of executor.notices?.(pending) ?? []) emit({ type: "run.notice", level: "warning", message });
   emit({ type: "run.started", pipeline: plan.name, digest: plan.digest ?? "", executor: executor.kind, concurrency: options.concurrency, jobs: Object.keys(plan.jobs), resumedFrom: options.resume?.runId ?? null });
+  if (git.sha !== null) emit({ type: "run.commit", sha: git.sha, branch: git.branch, tag: git.tag, authorTime: commitAuthorTime(projectDir, git) });
+  if (changes !== undefined) emit({ type: "run.changes", base: changes.base, files: changes.files === null ? null : changes.files.length });
 
   const timers = new Map<string, NodeJS.Timeout>();
   const running = new Map<string, AbortController>();
@@ -139,7 +145,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         const controller = new AbortController();
         running.set(command.id, controller);
         emit({ type: "job.started", job: command.id, attempt: command.attempt });
-        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, workspace, outputBudget, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
+        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, changes, workspace, outputBudget, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
           .catch((cause: unknown): JobOutcome => ({ outcome: "infrastructure-error", message: `pipec could not run the job: ${(cause as Error).message}` }))
           .then((outcome) => {
             running.delete(command.id);

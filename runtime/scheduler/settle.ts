@@ -3,6 +3,7 @@
  * while slots are free, and finish the run once every job is terminal.
  */
 import { printExpression } from "../plan/expression/index.ts";
+import { changesDetail } from "./changes-reason.ts";
 import { evaluateCondition, needResult } from "./conditions.ts";
 import { clearTimer, setStatus, type Draft } from "./draft.ts";
 import { failJob, startAttempt } from "./attempts.ts";
@@ -47,7 +48,8 @@ function skipReason(draft: Draft, job: SchedulerJob): string {
     .filter(([, result]) => result !== "success")
     .map(([need, result]) => `${need} ${result}`);
   const detail = unhappy.length === 0 ? "" : ` (needs: ${unhappy.join(", ")})`;
-  return `condition "${printExpression(job.condition)}" is false${detail}`;
+  const changes = changesDetail(job.condition, { ...draft.options.context, matrix: { ...job.matrix }, needs: {}, status: { anyFailed: false, cancelled: false } });
+  return `condition "${printExpression(job.condition)}" is false${detail}${changes}`;
 }
 
 /** Ready jobs start in priority order (longest remaining path first, then id). */

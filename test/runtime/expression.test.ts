@@ -302,7 +302,7 @@ describe("checkExpression", () => {
     ["secrets.TOKEN == 'x'", [{ message: "secrets cannot be used in conditions: their values would leak through the branch taken", hint: "decide on a non-secret variable instead, e.g. vars.DEPLOY_ENABLED" }]],
     ["github.ref", [{ message: "unknown context 'github'", hint: "valid contexts: env, vars, matrix, needs, git, pipeline, run" }]],
     ["envs.CI", [{ message: "unknown context 'envs'", hint: "did you mean 'env'? valid contexts: env, vars, matrix, needs, git, pipeline, run" }]],
-    ["startswith(git.branch, 'x')", [{ message: "unknown function 'startswith'", hint: "did you mean 'startsWith'? valid functions: contains, startsWith, endsWith, join, format, fromJSON, toJSON, always, success, failure, cancelled" }]],
+    ["startswith(git.branch, 'x')", [{ message: "unknown function 'startswith'", hint: "did you mean 'startsWith'? valid functions: contains, startsWith, endsWith, join, format, fromJSON, toJSON, always, success, failure, cancelled, changed" }]],
     ["contains('a') || always(1) || join()", [
       { message: "contains() expects 2 arguments, got 1" },
       { message: "always() expects 0 arguments, got 1" },

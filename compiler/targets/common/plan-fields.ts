@@ -9,6 +9,7 @@ import {
   JobSchema,
   OutputSchema,
   PlanSchema,
+  ReportsSchema,
   ResourcesSchema,
   RetrySchema,
   ServiceSchema,
@@ -27,6 +28,7 @@ const SHAPES: ReadonlyArray<readonly [string, z.ZodObject]> = [
   ["retry", RetrySchema],
   ["resources", ResourcesSchema],
   ["variable", VariableSchema],
+  ["reports", ReportsSchema],
 ];
 
 export function planFields(): string[] {

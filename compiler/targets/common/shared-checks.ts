@@ -48,6 +48,12 @@ export function checkJob(plan: Plan, id: string, diagnostics: TargetDiagnostics)
   if (job.network === "none") {
     diagnostics.approximated(where, "network none", "not enforced: the job can reach the network", "set network: host to say the job may use the network");
   }
+  if (job.reports !== null) {
+    diagnostics.approximated(where, "reports", "the report files are not parsed: no test counts, failed tests or coverage in the engine's summary", "keep them as an output, or run the pipeline with pipec run to see them");
+  }
+  for (const gate of job.gates) {
+    diagnostics.unsupported(where, `gate ${gate.metric}`, "quality gates are checked by pipec run only: the engine would pass the job whatever the measure", "check the threshold in a step (a script that exits 1), or run the pipeline with pipec run");
+  }
   for (const step of job.steps) if (step.image !== null) diagnostics.unsupported(stepWhere(id, job, step), "step image", `step "${step.name}" runs in its own image (${step.image}); steps of one job share the job's container here`, "make it a job of its own with that image");
   return false;
 }

@@ -44,6 +44,10 @@ function rename(expr: Expr, scope: ConditionScope): Expr {
     case "literal":
       return expr;
     case "call":
+      if (expr.name === "changed") {
+        scope.diagnostics.unsupported(scope.where, `condition ${printExpression(expr)}`, "GitHub has no changed(): it filters paths only on the workflow's trigger (on.push.paths), for the whole workflow", "split the job into its own workflow with a paths filter, or drop the condition for this target");
+        return lit(null);
+      }
       return { ...expr, args: expr.args.map((arg) => rename(arg, scope)) };
     case "unary":
       return { ...expr, operand: rename(expr.operand, scope) };

@@ -3,6 +3,7 @@
  * equality, truthiness, `&&`/`||` returning an operand, and missing properties reading as null.
  * Strings compare case-sensitively (unlike GitHub) so that `==` agrees with `contains`.
  */
+import { matchesChange, type ChangeSet } from "./changes.ts";
 import type { BinaryOp, Expr, PathSegment } from "./parser.ts";
 
 export interface ExpressionContext {
@@ -15,6 +16,8 @@ export interface ExpressionContext {
   run: { id: string };
   /** The job's own status view, read by the status functions; not reachable as a context. */
   status: { anyFailed: boolean; cancelled: boolean };
+  /** The files changed since the run's base, read by `changed()`; absent where they are not known (compile time). */
+  changes?: ChangeSet;
 }
 
 /** Thrown when a function gets arguments it cannot use, e.g. `fromJSON('{')`. */
@@ -39,6 +42,7 @@ export const FUNCTIONS: Readonly<Record<string, { min: number; max: number | nul
   success: { min: 0, max: 0 },
   failure: { min: 0, max: 0 },
   cancelled: { min: 0, max: 0 },
+  changed: { min: 1, max: null },
 };
 export const STATUS_FUNCTIONS: readonly string[] = ["always", "success", "failure", "cancelled"];
 
@@ -122,6 +126,9 @@ function callFunction(name: string, argExprs: readonly Expr[], ctx: ExpressionCo
       return fromJSON(toText(a));
     case "toJSON":
       return JSON.stringify(a, null, 2);
+    case "changed":
+      if (ctx.changes === undefined) throw new ExpressionError("changed(): the changed files are only known when the pipeline runs");
+      return args.some((pattern) => matchesChange(ctx.changes!, toText(pattern)));
     default:
       throw new ExpressionError(`unknown function '${name}'`);
   }

@@ -40,6 +40,8 @@ const refused: Case[] = [
   ["a step condition on a variable", "gitlab", { build: job({ steps: [step("echo", { if: "vars.X == 'y'" })] }) }, 20],
   ["an output pattern it cannot select", "github", { build: job({ outputs: { dist: { paths: ["dist/a**b"] } } }) }, 10],
   ["an output pattern it cannot select", "gitlab", { build: job({ outputs: { dist: { paths: ["dist/a**b"] } } }) }, 10],
+  ["changed()", "github", { build: job({ if: "changed('services/**')" }) }, 10],
+  ["changed()", "gitlab", { build: job({ if: "changed('services/**')" }) }, 10],
 ];
 
 describe("the honesty rule", () => {
