@@ -29,6 +29,9 @@ export const ARGO_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.allowFailure": approx("dependents accept .Failed; a failed leaf still fails the Workflow (warning)"),
   "job.workingDirectory": lowered("cd in each step's prelude"),
   "job.resources": approx("requests = limits for cpu and memory; pids warns"),
+  "job.user": approx("the pod runs the image's user; user invoker is the image's, root warns"),
+  "job.reports": approx("files stay in the workspace, not parsed (warning)"),
+  "job.gates": refused("checked by pipec run only"),
   "job.network": approx("none: a NetworkPolicy fencing the pod but DNS and argo.egress (warning: needs an enforcing CNI); host: the pod network"),
   "job.deploy": lowered("Rollout + Services + AnalysisTemplates, applied by the deploy task, which waits for Healthy (see Deployments on Argo)"),
   "job.source": exact("diagnostics point at it"),
@@ -65,4 +68,6 @@ export const ARGO_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "resources.pids": approx("warning: no pod-spec field"),
   "variable.default": exact("parameter value"),
   "variable.description": exact("parameter description"),
+  "reports.junit": approx("not parsed (warning)"),
+  "reports.coverage": approx("not parsed (warning)"),
 };

@@ -31,6 +31,10 @@ export function jobTemplate(plan: Plan, id: string, ids: ReadonlyMap<string, str
   else if (job.image.includes("$")) diagnostics.unsupported(where, "image template", `the image ${JSON.stringify(job.image)} is resolved at run time by pipec; Argo takes the image as written`, "write the image literally, or use a matrix value");
   for (const cache of job.caches) diagnostics.approximated(where, "caches", `the cache of ${cache.paths.join(", ")} is dropped: Argo caches outputs (memoize), not folders, so each run starts without it`, "accept slower runs, or keep the folder in an output");
   if (job.resources.pids !== null) diagnostics.approximated(where, "resources.pids", "not enforced: a pod spec has no process limit", "drop pids for this target");
+  // A pod runs its image's user: there is no invoking user in a cluster, so "invoker" (the default) is the image's.
+  if (job.user === "root") diagnostics.approximated(where, "user root", "not enforced: the pod runs the image's user (a cluster's admission policy decides whether root may run)", "set USER in the image, or drop user");
+  if (job.reports !== null) diagnostics.approximated(where, "reports", "the report files are not parsed: no test counts, failed tests or coverage in the Workflow", "keep them as an output, or run the pipeline with pipec run to see them");
+  for (const gate of job.gates) diagnostics.unsupported(where, `gate ${gate.metric}`, "quality gates are checked by pipec run only: the Workflow would pass the job whatever the measure", "check the threshold in a step (a script that exits 1), or run the pipeline with pipec run");
   for (const [name, output] of Object.entries(job.outputs)) {
     if (output.expireInMs !== null) diagnostics.approximated(where, `output ${name} expireIn`, `${formatDuration(output.expireInMs)} is not kept: the artifact repository's own lifecycle rules decide how long artifacts live`, "set the bucket's lifecycle rule to match");
   }
