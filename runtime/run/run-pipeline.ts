@@ -98,8 +98,6 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     emit({ type: "run.notice", level: "info", message: `stopped deployment(s) ${orphans.names.join(", ")}, left serving by a pipec process that ended hard: ${orphans.instances} instance(s)` });
   }
   for (const problem of orphans.problems) emit({ type: "run.notice", level: "warning", message: problem });
-  const unsetConditional = missingSecrets(plan, options.secrets, new Set(Object.keys(options.resume?.succeeded ?? {})), true);
-  if (unsetConditional.size > 0) emit({ type: "run.notice", level: "warning", message: conditionalSecretsNotice(unsetConditional) });
   for (const note of reaped.notes) emit({ type: "run.notice", level: "warning", message: note });
   if (reaped.removed > 0) emit({ type: "run.notice", level: "info", message: `cleaned up after ${reaped.runs.join(", ")}: ${reaped.removed} container(s) removed` });
 
@@ -111,11 +109,15 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     context: { env: conditionEnv(plan), vars: resolvedVars(plan, options.overrides), git, pipeline: { name: plan.name }, run: { id: runId }, changes },
     previous: options.resume?.succeeded,
   });
-  const pending = new Map(Object.entries(plan.jobs).filter(([id, job]) => !job.deploy && options.resume?.succeeded[id] === undefined));
-  for (const message of executor.notices?.(pending) ?? []) emit({ type: "run.notice", level: "warning", message });
   emit({ type: "run.started", pipeline: plan.name, digest: plan.digest ?? "", executor: executor.kind, concurrency: options.concurrency, jobs: Object.keys(plan.jobs), resumedFrom: options.resume?.runId ?? null });
   if (git.sha !== null) emit({ type: "run.commit", sha: git.sha, branch: git.branch, tag: git.tag, authorTime: commitAuthorTime(projectDir, git) });
   if (changes !== undefined) emit({ type: "run.changes", base: changes.base, files: changes.files === null ? null : changes.files.length });
+  // Said once, before the first job: what the executor does not enforce, and secrets only conditional jobs lack.
+  const done = new Set(Object.keys(options.resume?.succeeded ?? {}));
+  const pending = new Map(Object.entries(plan.jobs).filter(([id, job]) => !job.deploy && !done.has(id)));
+  for (const message of executor.notices?.(pending) ?? []) emit({ type: "run.notice", level: "warning", message });
+  const unsetConditional = missingSecrets(plan, options.secrets, done, true);
+  if (unsetConditional.size > 0) emit({ type: "run.notice", level: "warning", message: conditionalSecretsNotice(unsetConditional) });
 
   const timers = new Map<string, NodeJS.Timeout>();
   const running = new Map<string, AbortController>();

@@ -127,9 +127,11 @@ describe("faults", () => {
       const poll = setInterval(() => out.includes("sleeping") && (clearInterval(poll), resolve()), 50);
     });
     const runId = (JSON.parse(out.split("\n")[0]!) as { runId: string }).runId;
+    const leftovers = () => execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.pipec.run-id=${runId}`], { encoding: "utf8" }).trim();
+    // "sleeping" is the first step's; the second step's container may not exist yet on a busy machine.
+    while (leftovers() === "") await new Promise((resolve) => setTimeout(resolve, 100));
     child.kill("SIGKILL");
     await new Promise((resolve) => child.on("exit", resolve));
-    const leftovers = () => execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.pipec.run-id=${runId}`], { encoding: "utf8" }).trim();
     expect(leftovers()).not.toBe("");
     const next = runPipec(["run", "ci.pipeline.ts", "--executor", "docker"], { cwd: dir, env: { API_TOKEN: "x-token-x" } });
     expect(next.stderr).toContain(`run ${runId} was killed (pipec's process disappeared) before any job succeeded; pipec run --resume ${runId} continues it`);
