@@ -33,6 +33,8 @@ export class JobContainer {
   private container: StartedContainer | null = null;
   private keepAlivePid = "";
   private oomKills = 0;
+  /** The image could not host a job container once: it will not the next time either. */
+  private unusable = false;
 
   constructor(
     private readonly engine: DockerEngine,
@@ -45,6 +47,7 @@ export class JobContainer {
    */
   async ensureStarted(): Promise<boolean> {
     if (this.container !== null) return true;
+    if (this.unusable) return false;
     const container = await this.engine.startContainer({ ...this.spec, cmd: [...KEEP_ALIVE_COMMAND], keepStdinOpen: true });
     for (let attempt = 1; attempt <= PROBE_ATTEMPTS; attempt++) {
       const probe = await container.exec(["sh", "-c", PROBE_SCRIPT]).catch(() => null);
@@ -59,6 +62,7 @@ export class JobContainer {
       await sleep(25, new AbortController().signal);
     }
     await container.remove().catch(() => {});
+    this.unusable = true;
     return false;
   }
 
