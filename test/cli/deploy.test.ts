@@ -14,18 +14,9 @@ import { readStatus } from "../../runtime/deploy/history/index.ts";
 import { listRunIds, runDir } from "../../runtime/run/index.ts";
 import { portOpen } from "../runtime/deploy/target/helpers.ts";
 import { PIPEC, runPipec } from "./run-pipec.ts";
-import { stopSupervisor } from "./supervised-helpers.ts";
+import { alive, stopSupervisor } from "./supervised-helpers.ts";
 
 const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
-
-/** Whether the process runs (a zombie waiting for init to reap it does not). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor<T>(read: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -122,7 +113,7 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     expect(after.stdout).toMatch(/stable: +revision 2/);
     expect(runPipec(["deploy", "status"], { cwd: dir }).stdout).toMatch(new RegExp(`^web +revision 2 +stable 2 +Healthy, serving on 127\\.0\\.0\\.1:${port} \\(r2 100%\\)`, "m"));
     expect((await (await fetch(`http://127.0.0.1:${port}/`)).text()).trim()).toBe("v2");
-  });
+  }, 120_000);
 
   it("host processes left by a supervisor killed hard are stopped by the next run in the project", async () => {
     const child = spawn(process.execPath, [PIPEC, "run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v4"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
@@ -204,7 +195,7 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toBe(`pipec deploy ${command}: no deployment "nope" in .pipec/deployments (deployments: web) (see pipec deploy status)\n`);
     }
-  });
+  }, 120_000);
 
   it("another pipeline deploying the same name is refused, naming both pipelines; the history stays as it was", () => {
     const ship = readFileSync(join(dir, "ship.pipeline.ts"), "utf8");

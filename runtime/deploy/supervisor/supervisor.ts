@@ -117,6 +117,7 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
   const perform = async (socket: net.Socket, request: Exclude<SupervisorRequest, { type: "abort" | "status" }>): Promise<void> => {
     if (busy !== null) {
       send(socket, { type: "error", code: "SUPERVISOR_BUSY", message: `deployment "${name}" is busy: ${busy}; try again when it is over (pipec deploy status ${name})` });
+      socket.end();
       return;
     }
     busy = request.type === "rollout" ? `a rollout of run ${request.runId ?? "-"} (job ${request.jobId ?? "-"}) is in progress` : `pipec deploy ${request.type} is in progress`;
