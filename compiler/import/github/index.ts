@@ -154,7 +154,7 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
         }
       }
       if (action === "actions/cache" && wit.path !== undefined && wit.key !== undefined) {
-        caches.push(cacheOf(wit, stepAt, todos, diagnostics));
+        caches.push(cacheOf(wit, stepAt, diagnostics));
         return;
       }
       if (action === "actions/upload-artifact" && wit.path !== undefined) {
@@ -324,7 +324,7 @@ function servicesOf(value: unknown, where: Where, todos: string[], ctx: Context)
   return out;
 }
 
-function cacheOf(wit: Record<string, unknown>, where: Where, todos: string[], diagnostics: ImportDiagnostics): ImportedCache {
+function cacheOf(wit: Record<string, unknown>, where: Where, diagnostics: ImportDiagnostics): ImportedCache {
   const paths = String(wit.path).split("\n").map((p) => p.trim()).filter(Boolean);
   const key: ImportedCache["key"][number][] = [];
   for (const part of String(wit.key).split(/(\$\{\{[\s\S]*?\}\})/)) {
@@ -334,6 +334,5 @@ function cacheOf(wit: Record<string, unknown>, where: Where, todos: string[], di
     else if (part.replace(/^-+|-+$/g, "") !== "") key.push(part.replace(/^-+|-+$/g, ""));
   }
   if (wit["restore-keys"] !== undefined) diagnostics.approximated(where, "cache restore-keys are not carried over: pipec restores exact keys");
-  void todos;
   return { key: key.length === 0 ? ["default"] : key, paths };
 }

@@ -19,8 +19,7 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
   const { top } = expanded;
   const topWhere = (...path: (string | number)[]): Where => ({ file, line: expanded.lineOfTop(...path) });
   if (expanded.jobs.length === 0) {
-    const github = isMap(top) && Object.keys(expanded.top).length === 0;
-    diagnostics.fail("schema", { file, line: 1 }, `not a GitLab CI pipeline: no jobs (a job is a top-level key with a script)${github ? "" : ""}`, "import a .gitlab-ci.yml with jobs, or a GitHub workflow with --from github");
+    diagnostics.fail("schema", { file, line: 1 }, "not a GitLab CI pipeline: no jobs (a job is a top-level key with a script)", "import a .gitlab-ci.yml with jobs, or a GitHub workflow with --from github");
     return null;
   }
   const todos: string[] = [...expanded.todos];

@@ -1,0 +1,111 @@
+/**
+ * `pipec import` as users run it (the real binary): a GitLab file with an include becomes a
+ * ci.pipeline.ts that `pipec build` accepts as written, TODOs are listed with their source lines, and
+ * bad input (not YAML, not a pipeline, a remote include, a file over 10 MB, a folder) exits 2 with a
+ * message and writes nothing.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runPipec } from "./run-pipec.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "pipec-import-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const GITLAB = `include: ci/common.yml
+stages: [build, test]
+variables:
+  NODE_ENV: test
+  DEPLOY:
+    value: "no"
+    description: deploy after the tests
+build:
+  extends: .node
+  stage: build
+  script: [npm ci, npm run build]
+  artifacts:
+    paths: [dist/]
+    expire_in: 1 week
+test:
+  extends: .node
+  script: npm test
+  retry: 2
+  timeout: 30 minutes
+  rules:
+    - if: $CI_COMMIT_BRANCH == "main" && $DEPLOY == "yes"
+      changes: [src/**]
+report:
+  stage: test
+  image: busybox:1.36
+  when: always
+  script: echo done
+  resource_group: prod
+`;
+
+describe("pipec import", () => {
+  it("writes a typed pipeline that pipec build accepts, and lists the TODOs with their lines", () => {
+    const project = join(dir, "ok");
+    mkdirSync(join(project, "ci"), { recursive: true });
+    writeFileSync(join(project, ".gitlab-ci.yml"), GITLAB);
+    writeFileSync(join(project, "ci", "common.yml"), ".node:\n  image: node:20\n");
+    const imported = runPipec(["import", ".gitlab-ci.yml", "-o", "ci.pipeline.ts"], { cwd: project });
+    expect(imported.stderr).toContain("wrote ci.pipeline.ts: 3 jobs from GitLab CI, 2 TODOs");
+    expect(imported.stderr).toMatch(/\.gitlab-ci\.yml:21:\d+: warning\[target-unsupported\]: rules:changes/);
+    expect(imported.stderr).toMatch(/\.gitlab-ci\.yml:28:\d+: warning\[target-unsupported\]: resource_group/);
+    expect(imported.code).toBe(0);
+    const text = readFileSync(join(project, "ci.pipeline.ts"), "utf8");
+    expect(text).toContain('const build = job("build", {');
+    expect(text).toContain("inputs: [build.outputs.artifacts],");
+    expect(text).toContain('if: when.and(when.branch("main"), when.eq(when.vars("DEPLOY"), "yes")),');
+    expect(text).toContain("// TODO(.gitlab-ci.yml:28): resource_group");
+    expect(text).toContain('DEPLOY: { default: "no", description: "deploy after the tests" },');
+    const built = runPipec(["build", "ci.pipeline.ts"], { cwd: project });
+    expect(built.stderr).toBe("");
+    expect(built.code).toBe(0);
+    expect(built.stdout).toContain("expireInMs: 604800000");
+  }, 120_000);
+
+  it("prints to stdout without -o, and writes YAML with --format yaml", () => {
+    const project = join(dir, "stdout");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "wf.yml"), "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n        with: { node-version: 20 }\n      - run: npm test\n      - uses: some/deploy@v1\n");
+    const ts = runPipec(["import", "wf.yml"], { cwd: project });
+    expect(ts.code).toBe(0);
+    expect(ts.stdout).toContain('image: "node:20",');
+    expect(ts.stdout).toContain('step("TODO uses: some/deploy@v1"');
+    expect(ts.stderr).toMatch(/wf\.yml:10:\d+: warning\[target-unsupported\]: uses: some\/deploy@v1/);
+    const yaml = runPipec(["import", "wf.yml", "--format", "yaml"], { cwd: project });
+    expect(yaml.code).toBe(0);
+    expect(yaml.stdout).toContain("image: node:20");
+    expect(existsSync(join(project, "ci.pipeline.ts"))).toBe(false);
+  }, 60_000);
+
+  const bad: [string, (path: string) => void, RegExp][] = [
+    ["not YAML", (p) => writeFileSync(p, "jobs: [\n"), /not YAML/],
+    ["not a pipeline", (p) => writeFileSync(p, "- just\n- a list\n"), /not a GitLab CI file/],
+    ["a remote include", (p) => writeFileSync(p, "include: https://example.com/ci.yml\njob:\n  script: echo\n"), /include https:\/\/example\.com\/ci\.yml is remote/],
+    ["a template include", (p) => writeFileSync(p, "include:\n  - template: Auto-DevOps.gitlab-ci.yml\n"), /include of kind "template"/],
+    ["a file over 10 MB", (p) => { writeFileSync(p, ""); truncateSync(p, 11 * 1024 * 1024); }, /is 11 MB; a CI file is at most 10 MB/],
+    ["a folder", (p) => mkdirSync(p), /is a folder/],
+  ];
+  it.each(bad)("refuses %s: exit 2, a message, nothing written", (_, make, message) => {
+    const project = mkdtempSync(join(dir, "bad-"));
+    const file = join(project, ".gitlab-ci.yml");
+    make(file);
+    const result = runPipec(["import", ".gitlab-ci.yml", "--from", "gitlab", "-o", "ci.pipeline.ts"], { cwd: project });
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain("nothing written");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(2);
+    expect(existsSync(join(project, "ci.pipeline.ts"))).toBe(false);
+  });
+
+  it("refuses a file that is not of the kind --from names", () => {
+    const project = mkdtempSync(join(dir, "kind-"));
+    writeFileSync(join(project, "x.yml"), "stages: [build]\nbuild:\n  script: echo\n");
+    const result = runPipec(["import", "x.yml", "--from", "github"], { cwd: project });
+    expect(result.stderr).toContain("not a GitHub Actions workflow");
+    expect(result.code).toBe(2);
+  });
+});
