@@ -7,7 +7,7 @@
 import { didYouMean } from "../../runtime/plan/did-you-mean.ts";
 
 /** Comparisons (each one edit distance of two short names) a whole build spends on suggestions. */
-const BUDGET = 2_000_000;
+const BUDGET = 200_000;
 
 export interface NameSuggester {
   (name: string): string | undefined;
