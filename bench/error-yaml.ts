@@ -13,11 +13,18 @@ export function renderErrorYaml(errors: number, bytes: number): string {
   const job = (i: number, padding: number): string => {
     const lines = [`  j${i}:`, "    timeout: forever", "    retry: -1", "    network: bridge", `    depends_on: [missing-${i}]`, "    steps:", `      - echo job ${i}`];
     let text = `${lines.join("\n")}\n`;
-    for (let n = 0; text.length < padding; n++) text += `      - echo padding line ${n} of job ${i}\n`;
+    for (let n = 0; ; n++) {
+      const line = `      - echo padding line ${n} of job ${i}\n`;
+      if (text.length + line.length > padding) break;
+      text += line;
+    }
     return text;
   };
   const perJob = Math.max(0, Math.floor((bytes - head.length) / jobs));
   let text = head;
   for (let i = 0; i < jobs; i++) text += job(i, perJob);
+  // Whole lines leave each job a little short: comments at the end make up the size.
+  const comment = "# padding to the size asked for\n";
+  while (text.length + comment.length <= bytes) text += comment;
   return text;
 }

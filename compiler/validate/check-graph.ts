@@ -1,7 +1,7 @@
 /** Needs: every need names a job ("did you mean"), no job needs itself, and the graph has no cycle. */
-import { didYouMean } from "../../runtime/plan/did-you-mean.ts";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import type { Draft } from "../draft.ts";
+import { nameSuggester, type NameSuggester } from "./near-names.ts";
 import { findShortestCycles } from "./shortest-cycle.ts";
 
 /** Reads needs (and input jobs, which are needs too) from the draft, so it works even where the schema failed. */
@@ -20,11 +20,12 @@ export function checkGraph(draft: Draft): Diagnostic[] {
   const edges = dependencyEdges(draft);
   // Only a broken need pays for the list of job ids.
   let known: string[] | undefined;
+  let suggest: NameSuggester | undefined;
   for (const [id, job] of Object.entries(draft.plan.jobs ?? {})) {
     (Array.isArray(job?.needs) ? job.needs : []).forEach((need, index) => {
       if (typeof need !== "string" || edges.has(need)) return;
       const ids = (known ??= [...edges.keys()]);
-      const guess = didYouMean(need, ids);
+      const guess = (suggest ??= nameSuggester(ids))(need);
       diagnostics.push(
         error(
           "unknown-need",

@@ -3,17 +3,18 @@ import { didYouMean } from "../../runtime/plan/did-you-mean.ts";
 import type { Job } from "../../runtime/plan/schema.ts";
 import { error, type Diagnostic } from "../diagnostic.ts";
 import type { Draft } from "../draft.ts";
+import { nameSuggester, type NameSuggester } from "./near-names.ts";
 
 export function checkInputs(jobs: Readonly<Record<string, Job>>, draft: Draft): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   // Only an input from a missing job pays for the list of job ids (its "did you mean").
-  let known: string[] | undefined;
+  let suggest: NameSuggester | undefined;
   for (const [id, job] of Object.entries(jobs)) {
     job.inputs.forEach((input, index) => {
       const where = () => draft.locate(["jobs", id, "inputs", index]);
       const producer = jobs[input.job];
       if (!draft.plan.jobs[input.job]) {
-        const guess = didYouMean(input.job, (known ??= Object.keys(draft.plan.jobs ?? {})));
+        const guess = (suggest ??= nameSuggester(Object.keys(draft.plan.jobs ?? {})))(input.job);
         diagnostics.push(error("unknown-input-job", `job "${id}" takes an input from job "${input.job}", which does not exist.${guess ? ` Did you mean "${guess}"?` : ""}`, where()));
         return;
       }
