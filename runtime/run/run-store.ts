@@ -11,6 +11,8 @@ import type { Plan } from "../plan/schema.ts";
 import { RunEventSchema, type RunEvent } from "./events.ts";
 
 export const RUNS_DIR = join(".pipec", "runs");
+/** `logs/<job>.cached`: the id of the run whose log stands for a job that was a cache hit. */
+export const CACHED_LOG_SUFFIX = ".cached";
 
 export const RunStateSchema = z.object({
   runId: z.string(),
@@ -40,6 +42,8 @@ export interface RunStore {
   append(event: RunEvent): void;
   appendLog(job: string, data: Buffer | string): void;
   writeState(state: RunState): void;
+  /** A job-cache hit: `pipec logs` shows the log of run `fromRun` for this job (`logs/<job>.cached` names it). */
+  noteCachedLog(job: string, fromRun: string): void;
   close(): void;
   /** Problems writing the run's files, each once, for a notice. */
   readonly writeProblems: string[];
@@ -90,6 +94,13 @@ export function createRunStore(projectDir: string, runId: string, plan: Plan): R
         logs.set(job, fd);
       }
       write(fd, data, `logs/${job}.log`);
+    },
+    noteCachedLog(job, fromRun) {
+      try {
+        writeFileSync(join(dir, "logs", `${job}${CACHED_LOG_SUFFIX}`), `${fromRun}\n`);
+      } catch (cause) {
+        writeProblems.push(`could not write logs/${job}${CACHED_LOG_SUFFIX} in ${dir}: ${(cause as Error).message}`);
+      }
     },
     writeState(state) {
       try {
