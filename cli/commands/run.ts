@@ -7,6 +7,8 @@ import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
 import { listRunIds, readRunPlan, readRunState, runDir, runPipeline, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
+import { ArtifactStoreBusyError, defaultStoreRoot, SnapshotError } from "../../runtime/artifacts/index.ts";
+import { DEFAULT_KEEP_RUNS, pruneRuns } from "../../runtime/retention/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
 import { currentProjectRoot, findPipelineOrSay } from "../project.ts";
@@ -79,14 +81,19 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
       onEvent: (event) => reporter.onEvent(event),
     });
   } catch (cause) {
-    // The project folder cannot hold the run, or a secret cannot be masked: nothing ran, and it is the user's to fix.
-    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError)) throw cause;
+    // The project folder cannot hold the run, a secret cannot be masked, or a project file cannot be snapshotted: nothing ran, and it is the user's to fix.
+    // A project file that cannot be snapshotted names itself; the run is removed, nothing ran.
+    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError) && !(cause instanceof SnapshotError)) throw cause;
     terminal.err(`pipec run: ${cause.message}\n`);
     return EXIT.invalidInput;
   }
   reporter.close();
+  await applyDefaultRetention(projectDir, flags.json ?? false, terminal);
   return result.status === "success" ? EXIT.ok : result.status === "cancelled" ? EXIT.interrupted : EXIT.failed;
 }
+
+/** Old runs are removed once this many are beyond the policy. */
+const RETENTION_BATCH = 10;
 
 type Resume = { runId: string; succeeded: Record<string, "success">; outputs: Record<string, Record<string, string>> };
 
@@ -127,6 +134,20 @@ async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Ter
   if (signal.aborted) return null;
   printDiagnostics(terminal, result.diagnostics, project.file);
   return result.plan ? { plan: result.plan, projectDir: project.root } : null;
+}
+
+/**
+ * The default run retention, after each run: the newest DEFAULT_KEEP_RUNS runs of each pipeline are
+ * kept; older ones go once RETENTION_BATCH of them have gathered, so the store's gc (which reads every
+ * artifact) runs once per batch rather than after every run. A gc held up by another is left for later.
+ */
+async function applyDefaultRetention(projectDir: string, json: boolean, terminal: Terminal): Promise<void> {
+  try {
+    const report = await pruneRuns({ projectDir, storeDir: defaultStoreRoot(projectDir), policy: { keep: DEFAULT_KEEP_RUNS }, minRemoved: RETENTION_BATCH });
+    if (report.removed.length > 0 && !json) terminal.err(`pipec: removed ${report.removed.length} old run(s): each pipeline keeps its last ${DEFAULT_KEEP_RUNS} (pipec runs gc --help)\n`);
+  } catch (cause) {
+    if (!(cause instanceof ArtifactStoreBusyError)) throw cause;
+  }
 }
 
 async function pickExecutor(flags: RunFlags, terminal: Terminal): Promise<Executor | null> {

@@ -23,6 +23,13 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether the run in `dir` is going on: no final state, and the process that wrote its pid file is alive. */
+export function isRunLive(dir: string): boolean {
+  if (existsSync(join(dir, "state.json"))) return false;
+  const pid = Number.parseInt(existsSync(join(dir, PID_FILE)) ? readFileSync(join(dir, PID_FILE), "utf8") : "", 10);
+  return Number.isInteger(pid) && alive(pid);
+}
+
 /** Returns the ids of the crashed runs it cleaned up and the containers removed. */
 export async function reapCrashedRuns(projectDir: string, executor: Executor): Promise<{ runs: string[]; removed: number }> {
   const runs: string[] = [];
