@@ -24,6 +24,7 @@ import type { ScaleContext } from "./scale-bench.ts";
 export const SCALE_TARGETS = { cachedVsGitStatus: 3, firstVsCopy: 1.3, growthBytes: 1024 * 1024 } as const;
 const JOBS = ["build", "docs"];
 const PIPELINE = `name: scale
+image: busybox:1.36
 jobs:
   build:
     cache_key:
