@@ -17,7 +17,7 @@ import { processRef } from "./process-identity.ts";
 import { listInfos, readInfo, resolveId, type ArtifactInfo } from "./record.ts";
 import { restoreArtifact, type RestoreResult } from "./restore.ts";
 import { checkoutEntries, type CheckoutResult } from "./checkout.ts";
-import { storeSnapshot, type SnapshotInput, type SnapshotMeta, type StoredSnapshot } from "./snapshot.ts";
+import { SNAPSHOT_JOB, storeSnapshot, type SnapshotInput, type SnapshotMeta, type StoredSnapshot } from "./snapshot.ts";
 import { waitForGc } from "./store-lock.ts";
 import { verifyStore, type VerifyProblem } from "./verify.ts";
 
@@ -87,7 +87,8 @@ export function openArtifactStore(root: string, options: ArtifactStoreOptions = 
     get,
     async find(name, filter = {}) {
       return (await list()).find(
-        (a) => (a.name === name || `${a.job}.${a.name}` === name) && (filter.runId === undefined || a.runId === filter.runId) && (filter.pipeline === undefined || a.pipeline === filter.pipeline),
+        // A bare name never means a project snapshot (`(project).snapshot` does): a job may have an output called snapshot.
+        (a) => ((a.name === name && a.job !== SNAPSHOT_JOB) || `${a.job}.${a.name}` === name) && (filter.runId === undefined || a.runId === filter.runId) && (filter.pipeline === undefined || a.pipeline === filter.pipeline),
       );
     },
     async *files(id) {
