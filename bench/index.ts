@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: bundled by scripts/build.mjs into dist/bench.mjs and run from the repository root.
  * Environment:
- * - PIPEC_BENCH_ONLY: "compiler", "run", "artifacts", "router", "targets" or "scale" runs that section alone
- *   (default: all six, in that order).
+ * - PIPEC_BENCH_ONLY: "compiler", "run", "artifacts", "router", "targets" or "scale" runs that section
+ *   alone (default: all six, in that order).
  * - compiler: PIPEC_BENCH_SIZES (default "100,1000,5000"), PIPEC_BENCH_PEER_SIZES (default "1000"),
  *   PIPEC_BENCH_RUNS (default 3), PIPEC_BENCH_SEED (default 1).
  * - run: PIPEC_BENCH_RUN_RUNS (default 3), PIPEC_BENCH_PEER_RUNS (gitlab-ci-local runs, default 1).
@@ -12,6 +12,7 @@
  *   targets; they are profiled anyway when one misses).
  * - scale: PIPEC_BENCH_SCALE_RUNS (default 3): a job of 10 steps against one `docker run` of its commands.
  * - targets: PIPEC_BENCH_TARGET_SIZES (default "1000,5000"), PIPEC_BENCH_TARGET_RUNS (default 3).
+ * - scale: PIPEC_BENCH_SCALE_FILES (project sizes, default "10000,100000"), PIPEC_BENCH_SCALE_RUNS (default 3).
  * - router: PIPEC_BENCH_ROUTER_RUNS (interleaved rounds, default 3), PIPEC_BENCH_ROUTER_SECONDS (per
  *   load run, default 5), PIPEC_BENCH_ROUTER_CONNECTIONS (default "4,16"), PIPEC_BENCH_ROUTER_GENERATOR
  *   ("wrk", the default, installed from Debian when missing, or "node"), PIPEC_BENCH_ROUTER_PROFILE=1
@@ -80,8 +81,12 @@ async function bench(): Promise<void> {
       const { runRunBench } = await import("./run-bench.ts");
       report = await runRunBench({ root, runs: first("PIPEC_BENCH_RUN_RUNS", 3), peerRuns: first("PIPEC_BENCH_PEER_RUNS", 1), peersDir, log });
     } else if (section === "scale") {
+      const { runScaleBench } = await import("./scale-bench.ts");
       const { runStepsCase } = await import("./scale-steps.ts");
-      report = await runStepsCase({ root, runs: first("PIPEC_BENCH_SCALE_RUNS", 3), log });
+      const runs = first("PIPEC_BENCH_SCALE_RUNS", 3);
+      const files = await runScaleBench({ root, files: numbers(process.env.PIPEC_BENCH_SCALE_FILES, [10_000, 100_000]), runs, log });
+      const steps = await runStepsCase({ root, runs, log });
+      report = { markdown: `${files.markdown}\n${steps.markdown}`, ok: files.ok && steps.ok };
     } else if (section === "targets") {
       const { runTargetsBench } = await import("./targets-bench.ts");
       report = await runTargetsBench({ sizes: numbers(process.env.PIPEC_BENCH_TARGET_SIZES, [1000, 5000]), runs: first("PIPEC_BENCH_TARGET_RUNS", 3), log });

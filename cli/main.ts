@@ -130,13 +130,43 @@ export async function main(argv: readonly string[], context: MainContext = { ter
       code = await runCommand(file, flags, terminal, context.signal, context.isTty);
     });
 
-  program
+  const runs = program
     .command("runs")
-    .description("list earlier runs, newest first")
+    .description("list earlier runs, newest first; remove, prune and pin them (pipec runs --help)")
     .option("--json", "print as JSON")
     .action(async (flags) => {
       const { runsCommand } = await import("./commands/runs.ts");
       code = runsCommand(flags, terminal);
+    });
+  runs
+    .command("rm")
+    .description("remove runs (RUN may be 'last') with their logs, snapshots and artifacts; never a live or pinned run, or one a deployment or a kept run's cached logs need")
+    .argument("<run...>")
+    .option("--dry-run", "say what would be removed, remove nothing")
+    .option("--json", "print as JSON")
+    .action(async (ids: string[], flags) => {
+      const { runsRmCommand } = await import("./commands/runs-retention.ts");
+      code = await runsRmCommand(ids, flags, terminal);
+    });
+  runs
+    .command("gc")
+    .description("remove old runs: beyond the last --keep of each pipeline (default 50) or older than --max-age, with the artifacts and objects only they used")
+    .option("--keep <n>", "keep the newest N runs of each pipeline")
+    .option("--max-age <duration>", "remove runs that started longer ago (30d, 12h)")
+    .option("--dry-run", "say what would be removed, remove nothing")
+    .option("--json", "print as JSON")
+    .action(async (flags) => {
+      const { runsGcCommand } = await import("./commands/runs-retention.ts");
+      code = await runsGcCommand(flags, terminal);
+    });
+  runs
+    .command("pin")
+    .description("keep a run (RUN may be 'last') whatever the retention policy; --off to let it go again")
+    .argument("<run>")
+    .option("--off", "unpin")
+    .action(async (id: string, flags) => {
+      const { runsPinCommand } = await import("./commands/runs-retention.ts");
+      code = runsPinCommand(id, flags, terminal);
     });
 
   program

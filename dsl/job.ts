@@ -73,6 +73,11 @@ export interface JobOptions<M extends MatrixInput, O extends string> {
   readonly outputs?: { readonly [K in O]: Output };
   readonly services?: readonly ServiceOptions[];
   readonly caches?: readonly CacheOptions[];
+  /**
+   * The project files the job cache keys this job on, as globs (`["src/**", "package-lock.json"]`):
+   * an edit to any other file leaves the job a cache hit. @default every project file
+   */
+  readonly cacheKey?: { readonly files: readonly string[] };
   /** @default "1h" */
   readonly timeout?: Duration;
   readonly retry?: number | RetryOptions;

@@ -7,6 +7,8 @@ import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
 import { ChangeBaseError, listRunIds, MissingSecretsError, readOrRecoverRunState, readRunPlan, runDir, runPipeline, runProcessAlive, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
+import { ArtifactStoreBusyError, defaultStoreRoot, SnapshotError } from "../../runtime/artifacts/index.ts";
+import { DEFAULT_KEEP_RUNS, pruneRuns } from "../../runtime/retention/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printDiagnostics, type Terminal } from "../output.ts";
 import { currentProjectRoot, findPipelineOrSay } from "../project.ts";
@@ -81,14 +83,19 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
       onEvent: (event) => reporter.onEvent(event),
     });
   } catch (cause) {
-    // The project folder cannot hold the run, a secret is not set or cannot be masked, or the change base names no commit: nothing ran, and it is the user's to fix.
-    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError) && !(cause instanceof MissingSecretsError) && !(cause instanceof ChangeBaseError)) throw cause;
+    // The project folder cannot hold the run, a secret is not set or cannot be masked, the change base names no commit,
+    // or a project file cannot be snapshotted (it names itself; the run is removed): nothing ran, and it is the user's to fix.
+    if (!(cause instanceof RunStoreError) && !(cause instanceof UnmaskableSecretError) && !(cause instanceof MissingSecretsError) && !(cause instanceof ChangeBaseError) && !(cause instanceof SnapshotError)) throw cause;
     terminal.err(`pipec run: ${cause.message}\n`);
     return EXIT.invalidInput;
   }
   reporter.close();
+  await applyDefaultRetention(projectDir, flags.json ?? false, terminal);
   return result.status === "success" ? EXIT.ok : result.status === "cancelled" ? EXIT.interrupted : EXIT.failed;
 }
+
+/** Old runs are removed once this many are beyond the policy. */
+const RETENTION_BATCH = 10;
 
 type Resume = { runId: string; succeeded: Record<string, "success">; outputs: Record<string, Record<string, string>> };
 
@@ -134,6 +141,20 @@ async function loadPlan(file: string | undefined, flags: RunFlags, terminal: Ter
   if (signal.aborted) return null;
   printDiagnostics(terminal, result.diagnostics, project.file);
   return result.plan ? { plan: result.plan, projectDir: project.root } : null;
+}
+
+/**
+ * The default run retention, after each run: the newest DEFAULT_KEEP_RUNS runs of each pipeline are
+ * kept; older ones go once RETENTION_BATCH of them have gathered, so the store's gc (which reads every
+ * artifact) runs once per batch rather than after every run. A gc held up by another is left for later.
+ */
+async function applyDefaultRetention(projectDir: string, json: boolean, terminal: Terminal): Promise<void> {
+  try {
+    const report = await pruneRuns({ projectDir, storeDir: defaultStoreRoot(projectDir), policy: { keep: DEFAULT_KEEP_RUNS }, minRemoved: RETENTION_BATCH });
+    if (report.removed.length > 0 && !json) terminal.err(`pipec: removed ${report.removed.length} old run(s): each pipeline keeps its last ${DEFAULT_KEEP_RUNS} (pipec runs gc --help)\n`);
+  } catch (cause) {
+    if (!(cause instanceof ArtifactStoreBusyError)) throw cause;
+  }
 }
 
 async function pickExecutor(flags: RunFlags, terminal: Terminal): Promise<Executor | null> {

@@ -1,7 +1,7 @@
 /** `pipec runs` and `pipec logs RUN [JOB]`: what earlier runs did, from `.pipec/runs/`. */
-import { createReadStream, existsSync, readdirSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { listRunIds, readRunEvents, readRunState, runDir, runProcessAlive } from "../../runtime/run/index.ts";
+import { CACHED_LOG_SUFFIX, listRunIds, readRunEvents, readRunState, runDir, runProcessAlive } from "../../runtime/run/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Terminal } from "../output.ts";
 import { currentProjectRoot } from "../project.ts";
@@ -48,7 +48,10 @@ export async function logsCommand(run: string, job: string | undefined, terminal
     return EXIT.invalidInput;
   }
   // No logs folder: the run ended before any job started, or the folder was removed by hand.
-  const logs = existsSync(join(dir, "logs")) ? readdirSync(join(dir, "logs")).filter((f) => f.endsWith(".log")).map((f) => f.slice(0, -4)).sort() : [];
+  const files = existsSync(join(dir, "logs")) ? readdirSync(join(dir, "logs")) : [];
+  // A job that was a cache hit has no log of its own: `<job>.cached` names the run whose log it is.
+  const cachedFrom = new Map(files.filter((f) => f.endsWith(CACHED_LOG_SUFFIX)).map((f) => [f.slice(0, -CACHED_LOG_SUFFIX.length), readFileSync(join(dir, "logs", f), "utf8").trim()]));
+  const logs = [...new Set([...files.filter((f) => f.endsWith(".log")).map((f) => f.slice(0, -4)), ...cachedFrom.keys()])].sort();
   if (job === undefined && logs.length === 0) {
     terminal.err(`pipec logs: run ${id} has no job logs in ${join(".pipec", "runs", id, "logs")} (no job of it started, or they were removed); pipec runs shows how it ended\n`);
     return EXIT.ok;
@@ -59,8 +62,21 @@ export async function logsCommand(run: string, job: string | undefined, terminal
     return EXIT.invalidInput;
   }
   for (const name of wanted) {
-    if (job === undefined) terminal.out(`=== ${name}\n`);
-    for await (const chunk of createReadStream(join(dir, "logs", `${name}.log`), { encoding: "utf8" })) terminal.out(chunk as string);
+    const from = cachedFrom.get(name);
+    if (from === undefined) {
+      if (job === undefined) terminal.out(`=== ${name}\n`);
+      for await (const chunk of createReadStream(join(dir, "logs", `${name}.log`), { encoding: "utf8" })) terminal.out(chunk as string);
+      continue;
+    }
+    // The cached job's log is the one of the run that ran it; say so on stderr, so stdout stays the log.
+    const source = /^[\w.-]+$/.test(from) && from !== "." && from !== ".." ? join(runDir(root, from), "logs", `${name}.log`) : null;
+    if (job === undefined) terminal.out(`=== ${name} (cached: the log of run ${from})\n`);
+    else terminal.err(`pipec logs: ${name} was a cache hit in run ${id}; this is its log from run ${from}\n`);
+    if (source === null || !existsSync(source)) {
+      terminal.err(`pipec logs: the log of ${name} in run ${from} is gone (that run was removed); run the job again with pipec run --no-cache\n`);
+      continue;
+    }
+    for await (const chunk of createReadStream(source, { encoding: "utf8" })) terminal.out(chunk as string);
   }
   return EXIT.ok;
 }

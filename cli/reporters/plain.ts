@@ -39,7 +39,8 @@ export function createPlainReporter(terminal: Terminal, color = false, options: 
         case "job.cache":
           if (event.hit) {
             cached.add(event.job);
-            terminal.out(`${prefix(event.job)} cached: not run, outputs restored${options.explainCache ? ` (${event.key})` : ""}\n`);
+            const from = event.fromRun ? ` from run ${event.fromRun}` : "";
+            terminal.out(`${prefix(event.job)} cached: not run, outputs restored${from}${options.explainCache ? ` (${event.key})` : ""}\n`);
           } else if (options.explainCache) {
             terminal.out(`${prefix(event.job)} cache miss: ${event.changed.join(", ")} changed\n`);
           }

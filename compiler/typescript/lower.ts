@@ -187,6 +187,7 @@ function lowerJob(
     steps,
     services: o.services === undefined ? undefined : listed<NonNullable<typeof o.services>[number]>("services").map((s) => compact({ name: s.name, image: s.image, command: s.command ? [...s.command] : undefined, env: lowerEnv(s.env, `services.${s.name}.env`, problems), readyCommand: s.readyCommand ? [...s.readyCommand] : undefined })),
     caches: o.caches === undefined ? undefined : listed<NonNullable<typeof o.caches>[number]>("caches").map((c) => compact({ key: c.key.map((part) => (typeof part === "string" ? { value: part } : { files: [...part.files] })), paths: [...c.paths], policy: c.policy })),
+    cacheKey: o.cacheKey === undefined ? undefined : { files: [...o.cacheKey.files] },
     inputs,
     outputs: o.outputs
       ? Object.fromEntries(Object.entries(o.outputs).map(([name, out]) => [name, compact({ paths: [...out.paths], exclude: out.exclude ? [...out.exclude] : undefined, optional: out.optional, expireInMs: lowerDuration(out.expireIn, `outputs.${name}.expireIn`, problems) })]))

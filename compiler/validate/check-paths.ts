@@ -33,6 +33,7 @@ export function checkPaths(jobs: Readonly<Record<string, Job>>, draft: Draft): D
       cache.paths.forEach((path, index) => check(path, ["jobs", id, "caches", c, "paths", index]));
       cache.key.forEach((part, k) => "files" in part && part.files.forEach((file) => check(file, ["jobs", id, "caches", c, "key", k])));
     });
+    job.cacheKey?.files.forEach((file, index) => check(file, ["jobs", id, "cacheKey", "files", index]));
   }
   return diagnostics;
 }

@@ -120,6 +120,7 @@ export const JobSchema = z.strictObject({
   working_directory: z.string().min(1).optional(),
   services: z.array(ServiceSchema).optional(),
   cache: z.array(CacheSchema).optional(),
+  cache_key: z.strictObject({ files: strings("a file") }).optional().describe("The project files the job cache keys this job on (globs); default: every project file."),
   resources: ResourcesSchema.optional(),
   network: z.enum(["none", "host"]).optional(),
   user: z.enum(["invoker", "root", "image"]).optional().describe("Who the steps run as in Docker: you (invoker, the default), root, or the image's USER."),

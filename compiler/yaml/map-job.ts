@@ -103,6 +103,10 @@ export function mapJob(request: JobRequest, context: MapContext): JobInput {
   if (job.artifacts !== undefined) out.outputs = mapOutputs(job.artifacts, [...plan, "outputs"], [...doc, "artifacts"], context);
   if (job.services !== undefined) out.services = mapServices(job.services, [...plan, "services"], [...doc, "services"], context);
   if (job.cache !== undefined) out.caches = mapCaches(job.cache, [...plan, "caches"], [...doc, "cache"], context);
+  if (job.cache_key !== undefined) {
+    out.cacheKey = { files: [...job.cache_key.files] };
+    record(context, [...plan, "cacheKey"], [...doc, "cache_key"]);
+  }
   if (job.resources !== undefined) out.resources = mapResources(job.resources, [...plan, "resources"], [...doc, "resources"], context);
   return out;
 }

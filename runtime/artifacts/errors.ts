@@ -15,6 +15,7 @@ export const ARTIFACT_ERROR_CODES = {
   tooLarge: "ARTIFACT_TOO_LARGE",
   busy: "ARTIFACT_STORE_BUSY",
   store: "ARTIFACT_STORE_FAILED",
+  snapshot: "PROJECT_SNAPSHOT_FAILED",
 } as const;
 
 export type ArtifactErrorCode = (typeof ARTIFACT_ERROR_CODES)[keyof typeof ARTIFACT_ERROR_CODES];

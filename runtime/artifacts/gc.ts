@@ -71,7 +71,9 @@ export async function collectGarbage(context: StoreContext, options: GcOptions =
     for (const holder of holders.live) for (const id of holder.ids) heldBy.set(id, [...(heldBy.get(id) ?? []), holder.holder]);
     const problems = unreadable.map((error) => error.message);
     const candidates: RetentionCandidate[] = [];
-    for (const info of infos) candidates.push(await candidateOf(context, info, heldBy.get(info.id) ?? [], problems));
+    // Runs share manifests (every snapshot of an unchanged project is one): each is read once.
+    const manifests = new Map<string, Promise<ManifestObjects>>();
+    for (const info of infos) candidates.push(await candidateOf(context, info, heldBy.get(info.id) ?? [], problems, manifests));
     const cache = await listCacheEntries(layout);
     const plan = planRetention({ artifacts: candidates, cacheEntries: cache.entries, policy: options.policy ?? {}, now: context.now() });
     const byId = new Map(infos.map((info) => [info.id as string, info]));
@@ -138,21 +140,31 @@ function emptyReport(dryRun: boolean): GcReport {
   return { dryRun, deleted: [], protected: [], cacheEntries: [], orphanObjects: 0, objectsSkipped: null, tempFiles: 0, staleHolders: [], freedBytes: 0, bytesBefore: 0, bytesAfter: 0, overLimit: false, problems: [] };
 }
 
-async function candidateOf(context: StoreContext, info: ArtifactInfo, heldBy: string[], problems: string[]): Promise<RetentionCandidate> {
-  const manifestPath = context.layout.object(info.manifest);
+interface ManifestObjects {
+  readonly objects: ReadonlyMap<string, number>;
+  readonly problem: string | null;
+}
+
+async function readManifestObjects(context: StoreContext, manifest: string): Promise<ManifestObjects> {
+  const manifestPath = context.layout.object(manifest);
   const objects = new Map<string, number>();
   const manifestStats = await stat(manifestPath).catch(() => null);
-  objects.set(info.manifest, manifestStats?.size ?? 0);
-  if (manifestStats) {
-    try {
-      for await (const entry of readManifest(manifestPath)) if (entry.kind === "file") objects.set(entry.digest, entry.size);
-    } catch (error) {
-      if (!(error instanceof ManifestFormatError)) throw error;
-      problems.push(`artifact ${artifactLabel(info)} (${info.id.slice(0, 12)}): its manifest is invalid: ${error.message}`);
-    }
-  } else {
-    problems.push(`artifact ${artifactLabel(info)} (${info.id.slice(0, 12)}): its manifest is missing`);
+  objects.set(manifest, manifestStats?.size ?? 0);
+  if (!manifestStats) return { objects, problem: "its manifest is missing" };
+  try {
+    for await (const entry of readManifest(manifestPath)) if (entry.kind === "file") objects.set(entry.digest, entry.size);
+  } catch (error) {
+    if (!(error instanceof ManifestFormatError)) throw error;
+    return { objects, problem: `its manifest is invalid: ${error.message}` };
   }
+  return { objects, problem: null };
+}
+
+async function candidateOf(context: StoreContext, info: ArtifactInfo, heldBy: string[], problems: string[], manifests: Map<string, Promise<ManifestObjects>>): Promise<RetentionCandidate> {
+  let read = manifests.get(info.manifest);
+  if (!read) manifests.set(info.manifest, (read = readManifestObjects(context, info.manifest)));
+  const { objects, problem } = await read;
+  if (problem) problems.push(`artifact ${artifactLabel(info)} (${info.id.slice(0, 12)}): ${problem}`);
   return {
     id: info.id,
     label: artifactLabel(info),

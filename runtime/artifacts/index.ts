@@ -3,6 +3,8 @@ export { openArtifactStore, type ArtifactStore, type ArtifactStoreOptions } from
 export { DEFAULT_STORE_DIR, defaultStoreRoot, shortId } from "./layout.ts";
 export type { CollectMeta, CollectResult, OutputSpec } from "./collect.ts";
 export type { RestoreResult } from "./restore.ts";
+export type { CheckoutResult } from "./checkout.ts";
+export { SNAPSHOT_JOB, SNAPSHOT_NAME, SnapshotError, type SnapshotFile, type SnapshotInput, type StoredSnapshot } from "./snapshot.ts";
 export type { VerifyProblem } from "./verify.ts";
 export type { GcOptions, GcReport } from "./gc.ts";
 export { planRetention, type RetentionPolicy, type RetentionCandidate, type RetentionPlan, type CacheRef } from "./retention.ts";

@@ -16,6 +16,8 @@
  *  6. `keepRunsPerPipeline`: artifacts of runs older than the last N runs of their pipeline (runs
  *     ordered by their newest artifact) are deleted; those of the last N runs are kept by `maxAgeMs`.
  *  7. `maxAgeMs`: artifacts unused (not restored, no cache hit) for longer are deleted.
+ *  8. `removedRuns`: the artifacts of runs that were removed (the runs' snapshots among them) are
+ *     deleted, under the same protections as 5 and 6.
  * Without a policy only expired artifacts go. Artifacts a rule wanted but a protection kept are
  * reported as `protected`, with the protection.
  */
@@ -28,9 +30,11 @@ export interface RetentionPolicy {
   readonly maxTotalBytes?: number;
   /** Keep the artifacts of the last N runs of each pipeline only (and keep those whatever their age). */
   readonly keepRunsPerPipeline?: number;
+  /** Runs that were removed (`pipec runs rm` / `gc`): their artifacts go, unless held, pinned or used by the job cache. */
+  readonly removedRuns?: ReadonlySet<string>;
 }
 
-export type RetentionRule = "expired" | "max-size" | "keep-runs" | "max-age";
+export type RetentionRule = "expired" | "max-size" | "keep-runs" | "max-age" | "run-removed";
 
 export interface RetentionCandidate {
   readonly id: string;
@@ -141,6 +145,7 @@ export function planRetention(input: { artifacts: readonly RetentionCandidate[];
 
 function ruleFor(a: RetentionCandidate, policy: RetentionPolicy, now: number, recentRuns: Map<string, Set<string>> | null, lastUse: number): { rule: RetentionRule; reason: string } | null {
   if (a.expiresAt !== null && a.expiresAt <= now) return { rule: "expired", reason: `expired ${formatAge(now - a.expiresAt)} ago` };
+  if (policy.removedRuns?.has(a.runId)) return { rule: "run-removed", reason: `its run ${a.runId} was removed` };
   const recent = recentRuns?.get(a.pipeline)?.has(a.runId);
   if (recentRuns && !recent) return { rule: "keep-runs", reason: `run ${a.runId} is not among the last ${policy.keepRunsPerPipeline} runs of pipeline ${a.pipeline}` };
   if (policy.maxAgeMs !== undefined && now - lastUse > policy.maxAgeMs && !recent) {

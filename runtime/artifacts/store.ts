@@ -16,6 +16,8 @@ import { readManifest, type ManifestEntry } from "./manifest.ts";
 import { processRef } from "./process-identity.ts";
 import { listInfos, readInfo, resolveId, type ArtifactInfo } from "./record.ts";
 import { restoreArtifact, type RestoreResult } from "./restore.ts";
+import { checkoutEntries, type CheckoutResult } from "./checkout.ts";
+import { SNAPSHOT_JOB, storeSnapshot, type SnapshotInput, type SnapshotMeta, type StoredSnapshot } from "./snapshot.ts";
 import { waitForGc } from "./store-lock.ts";
 import { verifyStore, type VerifyProblem } from "./verify.ts";
 
@@ -34,6 +36,10 @@ export interface ArtifactStore {
   collect(workspaceRoot: string, output: OutputSpec, meta: CollectMeta): Promise<CollectResult>;
   /** Restores an artifact (full id) into `destRoot`, verifying every byte. */
   restore(id: string, destRoot: string): Promise<RestoreResult>;
+  /** Stores a project snapshot (see snapshot.ts): files with a digest are taken as stored, the rest are read in. */
+  snapshot(root: string, inputs: readonly SnapshotInput[], meta: SnapshotMeta): Promise<StoredSnapshot>;
+  /** Copies a snapshot's entries into `destRoot` (reflinks where the file system has them), never linking to the store. */
+  checkout(entries: readonly ManifestEntry[], destRoot: string): Promise<CheckoutResult>;
   /** Every artifact, newest first. */
   list(): Promise<ArtifactInfo[]>;
   /** An artifact by id or unique id prefix; throws ArtifactNotFoundError / ArtifactAmbiguousError. */
@@ -75,11 +81,14 @@ export function openArtifactStore(root: string, options: ArtifactStoreOptions = 
     root: layout.root,
     collect: (workspaceRoot, output, meta) => collectOutput(context, workspaceRoot, output, meta),
     restore: (id, destRoot) => restoreArtifact(context, id, destRoot),
+    snapshot: (root, inputs, meta) => storeSnapshot(context, root, inputs, meta),
+    checkout: (entries, destRoot) => checkoutEntries(layout, entries, destRoot),
     list,
     get,
     async find(name, filter = {}) {
       return (await list()).find(
-        (a) => (a.name === name || `${a.job}.${a.name}` === name) && (filter.runId === undefined || a.runId === filter.runId) && (filter.pipeline === undefined || a.pipeline === filter.pipeline),
+        // A bare name never means a project snapshot (`(project).snapshot` does): a job may have an output called snapshot.
+        (a) => ((a.name === name && a.job !== SNAPSHOT_JOB) || `${a.job}.${a.name}` === name) && (filter.runId === undefined || a.runId === filter.runId) && (filter.pipeline === undefined || a.pipeline === filter.pipeline),
       );
     },
     async *files(id) {

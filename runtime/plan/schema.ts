@@ -320,6 +320,14 @@ export const JobSchema = z
     steps: z.array(StepSchema).default([]),
     services: z.array(ServiceSchema).default([]),
     caches: z.array(CacheSchema).default([]),
+    /**
+     * The project files the job cache keys this job on (globs, as in caches): absent means every file
+     * of the run's snapshot. Left out of the plan when absent, like `digest`.
+     */
+    cacheKey: z
+      .object({ files: z.array(z.string().min(1)).min(1) })
+      .strict()
+      .optional(),
     inputs: z.array(InputSchema).default([]),
     outputs: z.record(z.string().regex(OUTPUT_NAME, "an output name is like dist or test-report"), OutputSchema).default({}),
     timeoutMs: ms().min(1000).max(7 * 86_400_000).default(3_600_000),

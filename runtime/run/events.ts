@@ -51,7 +51,8 @@ export const RunEventSchema = z.discriminatedUnion("type", [
   }),
   /** What `changed(...)` conditions compared with, and how many files differ. */
   z.object({ type: z.literal("run.changes"), ...base, base: z.string(), files: z.number().nullable() }),
-  z.object({ type: z.literal("job.cache"), ...base, job: z.string(), hit: z.boolean(), key: z.string(), changed: z.array(z.string()) }),
+  /** `changed` on a miss: the key's parts that differ (`env NAME`, `input job.output`, `file PATH` for the first 10 files, then `and N more files`). `fromRun` on a hit: the run whose result (and log) it is. */
+  z.object({ type: z.literal("job.cache"), ...base, job: z.string(), hit: z.boolean(), key: z.string(), changed: z.array(z.string()), fromRun: z.string().nullable().default(null) }),
   z.object({ type: z.literal("artifact.stored"), ...base, job: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),
   z.object({ type: z.literal("artifact.restored"), ...base, job: z.string(), from: z.string(), name: z.string(), id: z.string(), files: z.number(), bytes: z.number() }),
   /** A deployment job's status changed: its phase, where traffic goes (percent per role, as the router confirmed it), and why. */

@@ -2,7 +2,9 @@
  * The job cache: a job whose result is determined by the same inputs as an earlier successful run is
  * not run again; its outputs are restored instead. The key is the sha256 of what determines the
  * result: the images (by image id, not tag), the steps, the environment, the content of the artifacts
- * it takes, the project files (the run's snapshot), and the outputs it declares. An environment value
+ * it takes, the project files it can read (all of the run's snapshot, or those `cacheKey.files`
+ * matches), and the outputs it declares. Only the variables the job can read take part (see
+ * job-references.ts): a `--var` or pipeline variable no step mentions never makes it a miss. An environment value
  * that holds a secret takes part as a digest keyed by the store's own key, never as its value (nor as
  * a plain hash, which a short secret would give away to guessing).
  *
@@ -15,9 +17,10 @@ import type { ArtifactStore } from "../artifacts/index.ts";
 import type { Executor, ResolvedStep } from "../executor/types.ts";
 import type { Job } from "../plan/schema.ts";
 import type { ArtifactIndex } from "./job-artifacts.ts";
+import { IMPLICIT_HOST_NAMES, referencedNames } from "./job-references.ts";
 import type { Masker } from "./mask.ts";
 
-const FORMAT = "job-cache-v1";
+const FORMAT = "job-cache-v2";
 /** Per-run values that must not make every run a miss. */
 const VOLATILE = new Set(["PIPEC_RUN_ID", "PIPEC_WORKSPACE"]);
 
@@ -34,12 +37,17 @@ export async function jobCacheParts(input: {
   readonly executor: Executor;
   readonly store: ArtifactStore;
   readonly produced: ArtifactIndex;
-  readonly workspaceDigest: string;
+  /** The digest of the project files the job's key takes (RunWorkspace.filesDigest). */
+  readonly filesDigest: string;
   readonly masker: Masker;
+  /** Local jobs: the host variables every command reads (PATH, HOME, ...) count too. */
+  readonly host: boolean;
 }): Promise<CacheKeyParts | null> {
   const { job, steps } = input;
+  const referenced = referencedNames(job);
+  const counts = (name: string) => referenced.has(name) || (input.host && IMPLICIT_HOST_NAMES.has(name));
   const images = [...new Set([input.image, ...steps.map((s) => s.image), ...job.services.map((s) => s.image)].filter((i): i is string => i !== null))].sort();
-  const parts: Record<string, string> = { format: FORMAT, workspace: input.workspaceDigest };
+  const parts: Record<string, string> = { format: FORMAT, files: input.filesDigest };
   for (const image of images) {
     const id = await input.executor.identifyImage(image);
     if (id === null) return null;
@@ -50,7 +58,7 @@ export async function jobCacheParts(input: {
   parts.services = digest(job.services.map((s) => [s.name, s.image, s.command, s.readyCommand]));
   for (const step of steps) {
     for (const [name, value] of Object.entries(step.env)) {
-      if (VOLATILE.has(name)) continue;
+      if (VOLATILE.has(name) || !counts(name)) continue;
       parts[`env ${name}`] = input.masker.contains(value) ? await input.store.keyedDigest(value) : value;
     }
   }
@@ -69,7 +77,7 @@ export function cacheKey(jobId: string, parts: CacheKeyParts): string {
 /** The key under which the last parts of a job are kept, to say what changed on a miss. */
 export const lastPartsKey = (pipeline: string, jobId: string) => `parts:${pipeline}:${jobId}`;
 
-/** Which parts differ between two keys' parts, as people read them: `env NODE_ENV`, `input build.dist`, `workspace`. */
+/** Which parts differ between two keys' parts, as people read them: `env NODE_ENV`, `input build.dist`, `files`. */
 export function changedParts(previous: CacheKeyParts | null, next: CacheKeyParts): string[] {
   if (previous === null) return ["no earlier run of this job"];
   const names = new Set([...Object.keys(previous), ...Object.keys(next)]);

@@ -31,6 +31,11 @@ export function runProcessAlive(dir: string): boolean {
   return Number.isInteger(pid) && alive(pid);
 }
 
+/** Whether the run in `dir` is going on: no final state, and the process that wrote its pid file is alive. */
+export function isRunLive(dir: string): boolean {
+  return !existsSync(join(dir, "state.json")) && runProcessAlive(dir);
+}
+
 export interface ReapedRuns {
   /** The ids of the runs finished here. */
   readonly runs: string[];

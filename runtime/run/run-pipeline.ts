@@ -17,7 +17,7 @@ import { createMasker, UnmaskableSecretError, unmaskableSecrets } from "./mask.t
 import { conditionalSecretsNotice, MissingSecretsError, missingSecrets } from "./missing-secrets.ts";
 import { newRunId } from "./run-id.ts";
 import { createRunStore, type RunState } from "./run-store.ts";
-import { prepareRunWorkspace } from "./run-workspace.ts";
+import { prepareRunWorkspace, type RunWorkspace } from "./run-workspace.ts";
 import { defaultStoreRoot, openArtifactStore } from "../artifacts/index.ts";
 import { DEPLOYMENTS_DIR } from "../deploy/history/store.ts";
 import { DEFAULT_OUTPUT_LIMITS, type ArtifactIndex, type OutputBudget, type OutputLimits } from "./job-artifacts.ts";
@@ -92,7 +92,16 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const { missing } = await artifacts.acquire(runId, resumedIds);
   if (missing.length > 0) emit({ type: "run.notice", level: "warning", message: `${missing.length} artifact(s) of the resumed run are gone from the store; the jobs that take them will fail` });
   const git = readGitInfo(projectDir);
-  const workspace = await prepareRunWorkspace(projectDir, store.dir, options.secretFiles ?? []);
+  let workspace: RunWorkspace;
+  try {
+    workspace = await prepareRunWorkspace({ projectDir, runDir: store.dir, store: artifacts, runId, pipeline: plan.name, excluded: options.secretFiles ?? [] });
+  } catch (cause) {
+    // Nothing ran: leave no run behind (the snapshot's store writes are whole or only temp files gc removes).
+    store.close();
+    await artifacts.release(runId).catch(() => undefined);
+    await rm(store.dir, { recursive: true, force: true }).catch(() => undefined);
+    throw cause;
+  }
   for (const warning of workspace.warnings) emit({ type: "run.notice", level: "warning", message: warning });
   if (orphans.names.length > 0) {
     emit({ type: "run.notice", level: "info", message: `stopped deployment(s) ${orphans.names.join(", ")}, left serving by a pipec process that ended hard: ${orphans.instances} instance(s)` });

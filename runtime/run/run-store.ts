@@ -18,6 +18,8 @@ import { RunEventSchema, type RunEvent } from "./events.ts";
 import { openAppendFile, type AppendFile } from "./whole-append.ts";
 
 export const RUNS_DIR = join(".pipec", "runs");
+/** `logs/<job>.cached`: the id of the run whose log stands for a job that was a cache hit. */
+export const CACHED_LOG_SUFFIX = ".cached";
 
 export const RunStateSchema = z.object({
   runId: z.string(),
@@ -50,6 +52,8 @@ export interface RunStore {
   appendLog(job: string, data: Buffer | string): void;
   /** Writes `state.json` whole (temp file and rename); false, with a problem recorded, when it could not. */
   writeState(state: RunState): boolean;
+  /** A job-cache hit: `pipec logs` shows the log of run `fromRun` for this job (`logs/<job>.cached` names it). */
+  noteCachedLog(job: string, fromRun: string): void;
   close(): void;
   /** Problems writing the run's files, each once, for a notice. */
   readonly writeProblems: string[];
@@ -134,6 +138,13 @@ export function createRunStore(projectDir: string, runId: string, plan: Plan): R
         }
         file?.append(data);
       });
+    },
+    noteCachedLog(job, fromRun) {
+      try {
+        writeFileSync(join(dir, "logs", `${job}${CACHED_LOG_SUFFIX}`), `${fromRun}\n`);
+      } catch (cause) {
+        writeProblems.push(`could not write logs/${job}${CACHED_LOG_SUFFIX} in ${dir}: ${(cause as Error).message}`);
+      }
     },
     writeState(state) {
       const path = join(dir, "state.json");

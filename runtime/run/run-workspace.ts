@@ -1,35 +1,63 @@
 /**
- * The run's copy of the project: snapshotted once (honouring .gitignore) under the run directory, then
- * copied per job attempt, so jobs never touch the author's files or each other's.
+ * The run's view of the project: a content-addressed snapshot in the artifact store (taken once,
+ * honouring .gitignore; see runtime/workspace), from which each job attempt gets its own copy, so
+ * jobs never touch the author's files, the store or each other's.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createJobWorkspace, snapshotProject, treeDigest } from "../workspace/index.ts";
+import type { ArtifactStore, ManifestEntry } from "../artifacts/index.ts";
+import { filesDigest, snapshotProject } from "../workspace/index.ts";
 
 export interface RunWorkspace {
   readonly warnings: readonly string[];
+  /** The snapshot's artifact id and manifest digest. */
+  readonly snapshot: { readonly id: string; readonly manifest: string };
+  readonly entries: readonly ManifestEntry[];
   /** Where the workspace of one attempt of one job is (or will be). */
   pathFor(jobId: string, attempt: number): string;
   /** A fresh workspace for one attempt of one job; returns its absolute path. */
   forJob(jobId: string, attempt: number): Promise<string>;
-  /** The digest of the project snapshot (computed once, on first use): part of every job's cache key. */
-  digest(): Promise<string>;
+  /** The digest of the project files a job's cache key takes (all, or those `patterns` match). */
+  filesDigest(patterns: readonly string[] | null): string;
 }
 
-/** `excluded`: absolute paths never copied (the file of secret values), wherever they lie. */
-export async function prepareRunWorkspace(projectDir: string, runDir: string, excluded: readonly string[] = []): Promise<RunWorkspace> {
-  const source = join(runDir, "source");
-  const snapshot = await snapshotProject(projectDir, source, excluded);
-  let digest: Promise<string> | undefined;
+export interface RunWorkspaceOptions {
+  readonly projectDir: string;
+  readonly runDir: string;
+  readonly store: ArtifactStore;
+  readonly runId: string;
+  readonly pipeline: string;
+  /** Absolute paths never taken (the file of secret values), wherever they lie. */
+  readonly excluded?: readonly string[];
+}
+
+export async function prepareRunWorkspace(options: RunWorkspaceOptions): Promise<RunWorkspace> {
+  const { runDir, store } = options;
+  const snapshot = await snapshotProject({
+    projectDir: options.projectDir,
+    store,
+    runId: options.runId,
+    pipeline: options.pipeline,
+    pipecDir: join(options.projectDir, ".pipec"),
+    excluded: [runDir, ...(options.excluded ?? [])],
+  });
+  const digests = new Map<string, string>();
   return {
-    digest: () => (digest ??= treeDigest(source)),
     warnings: snapshot.warnings,
+    snapshot: { id: snapshot.record.id, manifest: snapshot.record.manifest },
+    entries: snapshot.entries,
     pathFor: (jobId, attempt) => join(runDir, "work", `${jobId}.${attempt}`),
     async forJob(jobId, attempt) {
       const dir = join(runDir, "work", `${jobId}.${attempt}`);
       await rm(dir, { recursive: true, force: true });
-      await createJobWorkspace(source, dir);
+      await store.checkout(snapshot.entries, dir);
       return dir;
+    },
+    filesDigest(patterns) {
+      const key = JSON.stringify(patterns);
+      let digest = digests.get(key);
+      if (digest === undefined) digests.set(key, (digest = filesDigest(snapshot.entries, patterns)));
+      return digest;
     },
   };
 }

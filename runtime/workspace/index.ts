@@ -1,5 +1,4 @@
-/** Workspaces: a run's snapshot of the project, and each job's own copy of it. */
-export { snapshotProject, type SnapshotResult } from "./snapshot-project.ts";
-export { createJobWorkspace } from "./job-workspace.ts";
-export { treeDigest } from "./tree-digest.ts";
-export type { CopyResult } from "./copy-tree.ts";
+/** Workspaces: a run's content-addressed snapshot of the project, and each job's own copy of it. */
+export { snapshotProject, type ProjectSnapshot, type SnapshotOptions } from "./snapshot-project.ts";
+export { STAT_CACHE_FILE } from "./stat-cache.ts";
+export { filesDigest, matchEntries } from "./job-files.ts";

@@ -1,34 +1,70 @@
 /**
- * The project's files as a run sees them: copied once per run into the run's directory, so that
- * edits made while the run goes on do not leak into its jobs, and every job starts from the same files.
+ * The project's files as a run sees them, taken once at the start of the run so that edits made
+ * while it goes on do not leak into its jobs, and every job starts from the same files. The snapshot
+ * is content-addressed and shared: its files are objects in the artifact store, stored once whatever
+ * the number of runs; only files whose stat changed since the last snapshot are read (stat-cache.ts);
+ * a run whose tree did not change writes a record of a few hundred bytes and copies nothing.
  */
-import { readdir, realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve, sep } from "node:path";
-import { copyTree, type CopyResult } from "./copy-tree.ts";
-import { isGitWorkTree, listGitFiles, walkFiles } from "./list-project-files.ts";
+import { mkdir, realpath } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import type { ArtifactInfo, ArtifactStore, ManifestEntry } from "../artifacts/index.ts";
+import { writeFileAtomic } from "../artifacts/atomic-file.ts";
+import { scanProject } from "./scan-project.ts";
+import { readStatCache, STAT_CACHE_FILE, statCacheText, type FileStat } from "./stat-cache.ts";
 
-export interface SnapshotResult extends CopyResult {
-  /** How the files were chosen: `git` (tracked plus untracked not ignored) or `all` (no git work tree). */
+export interface ProjectSnapshot {
+  /** The snapshot's artifact (job `(project)`, name `snapshot`), held for the run. */
+  readonly record: ArtifactInfo;
+  /** Its files and symlinks, sorted by path. */
+  readonly entries: readonly ManifestEntry[];
+  readonly warnings: readonly string[];
   readonly selection: "git" | "all";
+  /** Files read this time (their stat changed, or they are new), and their bytes. */
+  readonly hashed: number;
+  readonly hashedBytes: number;
+}
+
+export interface SnapshotOptions {
+  readonly projectDir: string;
+  readonly store: ArtifactStore;
+  readonly runId: string;
+  readonly pipeline: string;
+  /** Where the stat cache lives (`.pipec/` of the project). */
+  readonly pipecDir: string;
+  /** Absolute paths never taken (the run's folder, files of secret values), wherever they lie. */
+  readonly excluded?: readonly string[];
+  /** The clock, for the stat cache's racy-entry rule. @default Date.now */
+  readonly now?: () => number;
 }
 
 /**
- * Copies `projectDir`'s files into `destDir` (created; it must be empty or missing). Inside a git
- * work tree .gitignore is honoured (`git ls-files --cached --others --exclude-standard`); elsewhere
- * everything is copied except `.git`, `.pipec` and `node_modules`. `.pipec` is never copied, nor is
- * `destDir` itself when it lies inside the project, nor any of `excluded` (absolute paths, such as
- * the file of secret values) that lies inside it. Modes and symlinks are kept; a symlink that points
- * outside the project is skipped and named in `warnings`.
+ * Inside a git work tree .gitignore is honoured (`git ls-files --cached --others --exclude-standard`);
+ * elsewhere every file is taken except `.git`, `.pipec` and `node_modules`. Modes and symlinks are
+ * kept (directories are not recorded: empty ones are not kept); a symlink that points outside the
+ * project is skipped and named in `warnings`. Throws SnapshotError naming the file that cannot be
+ * read or changed while read, or the store write that failed; nothing half-written is left.
  */
-export async function snapshotProject(projectDir: string, destDir: string, excluded: readonly string[] = []): Promise<SnapshotResult> {
-  await assertEmptyOrMissing(destDir);
-  const git = await isGitWorkTree(projectDir);
-  const listing = git ? listGitFiles(projectDir) : walkFiles(projectDir);
-  const left = [destDir, ...excluded];
-  const inProject = new Set((await Promise.all(left.map((path) => pathsInProject(projectDir, path)))).flat());
-  const entries = inProject.size > 0 ? without(listing, inProject) : listing;
-  const result = await copyTree(entries, { sourceRoot: projectDir, destRoot: destDir });
-  return { ...result, selection: git ? "git" : "all" };
+export async function snapshotProject(options: SnapshotOptions): Promise<ProjectSnapshot> {
+  const { projectDir, store } = options;
+  const scannedAt = (options.now ?? Date.now)();
+  const cacheFile = join(options.pipecDir, STAT_CACHE_FILE);
+  const cache = readStatCache(cacheFile, store.root);
+  const skip = new Set((await Promise.all((options.excluded ?? []).map((path) => pathsInProject(projectDir, path)))).flat());
+  const scan = await scanProject(projectDir, cache, skip);
+  const stored = await store.snapshot(projectDir, scan.inputs, { runId: options.runId, pipeline: options.pipeline, holdFor: options.runId, basis: cache.snapshot });
+  if (stored.hashed > 0 || !stored.basisFound) {
+    const files = function* (): Generator<readonly [string, FileStat, string]> {
+      for (const entry of stored.entries) {
+        const stat = entry.kind === "file" ? scan.stats.get(entry.path) : undefined;
+        if (stat && entry.kind === "file") yield [entry.path, stat, entry.digest];
+      }
+    };
+    // Best effort: without it the next run reads every file again, nothing worse.
+    await mkdir(dirname(cacheFile), { recursive: true })
+      .then(() => writeFileAtomic(options.pipecDir, cacheFile, statCacheText(store.root, stored.record.id, scannedAt, files())))
+      .catch(() => {});
+  }
+  return { record: stored.record, entries: stored.entries, warnings: scan.warnings, selection: scan.selection, hashed: stored.hashed, hashedBytes: stored.hashedBytes };
 }
 
 /**
@@ -45,23 +81,4 @@ async function pathsInProject(projectDir: string, path: string): Promise<string[
     const inside = relative(root, target);
     return inside !== "" && !inside.startsWith("..") && !isAbsolute(inside) ? [inside.split(sep).join("/")] : [];
   });
-}
-
-async function* without(entries: AsyncIterable<string>, excluded: ReadonlySet<string>): AsyncGenerator<string> {
-  for await (const entry of entries) {
-    const path = entry.endsWith("/") ? entry.slice(0, -1) : entry;
-    if ([...excluded].some((x) => path === x || path.startsWith(`${x}/`))) continue;
-    yield entry;
-  }
-}
-
-async function assertEmptyOrMissing(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
-  }
-  if (names.length > 0) throw new Error(`cannot snapshot into ${dir}: the directory is not empty`);
 }

@@ -278,8 +278,8 @@ export default pipeline("cached", { vars: { MODE: "fast" }, jobs: [use] });
 
     writeFileSync(join(project, "src.txt"), "v2\n");
     const changed = run("--explain-cache");
-    expect(changed.stdout).toContain("[build] cache miss: workspace changed");
-    expect(changed.stdout).toContain("[use] cache miss: input build.out, workspace changed");
+    expect(changed.stdout).toContain("[build] cache miss: file src.txt changed");
+    expect(changed.stdout).toContain("[use] cache miss: file src.txt, input build.out changed");
     expect(changed.stdout).toContain("[use] v2");
 
     const vars = run("--explain-cache", "--var", "MODE=slow");

@@ -17,6 +17,15 @@ const projects: string[] = [];
 afterAll(() => projects.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const events = (stdout: string) => stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown> & { type: string });
+/** The paths in a run's project snapshot: its manifest in the store (artifact `(project).snapshot` of the run). */
+function snapshotPaths(dir: string, runId: string): string[] {
+  const store = join(dir, ".pipec", "store");
+  const records = allFiles(join(store, "artifacts")).map((path) => JSON.parse(readFileSync(path, "utf8")) as { job: string; runId: string; manifest: string });
+  const record = records.find((r) => r.job === "(project)" && r.runId === runId)!;
+  const manifest = readFileSync(join(store, "objects", record.manifest.slice(0, 2), record.manifest.slice(2)), "utf8");
+  return manifest.trim().split("\n").slice(1).map((line) => (JSON.parse(line) as { path: string }).path);
+}
+
 const allFiles = (dir: string): string[] =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
@@ -67,9 +76,9 @@ describe.runIf(docker.run)("secrets (docker)", () => {
       expect(result.code).toBe(0);
       const all = events(result.stdout);
       expect(all.filter((e) => e.type === "job.log" && e.job === "user").map((e) => e.text)).toContain("token=***");
-      const source = join(dir, ".pipec", "runs", all[0]!.runId as string, "source");
-      expect(existsSync(join(source, "config", "keep.txt"))).toBe(true);
-      for (const path of absent) expect(existsSync(join(source, path))).toBe(false);
+      const snapshot = snapshotPaths(dir, all[0]!.runId as string);
+      expect(snapshot).toContain("config/keep.txt");
+      for (const path of absent) expect(snapshot).not.toContain(path);
       for (const path of allFiles(join(dir, ".pipec"))) expect(readFileSync(path, "utf8"), path).not.toContain(value);
     }
   });
@@ -101,8 +110,8 @@ describe.runIf(docker.run)("secrets (docker)", () => {
     expect(run("abd")).toMatchObject({ hit: false, changed: ["env TOKEN"] });
     const store = join(dir, ".pipec", "store");
     const records = allFiles(join(store, "cache")).map((path) => readFileSync(path, "utf8"));
-    const parts = records.map((text) => JSON.parse(text) as { data: Record<string, string> | null }).find((entry) => entry.data?.["env TOKEN"]);
-    expect(parts?.data?.["env TOKEN"]).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    const parts = records.map((text) => JSON.parse(text) as { data: { parts?: Record<string, string> } | null }).find((entry) => entry.data?.parts?.["env TOKEN"]);
+    expect(parts?.data?.parts?.["env TOKEN"]).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
     for (const text of records) expect(text).not.toMatch(/"ab[cd]"/);
     // Keyed: a plain sha256 of the value, which guessing would find, is not what is kept.
     expect(records.join("")).not.toContain(createHash("sha256").update("abd").digest("hex"));

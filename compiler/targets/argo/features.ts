@@ -21,6 +21,7 @@ export const ARGO_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.env": lowered("literals in the container env; templates as an export prelude"),
   "job.steps": lowered("one sh -c script in the git checkout (argo.source): each step in sh -e -c, failures tracked"),
   "job.services": approx("sidecars (same pod: 127.0.0.1 is exact); the job runs the ready command itself before its steps (warning)"),
+  "job.cacheKey": exact("pipec's own job cache only: nothing to write"),
   "job.caches": approx("dropped (warning): Argo caches outputs, not folders"),
   "job.inputs": lowered("task arguments from the producer's artifact, unpacked into the workspace"),
   "job.outputs": lowered("packed with tar (modes and symlinks kept) as artifacts (archive none) in argo.artifactRepositoryRef"),

@@ -21,6 +21,7 @@ export const GITHUB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.env": lowered("literals in the job env; templates as an export prelude"),
   "job.steps": exact("run steps with shell sh -e, after actions/checkout"),
   "job.services": approx("service containers with --health-cmd; reached by name, not 127.0.0.1 (warning)"),
+  "job.cacheKey": exact("pipec's own job cache only: nothing to write"),
   "job.caches": exact("actions/cache (pull-push), cache/restore (pull), cache/save (push)"),
   "job.inputs": lowered("download-artifact of the producer's tar file, unpacked into the workspace"),
   "job.outputs": lowered("packed with tar (modes and symlinks kept), upload-artifact"),

@@ -21,6 +21,7 @@ export const GITLAB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "job.env": lowered("literals in job variables; templates as an export prelude"),
   "job.steps": lowered("one script: each step in sh -e -c, failures tracked"),
   "job.services": approx("services with alias; reached by alias, ready command not run (warning)"),
+  "job.cacheKey": exact("pipec's own job cache only: nothing to write"),
   "job.caches": exact("cache key files (at most 2) + prefix, paths, policy"),
   "job.inputs": lowered("needs with artifacts: true, then the taken tar files unpacked"),
   "job.outputs": lowered("packed with tar (modes and symlinks kept) as artifacts"),

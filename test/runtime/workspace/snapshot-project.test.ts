@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createJobWorkspace, snapshotProject } from "../../../runtime/workspace/index.ts";
+import { openArtifactStore } from "../../../runtime/artifacts/index.ts";
+import { snapshotProject } from "../../../runtime/workspace/index.ts";
 
 const execFileAsync = promisify(execFile);
 let root: string;
@@ -30,6 +31,16 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
+
+let runs = 0;
+/** A snapshot into a store beside the project, checked out into `dest` as a job's workspace would be. */
+async function takeSnapshot(dest: string, excluded: readonly string[] = []) {
+  const store = openArtifactStore(join(root, "store"));
+  const result = await snapshotProject({ projectDir: project, store, runId: `run-${++runs}`, pipeline: "p", pipecDir: join(root, "pipec"), excluded });
+  await store.checkout(result.entries, dest);
+  await store.release(`run-${runs}`);
+  return result;
+}
 
 async function git(...args: string[]): Promise<void> {
   await execFileAsync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: project });
@@ -61,7 +72,7 @@ describe("snapshotProject in a git work tree", () => {
 
   it("honours .gitignore and keeps untracked files that are not ignored", async () => {
     const dest = join(root, "snap");
-    const result = await snapshotProject(project, dest);
+    const result = await takeSnapshot(dest);
     const files = await listTree(dest);
     expect(result.selection).toBe("git");
     expect(files).toContain("untracked.ts");
@@ -78,7 +89,7 @@ describe("snapshotProject in a git work tree", () => {
     await execFileAsync("git", ["init", "-q"], { cwd: join(project, "vendor", "lib") });
     await writeFile(join(project, "vendor", "lib", "index.js"), "lib\n");
     const dest = join(root, "snap");
-    await snapshotProject(project, dest);
+    await takeSnapshot(dest);
     const files = await listTree(dest);
     expect(files).toContain("vendor/lib/index.js");
     expect(files).not.toContain("vendor/lib/.git");
@@ -87,19 +98,22 @@ describe("snapshotProject in a git work tree", () => {
   it("skips tracked files deleted from the work tree", async () => {
     await rm(join(project, "src", "main.ts"));
     const dest = join(root, "snap");
-    await snapshotProject(project, dest);
+    await takeSnapshot(dest);
     expect(await listTree(dest)).not.toContain("src/main.ts");
   });
 
-  it("never copies the destination into itself when it lies inside the project", async () => {
-    const dest = join(project, "out", "snap");
-    await snapshotProject(project, dest);
+  it("never takes the excluded paths (the run's folder, a file of secrets), even when they lie inside the project", async () => {
+    await mkdir(join(project, "out"));
+    await writeFile(join(project, "out", "x"), "x\n");
+    const dest = join(root, "snap");
+    await takeSnapshot(dest, [join(project, "out"), join(project, "secret.txt")]);
     expect(await listTree(dest)).not.toContain("out");
+    expect(await listTree(dest)).not.toContain("secret.txt");
   });
 
   it("keeps modes and symlinks, and skips symlinks that leave the project", async () => {
     const dest = join(root, "snap");
-    const result = await snapshotProject(project, dest);
+    const result = await takeSnapshot(dest);
     await expectModesAndLinks(dest, result.warnings);
   });
 });
@@ -113,46 +127,37 @@ describe("snapshotProject outside git", () => {
     await writeFile(join(project, "debug.log"), "kept\n");
     await mkdir(join(project, "empty"));
     const dest = join(root, "snap");
-    const result = await snapshotProject(project, dest);
+    const result = await takeSnapshot(dest);
     const files = await listTree(dest);
     expect(result.selection).toBe("all");
-    expect(files).toEqual(
-      ["absolute-inside", "debug.log", "empty", "link-inside", "run.sh", "secret.txt", "src", "src/main.ts", "src/nested", "src/nested/deep.txt"].sort(),
-    );
-    expect(result.files).toBe(7);
-    expect(result.bytes).toBe(Buffer.byteLength("export {};\n" + "deep\n" + "#!/bin/sh\necho hi\n" + "private\n" + "kept\n"));
+    // Directories are not recorded: an empty one is not kept.
+    expect(files).toEqual(["absolute-inside", "debug.log", "link-inside", "run.sh", "secret.txt", "src", "src/main.ts", "src/nested", "src/nested/deep.txt"].sort());
+    expect(result.record.files).toBe(7);
+    expect(result.record.bytes).toBe(Buffer.byteLength("export {};\n" + "deep\n" + "#!/bin/sh\necho hi\n" + "private\n" + "kept\n"));
     await expectModesAndLinks(dest, result.warnings);
   });
 
-  it("keeps directory modes, read-only ones included", async () => {
+  it("takes the files of a read-only directory", async () => {
     await chmod(join(project, "src", "nested"), 0o555);
     const dest = join(root, "snap");
-    await snapshotProject(project, dest);
-    expect((await stat(join(dest, "src", "nested"))).mode & 0o777).toBe(0o555);
+    await takeSnapshot(dest);
     expect(await readFile(join(dest, "src", "nested", "deep.txt"), "utf8")).toBe("deep\n");
     await chmod(join(project, "src", "nested"), 0o755);
-    await chmod(join(dest, "src", "nested"), 0o755);
-  });
-
-  it("refuses a destination that is not empty", async () => {
-    const dest = join(root, "snap");
-    await mkdir(dest);
-    await writeFile(join(dest, "x"), "");
-    await expect(snapshotProject(project, dest)).rejects.toThrow(/not empty/);
   });
 });
 
-describe("createJobWorkspace", () => {
-  it("makes independent copies: a job changing a file in place does not touch the snapshot", async () => {
-    const snap = join(root, "snap");
-    await snapshotProject(project, snap);
-    const job = join(root, "job");
-    const result = await createJobWorkspace(snap, job);
-    expect(result.files).toBe(6);
-    await expectModesAndLinks(job, []);
-    await writeFile(join(job, "src", "main.ts"), "changed\n", { flag: "r+" });
-    expect(await readFile(join(snap, "src", "main.ts"), "utf8")).toBe("export {};\n");
-    expect((await stat(join(job, "src", "main.ts"))).ino).not.toBe((await stat(join(snap, "src", "main.ts"))).ino);
+describe("job workspaces from a snapshot", () => {
+  it("are independent copies: a job changing a file in place changes neither the store nor another job's files", async () => {
+    const one = join(root, "one");
+    const result = await takeSnapshot(one);
+    const two = join(root, "two");
+    await openArtifactStore(join(root, "store")).checkout(result.entries, two);
+    await expectModesAndLinks(two, []);
+    await writeFile(join(one, "src", "main.ts"), "changed\n", { flag: "r+" });
+    await chmod(join(one, "run.sh"), 0o777);
+    expect(await readFile(join(two, "src", "main.ts"), "utf8")).toBe("export {};\n");
+    expect((await stat(join(two, "run.sh"))).mode & 0o777).toBe(0o755);
+    expect(await openArtifactStore(join(root, "store")).verify()).toEqual([]);
   });
 });
 

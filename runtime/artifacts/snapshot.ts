@@ -1,0 +1,187 @@
+/**
+ * Project snapshots in the store: a run's view of the project is an artifact like any job output
+ * (job `(project)`, name `snapshot`), so its files are stored once, shared by every run and job cache
+ * entry that names them, and collected by the same gc. The caller (runtime/workspace) says which
+ * files there are and, for the files whose stat did not change since the last snapshot, their
+ * digest: those are not read again. The rest are read once, through sha256, into the store.
+ *
+ * A file that changes while it is read (its size or mtime differs from what the scan saw, or from
+ * what was read) fails the snapshot, naming it. Objects are written without a flush each (see
+ * putObject); the manifest and the record are written as for any artifact, record last, so a crash
+ * leaves at most unreferenced objects that gc removes. When nothing changed, the manifest object is
+ * already there and only the record (a few hundred bytes) is new.
+ */
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { lstat, open } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomic, writeJsonAtomic } from "./atomic-file.ts";
+import { ARTIFACT_ERROR_CODES, ArtifactError } from "./errors.ts";
+import { writeHolder } from "./holders.ts";
+import type { StoreContext } from "./layout.ts";
+import { manifestLines, type ManifestEntry } from "./manifest.ts";
+import { forEachLimited, putObject } from "./object-store.ts";
+import { processRef } from "./process-identity.ts";
+import { artifactId, type ArtifactInfo, type ArtifactRecord } from "./record.ts";
+import { registerWriter, waitForGc } from "./store-lock.ts";
+
+/** The job and output names of snapshot artifacts: parentheses keep them apart from any plan job. */
+export const SNAPSHOT_JOB = "(project)";
+export const SNAPSHOT_NAME = "snapshot";
+
+/** A regular file as the scan saw it; `digest` when its stat matched the stat cache (its object is in the store). */
+export interface SnapshotFile {
+  readonly path: string;
+  readonly kind: "file";
+  readonly mode: number;
+  readonly size: number;
+  /** The scan's mtime (ns): reading checks the file still has it. */
+  readonly mtimeNs: bigint;
+  readonly digest: string | null;
+}
+export type SnapshotInput = SnapshotFile | Extract<ManifestEntry, { kind: "symlink" }>;
+
+export interface StoredSnapshot {
+  readonly record: ArtifactInfo;
+  /** The snapshot's entries, sorted by path, every file with its digest. */
+  readonly entries: readonly ManifestEntry[];
+  /** Files read and stored (not known from the stat cache). */
+  readonly hashed: number;
+  readonly hashedBytes: number;
+  /** Whether `basis` still existed, so every digest given was taken as it is. */
+  readonly basisFound: boolean;
+}
+
+/** The snapshot could not be made: a file unreadable or changing, the store's disk full. `path` is relative to the project, when one file is to blame. */
+export class SnapshotError extends ArtifactError {
+  override readonly name = "SnapshotError";
+  constructor(
+    message: string,
+    readonly path: string | null,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, { ...options, code: ARTIFACT_ERROR_CODES.snapshot });
+  }
+}
+
+export interface SnapshotMeta {
+  readonly runId: string;
+  readonly pipeline: string;
+  /** A holder (the run id) protecting the snapshot from gc from the moment its record exists. */
+  readonly holdFor?: string;
+  /** The snapshot the inputs' digests were known from (the stat cache's), if any. */
+  readonly basis?: string | null;
+}
+
+export async function storeSnapshot(
+  context: StoreContext,
+  root: string,
+  inputs: readonly SnapshotInput[],
+  meta: SnapshotMeta,
+): Promise<StoredSnapshot> {
+  const { layout } = context;
+  const unregister = await registerWriter(layout);
+  try {
+    await waitForGc(layout, context.gcWaitMs);
+    // From here no gc deletes an object (a writer is registered). A digest from the stat cache may be
+    // trusted when the snapshot it came from still exists (its objects do); else each is looked for.
+    const trusted = meta.basis != null && (await lstat(layout.record(meta.basis)).catch(() => null)) !== null;
+    if (!trusted) inputs = await Promise.all(inputs.map(async (input) => (input.kind === "file" && input.digest !== null && !(await lstat(layout.object(input.digest)).catch(() => null)) ? { ...input, digest: null } : input)));
+    const entries: ManifestEntry[] = new Array(inputs.length);
+    let hashed = 0;
+    let hashedBytes = 0;
+    const indexed = inputs.map((input, index) => ({ input, index }));
+    await forEachLimited(indexed, Math.max(8, context.concurrency), async ({ input, index }) => {
+      if (input.kind === "symlink") {
+        entries[index] = input;
+        return;
+      }
+      if (input.digest !== null) {
+        entries[index] = { path: input.path, kind: "file", mode: input.mode, size: input.size, digest: input.digest };
+        return;
+      }
+      const digest = await storeFile(context, root, input);
+      hashed++;
+      hashedBytes += input.size;
+      entries[index] = { path: input.path, kind: "file", mode: input.mode, size: input.size, digest };
+    });
+    entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const manifest = await putManifest(context, entries);
+    const now = context.now();
+    const record: ArtifactRecord = {
+      version: 1,
+      id: artifactId({ pipeline: meta.pipeline, runId: meta.runId, job: SNAPSHOT_JOB, name: SNAPSHOT_NAME, manifest }),
+      name: SNAPSHOT_NAME,
+      job: SNAPSHOT_JOB,
+      runId: meta.runId,
+      pipeline: meta.pipeline,
+      manifest,
+      files: entries.length,
+      bytes: entries.reduce((sum, e) => sum + (e.kind === "file" ? e.size : 0), 0),
+      createdAt: new Date(now).toISOString(),
+      expiresAt: null,
+    };
+    await storeWrite(`the snapshot's record`, async () => {
+      // The holder before the record (see gc.ts), so a gc never sees the record unprotected.
+      if (meta.holdFor !== undefined) await writeHolder(layout, meta.holdFor, [record.id], processRef(), now);
+      await writeJsonAtomic(layout.tmp, layout.record(record.id), record);
+    });
+    return { record: { ...record, lastUsedAt: record.createdAt, pinned: false }, entries, hashed, hashedBytes, basisFound: trusted };
+  } finally {
+    await unregister();
+  }
+}
+
+/** Reads one file through sha256 into the store, checking it is the file the scan saw, whole. */
+async function storeFile(context: StoreContext, root: string, file: SnapshotFile): Promise<string> {
+  const abs = join(root, file.path);
+  let handle;
+  try {
+    handle = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM") {
+      throw new SnapshotError(`cannot read ${file.path}: permission denied; make it readable (chmod +r), or leave it out of the project (.gitignore)`, file.path, { cause });
+    }
+    if (code === "ENOENT" || code === "ELOOP") throw changed(file.path, { cause });
+    throw new SnapshotError(`cannot read ${file.path}: ${(cause as Error).message}`, file.path, { cause });
+  }
+  try {
+    const before = await handle.stat({ bigint: true });
+    if (!before.isFile() || before.mtimeNs !== file.mtimeNs || Number(before.size) !== file.size) throw changed(file.path);
+    const stored = await storeWrite(file.path, () => putObject(context.layout, handle, file.size, { sync: false }));
+    const after = await handle.stat({ bigint: true });
+    if (stored.size !== file.size || after.mtimeNs !== file.mtimeNs || Number(after.size) !== file.size) throw changed(file.path);
+    return stored.digest;
+  } finally {
+    await handle.close();
+  }
+}
+
+function changed(path: string, options?: { cause?: unknown }): SnapshotError {
+  return new SnapshotError(`${path} changed while pipec took the run's snapshot of the project; run again once it is written (a file a program keeps writing belongs in .gitignore)`, path, options);
+}
+
+/** The manifest object: hashed in memory first, written only when the store does not hold it yet (an unchanged tree writes nothing). */
+async function putManifest(context: StoreContext, entries: readonly ManifestEntry[]): Promise<string> {
+  const text = [...manifestLines(entries)].join("");
+  const digest = createHash("sha256").update(text).digest("hex");
+  const target = context.layout.object(digest);
+  const existing = await lstat(target).catch(() => null);
+  if (existing?.isFile() && existing.size === Buffer.byteLength(text)) return digest;
+  await storeWrite("the snapshot's manifest", () => writeFileAtomic(context.layout.tmp, target, text, 0o444));
+  return digest;
+}
+
+/** A write to the store, its failure named in the user's words (a full disk above all). */
+async function storeWrite<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (cause) {
+    if (cause instanceof SnapshotError) throw cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === "ENOSPC" || code === "EDQUOT" ? "the disk is full" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "permission denied" : (cause as Error).message;
+    throw new SnapshotError(`cannot store ${what} in the artifact store: ${why}; free some space (pipec runs gc, pipec artifacts gc) or fix the store's permissions, then run again`, null, { cause });
+  }
+}
+

@@ -1,0 +1,109 @@
+/**
+ * Which files a run's snapshot holds, and which of them must be read: the project's files (see
+ * list-project-files.ts) are lstat'ed one by one (synchronously: 100,000 promises cost more than the
+ * calls), and a file whose stat matches the stat cache keeps its digest. Sockets, FIFOs and devices
+ * are left out with a warning; a symlink leaving the project is left out with a warning, an absolute
+ * one inside it is made relative; a symlink loop is kept as it is, with a warning.
+ */
+import { lstatSync, readlinkSync, realpathSync, type BigIntStats } from "node:fs";
+import { realpath } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { SnapshotError, type SnapshotInput } from "../artifacts/index.ts";
+import { ALWAYS_EXCLUDED, isGitWorkTree, listGitFiles, walkFiles } from "./list-project-files.ts";
+import type { FileStat, StatCache } from "./stat-cache.ts";
+
+export interface ProjectScan {
+  readonly inputs: SnapshotInput[];
+  /** The stat of every regular file, by path, for the next stat cache. */
+  readonly stats: Map<string, FileStat>;
+  readonly warnings: string[];
+  /** How the files were chosen: `git` (tracked plus untracked not ignored) or `all` (no git work tree). */
+  readonly selection: "git" | "all";
+}
+
+/** `skip`: project-relative paths left out with everything under them (the run folder, files of secret values). */
+export async function scanProject(projectDir: string, cache: StatCache, skip: ReadonlySet<string>): Promise<ProjectScan> {
+  const git = await isGitWorkTree(projectDir);
+  const scanner = new Scanner(projectDir, await realpath(projectDir), cache, skip);
+  try {
+    for await (const entry of git ? listGitFiles(projectDir) : walkFiles(projectDir)) {
+      if (!entry.endsWith("/")) await scanner.add(entry);
+    }
+  } catch (cause) {
+    throw asSnapshotError(cause, projectDir);
+  }
+  return { inputs: scanner.inputs, stats: scanner.stats, warnings: scanner.warnings, selection: git ? "git" : "all" };
+}
+
+class Scanner {
+  readonly inputs: SnapshotInput[] = [];
+  readonly stats = new Map<string, FileStat>();
+  readonly warnings: string[] = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly realRoot: string,
+    private readonly cache: StatCache,
+    private readonly skip: ReadonlySet<string>,
+  ) {}
+
+  async add(path: string): Promise<void> {
+    if (this.skip.size > 0 && [...this.skip].some((x) => path === x || path.startsWith(`${x}/`))) return;
+    const abs = join(this.root, path);
+    const stats = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+    // Listed by git but deleted from the work tree, or removed while we walk: nothing to take.
+    if (stats === undefined) return;
+    if (stats.isFile()) return this.addFile(path, stats);
+    if (stats.isSymbolicLink()) return this.addLink(path, abs);
+    if (stats.isDirectory()) {
+      // A git submodule or an untracked nested repository is listed as one path: take its files (without its .git).
+      for await (const inner of walkFiles(abs, ALWAYS_EXCLUDED)) if (!inner.endsWith("/")) await this.add(`${path}/${inner}`);
+      return;
+    }
+    const kind = stats.isFIFO() ? "a FIFO" : stats.isSocket() ? "a socket" : "a device";
+    this.warnings.push(`skipped ${path}: ${kind}, not a regular file, directory or symlink`);
+  }
+
+  private addFile(path: string, stats: BigIntStats): void {
+    const stat: FileStat = { size: Number(stats.size), mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs, ino: stats.ino, mode: Number(stats.mode & 0o777n) };
+    this.stats.set(path, stat);
+    this.inputs.push({ path, kind: "file", mode: stat.mode, size: stat.size, mtimeNs: stat.mtimeNs, digest: this.cache.digestOf(path, stat) });
+  }
+
+  private addLink(path: string, abs: string): void {
+    const target = readlinkSync(abs);
+    const roots = [resolve(this.root), this.realRoot];
+    const root = roots.find((candidate) => isWithin(candidate, resolve(candidate, dirname(path), target)));
+    if (root === undefined) return this.skipLink(path, target);
+    let real: string | null = null;
+    try {
+      real = realpathSync(abs);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === "ELOOP") this.warnings.push(`symlink ${path} -> ${target} is a loop (it never resolves); kept as it is`);
+    }
+    // Lexically inside; make sure no symlinked directory on the way leads out.
+    if (real !== null && !isWithin(this.realRoot, real)) return this.skipLink(path, target);
+    this.inputs.push({ path, kind: "symlink", target: isAbsolute(target) ? relative(join(root, dirname(path)), target) || "." : target });
+  }
+
+  private skipLink(path: string, target: string): void {
+    this.warnings.push(`skipped symlink ${path} -> ${target}: it points outside the project`);
+  }
+}
+
+function isWithin(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** A file-system error while listing, named by the project path it happened on. */
+function asSnapshotError(cause: unknown, projectDir: string): unknown {
+  if (cause instanceof SnapshotError) return cause;
+  const error = cause as NodeJS.ErrnoException;
+  if (typeof error?.code !== "string") return cause;
+  const path = error.path ? relative(projectDir, error.path) || "." : null;
+  const where = path ? `${path}: ` : "";
+  if (error.code === "EACCES" || error.code === "EPERM") {
+    return new SnapshotError(`cannot read ${where.slice(0, -2) || "the project"}: permission denied; make it readable, or leave it out of the project (.gitignore)`, path, { cause });
+  }
+  return new SnapshotError(`cannot list the project's files: ${where}${error.message}`, path, { cause });
+}
