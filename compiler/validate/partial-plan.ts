@@ -6,6 +6,7 @@
  */
 import { JobSchema, PlanSchema, type Job, type Plan } from "../../runtime/plan/schema.ts";
 import type { Draft, PlanPath } from "../draft.ts";
+import { clonePlain, isRecord, valueAt } from "../plain-data.ts";
 
 export function partialPlan(draft: Draft): Plan {
   const jobs: Record<string, Job> = {};
@@ -79,24 +80,5 @@ function standInFor(path: PlanPath): unknown {
   return undefined;
 }
 
-function valueAt(root: unknown, path: PlanPath): unknown {
-  let value = root;
-  for (const segment of path) {
-    if (value === null || typeof value !== "object" || !Object.hasOwn(value, segment)) return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
-/** A deep copy of plain data (objects and arrays); anything else is shared. */
-function clonePlain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(clonePlain);
-  if (isRecord(value) && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)) {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, clonePlain(inner)]));
-  }
-  return value;
-}

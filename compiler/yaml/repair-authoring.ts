@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { PlanPath } from "../draft.ts";
 import { AuthoringPipelineSchema, JobSchema, type AuthoringPipeline } from "./authoring-schema.ts";
-import { setOwn } from "./values.ts";
+import { clonePlain, isRecord, valueAt } from "../plain-data.ts";
 
 /** The authoring schema with any job name, so a job named "test suite" still takes part in the checks. */
 const AnyJobNames = AuthoringPipelineSchema.extend({ jobs: z.record(z.string(), JobSchema) });
@@ -82,24 +82,5 @@ function standInFor(path: PlanPath, current: unknown): unknown {
   return undefined;
 }
 
-function valueAt(root: unknown, path: PlanPath): unknown {
-  let value = root;
-  for (const segment of path) {
-    if (value === null || typeof value !== "object" || !Object.hasOwn(value, segment)) return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
-/** A deep copy of plain data. */
-function clonePlain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(clonePlain);
-  if (!isRecord(value)) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) setOwn(copy, key, clonePlain(inner));
-  return copy;
-}
