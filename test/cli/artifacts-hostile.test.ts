@@ -27,12 +27,12 @@ function project(yaml: string): string {
 }
 const run = (dir: string, ...args: string[]) => runPipec(["run", "ci.yaml", "--executor", "docker", "--json", ...args], { cwd: dir });
 const runWith = (dir: string, env: NodeJS.ProcessEnv) => runPipec(["run", "ci.yaml", "--executor", "docker", "--json"], { cwd: dir, env });
-/** The store objects (under .pipec/store/objects) whose bytes contain `text`. */
+/** The store objects (under .pipec/store/objects) whose bytes are the line `text` (the project's own files are in the store too, as the run's snapshot). */
 const objectsHolding = (dir: string, text: string) =>
   readdirSync(join(dir, ".pipec", "store", "objects"), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))
-    .filter((path) => readFileSync(path, "utf8").includes(text));
+    .filter((path) => readFileSync(path, "utf8") === `${text}\n`);
 
 /**
  * `make` stores `text` as out/f.txt, `use` prints it; after one run, returns the store object holding

@@ -55,7 +55,7 @@ describe("pipec build", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('broken.pipeline.ts:2:22: error[invalid-image]: job "a": image: "Alpine" is not a valid image reference');
     expect(result.stderr).toContain("> 2 | const a = job(");
-    expect(result.stderr).toContain('error[schema]: job "a": timeout: must be at least 1s, got 0s');
+    expect(result.stderr).toContain('error[out-of-range]: job "a": timeout: must be at least 1s, got 0s');
     expect(result.stderr).toMatch(/2 errors$/m);
     noStackTrace(result.stderr);
   });
@@ -79,7 +79,7 @@ describe("pipec build", () => {
     expect(result.code).toBe(2);
     const lines = result.stderr.split("\n").filter((line) => line.startsWith("labels.pipeline.ts:"));
     expect(lines).toEqual([
-      'labels.pipeline.ts:4:3: error[schema]: job "build": retry: must be at most 10, got 99',
+      'labels.pipeline.ts:4:3: error[out-of-range]: job "build": retry: must be at most 10, got 99',
       'labels.pipeline.ts:5:3: error[schema]: job "build": timeout: "10 parsecs" is not a duration; write seconds as a number or text like "90s", "10m", "1h30m"',
       'labels.pipeline.ts:6:83: error[unknown-variable]: job "build": step 2 ("test"): env.FOO: ${NOPE} is not defined. Did you mean ${HOME}?',
     ]);
