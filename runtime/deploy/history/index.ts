@@ -9,6 +9,7 @@ export {
   nextRevisionNumber,
   previousRevision,
   processAlive,
+  servingProcessAlive,
   readRevisions,
   readStatus,
   saveRevision,

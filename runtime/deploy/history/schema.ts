@@ -77,6 +77,8 @@ export const DeploymentStatusSchema = z
     /** Whether a pipec process serves the deployment now (see `pid`). */
     serving: z.boolean(),
     pid: z.number().int(),
+    /** The kernel start time of `pid` (/proc/<pid>/stat), so a reused pid is not taken for it; null off Linux. */
+    pidStartedAt: z.string().nullable().optional(),
     runId: z.string().nullable(),
     job: z.string().nullable(),
     /** The pipeline that owns the deployment. */

@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { processStartTime } from "../../artifacts/process-identity.ts";
 import { readJson, readJsonKept, writeJsonAtomic } from "./atomic-json.ts";
 import { DeploymentStatusSchema, RevisionsFileSchema, type DeploymentStatus, type Revision } from "./schema.ts";
 
@@ -62,6 +63,31 @@ export function readStatus(projectDir: string, name: string): DeploymentStatus |
 
 export function writeStatus(projectDir: string, status: DeploymentStatus): void {
   writeJsonAtomic(join(deploymentDir(projectDir, status.name), "status.json"), status);
+}
+
+/**
+ * Whether `status.pid` is still the pipec process that serves the deployment. A live pid is not
+ * enough: pids are reused (after a reboot, another program may hold the supervisor's). So its kernel
+ * start time must be the one the status recorded; a status written without one (older pipec)
+ * counts only when the pid runs `deploy serve NAME`.
+ */
+export function servingProcessAlive(status: Pick<DeploymentStatus, "name" | "pid" | "pidStartedAt">): boolean {
+  if (!processAlive(status.pid)) return false;
+  if (status.pidStartedAt === undefined) return isSupervisorProcess(status.pid, status.name);
+  if (status.pidStartedAt === null) return true;
+  const now = processStartTime(status.pid);
+  return now === null || now === status.pidStartedAt;
+}
+
+/** Whether the process `pid` is a pipec supervisor of this deployment (Linux /proc; elsewhere: assumed). */
+export function isSupervisorProcess(pid: number, name: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    const at = argv.indexOf("serve");
+    return at > 0 && argv[at - 1] === "deploy" && argv[at + 1] === name;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ENOENT";
+  }
 }
 
 /** Whether a process with this pid runs (signal 0; a zombie waiting to be reaped does not, on Linux). */

@@ -3,7 +3,7 @@
  * the live status file: the text and `--json` both render this, so they agree field by field.
  */
 import type { DeploymentStatus, Revision, StoredEnvValue } from "./schema.ts";
-import { processAlive, stableRevision } from "./store.ts";
+import { servingProcessAlive, stableRevision } from "./store.ts";
 
 export interface RevisionView {
   readonly revision: number;
@@ -65,8 +65,8 @@ export interface DeploymentView {
   readonly revisions: readonly RevisionView[];
 }
 
-export function deploymentView(name: string, status: DeploymentStatus | undefined, revisions: readonly Revision[], alive: (pid: number) => boolean = processAlive): DeploymentView {
-  const serving = status !== undefined && status.serving && alive(status.pid);
+export function deploymentView(name: string, status: DeploymentStatus | undefined, revisions: readonly Revision[], alive: (status: DeploymentStatus) => boolean = servingProcessAlive): DeploymentView {
+  const serving = status !== undefined && status.serving && alive(status);
   const state = serving ? "serving" : status?.serving === true ? "down" : "stopped";
   const latest = revisions.at(-1);
   return {

@@ -9,7 +9,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { controlSocketPath, supervisorPidPath } from "../supervisor/paths.ts";
 import { connectDocker, deploymentSelector, projectLabel } from "../../docker/index.ts";
-import { acquireDeploymentLock, DeploymentBusyError, listDeployments, processAlive, readStatus, writeStatus } from "../history/index.ts";
+import { acquireDeploymentLock, DeploymentBusyError, listDeployments, readStatus, servingProcessAlive, writeStatus } from "../history/index.ts";
 import { stopLeftover } from "../router/haproxy/haproxy-process.ts";
 import { reapLeftoverProcesses } from "./leftovers.ts";
 import { haproxyStateDir } from "./setup.ts";
@@ -43,7 +43,7 @@ export async function reapOrphanedDeployments(projectDir: string): Promise<Reape
  */
 export async function reapOrphanedDeployment(projectDir: string, name: string): Promise<{ instances: number; problems: string[] } | null> {
   const status = readStatus(projectDir, name);
-  if (status === undefined || !status.serving || status.pid === process.pid || processAlive(status.pid)) return null;
+  if (status === undefined || !status.serving || status.pid === process.pid || servingProcessAlive(status)) return null;
   let release: () => void;
   try {
     release = acquireDeploymentLock(projectDir, name, null);

@@ -3,6 +3,7 @@
  * instances and the router, feeds back what happens, polls control requests and exits every 200 ms,
  * keeps the status files, and tears it all down when serving ends.
  */
+import { processStartTime } from "../../artifacts/process-identity.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Deployment } from "../../plan/schema.ts";
@@ -16,6 +17,9 @@ import { measureMetric } from "./providers.ts";
 import type { DeploymentReporter } from "./reporter.ts";
 import { registerServing, unregisterServing, type Serving } from "./serving.ts";
 import { StrategyRunner } from "./strategy-runner.ts";
+
+/** This process's kernel start time, recorded with its pid in status.json (pids are reused). */
+const OWN_START_TIME = processStartTime(process.pid);
 
 const POLL_MS = 200;
 const EXIT_POLL_EVERY = 3;
@@ -392,6 +396,7 @@ export class DeploymentSession implements Serving {
       instances: serving ? instances : [],
       serving,
       pid: process.pid,
+      pidStartedAt: OWN_START_TIME,
       runId: this.ctx.runDir === null ? null : runIdOf(this.ctx.runDir),
       job: this.ctx.jobId,
       pipeline: this.ctx.pipeline,

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
-import { deploymentDir, processAlive, readStatus, type DeploymentStatus } from "../history/index.ts";
+import { deploymentDir, processAlive, readStatus, servingProcessAlive, type DeploymentStatus } from "../history/index.ts";
 import { writeJsonAtomic } from "../history/atomic-json.ts";
 import { isSupervisorProcess } from "../supervisor/paths.ts";
 import { reapOrphanedDeployment } from "./reap-orphaned-deployments.ts";
@@ -65,7 +65,7 @@ export async function stopDeployment(input: StopInput): Promise<StopResult> {
     await stopServing(name);
     return { kind: "stopped", pid: status.pid, listen: status.listen, instances, portClosed: await portClosed(status.listen) };
   }
-  if (!processAlive(status.pid)) {
+  if (!servingProcessAlive(status)) {
     const reaped = await reapOrphanedDeployment(projectDir, name);
     if (reaped === null) return { kind: "not-serving", status: readStatus(projectDir, name) };
     return { kind: "reaped", pid: status.pid, listen: status.listen, instances: reaped.instances, problems: reaped.problems };

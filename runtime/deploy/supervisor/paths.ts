@@ -31,13 +31,4 @@ export function readSupervisorPid(projectDir: string, name: string): number | un
   }
 }
 
-/** Whether the process `pid` is a pipec supervisor of this deployment (Linux /proc; elsewhere: assumed). */
-export function isSupervisorProcess(pid: number, name: string): boolean {
-  try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    const at = argv.indexOf("serve");
-    return at > 0 && argv[at - 1] === "deploy" && argv[at + 1] === name;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== "ENOENT";
-  }
-}
+export { isSupervisorProcess } from "../history/store.ts";

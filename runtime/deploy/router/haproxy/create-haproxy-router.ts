@@ -12,7 +12,7 @@ import { CounterHistory, type CounterSample } from "./counter-history.ts";
 import { startHaproxy } from "./haproxy-process.ts";
 import { routePattern, stickyPattern } from "./map-routes.ts";
 import { cliArgument, runtimeCommand } from "./runtime-api.ts";
-import { SlotTable } from "./slots.ts";
+import { SlotTable, type SlotUse, type VersionSlot } from "./slots.ts";
 import { parseServerWeights, parseShowStat, type StatRow } from "./stats.ts";
 
 export interface HaproxyRouterOptions {
@@ -22,7 +22,7 @@ export interface HaproxyRouterOptions {
   readonly stateDir: string;
   /** @default "haproxy" (from PATH) */
   readonly binary?: string;
-  /** Distinct versions over the router's life. @default 8 */
+  /** Versions in use at once (weight, header route or instances); idle slots are reused. @default 8 */
   readonly versionSlots?: number;
   /** Instances per version, counting ones still draining. @default 16 */
   readonly instanceSlots?: number;
@@ -78,6 +78,8 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
   let stickiness: Stickiness | null = null;
   /** The weights last set, by version. */
   let weighted = new Map<string, number>();
+  /** A reused version slot's counters when its version took it: its metrics count from there. */
+  const countersAtClaim = new Map<number, { readonly responses: number; readonly errors: number }>();
   let closed = false;
 
   const command = (text: string): Promise<string> => runtimeCommand(files.admin, text);
@@ -134,12 +136,34 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
     await writeMap(files.cookieMap, slots.all().map((slot) => [versionServer(slot.index), stickyCookieValue(on, slot.version)] as const));
   };
 
+  /**
+   * The slot of `version`; when all are taken, an idle one (see SlotTable.claim) is freed for it,
+   * so a router that lives across many rollouts never runs out. Runs inside `serial`.
+   */
+  const claimSlot = async (version: string, keep: ReadonlySet<string>): Promise<VersionSlot> => {
+    if (slots.find(version) !== undefined || slots.all().length < versionSlots) return slots.claim(version).slot;
+    const rows = await readStats();
+    const use: SlotUse = {
+      keep,
+      weight: (name) => weighted.get(name) ?? 0,
+      routed: (index) => [...routes.values()].some((route) => route.backend === versionBackend(index)),
+      busy: (index, server) =>
+        (rows.find((row) => row.proxy === versionBackend(index) && row.server === instanceServer(server))?.current ?? 1) > 0,
+    };
+    const { slot, commands } = slots.claim(version, use);
+    for (const text of commands) await command(text);
+    const counters = sample(rows);
+    countersAtClaim.set(slot.index, { responses: counters.responses[slot.index] ?? 0, errors: counters.errors[slot.index] ?? 0 });
+    if (stickiness !== null) await writeSticky();
+    return slot;
+  };
+
   return {
     kind: "haproxy",
     listen,
     setInstances: (version: string, instances: readonly InstanceAddress[]) =>
       serial(async () => {
-        const slot = slots.slotOf(version);
+        const slot = await claimSlot(version, new Set([version]));
         slot.listed = true;
         const backend = versionBackend(slot.index);
         let busy = (_index: number): boolean => false;
@@ -152,7 +176,8 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
     setWeights: (weights: Readonly<Record<string, number>>) =>
       serial(async () => {
         const entries = new Map(validateWeights(weights));
-        for (const version of entries.keys()) slots.slotOf(version).listed = true;
+        const named = new Set(entries.keys());
+        for (const version of named) (await claimSlot(version, named)).listed = true;
         // A version losing its weight loses its sticky clients first, so none reach it after the switch.
         if (stickiness !== null) await writeSticky(new Map([...weighted].filter(([version]) => (entries.get(version) ?? 0) > 0)));
         for (const slot of slots.all()) {
@@ -179,7 +204,7 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
     setHeaderRoute: (route: HeaderRoute) =>
       serial(async () => {
         const pattern = routePattern(route);
-        routes.set(route.name, { pattern, backend: versionBackend(slots.slotOf(route.version).index) });
+        routes.set(route.name, { pattern, backend: versionBackend((await claimSlot(route.version, new Set([route.version]))).index) });
         await writeRoutes();
       }),
     removeHeaderRoute: (name: string) =>
@@ -193,8 +218,10 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
         const rows = await readStats();
         const now = sample(rows);
         const base = history.baseline(now.at - windowMs);
-        const requests = (now.responses[slot.index] ?? 0) - (base.responses[slot.index] ?? 0);
-        const errors = (now.errors[slot.index] ?? 0) - (base.errors[slot.index] ?? 0);
+        // Counters only grow, so the later of the window's start and the slot's claim is the larger.
+        const claimed = countersAtClaim.get(slot.index);
+        const requests = (now.responses[slot.index] ?? 0) - Math.max(base.responses[slot.index] ?? 0, claimed?.responses ?? 0);
+        const errors = (now.errors[slot.index] ?? 0) - Math.max(base.errors[slot.index] ?? 0, claimed?.errors ?? 0);
         const row = rows.find((candidate) => candidate.proxy === versionBackend(slot.index) && candidate.server === "BACKEND");
         return toMetrics(requests, errors, row?.rtimeMs ?? null);
       }),

@@ -17,14 +17,32 @@ export interface VersionSlot {
   /** Named in setInstances or setWeights: listed by readWeights. */
   listed: boolean;
   readonly instances: InstanceSlot[];
+  /** When the version was last named (a counter): the least recent idle slot is freed first. */
+  named: number;
 }
+
+/** What the router knows about a slot's use, for freeing idle ones. */
+export interface SlotUse {
+  /** Versions named by the change being made: never freed by it. */
+  readonly keep: ReadonlySet<string>;
+  /** The weight applied now. */
+  weight(version: string): number;
+  /** A header route sends requests to the slot's backend. */
+  routed(slot: number): boolean;
+  /** A draining server of the slot still has a request in flight. */
+  busy(slot: number, server: number): boolean;
+}
+
+/** Never frees a slot: every version counts as in use. */
+const NO_REUSE: SlotUse = { keep: new Set(), weight: () => 1, routed: () => true, busy: () => true };
 
 /**
  * Which version and instance uses which of the fixed server slots of the config, and the
- * runtime API commands that move instances in and out of them.
+ * runtime API commands that move instances in and out of them. Version slots are reused once idle.
  */
 export class SlotTable {
   private readonly versions: VersionSlot[] = [];
+  private clock = 0;
 
   constructor(
     private readonly versionSlots: number,
@@ -39,20 +57,53 @@ export class SlotTable {
     return this.versions;
   }
 
-  /** The slot of `version`, taking a new one the first time. */
-  slotOf(version: string): VersionSlot {
+  /**
+   * The slot of `version`, taking a new one the first time. When all are taken, the least recently
+   * named slot that is idle per `use` (no weight, no header route, no ready instance, no draining
+   * one with a request left) is freed and given to `version`; `commands` then put its draining
+   * servers to maint. A long-lived router thus serves any number of versions over its life.
+   */
+  claim(version: string, use: SlotUse = NO_REUSE): { readonly slot: VersionSlot; readonly commands: string[]; readonly freed?: string } {
     const found = this.find(version);
-    if (found !== undefined) return found;
-    if (this.versions.length >= this.versionSlots) {
+    if (found !== undefined) {
+      found.named = ++this.clock;
+      return { slot: found, commands: [] };
+    }
+    const fresh = (index: number): VersionSlot => {
+      const instances = Array.from({ length: this.instanceSlots }, (_, i): InstanceSlot => ({ index: i, instance: undefined, state: "free" }));
+      return { index, version, listed: false, instances, named: ++this.clock };
+    };
+    if (this.versions.length < this.versionSlots) {
+      const slot = fresh(this.versions.length);
+      this.versions.push(slot);
+      return { slot, commands: [] };
+    }
+    const idle = this.versions
+      .filter((slot) => this.isIdle(slot, use))
+      .sort((a, b) => a.named - b.named)[0];
+    if (idle === undefined) {
       throw new RouterCapacityError(
-        `HAProxy router has no slot left for version "${version}": all ${this.versionSlots} are taken by ` +
-          `${this.versions.map((slot) => `"${slot.version}"`).join(", ")}. Create the router with a larger versionSlots`,
+        `HAProxy router has no slot left for version "${version}": all ${this.versionSlots} are in use (traffic, header routes ` +
+          `or instances) by ${this.versions.map((slot) => `"${slot.version}"`).join(", ")}. Create the router with a larger versionSlots`,
       );
     }
-    const instances = Array.from({ length: this.instanceSlots }, (_, index): InstanceSlot => ({ index, instance: undefined, state: "free" }));
-    const slot: VersionSlot = { index: this.versions.length, version, listed: false, instances };
-    this.versions.push(slot);
-    return slot;
+    const backend = versionBackend(idle.index);
+    const commands = idle.instances
+      .filter((server) => server.state === "draining")
+      .map((server) => `set server ${backend}/${instanceServer(server.index)} state maint`);
+    const slot = fresh(idle.index);
+    this.versions[idle.index] = slot;
+    return { slot, commands, freed: idle.version };
+  }
+
+  /** `claim` without freeing idle slots. */
+  slotOf(version: string): VersionSlot {
+    return this.claim(version).slot;
+  }
+
+  private isIdle(slot: VersionSlot, use: SlotUse): boolean {
+    if (use.keep.has(slot.version) || use.weight(slot.version) > 0 || use.routed(slot.index)) return false;
+    return slot.instances.every((server) => server.state === "free" || (server.state === "draining" && !use.busy(slot.index, server.index)));
   }
 
   /**

@@ -3,7 +3,8 @@ import { renderConfig } from "../../../../../runtime/deploy/router/haproxy/confi
 import { CounterHistory } from "../../../../../runtime/deploy/router/haproxy/counter-history.ts";
 import { escapePcre, routePattern, stickyPattern } from "../../../../../runtime/deploy/router/haproxy/map-routes.ts";
 import { cliArgument } from "../../../../../runtime/deploy/router/haproxy/runtime-api.ts";
-import { SlotTable } from "../../../../../runtime/deploy/router/haproxy/slots.ts";
+import { RouterCapacityError } from "../../../../../runtime/deploy/router/errors.ts";
+import { SlotTable, type SlotUse } from "../../../../../runtime/deploy/router/haproxy/slots.ts";
 import { parseServerWeights, parseShowStat } from "../../../../../runtime/deploy/router/haproxy/stats.ts";
 
 const instance = (id: string, port: number) => ({ id, host: "127.0.0.1" as const, port });
@@ -93,6 +94,51 @@ describe("SlotTable", () => {
   it("refuses more versions than slots, naming the ones that hold them", () => {
     const table = new SlotTable(1, 1);
     table.slotOf("stable");
-    expect(() => table.slotOf("canary")).toThrow(/all 1 are taken by "stable"/);
+    expect(() => table.slotOf("canary")).toThrow(/all 1 are in use \(traffic, header routes or instances\) by "stable"/);
+  });
+
+  it("frees the least recently named idle version slot for a new version, over any number of rollouts", () => {
+    const table = new SlotTable(2, 2);
+    const weights = new Map<string, number>();
+    const routed = new Set<number>();
+    let busy = false;
+    const use = (...keep: string[]): SlotUse => ({
+      keep: new Set(keep),
+      weight: (version) => weights.get(version) ?? 0,
+      routed: (slot) => routed.has(slot),
+      busy: () => busy,
+    });
+    // v0 serves; each rollout starts v(n+1) beside it, shifts all traffic to it and drops v(n)'s instance.
+    table.planInstances(table.claim("v0", use("v0")).slot, [instance("a0", 2000)], () => false);
+    weights.set("v0", 100);
+    for (let n = 0; n < 20; n++) {
+      const next = table.claim(`v${n + 1}`, use(`v${n + 1}`));
+      expect(next.slot.index).toBe((n + 1) % 2);
+      if (n >= 1) expect(next).toMatchObject({ freed: `v${n - 1}`, commands: [`set server be_v${(n + 1) % 2}/s0 state maint`] });
+      expect(next.slot.instances.every((server) => server.state === "free")).toBe(true);
+      table.planInstances(next.slot, [instance(`a${n + 1}`, 2001 + n)], () => false);
+      weights.set(`v${n + 1}`, 100).delete(`v${n}`);
+      table.planInstances(table.slotOf(`v${n}`), [], () => false);
+    }
+    expect(table.all().map((slot) => slot.version)).toEqual(["v20", "v19"]);
+
+    // A slot is not idle while it has weight, a header route, a ready instance, a busy draining
+    // one, or is named by the change itself.
+    weights.set("v19", 1);
+    expect(() => table.claim("x", use("x"))).toThrow(RouterCapacityError);
+    weights.delete("v19");
+    routed.add(1);
+    expect(() => table.claim("x", use("x"))).toThrow(/no slot left for version "x"/);
+    routed.clear();
+    busy = true;
+    expect(() => table.claim("x", use("x"))).toThrow(RouterCapacityError);
+    busy = false;
+    expect(() => table.claim("x", use("x", "v19"))).toThrow(RouterCapacityError);
+    table.planInstances(table.slotOf("v19"), [instance("late", 3000)], () => false);
+    expect(() => table.claim("x", use("x"))).toThrow(RouterCapacityError);
+    // Without a use (slotOf) nothing is ever freed.
+    table.planInstances(table.slotOf("v19"), [], () => false);
+    expect(() => table.slotOf("x")).toThrow(RouterCapacityError);
+    expect(table.claim("x", use("x"))).toMatchObject({ freed: "v19", slot: { index: 1, version: "x", listed: false } });
   });
 });

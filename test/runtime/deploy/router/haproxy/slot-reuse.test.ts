@@ -1,7 +1,8 @@
 /**
  * HAProxy-only: with 2 instance slots per version, every swap reuses a drained slot (maint, new
  * address, ready). Keep-alive clients must then reach the new instance only, never an idle
- * connection left to the old address.
+ * connection left to the old address. A router with the default 8 version slots serves any number
+ * of rollouts in turn: idle version slots are reused.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
@@ -47,5 +48,34 @@ describe.runIf(haproxy.run)("haproxy router: slot reuse", () => {
   it("refuses a third version with a capacity error", async () => {
     await router.setInstances("canary", [upstreams[0]!.instance]);
     await expect(router.setInstances("third", [upstreams[1]!.instance])).rejects.toBeInstanceOf(RouterCapacityError);
+  });
+});
+
+describe.runIf(haproxy.run)("haproxy router: version slot reuse", () => {
+  it("switches versions 20 times on one router with the default slots, counting each version's own requests", async () => {
+    haproxy.assertAvailable();
+    const stateDir = await mkdtemp(join(tmpdir(), "pipec-haproxy-versions-"));
+    const router = await createHaproxyRouter({ listen: "127.0.0.1:0", stateDir });
+    const upstreams = [await startUpstream("v", "even"), await startUpstream("v", "odd")];
+    try {
+      await router.setInstances("v0", [upstreams[0]!.instance]);
+      await router.setWeights({ v0: 100 });
+      for (let n = 1; n <= 20; n++) {
+        const [before, next] = [`v${n - 1}`, `v${n}`];
+        const upstream = upstreams[n % 2]!;
+        await router.setInstances(next, [upstream.instance]);
+        await router.setWeights({ [before]: 0, [next]: 100 });
+        await router.setInstances(before, []);
+        for (let i = 0; i < 3; i++) expect((await request(router.listen)).headers["x-instance"]).toBe(upstream.instance.id);
+        const weights = await router.readWeights();
+        expect([weights[before], weights[next]]).toEqual([0, 100]);
+        // A reused slot's earlier version's requests are not this version's.
+        expect((await router.metrics(next, 600_000))?.requests).toBe(3);
+      }
+    } finally {
+      await router.close();
+      await Promise.all(upstreams.map((upstream) => upstream.close()));
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });
