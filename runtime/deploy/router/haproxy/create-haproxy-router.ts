@@ -180,9 +180,11 @@ export async function createHaproxyRouter(options: HaproxyRouterOptions): Promis
         for (const version of named) (await claimSlot(version, named)).listed = true;
         // A version losing its weight loses its sticky clients first, so none reach it after the switch.
         if (stickiness !== null) await writeSticky(new Map([...weighted].filter(([version]) => (entries.get(version) ?? 0) > 0)));
-        for (const slot of slots.all()) {
-          const weight = Math.round((entries.get(slot.version) ?? 0) * WEIGHT_PER_PERCENT);
-          await command(`set weight ${SPLIT_BACKEND}/${versionServer(slot.index)} ${weight}`);
+        // Raises first, then lowers: set one by one, the weights must never all be 0 at once (that
+        // moment answers 503), as when 100% moves from one version to another in a single step.
+        const changes = slots.all().map((slot) => ({ slot, from: weighted.get(slot.version) ?? 0, to: entries.get(slot.version) ?? 0 }));
+        for (const { slot, to } of [...changes.filter((c) => c.to >= c.from), ...changes.filter((c) => c.to < c.from)]) {
+          await command(`set weight ${SPLIT_BACKEND}/${versionServer(slot.index)} ${Math.round(to * WEIGHT_PER_PERCENT)}`);
         }
         weighted = entries;
         if (stickiness !== null) await writeSticky();

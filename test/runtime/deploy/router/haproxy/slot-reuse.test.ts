@@ -79,3 +79,38 @@ describe.runIf(haproxy.run)("haproxy router: version slot reuse", () => {
     }
   });
 });
+
+describe.runIf(haproxy.run)("haproxy router: a switch in one step", () => {
+  it("moves 100% from one version to another with no 503, whichever slot each has", async () => {
+    haproxy.assertAvailable();
+    const stateDir = await mkdtemp(join(tmpdir(), "pipec-haproxy-switch-"));
+    const router = await createHaproxyRouter({ listen: "127.0.0.1:0", stateDir });
+    const upstreams = [await startUpstream("a", "a"), await startUpstream("b", "b")];
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const statuses = new Map<number, number>();
+    let switching = true;
+    const load = async (): Promise<void> => {
+      while (switching) {
+        const { status } = await request(router.listen, { agent });
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    };
+    try {
+      await router.setInstances("a", [upstreams[0]!.instance]);
+      await router.setInstances("b", [upstreams[1]!.instance]);
+      await router.setWeights({ a: 100, b: 0 });
+      const loads = [load(), load(), load(), load()];
+      // Both directions: the version losing its weight sits in the lower slot, then in the higher one.
+      for (let n = 0; n < 40; n++) await router.setWeights(n % 2 === 0 ? { a: 0, b: 100 } : { a: 100, b: 0 });
+      switching = false;
+      await Promise.all(loads);
+      expect([...statuses.keys()]).toEqual([200]);
+    } finally {
+      switching = false;
+      agent.destroy();
+      await router.close();
+      await Promise.all(upstreams.map((upstream) => upstream.close()));
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+});
