@@ -74,7 +74,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     return { outcome: "failed", exitCode: 1, step: 0, message: masker.text((cause as Error).message) };
   }
 
-  const cache = input.useCache && isCacheable(job) ? await lookUpJobCache(input, job, environment.image, steps) : null;
+  const cache = input.useCache && isCacheable(plan, jobId) ? await lookUpJobCache(input, job, environment.image, steps) : null;
   if (cache?.hit) return { outcome: "success" };
 
   await input.workspace.forJob(jobId, attempt);

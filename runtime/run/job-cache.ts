@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import type { ArtifactStore } from "../artifacts/index.ts";
 import type { Executor, ResolvedStep } from "../executor/types.ts";
-import type { Job } from "../plan/schema.ts";
+import type { Job, Plan } from "../plan/schema.ts";
 import type { ArtifactIndex } from "./job-artifacts.ts";
 import { IMPLICIT_HOST_NAMES, referencedNames } from "./job-references.ts";
 import type { Masker } from "./mask.ts";
@@ -26,8 +26,23 @@ const VOLATILE = new Set(["PIPEC_RUN_ID", "PIPEC_WORKSPACE"]);
 
 export type CacheKeyParts = Readonly<Record<string, string>>;
 
-export function isCacheable(job: Job): boolean {
-  return job.deploy === null;
+/**
+ * A deployment is never cached, nor is a job after one (a smoke test, a load check): what such a job
+ * reads is the live deployment, which its cache key cannot see.
+ */
+export function isCacheable(plan: Plan, jobId: string): boolean {
+  const seen = new Set<string>();
+  const pending = [jobId];
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const job = plan.jobs[id];
+    if (job === undefined) continue;
+    if (job.deploy !== null) return false;
+    pending.push(...job.needs);
+  }
+  return true;
 }
 
 export async function jobCacheParts(input: {
