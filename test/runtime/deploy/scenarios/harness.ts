@@ -173,7 +173,9 @@ export function startMonitor(handle: DeploymentHandle, options: MonitorOptions =
     const at = Date.now();
     const note = (text: string) => violations.push(`${new Date(at).toISOString()} ${text} (phase ${s.phase}: ${s.message}; ${s.members.map((m) => `${m.id}:${m.health}${m.routed ? "*" : ""}`).join(" ")})`);
     if (s.weights !== null && (weights.length === 0 || weights.at(-1)!.stable !== s.weights.stable || weights.at(-1)!.canary !== s.weights.canary)) weights.push({ at, ...s.weights });
-    for (const m of s.members) if (m.routed && (m.health !== "ready" || m.stopping)) note(`${m.id} is in the router while ${m.stopping ? "stopping" : m.health}`);
+    // A stopping instance is still healthy while the router takes it out (the pool drains it first, then
+    // stops it), as in the supervised monitor; requests it gets then must still succeed (the load checks it).
+    for (const m of s.members) if (m.routed && m.health !== "ready" && m.health !== "stopping") note(`${m.id} is in the router while ${m.health}`);
     for (const role of ["stable", "canary"] as const) {
       const weight = s.weights?.[role] ?? 0;
       const ready = s.members.filter((m) => m.role === role && m.routed).length;
