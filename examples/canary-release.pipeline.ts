@@ -4,8 +4,9 @@
 //   npx pipec approve last go-live                                             # from another terminal: 100% v2
 //   npx pipec run examples/canary-release.pipeline.ts --var APP_VERSION=v3 --var APP_ERROR_RATE=0.5   # rolled back at the analysis
 //   npx pipec deploy status web; npx pipec deploy undo web
-// The deployment serves while `pipec run` runs (the "smoke" job below uses it), then stops; the next
-// run starts the last healthy revision again as the stable version and shifts traffic from it.
+// The deployment keeps serving after `pipec run` ends (a background process owns its router and
+// instances: `pipec deploy status|logs|undo|stop web`); the next run takes that live router over and
+// shifts traffic from the revision it serves. `keep: false` would make it end with the run instead.
 import { deploy, job, pipeline, processTarget } from "pipec";
 
 const web = deploy.canary("web", {
