@@ -12,6 +12,7 @@ import { main } from "../../cli/main.ts";
 import type { Terminal } from "../../cli/output.ts";
 import { saveRevision, writeStatus, type DeploymentStatus, type DeploymentView, type Revision } from "../../runtime/deploy/history/index.ts";
 import { DeploymentSchema } from "../../runtime/plan/schema.ts";
+import { processStartTime } from "../../runtime/artifacts/process-identity.ts";
 import { PIPEC, runPipec } from "./run-pipec.ts";
 
 const deployment = DeploymentSchema.parse({ strategy: "canary", name: "web", target: { kind: "process", command: ["node", "server.js"] } });
@@ -50,6 +51,8 @@ function status(weights: Record<string, number>, phase = "Progressing"): Deploym
     instances: [],
     serving: true,
     pid: process.pid,
+    // As a serving process records itself, so that a pid reused by another program reads "down".
+    pidStartedAt: processStartTime(process.pid),
     runId: null,
     job: null,
     pipeline: null,
@@ -221,7 +224,7 @@ describe("pipec deploy status --watch", () => {
       const terminal = captureTerminal();
       const controller = new AbortController();
       const code = main(["deploy", "status", "--watch"], { terminal, signal: controller.signal, isTty: false });
-      await expect.poll(() => terminal.stdout.length).toBe(1);
+      await expect.poll(() => terminal.stdout.length, { timeout: 10_000 }).toBe(1);
       expect(terminal.stdout[0]).toMatch(/^web +revision 2 +stable 1 +Progressing, serving on 127\.0\.0\.1:8080 \(r1 90%, r2 10%\)\n$/);
       const aborted = Date.now();
       controller.abort("SIGINT");
