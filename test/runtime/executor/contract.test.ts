@@ -160,10 +160,12 @@ describe.each(flavours)("$name executor", (flavour) => {
     });
 
     it("times a step out: SIGKILL after the grace when SIGTERM is ignored", async () => {
-      const result = await run({ stopGraceMs: 500, steps: [{ run: "trap '' TERM; sleep 30", timeoutMs: 300 }] });
+      // The timeout leaves the step's shell time to set its trap even on a loaded machine (a SIGTERM
+      // that came first would end it at once, which is not what this checks).
+      const result = await run({ stopGraceMs: 500, steps: [{ run: "trap '' TERM; sleep 30", timeoutMs: 1_000 }] });
       expect(result.outcome).toMatchObject({ outcome: "timed-out", step: 0 });
-      expect(result.elapsedMs).toBeGreaterThanOrEqual(750);
-      expect(result.elapsedMs).toBeLessThan(6_000);
+      expect(result.elapsedMs).toBeGreaterThanOrEqual(1_450);
+      expect(result.elapsedMs).toBeLessThan(6_700);
     });
 
     it("ends a step with its shell: background processes do not keep it running", async () => {
