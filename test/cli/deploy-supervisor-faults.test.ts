@@ -138,15 +138,4 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
       expect(unknown.stderr).toBe(`pipec deploy ${command}: no deployment "nope" in .pipec/deployments (deployments: web) (see pipec deploy status)\n`);
     }
   }, 240_000);
-
-  it("a deleted project takes its deployment down: the supervisor stops its instances and router and exits", async () => {
-    const run = await pipec("run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v4");
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect((await answer()).trim()).toBe("v4");
-    const pid = readSupervisorPid(dir, "web")!;
-    expect(alive(pid)).toBe(true);
-    rmSync(join(dir, ".pipec"), { recursive: true, force: true });
-    await expect.poll(() => alive(pid), { timeout: 20_000 }).toBe(false);
-    await expect(answer()).rejects.toThrow();
-  }, 240_000);
 });

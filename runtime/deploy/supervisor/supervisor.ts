@@ -5,7 +5,7 @@
  * run streaming its progress back), `undo`, `up`, `status`. `pipec deploy stop` reaches it through
  * `stop.json` like any serving process; once nothing serves it closes its routers and exits.
  */
-import { existsSync, mkdirSync, openSync, closeSync, rmSync, writeSync } from "node:fs";
+import { mkdirSync, openSync, closeSync, rmSync, writeSync } from "node:fs";
 import net from "node:net";
 import type { JobOutcome } from "../../executor/types.ts";
 import type { Deployment } from "../../plan/schema.ts";
@@ -88,10 +88,6 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
     })());
   const idleCheck = setInterval(() => {
     if (current === null && busy === null && Date.now() - idleSince > IDLE_EXIT_MS) void exit();
-    // The project's deployment folder is gone (the project was deleted): nothing can reach this
-    // process any more, so it stops serving rather than hold its port and instances forever.
-    // (Its log went with the folder, so there is no one to tell.)
-    else if (!existsSync(deploymentDir(projectDir, name))) void exit();
   }, 1000);
   input.signal.addEventListener("abort", () => void exit(), { once: true });
 
