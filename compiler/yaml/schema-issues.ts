@@ -8,6 +8,7 @@ import { pathKey, type PlanPath } from "../draft.ts";
 import { didYouMean } from "../../runtime/plan/did-you-mean.ts";
 import type { PlanInput, SourceLocation } from "../../runtime/plan/schema.ts";
 import { labelPath } from "../label.ts";
+import { valueAt } from "../plain-data.ts";
 import type { LocatedDocument } from "./located-document.ts";
 
 type Issue = z.core.$ZodIssue;
@@ -158,14 +159,6 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
-export function valueAt(root: unknown, path: PlanPath): unknown {
-  let value = root;
-  for (const segment of path) {
-    if (value === null || typeof value !== "object" || !Object.hasOwn(value, segment)) return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
-}
 
 function nearest(document: LocatedDocument, path: PlanPath): SourceLocation | undefined {
   for (let end = path.length; end >= 0; end--) {
