@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import Docker from "dockerode";
 import { DockerError, EngineUnavailableError, ImagePullError, describeCause } from "./errors.ts";
 import { runContainer, type Classify } from "./run-container.ts";
-import { startContainer } from "./start-container.ts";
+import { startAttachedContainer, startContainer } from "./start-container.ts";
 import type { ConnectOptions, DockerEngine } from "./types.ts";
 
 const DEFAULT_SOCKET = "/var/run/docker.sock";
@@ -106,6 +106,10 @@ export function connectDocker(options: ConnectOptions = {}): DockerEngine {
 
     startContainer(spec) {
       return startContainer(docker, classify, spec);
+    },
+
+    startAttached(spec, io) {
+      return startAttachedContainer(docker, classify, spec, io);
     },
 
     async removeByLabel(labels) {

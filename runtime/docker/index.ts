@@ -28,6 +28,8 @@ export {
   runLabels,
 } from "./labels.ts";
 export type {
+  AttachIo,
+  AttachedContainer,
   BindMount,
   ConnectOptions,
   ContainerSpec,

@@ -48,7 +48,7 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
     AttachStdin: false,
     AttachStdout: true,
     AttachStderr: true,
-    OpenStdin: spec.keepStdinOpen === true,
+    OpenStdin: false,
     Tty: false,
     HostConfig: {
       NetworkMode: spec.network,

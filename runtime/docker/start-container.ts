@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import type Docker from "dockerode";
 import { ContainerError, type ContainerPhase } from "./errors.ts";
 import { createOptions, envList, pipeOutput, stopContainer, type Classify } from "./run-container.ts";
-import type { ContainerSpec, ExecResult, StartedContainer } from "./types.ts";
+import type { AttachIo, AttachedContainer, ContainerSpec, ExecResult, StartedContainer } from "./types.ts";
 
 /** How much of an exec's output is kept for the caller's messages. */
 const EXEC_OUTPUT_TAIL_BYTES = 4096;
@@ -27,6 +27,61 @@ export async function startContainer(docker: Docker, classify: Classify, spec: C
     throw fail("start", container.id)(error);
   }
   return startedContainer(docker, container, spec.image, fail);
+}
+
+export async function startAttachedContainer(docker: Docker, classify: Classify, spec: ContainerSpec, io: AttachIo): Promise<AttachedContainer> {
+  const fail = (phase: ContainerPhase, id: string | null) => (error: unknown) =>
+    classify(error, () => new ContainerError(phase, spec.image, id, error));
+  const options = createOptions(spec);
+  let container: Docker.Container;
+  try {
+    container = await docker.createContainer({
+      ...options,
+      AttachStdin: true,
+      OpenStdin: true,
+      StdinOnce: false,
+      // The output is the caller's alone: nothing of it (a step's secrets) is kept on the engine's disk.
+      HostConfig: { ...options.HostConfig, LogConfig: { Type: "none", Config: {} } },
+    });
+  } catch (error) {
+    throw fail("create", null)(error);
+  }
+  let stream: NodeJS.ReadWriteStream;
+  try {
+    stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+  } catch (error) {
+    await container.remove({ force: true, v: true }).catch(() => {});
+    throw fail("attach", container.id)(error);
+  }
+  // A write after the container went away fails on the socket; `ended` tells the caller instead.
+  stream.on("error", () => {});
+  const output = pipeOutput(docker, stream, io);
+  try {
+    await container.start();
+  } catch (error) {
+    destroyStream(stream);
+    await container.remove({ force: true, v: true }).catch(() => {});
+    throw fail("start", container.id)(error);
+  }
+  const started = startedContainer(docker, container, spec.image, fail);
+  return {
+    ...started,
+    write(text) {
+      stream.write(text);
+    },
+    ended: output.done,
+    async remove() {
+      try {
+        await started.remove();
+      } finally {
+        destroyStream(stream);
+      }
+    },
+  };
+}
+
+function destroyStream(stream: NodeJS.ReadableStream | NodeJS.WritableStream): void {
+  (stream as { destroy?: () => void }).destroy?.();
 }
 
 function startedContainer(

@@ -44,8 +44,6 @@ export interface ContainerSpec {
   readonly init?: boolean;
   /** `uid:gid` (or a name) the command runs as. Default: the image's USER. */
   readonly user?: string;
-  /** Keep the container's stdin open though nothing is attached (a shell reading it then never ends). @default false */
-  readonly keepStdinOpen?: boolean;
 }
 
 export interface RunIo {
@@ -105,6 +103,26 @@ export interface DockerEngine {
    * (the container is removed first).
    */
   startContainer(spec: ContainerSpec): Promise<StartedContainer>;
+  /**
+   * Creates and starts a container attached to its stdin, stdout and stderr (attached before it
+   * starts, so no output is lost): what the caller writes goes to the container's stdin, its output
+   * goes to the callbacks chunk by chunk, and only there (the engine keeps no log of it). Throws
+   * ContainerError when it cannot start (the container is removed first).
+   */
+  startAttached(spec: ContainerSpec, io: AttachIo): Promise<AttachedContainer>;
+}
+
+export interface AttachIo {
+  onStdout(chunk: Buffer): void;
+  onStderr(chunk: Buffer): void;
+}
+
+/** A running container started by `startAttached`. */
+export interface AttachedContainer extends StartedContainer {
+  /** Writes to the container's stdin (it stays open until the container is removed). */
+  write(text: string): void;
+  /** Resolves when the attachment ends: the container's command exited, or it was removed. */
+  readonly ended: Promise<void>;
 }
 
 /** A running container started by `startContainer`. */

@@ -2,9 +2,9 @@
  * The small POSIX shell scripts the Docker executor runs inside a job's container. They use shell
  * builtins only (no ps, no kill binary, no cat), so any image with a `sh` can host a job.
  *
- * A job container runs a keep-alive shell (docker-init as PID 1, the keep-alive its child) and each
- * step is `docker exec`'d into it. The engine cannot stop an exec, so pipec stops a step by
- * signalling, from another exec, every process of the container except PID 1 and the keep-alive:
+ * A job container runs the step agent (step-agent.ts; docker-init as PID 1, the agent its child),
+ * which runs the steps; a step it cannot run is `docker exec`'d. pipec stops a step by signalling,
+ * from another exec, every process of the container except PID 1 and the agent (the keep-alive):
  * only one step runs at a time, so that is the step and whatever it started.
  */
 
@@ -33,30 +33,7 @@ export const OOM_SCRIPT = [
   'echo "oom $n"',
 ].join("\n");
 
-/** Prints `keep PID` for every process but PID 1 and itself (right after start: the keep-alive), then OOM_SCRIPT's line. */
-export const PROBE_SCRIPT = ['for d in /proc/[0-9]*; do p=${d#/proc/}; case $p in 1|$$) ;; *) echo "keep $p" ;; esac; done', OOM_SCRIPT].join("\n");
-
-/** The keep-alive: a shell reading a stdin that stays open and never receives a line. */
-export const KEEP_ALIVE_COMMAND = ["sh", "-c", "read -r line"] as const;
-
-export interface ProbeResult {
-  readonly keepAlivePid: string | null;
-  readonly oomKills: number;
-}
-
-/** Reads PROBE_SCRIPT's (or OOM_SCRIPT's) output. */
-export function parseProbe(output: string): ProbeResult {
-  const pids: number[] = [];
-  let oomKills = 0;
-  for (const line of output.split("\n")) {
-    const [word, value] = line.trim().split(/\s+/);
-    if (word === "keep" && value && /^\d+$/.test(value)) pids.push(Number(value));
-    if (word === "oom" && value && /^\d+$/.test(value)) oomKills = Number(value);
-  }
-  return { keepAlivePid: pids.length === 1 ? String(pids[0]) : null, oomKills };
-}
-
-/** The command that runs one step in a job container (`keepAlivePid`) or as a container's own command (null). */
+/** The command that runs one step exec'd into a job container (`keepAlivePid`: the agent's) or as a container's own command (null). */
 export function stepCommand(run: string, keepAlivePid: string | null, fallbackHome: string | null): string[] {
   return ["sh", "-c", STEP_SCRIPT, "pipec-step", run, keepAlivePid ?? "", fallbackHome ?? ""];
 }

@@ -1,6 +1,6 @@
-/** Who steps run as, and how the job container's probe is read: pure. */
+/** Who steps run as, and the one-shot step command: pure. */
 import { describe, expect, it } from "vitest";
-import { parseProbe, stepCommand } from "../../../runtime/executor/step-scripts.ts";
+import { stepCommand } from "../../../runtime/executor/step-scripts.ts";
 import { stepUser } from "../../../runtime/executor/step-user.ts";
 
 describe("stepUser", () => {
@@ -13,16 +13,6 @@ describe("stepUser", () => {
   });
   it("leaves the image's USER alone with image", () => {
     expect(stepUser("image", { uid: 1000, gid: 100 })).toEqual({ spec: "", home: null });
-  });
-});
-
-describe("parseProbe", () => {
-  it("finds the one keep-alive and the OOM count", () => {
-    expect(parseProbe("keep 7\noom 2\n")).toEqual({ keepAlivePid: "7", oomKills: 2 });
-  });
-  it("finds no keep-alive when there is none or more than one (the probe is tried again)", () => {
-    expect(parseProbe("oom 0\n").keepAlivePid).toBeNull();
-    expect(parseProbe("keep 7\nkeep 9\noom 0\n").keepAlivePid).toBeNull();
   });
 });
 
