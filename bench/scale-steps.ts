@@ -95,7 +95,7 @@ export async function runStepsCase(options: StepsCaseOptions): Promise<BenchRepo
     floorMs === null ? { section, figure: "floor", ms: null, note: floorProblem ?? "not measured" } : { section, figure: `floor: one \`docker run --rm --network none -v DIR:/workspace IMAGE sh -e -c\` running the ${steps} commands in sequence`, ms: floorMs, ratio: "1.00x floor" },
     jobMs === null
       ? { section, figure: "pipec run --no-cache, job.started → job.finished", ms: null, note: failed?.reason ?? "not measured", target: targetCell(bound, null, failed?.invalid) }
-      : { section, figure: "pipec run --no-cache, job.started → job.finished (one container, steps exec'd)", ms: jobMs, ratio: ofFloor(jobMs), target: targetCell(bound, check) },
+      : { section, figure: "pipec run --no-cache, job.started → job.finished (one container, steps run by its agent; its removal after the job's result)", ms: jobMs, ratio: ofFloor(jobMs), target: targetCell(bound, check) },
     ...(wallMs === null ? [] : [{ section, figure: "pipec run --no-cache, whole process (node start, compile, run, exit)", ms: wallMs, ratio: ofFloor(wallMs) }]),
     ...(perStepMs === null ? [] : [{ section, figure: `${steps} × \`docker run\`, one container per step (pipec's former cost)`, ms: perStepMs, ratio: ofFloor(perStepMs) }]),
   ];

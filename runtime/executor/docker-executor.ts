@@ -120,10 +120,14 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
         if (execution.signal.aborted) return abortOutcome(execution.signal, null);
         return infrastructureError(error);
       } finally {
-        await jobContainer?.dispose().catch((error: unknown) => onWarning(`could not remove the job's container: ${describeCause(error)}`));
-        await services.dispose();
-        if (home !== null) await rm(home, { recursive: true, force: true }).catch(() => {});
-        untrack();
+        // The job's result does not wait for its containers to go when the caller takes that over.
+        const cleanup = (async () => {
+          await jobContainer?.dispose().catch((error: unknown) => onWarning(`could not remove the job's container: ${describeCause(error)}`));
+          await services.dispose();
+          if (home !== null) await rm(home, { recursive: true, force: true }).catch(() => {});
+        })().finally(untrack);
+        if (execution.deferCleanup) execution.deferCleanup(cleanup);
+        else await cleanup;
       }
     },
 

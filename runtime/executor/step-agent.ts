@@ -14,11 +14,11 @@
  * then reports the step as it ended. Shell text only: any image with a `sh` can host a job.
  */
 import { randomBytes } from "node:crypto";
-import { OOM_SCRIPT } from "./step-scripts.ts";
 
 /** $1: the token ending each request. Prints `TOKEN PID OOM` once, then serves requests until stdin ends. */
 export const AGENT_SCRIPT = [
-  `_pipec_oom() { _pipec_n=$(${OOM_SCRIPT.replaceAll("\n", "; ")}); _pipec_n=\${_pipec_n#oom }; }`,
+  // OOM_SCRIPT's count, read in the agent's own shell (no fork): a redirected loop runs in the current shell.
+  '_pipec_oom() { _pipec_f=/sys/fs/cgroup/memory.events; [ -r "$_pipec_f" ] || _pipec_f=/sys/fs/cgroup/memory/memory.oom_control; _pipec_n=0; { while read -r _pipec_k _pipec_v; do [ "$_pipec_k" = oom_kill ] && _pipec_n=$_pipec_v; done < "$_pipec_f"; } 2>/dev/null; }',
   '_pipec_oom; printf \'%s %s %s\\n\' "$1" "$$" "$_pipec_n"',
   "while :; do",
   "  _pipec_r=",

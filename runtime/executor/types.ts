@@ -57,6 +57,13 @@ export interface JobExecution {
   onLog(stream: LogStream, chunk: Buffer, step: number): void;
   /** Step lifecycle, for logs, events and the progress view. */
   onStep(event: StepEvent): void;
+  /**
+   * When given, the executor hands over the removal of what the job leaves (its containers, its
+   * home folder) instead of awaiting it: `runJob` resolves once the job's steps are over and nothing
+   * writes its workspace any more, and the caller awaits the promise (it never rejects) before its
+   * run ends. A pipec that exits meanwhile still removes the containers (by label, on its way out).
+   */
+  deferCleanup?(cleanup: Promise<void>): void;
 }
 
 export type StepEvent =

@@ -46,6 +46,8 @@ export interface JobAttemptInput {
   readonly outputBudget: OutputBudget;
   /** The changed files `changed()` reads, when the plan uses it. */
   readonly changes?: ChangeSet;
+  /** Takes the executor's clean-up of the job (container removal) off the job's path; see JobExecution.deferCleanup. */
+  readonly deferCleanup?: (cleanup: Promise<void>) => void;
 }
 
 export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome> {
@@ -98,6 +100,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     stopGraceMs: input.stopGraceMs,
     onLog: sink.onLog,
     onStep: sink.onStep,
+    ...(input.deferCleanup ? { deferCleanup: input.deferCleanup } : {}),
   });
   const gateFailure = outcome.outcome === "success" || outcome.outcome === "failed" ? await reportJob({ job, jobId, workspace, runDir: store.dir, emit }).catch((cause: unknown) => {
     emit({ type: "run.notice", level: "warning", message: `job ${jobId}: its reports could not be read: ${(cause as Error).message}` });

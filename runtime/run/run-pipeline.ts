@@ -129,6 +129,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   if (unsetConditional.size > 0) emit({ type: "run.notice", level: "warning", message: conditionalSecretsNotice(unsetConditional) });
 
   const timers = new Map<string, NodeJS.Timeout>();
+  // Containers of finished jobs still being removed: the run ends after them (the next jobs do not wait).
+  const cleanups: Promise<void>[] = [];
+  const deferCleanup = (cleanup: Promise<void>) => void cleanups.push(cleanup.catch(() => {}));
   const running = new Map<string, AbortController>();
   const queue: SchedulerEvent[] = [];
   let dispatching = false;
@@ -156,7 +159,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         const controller = new AbortController();
         running.set(command.id, controller);
         emit({ type: "job.started", job: command.id, attempt: command.attempt });
-        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, changes, workspace, outputBudget, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000 })
+        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, changes, workspace, outputBudget, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000, deferCleanup })
           .catch((cause: unknown): JobOutcome => ({ outcome: "infrastructure-error", message: `pipec could not run the job: ${(cause as Error).message}` }))
           .then((outcome) => {
             running.delete(command.id);
@@ -211,6 +214,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const status = await finished;
   options.signal?.removeEventListener("abort", onAbort);
   for (const timer of timers.values()) clearTimeout(timer);
+  await Promise.all(cleanups);
 
   const removed = await executor.cleanup(runId).catch(() => 0);
   if (removed > 0) emit({ type: "run.notice", level: "warning", message: `removed ${removed} leftover container(s) of this run` });
