@@ -25,7 +25,8 @@ export const AGENT_SCRIPT = [
   '  while IFS= read -r _pipec_l || exit 0; do [ "$_pipec_l" = "$1" ] && break; _pipec_r="$_pipec_r$_pipec_l',
   '"; done',
   '  eval "$_pipec_r"',
-  "  _pipec_x=$?",
+  // The request (a step's secrets) is not kept for the next step.
+  "  _pipec_x=$? _pipec_r=",
   // As in a container of its own, the step ends with its shell: whatever it left running goes too.
   '  for _pipec_d in /proc/[0-9]*; do _pipec_p=${_pipec_d#/proc/}; case $_pipec_p in 1|$$) ;; *) kill -s KILL "$_pipec_p" 2>/dev/null ;; esac; done',
   "  _pipec_oom",
@@ -34,7 +35,7 @@ export const AGENT_SCRIPT = [
   "done",
 ].join("\n");
 
-/** Names the shells may hold read-only (bash's UID, PPID...): such a step is exec'd with them in its environment instead. */
+/** Names a shell may hold read-only (bash's UID, PPID...), where `export` would fail: such a step is exec'd with them in its environment instead. */
 const SHELL_OWNED = new Set(["UID", "EUID", "PPID", "GROUPS", "BASHOPTS", "BASH_VERSINFO", "SHELLOPTS", "IFS"]);
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

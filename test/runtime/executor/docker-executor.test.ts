@@ -165,6 +165,14 @@ describe.runIf(docker.run)("docker executor", () => {
     expect(await containersOf(runId)).toEqual([]);
   });
 
+  it("execs a step with a variable some shells hold read-only (UID) into the same container, with it in its environment", async () => {
+    const result = await run({ steps: [{ run: "hostname" }, { run: 'hostname; echo "UID=$UID"', env: { UID: "4242" } }, { run: "hostname" }] });
+    expect(result.outcome).toEqual({ outcome: "success" });
+    const [first, second, third] = [0, 1, 2].map((index) => result.text("stdout", index).split("\n")[0]);
+    expect([second, third]).toEqual([first, first]);
+    expect(result.text("stdout", 1)).toBe(`${first}\nUID=4242\n`);
+  });
+
   it("kills what a step leaves running before the next step starts", async () => {
     const count = 'n=0; for d in /proc/[0-9]*; do read -r c < $d/comm 2>/dev/null && [ "$c" = sleep ] && n=$((n+1)); done; echo $n';
     const result = await run({ steps: [{ run: "sleep 30 & sleep 31 & echo started" }, { run: count }] });
