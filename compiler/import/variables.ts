@@ -14,6 +14,9 @@ import type { ImportedCache, ImportedJob, ImportedOutput, ImportedPipeline, Impo
 
 const REF = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 
+/** `$CI_PROJECT_DIR/dist` is `dist`: outputs and caches are paths in the workspace. */
+const inWorkspace = (path: string) => path.replace(/^\$(?:\{(?:CI_PROJECT_DIR|GITHUB_WORKSPACE)\}|(?:CI_PROJECT_DIR|GITHUB_WORKSPACE)\b)\/*/, "") || ".";
+
 export function settleVariables(pipeline: ImportedPipeline, diagnostics: ImportDiagnostics): ImportedPipeline {
   const vars: Record<string, ImportedVar> = { ...pipeline.vars };
   const unknownPredefined = new Set<string>();
@@ -47,7 +50,7 @@ export function settleVariables(pipeline: ImportedPipeline, diagnostics: ImportD
     const scope = new Set([...pipelineScope, ...Object.keys(job.env), ...(job.matrix ? [...Object.keys(job.matrix.axes), ...(job.matrix.include ?? []).flatMap(Object.keys)] : [])]);
     const todos = [...job.todos];
     const safe = (paths: readonly string[], what: string) =>
-      paths.filter((path) => {
+      paths.map(inWorkspace).filter((path) => {
         const normalized = path.replace(/^\.\//, "");
         const bad = path.startsWith("/") || normalized === ".." || normalized.startsWith("../") || path.includes("\\") || /^~/.test(path);
         if (bad) todos.push(diagnostics.todo(job.where, `${what} path ${JSON.stringify(path)} is outside the job's workspace, which pipec does not allow; it was left out`, "keep the files under the workspace"));
