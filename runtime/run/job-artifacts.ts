@@ -1,8 +1,6 @@
 /**
  * Artifacts between jobs: before a job runs, the outputs it takes are restored into its workspace and
- * verified (one that is not there, an optional output that matched nothing or a producer that did not
- * succeed, is left out with a notice); after it succeeds, the outputs it declares are collected from its
- * workspace into the store.
+ * verified; after it succeeds, the outputs it declares are collected from its workspace into the store.
  * Problems are job failures with the artifact's name, never a crash of the run.
  */
 import { ArtifactError, ArtifactIntegrityError, ArtifactTooLargeError, formatBytes, type ArtifactStore } from "../artifacts/index.ts";
@@ -39,11 +37,8 @@ export async function restoreInputs(input: {
   for (const { job: producer, output } of input.job.inputs) {
     const id = input.produced.get(producer)?.[output];
     if (!id) {
-      // An optional output that matched nothing, or a producer that failed while this job runs anyway
-      // (always(), failure(), allowFailure): the job runs without it, as GitLab and GitHub do.
-      const why = input.produced.has(producer) ? "an optional output that matched nothing" : `${producer} did not succeed in this run`;
-      input.emit({ type: "run.notice", level: "warning", message: `${input.jobId}: input ${producer}.${output} is not there (${why}); the job runs without it` });
-      continue;
+      const declared = input.produced.has(producer) ? "it finished without that output (an optional output that matched nothing)" : "it did not run successfully in this run";
+      return `input ${producer}.${output} is not available: ${declared}`;
     }
     try {
       const restored = await input.store.restore(id, input.workspace);

@@ -121,6 +121,9 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
     });
   }
 
+  const consumer = jobs.find((j) => j.inputs.length > 0);
+  if (consumer) diagnostics.approximated(consumer.where, "GitLab runs a job even when artifacts it downloads are not there (paths that matched nothing, a failed job before a when: always job); pipec fails a job whose input is missing", "check that every artifacts path exists when its job succeeds");
+
   // Pipeline variables: described ones and those conditions read become vars, the rest env.
   const vars: Record<string, ImportedVar> = {};
   const env: Record<string, string> = {};
