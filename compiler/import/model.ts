@@ -20,6 +20,8 @@ export type Cond =
 
 export interface ImportedStep {
   readonly name?: string;
+  /** Where each entry of `run` is in the source, for the TODOs about it. */
+  readonly sources?: readonly { readonly file: string; readonly line: number }[];
   readonly run: readonly string[];
   readonly if?: "always" | "failure";
   readonly continueOnFailure?: boolean;

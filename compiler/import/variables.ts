@@ -9,23 +9,13 @@
 import { SYSTEM_VARIABLES } from "../../runtime/plan/system-variables.ts";
 import { parseTemplate } from "../../runtime/plan/variables.ts";
 import type { ImportDiagnostics } from "./diagnostics.ts";
-import type { ImportedCache, ImportedJob, ImportedOutput, ImportedPipeline, ImportedVar } from "./model.ts";
+import { EQUIVALENT, PREDEFINED, rewriteScriptVariables } from "./predefined.ts";
+import type { ImportedCache, ImportedJob, ImportedOutput, ImportedPipeline, ImportedStep, ImportedVar } from "./model.ts";
 
-/** Engine variables with a pipec equivalent. */
-const EQUIVALENT: Readonly<Record<string, string>> = {
-  CI_PROJECT_DIR: "PIPEC_WORKSPACE",
-  CI_COMMIT_SHA: "PIPEC_GIT_SHA",
-  CI_COMMIT_BRANCH: "PIPEC_GIT_BRANCH",
-  CI_COMMIT_TAG: "PIPEC_GIT_TAG",
-  CI_PIPELINE_ID: "PIPEC_RUN_ID",
-  CI_JOB_NAME: "PIPEC_JOB_NAME",
-  GITHUB_WORKSPACE: "PIPEC_WORKSPACE",
-  GITHUB_SHA: "PIPEC_GIT_SHA",
-  GITHUB_RUN_ID: "PIPEC_RUN_ID",
-  GITHUB_JOB: "PIPEC_JOB",
-};
-const PREDEFINED = /^(CI|GITLAB|GITHUB|RUNNER|FF)_|^CI$/;
 const REF = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** `$CI_PROJECT_DIR/dist` is `dist`: outputs and caches are paths in the workspace. */
+const inWorkspace = (path: string) => path.replace(/^\$(?:\{(?:CI_PROJECT_DIR|GITHUB_WORKSPACE)\}|(?:CI_PROJECT_DIR|GITHUB_WORKSPACE)\b)\/*/, "") || ".";
 
 export function settleVariables(pipeline: ImportedPipeline, diagnostics: ImportDiagnostics): ImportedPipeline {
   const vars: Record<string, ImportedVar> = { ...pipeline.vars };
@@ -60,7 +50,7 @@ export function settleVariables(pipeline: ImportedPipeline, diagnostics: ImportD
     const scope = new Set([...pipelineScope, ...Object.keys(job.env), ...(job.matrix ? [...Object.keys(job.matrix.axes), ...(job.matrix.include ?? []).flatMap(Object.keys)] : [])]);
     const todos = [...job.todos];
     const safe = (paths: readonly string[], what: string) =>
-      paths.filter((path) => {
+      paths.map(inWorkspace).filter((path) => {
         const normalized = path.replace(/^\.\//, "");
         const bad = path.startsWith("/") || normalized === ".." || normalized.startsWith("../") || path.includes("\\") || /^~/.test(path);
         if (bad) todos.push(diagnostics.todo(job.where, `${what} path ${JSON.stringify(path)} is outside the job's workspace, which pipec does not allow; it was left out`, "keep the files under the workspace"));
@@ -75,10 +65,27 @@ export function settleVariables(pipeline: ImportedPipeline, diagnostics: ImportD
       const paths = safe(cache.paths, "cache");
       return paths.length === 0 ? [] : [{ ...cache, paths, key: cache.key.length === 0 ? ["default"] : cache.key }];
     });
+    const engine = pipeline.from === "gitlab" ? "GitLab" : "GitHub";
+    const steps = job.steps.map((step): ImportedStep => {
+      const stepScope = new Set([...scope, ...Object.keys(step.env ?? {}), ...Object.keys(vars), ...system]);
+      const unknown = new Set<string>();
+      let where = job.where;
+      const run = step.run.map((line, index) => {
+        const rewritten = rewriteScriptVariables(line, stepScope);
+        if (rewritten.unknown.length > 0 && unknown.size === 0) where = step.sources?.[index] ?? job.where;
+        rewritten.unknown.forEach((name) => unknown.add(name));
+        return rewritten.text;
+      });
+      if (unknown.size === 0) return { ...step, run };
+      const names = [...unknown].sort().map((n) => `$${n}`).join(", ");
+      const todo = diagnostics.todo(where, `the script reads ${names}, which ${engine} predefines and pipec does not set: ${unknown.size === 1 ? "it reads" : "they read"} as empty`, "set it in the job's env, or use pipec's PIPEC_* variables");
+      return { ...step, run, todos: [...(step.todos ?? []), todo] };
+    });
     return {
       ...job,
       ...(job.image === undefined ? {} : { image: rewrite(job.image, scope) }),
       env: rewriteEnv(job.env, scope),
+      steps,
       services: job.services.map((s) => ({ ...s, image: rewrite(s.image, scope), ...(s.env ? { env: rewriteEnv(s.env, new Set([...scope, ...Object.keys(s.env)])) } : {}) })),
       outputs,
       caches,

@@ -7,6 +7,7 @@
 import type { ImportDiagnostics, Where } from "../diagnostics.ts";
 import type { Cond, ImportedCache, ImportedJob, ImportedMatrix, ImportedOutput, ImportedPipeline, ImportedService, ImportedStep, ImportedVar } from "../model.ts";
 import { isMap, linesKey, readSourceYaml, type Lines } from "../source-yaml.ts";
+import { inSingleQuotes } from "../predefined.ts";
 import { githubCondition, scriptValue } from "./expression.ts";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -25,6 +26,8 @@ interface Context {
   readonly vars: Set<string>;
   /** Artifact name -> the job uploading it and its output name. */
   readonly uploads: Map<string, { job: string; output: string }>;
+  /** Differences said once per file (the first place they occur). */
+  readonly said: Set<string>;
 }
 
 export function importGithub(file: string, text: string, diagnostics: ImportDiagnostics): ImportedPipeline | null {
@@ -38,7 +41,7 @@ export function importGithub(file: string, text: string, diagnostics: ImportDiag
     diagnostics.fail("schema", { file, line: 1 }, "not a GitHub Actions workflow: no jobs: mapping", "import a .github/workflows/*.yml file, or a .gitlab-ci.yml with --from gitlab");
     return null;
   }
-  const ctx: Context = { file, lines: read.lines, diagnostics, vars: new Set(), uploads: new Map() };
+  const ctx: Context = { file, lines: read.lines, diagnostics, vars: new Set(), uploads: new Map(), said: new Set() };
   const at = (...path: (string | number)[]): Where => ({ file, line: read.lines.get(linesKey(path)) ?? read.lines.get(linesKey(path.slice(0, -1))) ?? read.lines.get(linesKey(path.slice(0, 2))) ?? 1 });
   const todos: string[] = [];
   for (const key of ["permissions", "concurrency"]) if (doc[key] !== undefined) diagnostics.approximated(at(key), `${key} does not apply to pipec run`);
@@ -99,7 +102,7 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
     else if (key === "uses") todos.push(diagnostics.todo(at(key), `job "${id}" calls the reusable workflow ${def.uses}, which was not imported; the job fails until it is replaced`, "import that workflow too and add its jobs"));
     else todos.push(diagnostics.todo(at(key), `${key} was not carried over`));
   }
-  const matrix = matrixOf(def.strategy, at("strategy"), todos, diagnostics);
+  let matrix = matrixOf(def.strategy, at("strategy"), todos, diagnostics);
   const matrixEnv = matrix !== undefined && Object.keys(matrix.axes).every((k) => ENV_NAME.test(k)) && (matrix.include ?? []).every((c) => Object.keys(c).every((k) => ENV_NAME.test(k)));
   const secrets = new Set<string>();
   const env = envOf(def.env, at("env"), todos, ctx, matrixEnv, secrets);
@@ -129,8 +132,13 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
   const inputs: { job: string; output: string }[] = [];
   const caches: ImportedCache[] = [];
   const defaults = isMap(def.defaults) && isMap(def.defaults.run) ? def.defaults.run : {};
+  const stepList = Array.isArray(def.steps) ? def.steps : [];
+  if (def.uses === undefined && !stepList.some((s) => isMap(s) && typeof s.uses === "string" && s.uses.startsWith("actions/checkout"))) {
+    diagnostics.approximated(where, `job "${id}" does not check out the repository on GitHub; pipec runs every job in the project's workspace, with its files`);
+  }
+  if (def.uses === undefined && def["timeout-minutes"] === undefined) sayOnce(ctx, where, "timeout", "jobs without timeout-minutes had GitHub's limit of 6 hours; pipec stops a job after 1 hour by default", "give the job a timeout if it needs longer");
   if (typeof def.uses === "string") steps.push(failing(`TODO uses: ${def.uses}`, def.uses));
-  (Array.isArray(def.steps) ? def.steps : []).forEach((raw, index) => {
+  stepList.forEach((raw, index) => {
     const stepAt = at("steps", index);
     if (!isMap(raw)) return;
     const stepTodos: string[] = [];
@@ -146,10 +154,25 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
       if (setup && wit[setup.input] !== undefined && image === undefined) {
         const version = String(wit[setup.input]);
         const m = /^\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}$/.exec(version);
-        if (m && matrix?.axes[m[1]!]) image = setup.image(`{{matrix.${m[1]}}}`);
+        if (m && matrix?.axes[m[1]!]) {
+          const key = m[1]!;
+          image = setup.image(`{{matrix.${key}}}`);
+          // A version range (18.x) is no image tag: the values lose their .x when nothing else reads them.
+          const values = [...matrix.axes[key]!, ...(matrix.include ?? []).flatMap((c) => (c[key] === undefined ? [] : [c[key]]))];
+          if (values.some((v) => /\.x$/.test(v))) {
+            const elsewhere = JSON.stringify({ ...def, steps: stepList.filter((s) => s !== raw), strategy: undefined }).includes(`matrix.${key}`);
+            if (elsewhere) todos.push(diagnostics.todo(stepAt, `the versions ${values.join(", ")} of matrix.${key} are ranges, not image tags, and the job reads them elsewhere; write the image tags`));
+            else {
+              matrix = trimRanges(matrix, key);
+              diagnostics.approximated(stepAt, `matrix.${key}: the version ranges ${values.join(", ")} become image tags without .x`);
+            }
+          }
+        }
         else if (!version.includes("${{")) image = setup.image(version);
         if (image !== undefined) {
           diagnostics.approximated(stepAt, `${action} ${version} becomes the job's image ${image}`);
+          const dropped = Object.keys(wit).filter((k) => k !== setup.input);
+          if (dropped.length > 0) diagnostics.approximated(stepAt, `${action}: ${dropped.join(", ")} ${dropped.length === 1 ? "is" : "are"} not carried over (the image holds the tool)`, "add a cache to the job for the package manager's folder");
           return;
         }
       }
@@ -183,8 +206,10 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
       return;
     }
     if (raw.run === undefined) return;
-    if (raw.shell !== undefined && !["bash", "sh"].includes(String(raw.shell))) stepTodos.push(diagnostics.todo(stepAt, `shell: ${raw.shell}: pipec runs steps with sh`));
-    const run = rewriteScript(String(raw.run), stepAt, stepTodos, ctx, matrixEnv, secrets);
+    const shell = raw.shell ?? defaults.shell;
+    if (shell !== undefined && !["bash", "sh"].includes(String(shell))) stepTodos.push(diagnostics.todo(stepAt, `shell: ${shell}: pipec runs steps with sh`));
+    else if (shell !== "sh") sayOnce(ctx, stepAt, "bash", "run steps ran with bash on GitHub (its shell when none is named); pipec runs them with sh -e", "check the scripts for bash-only syntax ([[ ]], arrays, pipefail)");
+    const run = rewriteScript(String(raw.run), stepAt, stepTodos, ctx, matrixEnv, secrets, true);
     if (run.trim() === "") {
       todos.push(...stepTodos, diagnostics.todo(stepAt, "a run step with an empty script was left out"));
       return;
@@ -197,6 +222,15 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
     }
     const stepEnv = envOf(raw.env, stepAt, stepTodos, ctx, matrixEnv, secrets);
     let dir = raw["working-directory"] ?? defaults["working-directory"];
+    if (typeof dir === "string" && dir.includes("${{")) {
+      // The workspace is where pipec runs a step: a path under it is relative to it.
+      const under = /^\$\{\{\s*github\.workspace\s*\}\}(?:\/+(.*?))?\/*$/.exec(dir.trim());
+      if (under) dir = under[1] || undefined;
+      else {
+        stepTodos.push(diagnostics.todo(stepAt, `working-directory ${dir} is an expression pipec import does not evaluate; the step runs in the workspace`));
+        dir = undefined;
+      }
+    }
     if (typeof dir === "string" && (dir.startsWith("/") || dir.startsWith("~") || dir.split("/").includes(".."))) {
       stepTodos.push(diagnostics.todo(stepAt, `working-directory ${dir} is outside the workspace, which pipec does not allow; the step runs in the workspace`));
       dir = undefined;
@@ -204,11 +238,12 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
     steps.push({
       ...(name ? { name } : { name: "run" }),
       run: [run.replace(/\n$/, "")],
+      sources: [at("steps", index, "run")],
       ...(stepIf ? { if: stepIf } : {}),
       ...(raw["continue-on-error"] === true ? { continueOnFailure: true } : {}),
       ...(Object.keys(stepEnv).length > 0 ? { env: stepEnv } : {}),
       ...(typeof raw["timeout-minutes"] === "number" ? { timeout: `${raw["timeout-minutes"]}m` } : {}),
-      ...(typeof dir === "string" && !dir.includes("${{") ? { workingDirectory: dir } : {}),
+      ...(typeof dir === "string" ? { workingDirectory: dir } : {}),
       ...(stepTodos.length > 0 ? { todos: stepTodos } : {}),
     });
   });
@@ -234,6 +269,18 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
   };
 }
 
+function trimRanges(matrix: ImportedMatrix, key: string): ImportedMatrix {
+  const trim = (v: string) => v.replace(/\.x$/, "");
+  const combo = (c: Readonly<Record<string, string>>) => (c[key] === undefined ? c : { ...c, [key]: trim(c[key]) });
+  return { ...matrix, axes: { ...matrix.axes, [key]: matrix.axes[key]!.map(trim) }, ...(matrix.include ? { include: matrix.include.map(combo) } : {}), ...(matrix.exclude ? { exclude: matrix.exclude.map(combo) } : {}) };
+}
+
+function sayOnce(ctx: Context, where: Where, key: string, message: string, hint: string): void {
+  if (ctx.said.has(key)) return;
+  ctx.said.add(key);
+  ctx.diagnostics.approximated(where, message, hint);
+}
+
 const outputName = (artifact: string) => artifact.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^[^A-Za-z_]+/, "") || "artifact";
 
 function failing(name: string, action: string): ImportedStep {
@@ -251,8 +298,8 @@ function condition(text: string, where: Where, todos: string[], ctx: Context): C
 }
 
 /** `${{ }}` in a script: env, secrets, vars, matrix and a few github values become variables; others a TODO. */
-function rewriteScript(text: string, where: Where, todos: string[], ctx: Context, matrixEnv: boolean, secrets: Set<string>): string {
-  return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (whole, inner: string) => {
+function rewriteScript(text: string, where: Where, todos: string[], ctx: Context, matrixEnv: boolean, secrets: Set<string>, quoted = false): string {
+  return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (whole, inner: string, offset: number) => {
     const value = scriptValue(inner, matrixEnv);
     if (value === null) {
       todos.push(ctx.diagnostics.todo(where, `the expression ${whole} has no pipec equivalent; it reads as empty`));
@@ -260,7 +307,8 @@ function rewriteScript(text: string, where: Where, todos: string[], ctx: Context
     }
     if (value.secret) secrets.add(value.secret);
     if (value.vars) ctx.vars.add(value.vars);
-    return value.text;
+    // GitHub pasted the value into the script; inside '...' the shell would not expand the variable.
+    return quoted && inSingleQuotes(text, offset) ? `'"${value.text}"'` : value.text;
   });
 }
 

@@ -95,13 +95,20 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
     const needs = needsOf.get(name)!;
     const hasOutput = (other: string) => Object.keys(mapped.get(other)?.job.outputs ?? {}).length > 0;
     let takes: string[];
+    // With needs, a job downloads only from the jobs it needs with artifacts (dependencies narrows
+    // that, never widens it: a need with artifacts: false or a job needs leaves out gives nothing).
+    const needArtifacts = Array.isArray(source.def.needs)
+      ? new Set(source.def.needs.filter((n) => typeof n === "string" || (isMap(n) && n.artifacts !== false)).map((n) => (typeof n === "string" ? n : String((n as { job: unknown }).job))).filter((n) => needs.includes(n)))
+      : null;
     if (Array.isArray(source.def.dependencies)) {
+      const where = { file: source.where.file, line: source.lineOf("dependencies") };
       takes = source.def.dependencies.map(String).filter((dep) => {
-        if (!mapped.has(dep)) job.todos.push(diagnostics.todo({ file: source.where.file, line: source.lineOf("dependencies") }, `dependencies names "${dep}", which is not a job here`));
-        return mapped.has(dep) && hasOutput(dep);
+        if (!mapped.has(dep)) job.todos.push(diagnostics.todo(where, `dependencies names "${dep}", which is not a job here`));
+        else if (needArtifacts && !needArtifacts.has(dep) && hasOutput(dep)) diagnostics.approximated(where, `dependencies names "${dep}", which needs does not take artifacts from: nothing of it is downloaded, as in GitLab`);
+        return mapped.has(dep) && hasOutput(dep) && (needArtifacts === null || needArtifacts.has(dep));
       });
-    } else if (Array.isArray(source.def.needs)) {
-      takes = source.def.needs.filter((n) => typeof n === "string" || (isMap(n) && n.artifacts !== false)).map((n) => (typeof n === "string" ? n : String((n as { job: unknown }).job))).filter((n) => needs.includes(n) && hasOutput(n));
+    } else if (needArtifacts) {
+      takes = [...needArtifacts].filter(hasOutput);
     } else takes = order.filter((other) => mapped.get(other)!.stage < stage && hasOutput(other));
     const allNeeds = needs.filter((n) => !takes.includes(n)).map((n) => names.get(n)!);
     jobs.push({
@@ -113,6 +120,9 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
       todos: [...cond.todos, ...job.todos],
     });
   }
+
+  const consumer = jobs.find((j) => j.inputs.length > 0);
+  if (consumer) diagnostics.approximated(consumer.where, "GitLab runs a job even when artifacts it downloads are not there (paths that matched nothing, a failed job before a when: always job); pipec fails a job whose input is missing", "check that every artifacts path exists when its job succeeds");
 
   // Pipeline variables: described ones and those conditions read become vars, the rest env.
   const vars: Record<string, ImportedVar> = {};

@@ -56,15 +56,16 @@ export function mapJob(job: ExpandedJob, diagnostics: ImportDiagnostics): Mapped
   }
 
   const steps: ImportedStep[] = [];
+  const sourced = (key: string) => (Array.isArray(def[key]) ? (def[key] as unknown[]).flatMap((item, index) => lines(item).map(() => at(key, index))) : lines(def[key]).map(() => at(key)));
   const script = [...lines(def.before_script), ...lines(def.script)];
-  if (script.length > 0) steps.push({ name: "script", run: script });
+  if (script.length > 0) steps.push({ name: "script", run: script, sources: [...sourced("before_script"), ...sourced("script")] });
   else if (def.trigger !== undefined) steps.push({ name: "TODO trigger", run: [`echo "TODO: trigger ${JSON.stringify(def.trigger).replace(/["\\$`]/g, "")} is not imported" >&2`, "exit 1"] });
   else {
     diagnostics.fail("schema", job.where, `job "${job.name}" has no script`, "give it a script, or make it a hidden job (.name) if it is a template");
     return null;
   }
   const after = lines(def.after_script);
-  if (after.length > 0) steps.push({ name: "after_script", run: after, if: "always", continueOnFailure: true });
+  if (after.length > 0) steps.push({ name: "after_script", run: after, sources: sourced("after_script"), if: "always", continueOnFailure: true });
 
   const env = variables(def.variables, at, todos, diagnostics);
   const image = imageOf(def.image, at("image"), todos, diagnostics);

@@ -3,7 +3,7 @@
  * in a throwaway git repository holding a generated `.gitlab-ci.yml`: `--list` validates the file
  * against GitLab's own schema (bundled), a plain run executes it with the shell executor.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { delimiter, join } from "node:path";
 
 const SETUP = join(import.meta.dirname, "..", "..", "setup", "gitlab-ci-local.sh");
@@ -31,14 +31,33 @@ export function gitlabCiLocal(bin: string, cwd: string, args: readonly string[])
   return { code: r.status, stdout: r.stdout, output: `${r.stdout}${r.stderr}` };
 }
 
+/** `gitlabCiLocal` that leaves the event loop free (to run beside another process). */
+export function gitlabCiLocalAsync(bin: string, cwd: string, args: readonly string[]): Promise<GclResult> {
+  const env = { ...process.env, PATH: [bin, process.env.PATH ?? ""].join(delimiter), NO_COLOR: "1", FORCE_COLOR: "0" };
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(bin, "gitlab-ci-local"), ["--no-color", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 300_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
 export type Outcome = "passed" | "failed" | "allowed-failure" | "skipped";
 
-/** Job outcomes from the run's summary (` PASS  build`, ` WARN  flaky  pre_script`, ` FAIL  broken`); absent jobs did not run. */
+/** Job outcomes from the run's summary (` PASS  build`, ` WARN  flaky  pre_script`, ` FAIL  broken`; a ` WARN  job  after_script` line is not an outcome); absent jobs did not run. */
 export function summaryOutcomes(output: string, jobs: readonly string[]): Record<string, Outcome> {
   const seen = new Map<string, Outcome>();
   for (const line of output.split("\n")) {
-    const match = /^\s*(PASS|WARN|FAIL)\s+(\S+)/.exec(line);
-    if (match) seen.set(match[2]!, match[1] === "PASS" ? "passed" : match[1] === "WARN" ? "allowed-failure" : "failed");
+    const match = /^\s*(PASS|WARN|FAIL)\s+(\S+)(\s+after_script\b)?/.exec(line);
+    // ` WARN  job  after_script`: the job passed, its after_script failed (GitLab ignores that).
+    if (match && match[3] === undefined) seen.set(match[2]!, match[1] === "PASS" ? "passed" : match[1] === "WARN" ? "allowed-failure" : "failed");
   }
   return Object.fromEntries(jobs.map((job) => [job, seen.get(job) ?? "skipped"]));
 }
