@@ -131,7 +131,7 @@ class Walker {
     private readonly at: (offset: number) => SourceLocation,
   ) {}
 
-  /** `at` is the path of `node` as its `pathKey`, built a segment at a time (see `childKey`). */
+  /** `at` is the path of `node` as its `pathKey`, built a segment at a time (see `childAt`). */
   walk(node: unknown, at: PathAt): unknown {
     if (this.aborted || node === null || node === undefined) return null;
     if (++this.count > MAX_NODES) return this.abort(`the document expands to more than ${MAX_NODES} nodes (too many aliases?)`, node);
