@@ -61,11 +61,13 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 
 /** Sorts by file, line, column, then code, so output is stable across runs. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const key = (d: Diagnostic) => [d.location?.file ?? "", d.location?.line ?? 0, d.location?.column ?? 0, d.code] as const;
+  // No key tuples: a build with 10,000 diagnostics compares them some 140,000 times.
   return [...diagnostics].sort((a, b) => {
-    const [fa, la, ca, ka] = key(a);
-    const [fb, lb, cb, kb] = key(b);
-    return fa < fb ? -1 : fa > fb ? 1 : la - lb || ca - cb || (ka < kb ? -1 : ka > kb ? 1 : 0);
+    const fa = a.location?.file ?? "";
+    const fb = b.location?.file ?? "";
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    const order = (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0);
+    return order || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
   });
 }
 

@@ -31,6 +31,25 @@ const externalPackages = {
   },
 };
 
+/**
+ * zod's classic API re-exports every one of its ~60 message locales (about half of its 750 KB), and
+ * every pipec command that reads a pipeline parses that source at start-up. pipec's messages are its
+ * own English words: the bundle keeps zod's English locale, its default, and leaves the others out.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /\/node_modules\/zod\//.test(args.importer) ? { path: join(args.resolveDir, "../locales/en.js"), namespace: "zod-locales" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: process.cwd(),
+      loader: "js",
+    }));
+  },
+};
+
 /** One esbuild bundle of an entry point into dist/, with its chunks in a folder of its own. */
 const bundle = (entryPoints, chunks) =>
   build({
@@ -41,7 +60,7 @@ const bundle = (entryPoints, chunks) =>
     platform: "node",
     format: "esm",
     target: "node20",
-    plugins: [externalPackages],
+    plugins: [zodEnglishOnly, externalPackages],
     // yaml and commander are CommonJS: their require() of Node's modules needs a require in ES modules.
     banner: { js: 'import { createRequire as __pipecCreateRequire } from "node:module"; const require = __pipecCreateRequire(import.meta.url);' },
     splitting: true,

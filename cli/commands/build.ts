@@ -5,7 +5,8 @@ import { compileFile, emitPlan, type PlanFormat } from "../../compiler/index.ts"
 import { emitTarget, loadTargetProfile, readHeader, TARGETS, TargetProfileSchema, type EmittedFile, type TargetName, type TargetProfileInput } from "../../compiler/targets/index.ts";
 import type { Plan } from "../../runtime/plan/schema.ts";
 import { EXIT } from "../exit-codes.ts";
-import { printDiagnostics, type Terminal } from "../output.ts";
+import type { Terminal } from "../output.ts";
+import { printDiagnostics } from "../print-diagnostics.ts";
 import { findPipelineOrSay } from "../project.ts";
 import { VERSION } from "../version.ts";
 

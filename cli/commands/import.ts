@@ -2,7 +2,8 @@
 import { rename, unlink, writeFile } from "node:fs/promises";
 import { importFile, type ImportFormat, type ImportSource } from "../../compiler/import/index.ts";
 import { EXIT } from "../exit-codes.ts";
-import { printDiagnostics, type Terminal } from "../output.ts";
+import type { Terminal } from "../output.ts";
+import { printDiagnostics } from "../print-diagnostics.ts";
 
 export interface ImportFlags {
   readonly from?: ImportSource;

@@ -1,7 +1,8 @@
 /** `pipec validate FILE`, `pipec graph FILE`, `pipec schema`: read-only views of a pipeline. */
 import { compileFile, jsonSchema, renderGraph, type GraphFormat, type SchemaKind } from "../../compiler/index.ts";
 import { EXIT } from "../exit-codes.ts";
-import { printDiagnostics, type Terminal } from "../output.ts";
+import type { Terminal } from "../output.ts";
+import { printDiagnostics } from "../print-diagnostics.ts";
 import { findPipelineOrSay } from "../project.ts";
 
 export async function validateCommand(given: string | undefined, flags: { typecheck: boolean; json?: boolean }, terminal: Terminal): Promise<number> {

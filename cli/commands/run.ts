@@ -10,7 +10,8 @@ import { ChangeBaseError, listRunIds, MissingSecretsError, readOrRecoverRunState
 import { ArtifactStoreBusyError, defaultStoreRoot, SnapshotError } from "../../runtime/artifacts/index.ts";
 import { DEFAULT_KEEP_RUNS, pruneRuns } from "../../runtime/retention/index.ts";
 import { EXIT } from "../exit-codes.ts";
-import { printDiagnostics, type Terminal } from "../output.ts";
+import type { Terminal } from "../output.ts";
+import { printDiagnostics } from "../print-diagnostics.ts";
 import { currentProjectRoot, findPipelineOrSay } from "../project.ts";
 import { createJsonReporter } from "../reporters/json.ts";
 import { createPlainReporter } from "../reporters/plain.ts";

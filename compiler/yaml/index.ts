@@ -60,11 +60,13 @@ function authoringDraft(value: Record<string, unknown>, document: LocatedDocumen
   const parsed = AuthoringPipelineSchema.safeParse(input);
   let data: AuthoringPipeline | null = parsed.success ? parsed.data : null;
   if (!parsed.success) {
-    // What could be read still goes through every check: all problems in one run.
-    data = repairAuthoring(input);
+    const isJobName = (issue: (typeof parsed.error.issues)[number]) => issue.code === "invalid_key" && issue.path.length === 2 && issue.path[0] === "jobs";
+    // What could be read still goes through every check: all problems in one run. Without a bad job
+    // name, the repair's schema (any job name) finds exactly these issues: it starts from them.
+    const jobNames = parsed.error.issues.some(isJobName);
+    data = repairAuthoring(input, jobNames ? undefined : parsed.error.issues);
     // A repaired document keeps a job with a bad name; validation of the plan names it, as for TypeScript.
-    const badJobName = (issue: (typeof parsed.error.issues)[number]) => data !== null && issue.code === "invalid_key" && issue.path.length === 2 && issue.path[0] === "jobs";
-    const issues = parsed.error.issues.filter((issue) => !badJobName(issue));
+    const issues = data === null ? parsed.error.issues : parsed.error.issues.filter((issue) => !isJobName(issue));
     diagnostics.push(...issuesToDiagnostics(issues, { schema: AuthoringPipelineSchema, document, file }));
   }
   if (!data) return null;

@@ -62,7 +62,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const nodes = new Map<string, Node>();
   const keys = new Map<string, number>();
   const walker = new Walker(doc, nodes, keys, diagnostics, at);
-  const value = walker.walk(doc.contents, []);
+  const value = walker.walk(doc.contents, ROOT);
   if (walker.aborted || walker.broken) return { document: null, diagnostics };
   const nodeAt = (path: PlanPath) => nodes.get(pathKey(path));
   return {
@@ -131,7 +131,8 @@ class Walker {
     private readonly at: (offset: number) => SourceLocation,
   ) {}
 
-  walk(node: unknown, path: readonly (string | number)[]): unknown {
+  /** `at` is the path of `node` as its `pathKey`, built a segment at a time (see `childAt`). */
+  walk(node: unknown, at: PathAt): unknown {
     if (this.aborted || node === null || node === undefined) return null;
     if (++this.count > MAX_NODES) return this.abort(`the document expands to more than ${MAX_NODES} nodes (too many aliases?)`, node);
     if (YAML.isAlias(node)) {
@@ -142,33 +143,33 @@ class Walker {
         return null;
       }
       if (this.active.has(target)) return this.abort(`alias *${node.source} refers to a node that contains it`, node);
-      this.nodes.set(pathKey(path), node);
-      const value = this.walk(target, path);
-      this.nodes.set(pathKey(path), node); // the alias, not the anchor, is where this value is used
+      this.nodes.set(at.key, node);
+      const value = this.walk(target, at);
+      this.nodes.set(at.key, node); // the alias, not the anchor, is where this value is used
       return value;
     }
     if (!YAML.isNode(node)) return null;
-    this.nodes.set(pathKey(path), node);
+    this.nodes.set(at.key, node);
     if (YAML.isScalar(node)) return node.value;
     this.active.add(node);
     try {
       // `!!omap` is a mapping whose keys keep their order, as every mapping here does; `!!pairs` allows
       // repeated keys, which nothing in a pipeline means, so it is an error where it is written.
-      if (node.tag === "tag:yaml.org,2002:omap" && YAML.isSeq(node)) return this.walkMap(node.items as unknown as Pair[], path, node);
+      if (node.tag === "tag:yaml.org,2002:omap" && YAML.isSeq(node)) return this.walkMap(node.items as unknown as Pair[], at, node);
       if (node.tag === "tag:yaml.org,2002:pairs") {
         this.broken = true;
         this.diagnostics.push(error("schema", "!!pairs (a list of key-value pairs that may repeat keys) has no meaning in a pipeline", this.where(node), "write a plain mapping"));
         return null;
       }
-      if (YAML.isSeq(node)) return node.items.map((item, index) => this.walk(item, [...path, index]));
-      if (YAML.isMap(node)) return this.walkMap(node.items, path, node);
+      if (YAML.isSeq(node)) return node.items.map((item, index) => this.walk(item, childAt(at, index)));
+      if (YAML.isMap(node)) return this.walkMap(node.items, at, node);
       return null;
     } finally {
       this.active.delete(node);
     }
   }
 
-  private walkMap(pairs: readonly Pair[], path: readonly (string | number)[], owner: Node): Record<string, unknown> {
+  private walkMap(pairs: readonly Pair[], at: PathAt, owner: Node): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const first = new Map<string, number>();
     const set = (name: string, value: unknown) => setOwn(out, name, value);
@@ -186,9 +187,10 @@ class Walker {
         continue;
       }
       first.set(name, offset);
-      this.keys.set(pathKey([...path, name]), offset);
-      set(name, pair.value === null ? null : this.walk(pair.value, [...path, name]));
-      if (pair.value === null) this.nodes.set(pathKey([...path, name]), pair.key as Node);
+      const child = childAt(at, name);
+      this.keys.set(child.key, offset);
+      set(name, pair.value === null ? null : this.walk(pair.value, child));
+      if (pair.value === null) this.nodes.set(child.key, pair.key as Node);
     }
     // Merge keys (`<<: *defaults`, `<<: [*a, *b]`): explicit keys win, then earlier sources win, and a
     // source's own merge keys count as its keys (YAML 1.1 merge, as `yaml` with `merge: true` reads it).
@@ -198,8 +200,9 @@ class Walker {
         const name = this.keyName(merged.key);
         if (name === undefined || first.has(name)) continue;
         first.set(name, YAML.isNode(merged.key) ? (merged.key.range?.[0] ?? 0) : 0);
-        this.keys.set(pathKey([...path, name]), first.get(name) ?? 0);
-        set(name, this.walk(merged.value, [...path, name]));
+        const child = childAt(at, name);
+        this.keys.set(child.key, first.get(name) ?? 0);
+        set(name, this.walk(merged.value, child));
       }
     }
     this.reported.add(owner);
@@ -270,6 +273,19 @@ class Walker {
     this.aborted = true;
     return null;
   }
+}
+
+/** A document path as its `pathKey`, and whether it is the root (whose key, "", a child does not start with). */
+interface PathAt {
+  readonly key: string;
+  readonly root: boolean;
+}
+
+const ROOT: PathAt = { key: "", root: true };
+
+/** `pathKey([...path, segment])` from `pathKey(path)`, without building the path: the walk visits every node once. */
+function childAt(at: PathAt, segment: string | number): PathAt {
+  return { key: at.root ? String(segment) : `${at.key}\u0000${segment}`, root: false };
 }
 
 function isMergeKey(key: unknown): boolean {

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { PlanPath } from "../draft.ts";
 import { AuthoringPipelineSchema, JobSchema, type AuthoringPipeline } from "./authoring-schema.ts";
-import { clonePlain, isRecord, valueAt } from "../plain-data.ts";
+import { isRecord } from "../plain-data.ts";
 
 /** The authoring schema with any job name, so a job named "test suite" still takes part in the checks. */
 const AnyJobNames = AuthoringPipelineSchema.extend({ jobs: z.record(z.string(), JobSchema) });
@@ -20,44 +20,83 @@ const AnyJobNames = AuthoringPipelineSchema.extend({ jobs: z.record(z.string(), 
 /** Each round removes at least one value; a document needs about one round per level of nesting. */
 const MAX_ROUNDS = 16;
 
-/** The repaired document, or null when it could not be repaired (then only the schema's diagnostics are shown). */
-export function repairAuthoring(input: Record<string, unknown>): AuthoringPipeline | null {
-  const candidate = clonePlain(input) as Record<string, unknown>;
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The repaired document, or null when it could not be repaired (then only the schema's diagnostics are
+ * shown). `issues`, when given, are this schema's issues for `input` (the caller's parse with the strict
+ * job names found the same when none of its issues is about a job name): the first round reuses them.
+ * `input` is never changed: what a round changes is copied first, and only that (a file with 10,000
+ * mistakes in 10,000 steps copies the steps with a mistake, not the whole document).
+ */
+export function repairAuthoring(input: Record<string, unknown>, issues?: readonly Issue[]): AuthoringPipeline | null {
+  const copies = new WeakSet<object>();
+  const candidate = copyOf(input, copies) as Record<string, unknown>;
+  let known = issues;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const parsed = AnyJobNames.safeParse(candidate);
-    if (parsed.success) return parsed.data;
+    let found = known;
+    known = undefined;
+    if (found === undefined) {
+      const parsed = AnyJobNames.safeParse(candidate);
+      if (parsed.success) return parsed.data;
+      found = parsed.error.issues;
+    }
     let changed = false;
-    for (const issue of parsed.error.issues) {
+    for (const issue of found) {
       const path = issue.path as PlanPath;
       if (issue.code === "unrecognized_keys") {
-        for (const key of issue.keys) changed = removeAt(candidate, [...path, key]) || changed;
-      } else changed = removeAt(candidate, path) || changed;
+        for (const key of issue.keys) changed = removeAt(candidate, [...path, key], copies) || changed;
+      } else changed = removeAt(candidate, path, copies) || changed;
     }
     if (!changed) return null;
   }
   return null;
 }
 
+/** A shallow copy of a list or a plain mapping (own keys such as `__proto__` stay own data), remembered as ours to change; anything else as it is. */
+function copyOf(value: unknown, copies: WeakSet<object>): unknown {
+  if (value === null || typeof value !== "object" || copies.has(value)) return value;
+  let copy: object;
+  if (Array.isArray(value)) copy = value.slice();
+  else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) copy = Object.fromEntries(Object.entries(value));
+  else return value;
+  copies.add(copy);
+  return copy;
+}
+
+/** The container at `path` (own properties only), each container on the way copied before it can be changed; undefined where the path leaves the data. */
+function writableAt(root: Record<string, unknown>, path: PlanPath, copies: WeakSet<object>): unknown {
+  let value: unknown = root;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, segment)) return undefined;
+    const container = value as Record<string | number, unknown>;
+    const inner = copyOf(container[segment], copies);
+    if (inner !== container[segment]) container[segment] = inner;
+    value = inner;
+  }
+  return value;
+}
+
 /** Removes (or stands in for) the value at `path`; false when nothing changed. */
-function removeAt(root: Record<string, unknown>, path: PlanPath): boolean {
+function removeAt(root: Record<string, unknown>, path: PlanPath, copies: WeakSet<object>): boolean {
   if (path.length === 0) return false;
-  const parent = valueAt(root, path.slice(0, -1));
+  const parent = writableAt(root, path.slice(0, -1), copies);
   const leaf = path[path.length - 1]!;
   const current = Array.isArray(parent) || isRecord(parent) ? (parent as Record<string | number, unknown>)[leaf] : undefined;
   const standIn = standInFor(path, current);
   if (standIn !== undefined && (Array.isArray(parent) || isRecord(parent))) {
-    if (JSON.stringify(current) === JSON.stringify(standIn)) return removeAt(root, path.slice(0, -1));
+    if (JSON.stringify(current) === JSON.stringify(standIn)) return removeAt(root, path.slice(0, -1), copies);
     (parent as Record<string | number, unknown>)[leaf] = standIn;
     return true;
   }
   // A list element cannot go without shifting the indices after it: the list goes as a whole.
-  if (Array.isArray(parent)) return removeAt(root, path.slice(0, -1));
+  if (Array.isArray(parent)) return removeAt(root, path.slice(0, -1), copies);
   if (isRecord(parent) && Object.hasOwn(parent, leaf)) {
     delete parent[leaf];
     return true;
   }
   // A required field, missing as written or removed in an earlier round.
-  return removeAt(root, path.slice(0, -1));
+  return removeAt(root, path.slice(0, -1), copies);
 }
 
 const STEP = ["true"];

@@ -31,18 +31,39 @@ export type CacheKeyParts = Readonly<Record<string, string>>;
  * reads is the live deployment, which its cache key cannot see.
  */
 export function isCacheable(plan: Plan, jobId: string): boolean {
-  const seen = new Set<string>();
-  const pending = [jobId];
-  while (pending.length > 0) {
-    const id = pending.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const job = plan.jobs[id];
-    if (job === undefined) continue;
-    if (job.deploy !== null) return false;
-    pending.push(...job.needs);
+  let answers = cacheable.get(plan);
+  if (!answers) cacheable.set(plan, (answers = cacheableJobs(plan)));
+  return answers.get(jobId) ?? true;
+}
+
+/** Per plan, found once: every attempt of every job asks, and walking ancestors per ask is quadratic on a long chain. */
+const cacheable = new WeakMap<Plan, Map<string, boolean>>();
+
+/** Whether each job is cacheable: no deployment in it or among its ancestors (iterative, in post-order, so a 10,000-job chain needs no deep stack). */
+function cacheableJobs(plan: Plan): Map<string, boolean> {
+  const answers = new Map<string, boolean>();
+  for (const root of Object.keys(plan.jobs)) {
+    if (answers.has(root)) continue;
+    const stack: { id: string; expanded: boolean }[] = [{ id: root, expanded: false }];
+    const onStack = new Set<string>([root]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const job = plan.jobs[top.id];
+      if (!top.expanded) {
+        top.expanded = true;
+        for (const need of job?.needs ?? []) {
+          if (answers.has(need) || onStack.has(need) || plan.jobs[need] === undefined) continue;
+          onStack.add(need);
+          stack.push({ id: need, expanded: false });
+        }
+        continue;
+      }
+      stack.pop();
+      onStack.delete(top.id);
+      answers.set(top.id, job !== undefined && job.deploy === null && (job.needs ?? []).every((need) => answers.get(need) ?? true));
+    }
   }
-  return true;
+  return answers;
 }
 
 export async function jobCacheParts(input: {
