@@ -127,14 +127,12 @@ export async function runCompilerBench(options: BenchOptions): Promise<BenchRepo
         const kb = (text.length / 1024).toFixed(0);
         // validate exits 2 on errors: the shell turns exactly that into success, anything else fails the row.
         const validate = ["sh", "-c", '"$0" "$1" validate "$2" --json > diagnostics.json; test $? -eq 2', node, cli, file];
-        const row = await runDiagnosticsCase(validate, dir, { errors, file }, runs);
-        record(`diagnostics-${scale}`, { label: `YAML diagnostics, ${errors} errors in ${kb} KB (\`validate --json\`)`, jobs: null, edges: null, ...row, ...(scale === 1 ? { targetMs: DIAGNOSTICS.targetMs } : {}) });
-        if (scale !== 1) continue;
-        // The floor: the same file read by the yaml package alone (no checks, no messages), in a fresh process too.
+        // The floor (full size only): the same file read by the yaml package alone (no checks, no messages), in a
+        // fresh process too, taking turns with pipec's runs so that a change of load moves both sides alike.
         const parse = [node, "-e", "require(process.argv[1]).parseDocument(require('fs').readFileSync(process.argv[2], 'utf8'))", join(options.root, "node_modules", "yaml"), file];
-        await measure(parse, { cwd: dir });
-        const floor = await measureMedian(parse, { cwd: dir, runs });
-        record("diagnostics-floor", { label: `floor: \`yaml\` parseDocument of the same ${kb} KB`, jobs: null, edges: null, ...sampleFields(floor) });
+        const { row, floor } = await runDiagnosticsCase(validate, dir, { errors, file }, runs, scale === 1 ? parse : undefined);
+        record(`diagnostics-${scale}`, { label: `YAML diagnostics, ${errors} errors in ${kb} KB (\`validate --json\`)`, jobs: null, edges: null, ...row, ...(scale === 1 ? { targetMs: DIAGNOSTICS.targetMs } : {}) });
+        if (floor) record("diagnostics-floor", { label: `floor: \`yaml\` parseDocument of the same ${kb} KB (runs taking turns with the row above)`, jobs: null, edges: null, ...sampleFields(floor) });
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -194,24 +192,36 @@ function diagnosticsChecks(byCase: ReadonlyMap<string, Row[]>): Check[] {
   ];
 }
 
-/** The diagnostics case: an optional warm-up, then the median of `runs`, each run's JSON checked by guardDiagnostics. */
-async function runDiagnosticsCase(command: string[], dir: string, expected: { errors: number; file: string }, runs: number): Promise<Pick<Row, "wallMs" | "peakRssMb" | "note" | "invalid">> {
+/**
+ * The diagnostics case: a warm-up, then the median of `runs`, each run's JSON checked by guardDiagnostics. With a
+ * `floor` command, each run of the case is followed by one of the floor, so that both medians see the same load.
+ */
+async function runDiagnosticsCase(
+  command: string[],
+  dir: string,
+  expected: { errors: number; file: string },
+  runs: number,
+  floorCommand?: readonly string[],
+): Promise<{ row: Pick<Row, "wallMs" | "peakRssMb" | "note" | "invalid">; floor: Sample | null }> {
   try {
     await measure(command, { cwd: dir });
+    if (floorCommand) await measure(floorCommand, { cwd: dir });
     const samples: Sample[] = [];
+    const floors: Sample[] = [];
     for (let i = 0; i < runs; i++) {
       await rm(join(dir, "diagnostics.json"), { force: true });
       samples.push(await measure(command, { cwd: dir }));
       const verdict = guardDiagnostics(JSON.parse(await readFile(join(dir, "diagnostics.json"), "utf8")), expected);
       if (!verdict.valid) {
         const invalid = runs === 1 ? verdict.reason : `run ${i + 1} of ${runs}: ${verdict.reason}`;
-        return { wallMs: null, peakRssMb: null, note: invalidText(invalid), invalid };
+        return { row: { wallMs: null, peakRssMb: null, note: invalidText(invalid), invalid }, floor: null };
       }
+      if (floorCommand) floors.push(await measure(floorCommand, { cwd: dir }));
     }
-    return sampleFields(median(samples));
+    return { row: sampleFields(median(samples)), floor: floors.length > 0 ? median(floors) : null };
   } catch (error) {
     const detail = error instanceof CommandFailedError ? `exit ${error.exitCode}: ${summarize(error.stderr)}` : summarize(String(error));
-    return { wallMs: null, peakRssMb: null, note: `error: ${detail}` };
+    return { row: { wallMs: null, peakRssMb: null, note: `error: ${detail}` }, floor: null };
   }
 }
 
