@@ -48,10 +48,11 @@ export function doraCommand(flags: DoraFlags, terminal: Terminal): number {
 export function renderFigures(figures: DoraFigures): string {
   const lines = [`\n${figures.deployment === null ? "all deployments" : `deployment ${figures.deployment}`}\n`];
   for (const line of describeFigures(figures)) {
-    const value = line.value === null ? "not enough data" : `${line.value}  [${line.band}]`;
+    // Without a value, the note says why ("not enough data: ..."); with one, it says what is left out.
+    const value = line.value === null ? (line.note ?? "not enough data") : `${line.value}  [${line.band}]`;
     lines.push(`  ${line.label.padEnd(22)} ${value}\n`);
     lines.push(`  ${"".padEnd(22)} ${line.counts}\n`);
-    if (line.note !== null) lines.push(`  ${"".padEnd(22)} ${line.note}\n`);
+    if (line.note !== null && line.value !== null) lines.push(`  ${"".padEnd(22)} ${line.note}\n`);
   }
   return lines.join("");
 }
