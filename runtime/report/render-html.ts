@@ -152,7 +152,7 @@ svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg .note{fill:#6b7385}
 .key.ok{background:#4ac26b}.key.bad{background:#ff8182}.key.off{background:#9aa1b1}.key.critical{border:3px solid #8250df;width:8px;height:8px}
 .band{padding:1px 8px;border-radius:10px;color:#fff}.band.elite{background:#1f883d}.band.high{background:#0969da}.band.medium{background:#bf8700}.band.low{background:#cf222e}
 body.focus-critical .row:not(.critical),body.focus-critical .node:not(.critical){opacity:.35}
-button{font:inherit;padding:2px 10px;margin-left:8px}
+button{font:13px system-ui,sans-serif;padding:2px 10px;margin-left:12px;vertical-align:2px}
 footer{margin-top:32px;color:#6b7385;font-size:12px}
 `;
 
