@@ -103,7 +103,9 @@ function deployments(run: RunModel): string {
   if (run.deployments.length === 0) return `<section id="deployments"><h2>Deployments</h2><p class="empty">This run deployed nothing.</p></section>`;
   const blocks = run.deployments.map((d) => {
     const rows = d.points.map((p) => `<tr><td>${esc(formatMs(p.at))}</td><td>${esc(p.phase)}</td><td>${p.stable === null ? "-" : `${p.stable}%`}</td><td>${p.canary === null ? "-" : `${p.canary}%`}</td><td>${esc(p.message)}</td></tr>`);
-    return `<div class="deployment" data-deployment="${esc(d.deployment)}"><h3>${esc(d.deployment)} <small>revision ${d.revision}, job ${esc(d.job)}</small></h3>${weightsSvg(d)}<table class="deploy-points"><thead><tr><th>at</th><th>phase</th><th>stable</th><th>new</th><th>status and analysis</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+    const measured = d.analysis.map((a) => `<tr class="${a.phase === "successful" ? "ok" : a.phase === "failed" ? "bad" : ""}"><td>${esc(formatMs(a.at))}</td><td>${esc(a.analysisId)}</td><td>${esc(a.metric)}</td><td>${a.value === null ? "-" : esc(a.value)}</td><td>${a.weight === null ? "-" : `${a.weight}%`}</td><td>${esc(a.phase)}</td><td>${esc(a.message)}</td></tr>`);
+    const analysis = measured.length === 0 ? "" : `<table class="analysis"><thead><tr><th>at</th><th>analysis</th><th>metric</th><th>value</th><th>new at</th><th>result</th><th>measurement</th></tr></thead><tbody>${measured.join("")}</tbody></table>`;
+    return `<div class="deployment" data-deployment="${esc(d.deployment)}"><h3>${esc(d.deployment)} <small>revision ${d.revision}, job ${esc(d.job)}</small></h3>${weightsSvg(d)}<table class="deploy-points"><thead><tr><th>at</th><th>phase</th><th>stable</th><th>new</th><th>status</th></tr></thead><tbody>${rows.join("")}</tbody></table>${analysis}</div>`;
   });
   return `<section id="deployments"><h2>Deployments</h2>${blocks.join("")}</section>`;
 }
@@ -147,7 +149,7 @@ svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg .note{fill:#6b7385}
 .tick line{stroke:#eef0f4}.tick text{fill:#6b7385;font-size:11px}
 .row .bar{fill:#9aa1b1}.row.ok .bar{fill:#4ac26b}.row.bad .bar{fill:#ff8182}.row.critical .bar{stroke:#8250df;stroke-width:3}
 .step{fill:#1d2330;opacity:.55}.step.bad{fill:#cf222e;opacity:.9}
-.weight-line{fill:none;stroke:#0969da;stroke-width:2}.phase{fill:#0969da}.phase.degraded{fill:#cf222e}.phase.healthy{fill:#1f883d}.phase.paused{fill:#bf8700}
+.weight-line{fill:none;stroke:#0969da;stroke-width:2}.measurement{fill:#bf8700}.measurement.successful{fill:#1f883d}.measurement.failed{fill:#cf222e}.phase{fill:#0969da}.phase.degraded{fill:#cf222e}.phase.healthy{fill:#1f883d}.phase.paused{fill:#bf8700}
 .legend .key{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:-2px;border-radius:2px}
 .key.ok{background:#4ac26b}.key.bad{background:#ff8182}.key.off{background:#9aa1b1}.key.critical{border:3px solid #8250df;width:8px;height:8px}
 .band{padding:1px 8px;border-radius:10px;color:#fff}.band.elite{background:#1f883d}.band.high{background:#0969da}.band.medium{background:#bf8700}.band.low{background:#cf222e}

@@ -39,6 +39,7 @@ export type GatesEvent = Extract<RunEvent, { type: "job.gates" }>;
 export type ArtifactEvent = Extract<RunEvent, { type: "artifact.stored" }>;
 export type DeployStatusEvent = Extract<RunEvent, { type: "deploy.status" }>;
 export type CommitEvent = Extract<RunEvent, { type: "run.commit" }>;
+export type AnalysisEvent = Extract<RunEvent, { type: "deploy.analysis" }>;
 
 export interface DeploymentSeries {
   readonly job: string;
@@ -46,6 +47,8 @@ export interface DeploymentSeries {
   readonly revision: number;
   /** Each status change, with milliseconds since the run started. */
   readonly points: ReadonlyArray<{ readonly at: number; readonly phase: string; readonly stable: number | null; readonly canary: number | null; readonly message: string }>;
+  /** Each judged analysis measurement, with milliseconds since the run started. */
+  readonly analysis: ReadonlyArray<Omit<AnalysisEvent, "type" | "time" | "runId" | "job" | "deployment" | "revision"> & { readonly at: number }>;
 }
 
 export interface RunModel {
@@ -119,13 +122,14 @@ export function buildRunModel(runId: string, plan: Plan, events: readonly RunEve
     };
   });
 
-  const deployments = new Map<string, DeploymentSeries & { points: DeploymentSeries["points"][number][] }>();
+  const deployments = new Map<string, DeploymentSeries & { points: DeploymentSeries["points"][number][]; analysis: DeploymentSeries["analysis"][number][] }>();
   for (const e of events) {
-    if (e.type !== "deploy.status") continue;
+    if (e.type !== "deploy.status" && e.type !== "deploy.analysis") continue;
     const key = `${e.job}\0${e.revision}`;
     let series = deployments.get(key);
-    if (series === undefined) deployments.set(key, (series = { job: e.job, deployment: e.deployment, revision: e.revision, points: [] }));
-    series.points.push({ at: since(e.time), phase: e.phase, stable: e.weights?.stable ?? null, canary: e.weights?.canary ?? null, message: e.message });
+    if (series === undefined) deployments.set(key, (series = { job: e.job, deployment: e.deployment, revision: e.revision, points: [], analysis: [] }));
+    if (e.type === "deploy.status") series.points.push({ at: since(e.time), phase: e.phase, stable: e.weights?.stable ?? null, canary: e.weights?.canary ?? null, message: e.message });
+    else series.analysis.push({ at: since(e.time), analysisId: e.analysisId, metric: e.metric, phase: e.phase, value: e.value, weight: e.weight, message: e.message });
   }
 
   return {

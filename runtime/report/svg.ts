@@ -65,8 +65,8 @@ export function weightsSvg(series: DeploymentSeries): string {
   const H = 140;
   const L = 40;
   const points = series.points.filter((p) => p.canary !== null);
-  const first = series.points[0]?.at ?? 0;
-  const last = Math.max(first + 1, ...series.points.map((p) => p.at));
+  const first = Math.min(series.points[0]?.at ?? 0, ...series.analysis.map((a) => a.at));
+  const last = Math.max(first + 1, ...series.points.map((p) => p.at), ...series.analysis.map((a) => a.at));
   const x = (at: number) => L + ((at - first) / (last - first)) * (W - L - 10);
   const y = (weight: number) => 10 + (1 - weight / 100) * (H - 40);
   let path = "";
@@ -75,8 +75,13 @@ export function weightsSvg(series: DeploymentSeries): string {
   });
   if (points.length > 0) path += ` H${x(last)}`;
   const dots = series.points.map((p) => `<circle class="phase ${esc(p.phase.toLowerCase())}" cx="${x(p.at)}" cy="${y(p.canary ?? 0)}" r="4"><title>${esc(`${formatMs(p.at)} ${p.phase}: ${p.message}`)}</title></circle>`);
+  // Analysis measurements as diamonds at the traffic share they were taken at.
+  const measured = series.analysis.map((a) => {
+    const [cx, cy] = [x(a.at), y(a.weight ?? 0)];
+    return `<path class="measurement ${esc(a.phase)}" d="M${cx},${cy - 6} L${cx + 6},${cy} L${cx},${cy + 6} L${cx - 6},${cy} z"><title>${esc(`${formatMs(a.at)} ${a.analysisId} "${a.metric}": ${a.message} (${a.phase})`)}</title></path>`;
+  });
   const grid = [0, 50, 100].map((w) => `<g class="tick"><line x1="${L}" x2="${W - 10}" y1="${y(w)}" y2="${y(w)}"/><text x="${L - 6}" y="${y(w) + 4}" text-anchor="end">${w}%</text></g>`);
-  return `<svg class="weights" role="img" aria-label="traffic to the new version over time" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg">${grid.join("")}<path class="weight-line" d="${path}"/>${dots.join("")}<text class="note" x="${L}" y="${H - 6}">${esc(formatMs(first))}</text><text class="note" x="${W - 10}" y="${H - 6}" text-anchor="end">${esc(formatMs(last))}</text></svg>`;
+  return `<svg class="weights" role="img" aria-label="traffic to the new version over time" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg">${grid.join("")}<path class="weight-line" d="${path}"/>${dots.join("")}${measured.join("")}<text class="note" x="${L}" y="${H - 6}">${esc(formatMs(first))}</text><text class="note" x="${W - 10}" y="${H - 6}" text-anchor="end">${esc(formatMs(last))}</text></svg>`;
 }
 
 function axisTicks(span: number): number[] {

@@ -58,22 +58,27 @@ const leak = job("leak", {
 });
 const web = deploy.canary("web", {
   needs: [unit],
-  target: processTarget({ command: ["node", "server.cjs"], env: { VERSION: "v1" } }),
+  target: processTarget({ command: ["node", "server.cjs"], env: { VERSION: "\${APP_VERSION}" } }),
   router: { listen: "127.0.0.1:${port}" },
   healthCheck: { http: { path: "/healthz" }, interval: "200ms" },
   keep: false,
+  steps: [{ setWeight: 50 }, { analysis: { metrics: [{ name: "smoke", provider: { command: { run: ["sh", "-c", "echo 0"] } }, threshold: { max: 0 } }] } }],
   scaleDownDelay: "0s",
   drainTimeout: "2s",
 });
 
-export default pipeline("shop", { secrets: ["TOKEN"], jobs: [web, label, leak] });
+export default pipeline("shop", { vars: { APP_VERSION: { default: "v1" } }, secrets: ["TOKEN"], jobs: [web, label, leak] });
 `,
     );
     execFileSync("git", ["init", "-q", "-b", "main"], { cwd: dir });
     execFileSync("git", ["add", "-A"], { cwd: dir });
     execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=Dev", "commit", "-q", "-m", "shop"], { cwd: dir });
-    const run = await runPipecAsync(["run", "--executor", "local", "--no-typecheck"], { cwd: dir, env: { TOKEN: SECRET } });
-    expect(run.code, run.stdout + run.stderr).toBe(1);
+    // The first deploy of a name skips steps; the second runs the canary's weight step and analysis
+    // (with --no-cache, so that its other jobs run again rather than come from the cache).
+    for (const version of ["v1", "v2"]) {
+      const run = await runPipecAsync(["run", "--executor", "local", "--no-typecheck", "--no-cache", "--var", `APP_VERSION=${version}`], { cwd: dir, env: { TOKEN: SECRET } });
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+    }
     runId = (JSON.parse(runPipec(["runs", "--json"], { cwd: dir }).stdout) as Array<{ id: string }>)[0]!.id;
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -142,12 +147,15 @@ export default pipeline("shop", { secrets: ["TOKEN"], jobs: [web, label, leak] }
       expect(await page.locator("#tests table.failures tr.bad").count()).toBe(1);
       expect(await page.locator("#gates tr.ok").textContent()).toMatch(/unit.*coverage\.branch.*min 0\.2.*passed/);
       expect(await page.locator("#artifacts table.artifacts tbody tr").textContent()).toMatch(/^compiledist1/);
-      // The deployment: its weights over time, ending healthy.
+      // The deployment: its weights over time through 50% to 100%, the analysis measured at 50%, ending healthy.
       const deployment = page.locator('#deployments .deployment[data-deployment="web"]');
       expect(await deployment.locator("svg.weights .weight-line").count()).toBe(1);
+      expect(await deployment.locator("table.deploy-points tbody").textContent()).toMatch(/50%/);
       expect(await deployment.locator("table.deploy-points tbody tr").last().textContent()).toMatch(/Healthy/);
-      // DORA: one promoted rollout in 30 days.
-      expect(await page.locator('#dora tr[data-metric="deploymentFrequency"] .value').textContent()).toBe("1/month");
+      expect(await deployment.locator("svg.weights .measurement.successful").count()).toBe(1);
+      expect(await deployment.locator("table.analysis tbody tr td").allTextContents()).toEqual([expect.stringMatching(/s$/), "analysis-1", "smoke", "0", "50%", "successful", expect.stringMatching(/0/)]);
+      // DORA: two promoted rollouts in 30 days.
+      expect(await page.locator('#dora tr[data-metric="deploymentFrequency"] .value').textContent()).toBe("2/month");
       expect(await page.locator('#dora tr[data-metric="leadTime"] .band').textContent()).toBe("elite");
       expect(await page.locator('#dora tr[data-metric="changeFailureRate"] .value').textContent()).toBe("0%");
       expect(await page.locator('#dora tr[data-metric="timeToRestore"] .value').textContent()).toBe("not enough data");

@@ -13,6 +13,7 @@ import type { HealthTiming } from "../health/index.ts";
 import type { DeployAction, DeployObservation, DeployPhase, DeployResult, PausedReason, Weights } from "../strategy/index.ts";
 import type { InstanceAddress, Probe, Router, VersionRole } from "../types.ts";
 import { InstancePool, type MemberHealth, type RoleVersion } from "./instance-pool.ts";
+import { assessSample } from "../analysis/index.ts";
 import { measureMetric } from "./providers.ts";
 import type { DeploymentReporter } from "./reporter.ts";
 import { registerServing, unregisterServing, type Serving } from "./serving.ts";
@@ -288,6 +289,9 @@ export class DeploymentSession implements Serving {
         DEPLOY_STABLE_VERSION: this.ctx.stable?.version ?? "",
       },
     });
+    // The run's record of the analysis over time (the engine judges the same sample with the same function).
+    const judged = assessSample(action.metric, sample);
+    this.ctx.reporter.analysis({ analysisId: action.analysisId, metric: action.metric.name, phase: judged.phase, value: judged.value, message: judged.message, weight: this.confirmed?.canary ?? null });
     this.runner?.observe({ type: "measurement", analysisId: action.analysisId, metric: action.metric.name, sample });
   }
 
