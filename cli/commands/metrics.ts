@@ -14,11 +14,19 @@ export interface DoraFlags {
 
 export const DEFAULT_SINCE = "30d";
 
+/** `--since`: a positive duration with its unit (a bare number would read as seconds, surely not meant); undefined when it is not one. */
+export function parseSince(since: string): number | undefined {
+  const ms = parseDuration(since);
+  return ms === undefined || ms <= 0 || /^\s*\d+(\.\d+)?\s*$/.test(since) ? undefined : ms;
+}
+
+export const sinceProblem = (command: string, since: string) => `pipec ${command}: --since ${since}: expected a duration with its unit, like 30d, 12h or 90m\n`;
+
 export function doraCommand(flags: DoraFlags, terminal: Terminal): number {
   const since = flags.since ?? DEFAULT_SINCE;
-  const sinceMs = parseDuration(since);
-  if (sinceMs === undefined || sinceMs <= 0 || /^\s*\d+(\.\d+)?\s*$/.test(since)) {
-    terminal.err(`pipec metrics dora: --since ${since}: expected a duration with its unit, like 30d, 12h or 90m\n`);
+  const sinceMs = parseSince(since);
+  if (sinceMs === undefined) {
+    terminal.err(sinceProblem("metrics dora", since));
     return EXIT.invalidInput;
   }
   let report;

@@ -1,11 +1,11 @@
 /** `pipec report [RUN] [-o report.html] [--since 30d]`: one self-contained HTML page of a run. */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseDuration } from "../../runtime/plan/duration.ts";
 import { renderRunReport, ReportInputError } from "../../runtime/report/index.ts";
 import { EXIT } from "../exit-codes.ts";
 import type { Terminal } from "../output.ts";
 import { currentProjectRoot } from "../project.ts";
+import { DEFAULT_SINCE, parseSince, sinceProblem } from "./metrics.ts";
 
 export interface ReportFlags {
   readonly output?: string;
@@ -13,10 +13,10 @@ export interface ReportFlags {
 }
 
 export function reportCommand(run: string | undefined, flags: ReportFlags, terminal: Terminal): number {
-  const since = flags.since ?? "30d";
-  const sinceMs = parseDuration(since);
-  if (sinceMs === undefined || sinceMs <= 0 || /^\s*\d+(\.\d+)?\s*$/.test(since)) {
-    terminal.err(`pipec report: --since ${since}: expected a duration with its unit, like 30d, 12h or 90m\n`);
+  const since = flags.since ?? DEFAULT_SINCE;
+  const sinceMs = parseSince(since);
+  if (sinceMs === undefined) {
+    terminal.err(sinceProblem("report", since));
     return EXIT.invalidInput;
   }
   let report;
