@@ -223,6 +223,29 @@ export async function main(argv: readonly string[], context: MainContext = { ter
       code = await controlCommand("abort", run, undefined, flags, terminal);
     });
 
+  program
+    .command("report")
+    .description("write one self-contained HTML page of a run (RUN may be 'last', the default): job graph, timeline with the critical path, tests, gates, artifacts, deployments and DORA figures")
+    .argument("[run]", "the run id (pipec runs lists them), or 'last'")
+    .option("-o, --output <file>", "where to write the page ('-' for stdout)", "report.html")
+    .option("--since <duration>", "the window of the DORA figures (30d, 12h, 90m)", "30d")
+    .action(async (run: string | undefined, flags) => {
+      const { reportCommand } = await import("./commands/report.ts");
+      code = reportCommand(run, flags, terminal);
+    });
+
+  const metrics = program.command("metrics").description("delivery metrics from the deployment histories (pipec metrics --help)");
+  metrics
+    .command("dora")
+    .description("deployment frequency, lead time for changes, change failure rate and time to restore, per deployment, with their DORA bands")
+    .option("--since <duration>", "how far back to look (30d, 12h, 90m)", "30d")
+    .option("--deployment <name>", "only this deployment")
+    .option("--json", "print as JSON")
+    .action(async (flags) => {
+      const { doraCommand } = await import("./commands/metrics.ts");
+      code = doraCommand(flags, terminal);
+    });
+
   const deploy = program.command("deploy").description("inspect deployments and go back to an earlier revision (pipec deploy --help)");
   deploy
     .command("status")

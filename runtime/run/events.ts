@@ -49,6 +49,20 @@ export const RunEventSchema = z.discriminatedUnion("type", [
     job: z.string(),
     gates: z.array(z.object({ metric: z.string(), file: z.string().nullable(), value: z.number().nullable(), min: z.number().nullable(), max: z.number().nullable(), ok: z.boolean(), message: z.string() })),
   }),
+  /** One judged measurement of a deployment's analysis: the metric's value (null: not a number, or no data), its phase, and the new version's traffic share then. */
+  z.object({
+    type: z.literal("deploy.analysis"),
+    ...base,
+    job: z.string(),
+    deployment: z.string(),
+    revision: z.number(),
+    analysisId: z.string(),
+    metric: z.string(),
+    phase: z.enum(["successful", "failed", "inconclusive", "error"]),
+    value: z.number().nullable(),
+    weight: z.number().nullable(),
+    message: z.string(),
+  }),
   /** What `changed(...)` conditions compared with, and how many files differ. */
   z.object({ type: z.literal("run.changes"), ...base, base: z.string(), files: z.number().nullable() }),
   /** `changed` on a miss: the key's parts that differ (`env NAME`, `input job.output`, `file PATH` for the first 10 files, then `and N more files`). `fromRun` on a hit: the run whose result (and log) it is. */

@@ -11,7 +11,7 @@ import type { Plan } from "../plan/schema.ts";
 import { advance, createScheduler, runCriticalPath, schedulerJobsFromPlan, type SchedulerCommand, type SchedulerEvent, type SchedulerState } from "../scheduler/index.ts";
 import type { RunEvent, RunEventDraft } from "./events.ts";
 import { readGitInfo } from "./git-info.ts";
-import { changesForRun, commitAuthorTime } from "./run-changes.ts";
+import { changesForRun } from "./run-changes.ts";
 import { runJobAttempt } from "./job-attempt.ts";
 import { createMasker, UnmaskableSecretError, unmaskableSecrets } from "./mask.ts";
 import { conditionalSecretsNotice, MissingSecretsError, missingSecrets } from "./missing-secrets.ts";
@@ -119,7 +119,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     previous: options.resume?.succeeded,
   });
   emit({ type: "run.started", pipeline: plan.name, digest: plan.digest ?? "", executor: executor.kind, concurrency: options.concurrency, jobs: Object.keys(plan.jobs), resumedFrom: options.resume?.runId ?? null });
-  if (git.sha !== null) emit({ type: "run.commit", sha: git.sha, branch: git.branch, tag: git.tag, authorTime: commitAuthorTime(projectDir, git) });
+  if (git.sha !== null) emit({ type: "run.commit", sha: git.sha, branch: git.branch, tag: git.tag, authorTime: git.authorTime ?? null });
   if (changes !== undefined) emit({ type: "run.changes", base: changes.base, files: changes.files === null ? null : changes.files.length });
   // Said once, before the first job: what the executor does not enforce, and secrets only conditional jobs lack.
   const done = new Set(Object.keys(options.resume?.succeeded ?? {}));

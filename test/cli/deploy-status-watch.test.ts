@@ -32,6 +32,11 @@ function revision(n: number): Revision {
     undoOf: null,
     startedAt: "2026-01-01T00:00:00.000Z",
     finishedAt: null,
+    commit: null,
+    kind: "rollout",
+    promotedAt: null,
+    rolledBackAt: null,
+    recoveredAt: null,
   };
 }
 

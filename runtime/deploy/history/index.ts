@@ -10,6 +10,7 @@ export {
   previousRevision,
   processAlive,
   servingProcessAlive,
+  readDeliveryHistory,
   readRevisions,
   readStatus,
   saveRevision,
@@ -17,4 +18,4 @@ export {
   writeStatus,
 } from "./store.ts";
 export { deploymentView, type DeploymentView, type InstanceView, type RevisionView } from "./view.ts";
-export type { DeploymentStatus, InstanceStatusRecord, ResolvedTarget, Revision, RevisionStatus, StoredEnvValue } from "./schema.ts";
+export type { DeploymentStatus, InstanceStatusRecord, PastRevision, ResolvedTarget, Revision, RevisionCommit, RevisionKind, RevisionStatus, StoredEnvValue } from "./schema.ts";

@@ -17,6 +17,29 @@ export const ResolvedTargetSchema = z.discriminatedUnion("kind", [
 
 export const RevisionStatusSchema = z.enum(["progressing", "healthy", "degraded", "cancelled", "timed-out", "failed"]);
 
+/** The commit a revision was deployed from (the run's checkout): DORA's lead time counts from `authoredAt`. */
+export const RevisionCommitSchema = z.object({ sha: z.string(), branch: z.string().nullable(), authoredAt: z.string().nullable() }).strict();
+
+/**
+ * Why a revision exists: `rollout` (a pipeline's deploy job: a change), `undo` (`pipec deploy undo`:
+ * back to an earlier revision's spec, a recovery) or `restart` (`pipec deploy up`: the stable one
+ * served again). Only rollouts are changes for the delivery metrics.
+ */
+export const RevisionKindSchema = z.enum(["rollout", "undo", "restart"]);
+
+/**
+ * The delivery timeline of a revision, kept for DORA metrics: when it took all the traffic
+ * (`promotedAt`), when traffic went back from it (`rolledBackAt`: its own rollback, or a later undo
+ * away from it), and for one that failed, when a later revision was promoted (`recoveredAt`).
+ */
+const deliveryFields = {
+  commit: RevisionCommitSchema.nullable().default(null),
+  kind: RevisionKindSchema.default("rollout"),
+  promotedAt: z.string().nullable().default(null),
+  rolledBackAt: z.string().nullable().default(null),
+  recoveredAt: z.string().nullable().default(null),
+};
+
 export const RevisionSchema = z
   .object({
     revision: z.number().int().min(1),
@@ -36,10 +59,16 @@ export const RevisionSchema = z
     undoOf: z.number().int().nullable(),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
+    ...deliveryFields,
   })
   .strict();
 
-export const RevisionsFileSchema = z.object({ name: z.string(), revisions: z.array(RevisionSchema) }).strict();
+/** What stays of a revision trimmed beyond `revisionHistoryLimit`: its delivery timeline, for the metrics. */
+export const PastRevisionSchema = z
+  .object({ revision: z.number().int().min(1), status: RevisionStatusSchema, undoOf: z.number().int().nullable(), startedAt: z.string(), finishedAt: z.string().nullable(), ...deliveryFields })
+  .strict();
+
+export const RevisionsFileSchema = z.object({ name: z.string(), revisions: z.array(RevisionSchema), past: z.array(PastRevisionSchema).default([]) }).strict();
 
 export const InstanceStatusSchema = z
   .object({
@@ -91,5 +120,8 @@ export type StoredEnvValue = z.output<typeof StoredEnvValueSchema>;
 export type ResolvedTarget = z.output<typeof ResolvedTargetSchema>;
 export type RevisionStatus = z.output<typeof RevisionStatusSchema>;
 export type Revision = z.output<typeof RevisionSchema>;
+export type RevisionCommit = z.output<typeof RevisionCommitSchema>;
+export type RevisionKind = z.output<typeof RevisionKindSchema>;
+export type PastRevision = z.output<typeof PastRevisionSchema>;
 export type InstanceStatusRecord = z.output<typeof InstanceStatusSchema>;
 export type DeploymentStatus = z.output<typeof DeploymentStatusSchema>;

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { processStartTime } from "../../artifacts/process-identity.ts";
 import { readJson, readJsonKept, writeJsonAtomic } from "./atomic-json.ts";
-import { DeploymentStatusSchema, RevisionsFileSchema, type DeploymentStatus, type Revision } from "./schema.ts";
+import { DeploymentStatusSchema, RevisionsFileSchema, type DeploymentStatus, type PastRevision, type Revision } from "./schema.ts";
 
 export const DEPLOYMENTS_DIR = join(".pipec", "deployments");
 
@@ -30,15 +30,39 @@ export function readRevisions(projectDir: string, name: string): Revision[] {
   return readJsonKept(join(deploymentDir(projectDir, name), "revisions.json"), RevisionsFileSchema)?.revisions ?? [];
 }
 
-/** Adds or replaces (by number) a revision, then trims the oldest beyond `limit`, keeping the stable one. */
-export function saveRevision(projectDir: string, name: string, revision: Revision, limit: number): void {
-  const revisions = readRevisions(projectDir, name).filter((r) => r.revision !== revision.revision);
+/** The delivery metrics keep this many trimmed revisions' timelines (years of daily deploys, about 300 bytes each). */
+const PAST_LIMIT = 5000;
+
+/**
+ * Adds or replaces (by number) a revision, then trims the oldest beyond `limit`, keeping the stable
+ * one. A trimmed revision's delivery timeline stays in `past`. `touch` updates earlier revisions
+ * (kept or past) in the same write: a promotion marks the failures it recovers.
+ */
+export function saveRevision(projectDir: string, name: string, revision: Revision, limit: number, touch?: (earlier: PastRevision) => PastRevision): void {
+  const file = readJsonKept(join(deploymentDir(projectDir, name), "revisions.json"), RevisionsFileSchema);
+  const update = <T extends PastRevision>(r: T): T => (touch === undefined || r.revision === revision.revision ? r : { ...r, ...touch(r) });
+  const revisions = (file?.revisions ?? []).filter((r) => r.revision !== revision.revision).map(update);
   revisions.push(revision);
   revisions.sort((a, b) => a.revision - b.revision);
   const stable = stableRevision(revisions);
   const keep = new Set(revisions.slice(-Math.max(1, limit)).map((r) => r.revision));
   if (stable) keep.add(stable.revision);
-  writeJsonAtomic(join(deploymentDir(projectDir, name), "revisions.json"), { name, revisions: revisions.filter((r) => keep.has(r.revision)) });
+  const trimmed = revisions.filter((r) => !keep.has(r.revision)).map(pastRevision);
+  const past = [...(file?.past ?? []).map(update), ...trimmed].sort((a, b) => a.revision - b.revision).slice(-PAST_LIMIT);
+  writeJsonAtomic(join(deploymentDir(projectDir, name), "revisions.json"), { name, revisions: revisions.filter((r) => keep.has(r.revision)), past });
+}
+
+/** Every revision's delivery timeline, trimmed ones included, oldest first: what the delivery metrics read. */
+export function readDeliveryHistory(projectDir: string, name: string): PastRevision[] {
+  const file = readJsonKept(join(deploymentDir(projectDir, name), "revisions.json"), RevisionsFileSchema);
+  if (file === undefined) return [];
+  const kept = new Set(file.revisions.map((r) => r.revision));
+  return [...file.past.filter((r) => !kept.has(r.revision)), ...file.revisions.map(pastRevision)].sort((a, b) => a.revision - b.revision);
+}
+
+function pastRevision(r: PastRevision): PastRevision {
+  const { revision, status, undoOf, startedAt, finishedAt, commit, kind, promotedAt, rolledBackAt, recoveredAt } = r;
+  return { revision, status, undoOf, startedAt, finishedAt, commit, kind, promotedAt, rolledBackAt, recoveredAt };
 }
 
 export function nextRevisionNumber(revisions: readonly Revision[]): number {

@@ -88,6 +88,12 @@ export class DeploymentReporter {
     });
   }
 
+  /** A judged measurement of an analysis: a `deploy.analysis` event while the job runs (the report draws them over time). */
+  analysis(measurement: { analysisId: string; metric: string; phase: "successful" | "failed" | "inconclusive" | "error"; value: number | null; message: string; weight: number | null }): void {
+    if (!this.live || this.options.jobId === null) return;
+    this.options.emit?.({ type: "deploy.analysis", job: this.options.jobId, deployment: this.options.name, revision: this.options.revision, ...measurement, message: this.options.mask(measurement.message) });
+  }
+
   /** Stops run events and log lines (the job has ended); files go on. */
   detach(): void {
     this.live = false;

@@ -37,6 +37,7 @@ export async function runDeployJob(input: DeployJobInput): Promise<JobOutcome> {
     env,
     secrets: input.secrets,
     engine: null,
+    commit: input.git.sha === null ? null : { sha: input.git.sha, branch: input.git.branch, authoredAt: input.git.authorTime ?? null },
     emit: input.emit,
     signal: input.signal,
     mask: (text) => masker.text(text),

@@ -23,7 +23,10 @@ import {
   readStatus,
   saveRevision,
   stableRevision,
+  type PastRevision,
   type Revision,
+  type RevisionCommit,
+  type RevisionKind,
   type RevisionStatus,
 } from "../history/index.ts";
 import type { DeployObservation } from "../strategy/index.ts";
@@ -69,6 +72,10 @@ export interface RunDeploymentInput {
   readonly onStarted?: (handle: DeploymentHandle) => void;
   /** `pipec deploy undo`: deploy this earlier revision's target, skipping steps and analysis. */
   readonly undoTo?: Revision;
+  /** The commit deployed (the run's checkout), for the delivery metrics; with `undoTo`, that revision's. @default null */
+  readonly commit?: RevisionCommit | null;
+  /** Why this revision exists. @default "undo" with `undoTo`, else "rollout" */
+  readonly kind?: RevisionKind;
   /** In a deployment's supervisor: routers that outlive the rollout, and the session serving now. */
   readonly live?: LiveDeployment;
 }
@@ -170,11 +177,17 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     undoOf: input.undoTo?.revision ?? null,
     startedAt: new Date().toISOString(),
     finishedAt: null,
+    commit: input.undoTo !== undefined ? input.undoTo.commit : (input.commit ?? null),
+    kind: input.kind ?? (input.undoTo !== undefined ? "undo" : "rollout"),
+    promotedAt: null,
+    rolledBackAt: null,
+    recoveredAt: null,
   };
   const save = (status: RevisionStatus, reason: string | null) => {
-    record = { ...record, status, reason: reason === null ? null : mask(reason), finishedAt: status === "progressing" ? null : new Date().toISOString() };
+    const at = new Date().toISOString();
+    record = { ...record, status, reason: reason === null ? null : mask(reason), finishedAt: status === "progressing" ? null : at, ...deliveryTimes(status, at, stable !== undefined) };
     try {
-      saveRevision(projectDir, name, record, input.deployment.revisionHistoryLimit);
+      saveRevision(projectDir, name, record, input.deployment.revisionHistoryLimit, status === "healthy" ? promotionTouch(record, stable, at) : undefined);
     } catch {
       // the history is best effort: a read-only .pipec does not fail the deployment
     }
@@ -311,6 +324,27 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
       void previous.stop();
     }
   }
+}
+
+/** A verdict's delivery times: promoted when healthy; rolled back when traffic went back to a stable revision. */
+function deliveryTimes(status: RevisionStatus, at: string, hadStable: boolean): Pick<Revision, "promotedAt" | "rolledBackAt"> {
+  if (status === "healthy") return { promotedAt: at, rolledBackAt: null };
+  const back = hadStable && (status === "degraded" || status === "timed-out" || status === "cancelled");
+  return { promotedAt: null, rolledBackAt: back ? at : null };
+}
+
+/**
+ * What a promotion does to earlier revisions: an undo rolls the revision it replaces back (from when
+ * the undo started); every earlier failure not yet recovered is recovered now. A restart of the
+ * stable revision (`pipec deploy up`) recovers nothing: it changed nothing.
+ */
+function promotionTouch(record: Revision, replaced: Revision | undefined, at: string): ((earlier: PastRevision) => PastRevision) | undefined {
+  if (record.kind === "restart") return undefined;
+  return (earlier) => {
+    const rolledBackAt = record.kind === "undo" && earlier.revision === replaced?.revision && earlier.rolledBackAt === null ? record.startedAt : earlier.rolledBackAt;
+    const failed = rolledBackAt !== null || earlier.status === "degraded" || earlier.status === "failed" || earlier.status === "timed-out";
+    return { ...earlier, rolledBackAt, recoveredAt: failed && earlier.recoveredAt === null && earlier.revision < record.revision ? at : earlier.recoveredAt };
+  };
 }
 
 /** The verdict; after the job's signal, at most ABORT_WAIT_MS more (null when it does not come). */

@@ -7,6 +7,7 @@ import { processStartTime } from "../../artifacts/process-identity.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Deployment } from "../../plan/schema.ts";
+import { assessSample } from "../analysis/index.ts";
 import { takeControlRequests } from "../control/index.ts";
 import type { DeploymentStatus, InstanceStatusRecord } from "../history/index.ts";
 import type { HealthTiming } from "../health/index.ts";
@@ -288,6 +289,9 @@ export class DeploymentSession implements Serving {
         DEPLOY_STABLE_VERSION: this.ctx.stable?.version ?? "",
       },
     });
+    // The run's record of the analysis over time (the engine judges the same sample with the same function).
+    const judged = assessSample(action.metric, sample);
+    this.ctx.reporter.analysis({ analysisId: action.analysisId, metric: action.metric.name, phase: judged.phase, value: judged.value, message: judged.message, weight: this.confirmed?.canary ?? null });
     this.runner?.observe({ type: "measurement", analysisId: action.analysisId, metric: action.metric.name, sample });
   }
 

@@ -10,6 +10,7 @@ import type { JobOutcome } from "../../executor/types.ts";
 import { DeploymentSchema } from "../../plan/schema.ts";
 import type { RunEventDraft } from "../../run/events.ts";
 import type { DeploymentStatus } from "../history/index.ts";
+import { RevisionCommitSchema } from "../history/schema.ts";
 
 const Env = z.record(z.string(), z.string());
 
@@ -20,6 +21,8 @@ export const SupervisorRequestSchema = z.discriminatedUnion("type", [
     jobId: z.string().nullable(),
     pipeline: z.string().nullable(),
     deployment: DeploymentSchema,
+    /** The run's commit, recorded on the revision for the delivery metrics. */
+    commit: RevisionCommitSchema.nullable().default(null),
     workspace: z.string(),
     env: Env,
     secrets: Env,

@@ -27,6 +27,7 @@ export async function runSupervisedDeployment(input: RunDeploymentInput): Promis
       jobId: input.jobId,
       pipeline: input.pipeline,
       deployment: input.deployment,
+      commit: input.commit ?? null,
       workspace: input.workspace,
       env: { ...input.env },
       secrets: { ...input.secrets },

@@ -152,6 +152,7 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
           jobId: request.jobId,
           pipeline: request.pipeline,
           deployment: request.deployment,
+          commit: request.commit,
           workspace: request.workspace,
           env: request.env,
           secrets: request.secrets,
@@ -167,7 +168,7 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
         if (current !== null) throw new UndoError(`deployment "${name}" is serving already (pipec deploy status ${name})`);
         if (restore === undefined) throw new UndoError(`deployment "${name}" has no healthy revision to restore (a pipec run deploys it)`);
         to = restore.revision;
-        outcome = await runDeployment({ ...common, runId: null, jobId: null, pipeline: null, deployment: restore.deployment, workspace: projectDir, env: request.env, secrets: request.env, emit: () => undefined, undoTo: restore });
+        outcome = await runDeployment({ ...common, runId: null, jobId: null, pipeline: null, deployment: restore.deployment, workspace: projectDir, env: request.env, secrets: request.env, emit: () => undefined, undoTo: restore, kind: "restart" });
       }
     } catch (error) {
       if (!(error instanceof UndoError)) throw error;

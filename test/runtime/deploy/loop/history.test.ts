@@ -10,6 +10,7 @@ import {
   deploymentDir,
   nextRevisionNumber,
   previousRevision,
+  readDeliveryHistory,
   readRevisions,
   saveRevision,
   stableRevision,
@@ -21,7 +22,7 @@ import { DeploymentSchema } from "../../../../runtime/plan/schema.ts";
 const deployment = DeploymentSchema.parse({ strategy: "canary", name: "web", target: { kind: "process", command: ["node", "server.js"] } });
 
 function revision(n: number, status: RevisionStatus, digest = `sha256:${n}`): Revision {
-  return { revision: n, deployment, target: { kind: "process", command: ["node", "server.js"] }, env: { VERSION: { value: `v${n}` } }, digest, status, reason: null, runId: null, job: null, pipeline: null, undoOf: null, startedAt: "2026-01-01T00:00:00.000Z", finishedAt: null };
+  return { revision: n, deployment, target: { kind: "process", command: ["node", "server.js"] }, env: { VERSION: { value: `v${n}` } }, digest, status, reason: null, runId: null, job: null, pipeline: null, undoOf: null, startedAt: "2026-01-01T00:00:00.000Z", finishedAt: null, commit: null, kind: "rollout", promotedAt: null, rolledBackAt: null, recoveredAt: null };
 }
 
 describe("deployment history", () => {
@@ -37,6 +38,31 @@ describe("deployment history", () => {
     expect(nextRevisionNumber(readRevisions(project, "web"))).toBe(6);
     saveRevision(project, "web", { ...revision(5, "degraded"), reason: "replaced" }, 2);
     expect(readRevisions(project, "web").at(-1)?.reason).toBe("replaced");
+  });
+
+  it("keeps the delivery timeline of trimmed revisions, and a promotion's touch reaches them", () => {
+    saveRevision(project, "web", { ...revision(1, "healthy"), promotedAt: "2026-01-01T00:01:00.000Z" }, 1);
+    for (let n = 2; n <= 4; n++) saveRevision(project, "web", { ...revision(n, "degraded"), rolledBackAt: `2026-01-0${n}T00:00:00.000Z` }, 1);
+    expect(readRevisions(project, "web").map((r) => r.revision)).toEqual([1, 4]);
+    expect(readDeliveryHistory(project, "web").map((r) => [r.revision, r.status, r.rolledBackAt])).toEqual([
+      [1, "healthy", null],
+      [2, "degraded", "2026-01-02T00:00:00.000Z"],
+      [3, "degraded", "2026-01-03T00:00:00.000Z"],
+      [4, "degraded", "2026-01-04T00:00:00.000Z"],
+    ]);
+    const recovered = "2026-01-05T00:00:00.000Z";
+    saveRevision(project, "web", { ...revision(5, "healthy"), promotedAt: recovered }, 1, (r) => (r.status === "degraded" ? { ...r, recoveredAt: recovered } : r));
+    const history = readDeliveryHistory(project, "web");
+    expect(history.map((r) => r.revision)).toEqual([1, 2, 3, 4, 5]);
+    expect(history.filter((r) => r.recoveredAt === recovered).map((r) => r.revision)).toEqual([2, 3, 4]);
+    expect(readRevisions(project, "web").map((r) => r.revision)).toEqual([5]);
+  });
+
+  it("reads a history written before delivery times were recorded", () => {
+    mkdirSync(deploymentDir(project, "web"), { recursive: true });
+    const { commit: _c, kind: _k, promotedAt: _p, rolledBackAt: _r, recoveredAt: _v, ...old } = revision(1, "healthy");
+    writeFileSync(join(deploymentDir(project, "web"), "revisions.json"), JSON.stringify({ name: "web", revisions: [old] }));
+    expect(readDeliveryHistory(project, "web")).toEqual([{ revision: 1, status: "healthy", undoOf: null, startedAt: old.startedAt, finishedAt: null, commit: null, kind: "rollout", promotedAt: null, rolledBackAt: null, recoveredAt: null }]);
   });
 
   it.each([
