@@ -221,7 +221,8 @@ describe.each(subjects)("router contract: $name", (subject) => {
         expect(canary.latencyP50Ms).toBeGreaterThanOrEqual(19);
         expect(canary.latencyP50Ms!).toBeLessThanOrEqual(canary.latencyP95Ms!);
         expect(canary.latencyP95Ms!).toBeLessThanOrEqual(canary.latencyP99Ms!);
-        expect(stable.latencyP99Ms!).toBeLessThan(canary.latencyP50Ms!);
+        // Per version, not pooled: stable's median is below the delayed canary's (its p99 can reach 20 ms on a loaded machine).
+        expect(stable.latencyP50Ms!).toBeLessThan(canary.latencyP50Ms!);
       } else {
         expect([canary.latencyP50Ms, canary.latencyP95Ms, canary.latencyP99Ms]).toEqual([null, null, null]);
       }
