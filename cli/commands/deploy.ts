@@ -216,7 +216,8 @@ export async function deployUndoCommand(name: string, terminal: Terminal): Promi
     terminal.err(`pipec deploy undo: ${reply.outcome.message}\n`);
     return EXIT.failed;
   }
-  terminal.out(`undo: "${name}" is back on the target of revision ${reply.to ?? "?"} (it was on revision ${reply.from ?? "?"}) in ${reply.elapsedMs} ms; ${await routerConfirms(projectDir, name)}; the next pipec run deploys from it\n`);
+  const how = reply.warm === true ? "from its warm instances" : "started again (no warm instances)";
+  terminal.out(`undo: "${name}" is back on the target of revision ${reply.to ?? "?"} (it was on revision ${reply.from ?? "?"}) in ${reply.elapsedMs} ms, ${how}; ${await routerConfirms(projectDir, name)}; the next pipec run deploys from it\n`);
   return EXIT.ok;
 }
 
@@ -304,6 +305,7 @@ function details(row: StatusRow): string {
     for (const i of row.instances) lines.push(`    ${i.id.padEnd(10)} ${i.role.padEnd(6)} revision ${i.revision}  ${i.address}  ${i.health}${i.reason === null ? "" : `: ${i.reason}`}`);
   }
   lines.push(`  stable:    ${row.stableRevision === null ? "none yet" : `revision ${row.stableRevision}`}`);
+  if (row.warmRevision !== null) lines.push(`  warm:      revision ${row.warmRevision} (running, not routed: pipec deploy undo ${row.name} switches to it at once)`);
   lines.push("  revisions:");
   for (const r of row.revisions) {
     const env = Object.entries(r.env).map(([key, value]) => `${key}=${value}`);

@@ -95,10 +95,20 @@ for (const { router, gate } of [
       const good = await run(["APP_VERSION=v3"]);
       expect(good.code, good.stdout + good.stderr).toBe(0);
       expect(good.stdout).toMatch(/after the run too/);
+      // The promotion kept revision 1 warm: running, health-checked, not routed.
+      await expect.poll(() => readStatus(dir, name)?.warmRevision, { timeout: 10_000 }).toBe(1);
+      const status = await runPipecAsync(["deploy", "status", name, "--json"], { cwd: dir });
+      const view = JSON.parse(status.stdout) as { warmRevision: number | null; instances: { role: string; revision: number; health: string }[] };
+      expect(view.warmRevision).toBe(1);
+      expect(view.instances.filter((i) => i.role === "warm").map((i) => `${i.revision} ${i.health}`)).toEqual(["1 ready", "1 ready"]);
+      expect((await runPipecAsync(["deploy", "status", name], { cwd: dir })).stdout).toMatch(/^ {2}warm: +revision 1 \(running, not routed/m);
 
+      // Undo switches to the warm instances: weights only, no instance started.
       const undo = await runPipecAsync(["deploy", "undo", name], { cwd: dir });
       expect(undo.code, undo.stdout + undo.stderr).toBe(0);
-      expect(undo.stdout).toMatch(/is back on the target of revision 1 \(it was on revision 3\) in \d+ ms; the router confirms r4 100%/);
+      expect(undo.stdout).toMatch(/is back on the target of revision 1 \(it was on revision 3\) in \d+ ms, from its warm instances; the router confirms r4 100%/);
+      // ... and the revision it left is the warm one now.
+      await expect.poll(() => readStatus(dir, name)?.warmRevision, { timeout: 10_000 }).toBe(3);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const result = await load.stop();
       stopped = true;
@@ -128,7 +138,7 @@ for (const { router, gate } of [
 
     const stop = await runPipecAsync(["deploy", "stop", name], { cwd: dir });
     expect(stop.code, stop.stdout + stop.stderr).toBe(0);
-    expect(stop.stdout).toMatch(new RegExp(`stopped deployment "${name}": 2 instance\\(s\\) stopped, router 127\\.0\\.0\\.1:${port} closed \\(it was served by pid ${supervisor}\\)`));
+    expect(stop.stdout).toMatch(new RegExp(`stopped deployment "${name}": 4 instance\\(s\\) stopped, router 127\\.0\\.0\\.1:${port} closed \\(it was served by pid ${supervisor}\\)`));
     expect(alive(supervisor!)).toBe(false);
     expect(await portOpen(port)).toBe(false);
     expect(containers(name)).toEqual([]);

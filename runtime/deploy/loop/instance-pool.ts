@@ -148,6 +148,44 @@ export class InstancePool {
     return done;
   }
 
+  /**
+   * Takes over instances another pool started and knew ready (a warm revision, or the serving one
+   * during a warm undo): they join as ready, health-checked from now on, and reach the router.
+   */
+  adopt(role: VersionRole, instances: readonly Instance[]): Promise<void> {
+    const version = this.options.roles[role];
+    if (version === undefined || instances.length === 0) return Promise.resolve();
+    for (const instance of instances) {
+      this.counters[role] += 1;
+      const member: Member = { id: `${role}-${this.counters[role]}`, role, version: version.version, revision: version.revision, port: instance.port, instance, health: "ready", reason: null, stopping: false };
+      this.members.push(member);
+      this.checks.add({ ...instance, id: member.id }, true);
+    }
+    return this.sync(role);
+  }
+
+  /**
+   * Lets ready instances go without stopping them (to be kept warm, or adopted by the next session):
+   * out of the router first, then no longer health-checked or stopped by this pool. Resolves with
+   * the driver's instances, still running.
+   */
+  release(role: VersionRole, ids: readonly string[] | "all", reason: string): Promise<Instance[]> {
+    const chosen = this.members.filter((m) => m.role === role && !m.stopping && m.health === "ready" && m.instance !== null && (ids === "all" || ids.includes(m.id)));
+    if (chosen.length === 0) return Promise.resolve([]);
+    for (const member of chosen) {
+      member.stopping = true;
+      this.checks.remove(member.id);
+    }
+    this.options.log("info", `${chosen.map((m) => m.id).join(", ")} leave the router and keep running (${reason})`);
+    const done = this.sync(role).then(() => {
+      this.forget(chosen);
+      this.notify(role);
+      return chosen.map((m) => m.instance!);
+    });
+    this.track(done);
+    return done;
+  }
+
   /** Looks for instances that exited on their own; each becomes `failed` with its exit and last output. */
   async pollExits(): Promise<void> {
     const live = this.members.filter((m) => m.instance !== null && !m.stopping && m.health !== "failed");
