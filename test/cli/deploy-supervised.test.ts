@@ -24,7 +24,7 @@ import { portOpen, uniqueName } from "../runtime/deploy/target/helpers.ts";
 import { dockerGate, TEST_IMAGES } from "../setup/require-docker.ts";
 import { haproxyGate } from "../setup/require-haproxy.ts";
 import { runPipecAsync } from "./run-pipec.ts";
-import { alive, startStatusMonitor, stopSupervisor } from "./supervised-helpers.ts";
+import { alive, removeProject, startStatusMonitor } from "./supervised-helpers.ts";
 
 const docker = await dockerGate("kept deployments through the real binary");
 const haproxy = await haproxyGate("kept deployments through the real binary, haproxy");
@@ -67,11 +67,7 @@ for (const { router, gate } of [
     port = await freePort();
     writeFileSync(join(dir, "ship.pipeline.ts"), pipelineText(name, router, port));
   });
-  afterAll(async () => {
-    await stopSupervisor(dir, name);
-    spawnSync("docker", ["rm", "-f", ...containers(name)]);
-    rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => removeProject(dir, { docker: true }), 120_000);
 
   it("serves after the run, rolls a bad canary back, promotes a good one, undoes and stops with no failed request", async () => {
     const run = (vars: string[]) => runPipecAsync(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", ...vars.flatMap((v) => ["--var", v])], { cwd: dir, timeoutMs: 240_000 });

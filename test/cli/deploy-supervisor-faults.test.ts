@@ -14,7 +14,7 @@ import { deploymentDir } from "../../runtime/deploy/history/index.ts";
 import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import { controlSocketPath, readSupervisorPid, supervisorPidPath } from "../../runtime/deploy/supervisor/index.ts";
 import { runPipecAsync } from "./run-pipec.ts";
-import { alive, stopSupervisor } from "./supervised-helpers.ts";
+import { alive, removeProject, stopSupervisor } from "./supervised-helpers.ts";
 
 const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
 
@@ -45,10 +45,7 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
 `,
     );
   });
-  afterAll(async () => {
-    await stopSupervisor(dir, "web");
-    rmSync(dir, { recursive: true, force: true });
-  }, 240_000);
+  afterAll(() => removeProject(dir), 240_000);
 
   it("undo with no previous healthy revision says so (exit 1); the deployment keeps serving and its history is intact", async () => {
     const first = await pipec("run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck");

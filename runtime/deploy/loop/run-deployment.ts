@@ -236,6 +236,8 @@ async function deploy(input: RunDeploymentInput, held: { adopted: boolean }): Pr
     return { outcome: "infrastructure-error", message: mask(message) };
   }
 
+  /** The previous session until its instances are stopped (after this one's verdict). */
+  let handingOver = previous;
   const inherited: Map<string, InstanceAddress[]> = previous !== null && routers.reused === true ? previous.handOver() : new Map();
   const lease = live === null ? null : leaseRouter(routers.router, new Map([...inherited].filter(([, list]) => list.length > 0)));
   const previewLease = live === null || routers.previewRouter === null ? null : leaseRouter(routers.previewRouter);
@@ -283,6 +285,7 @@ async function deploy(input: RunDeploymentInput, held: { adopted: boolean }): Pr
           },
     retireStable: live === null || stableRole === null ? null : keepWarm,
     warm: live === null ? null : () => live.warm(),
+    handedOverFrom: () => handingOver,
   });
   live?.started(session);
   input.onStarted?.({
@@ -349,7 +352,7 @@ async function deploy(input: RunDeploymentInput, held: { adopted: boolean }): Pr
     if (previous !== null) {
       // The new session routes its own instances (or none of the old version) now: the old ones stop.
       previous.handOver();
-      void previous.stop();
+      void previous.stop().then(() => (handingOver = null));
     }
   }
 }

@@ -64,6 +64,11 @@ export interface SessionContext {
   readonly retireStable: ((instances: readonly Instance[]) => void) | null;
   /** The deployment's warm revision now (shown in the status); null outside a supervisor. */
   readonly warm: (() => WarmRevision | null) | null;
+  /**
+   * The session this one took the router over from: its instances serve until this rollout's
+   * verdict, so they are listed in the status too (`handover-` ids), where a crash's reaper finds them.
+   */
+  readonly handedOverFrom: () => DeploymentSession | null;
 }
 
 /** The role a session serves from, let go with its ready instances still running (a warm undo adopts them). */
@@ -428,9 +433,10 @@ export class DeploymentSession implements Serving {
     this.ctx.reporter.flush();
   }
 
-  private statusRecord(serving: boolean): Omit<DeploymentStatus, "updatedAt"> {
-    const instances: InstanceStatusRecord[] = this.pool.members.map((m) => ({
-      id: m.id,
+  /** The instances this session still runs, as status records (`prefix` before each id). */
+  instanceRecords(prefix = ""): InstanceStatusRecord[] {
+    return this.pool.members.map((m) => ({
+      id: `${prefix}${m.id}`,
       role: m.role,
       revision: m.revision,
       port: m.port ?? 0,
@@ -440,6 +446,10 @@ export class DeploymentSession implements Serving {
       command: this.commandOf(m.role),
       routed: this.pool.isRouted(m),
     }));
+  }
+
+  private statusRecord(serving: boolean): Omit<DeploymentStatus, "updatedAt"> {
+    const instances = [...this.instanceRecords(), ...(this.ctx.handedOverFrom()?.instanceRecords("handover-") ?? [])];
     const warm = serving ? (this.ctx.warm?.() ?? null) : null;
     if (warm !== null) instances.push(...warm.statusRecords());
     const status: Omit<DeploymentStatus, "updatedAt"> = {

@@ -66,6 +66,8 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
 
   const shutdown = new AbortController();
   let current: DeploymentSession | null = null;
+  /** Every session not yet stopped: the one serving, and one handing over to it until the rollout's verdict. */
+  const sessions = new Set<DeploymentSession>();
   /** The previous healthy revision's instances, running but not routed (see warm-revision.ts). */
   let warm: WarmRevision | null = null;
   const replaceWarm = (next: WarmRevision | null): Promise<void> => {
@@ -85,7 +87,8 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
     (exiting ??= (async () => {
       shutdown.abort();
       clearInterval(idleCheck);
-      await Promise.allSettled([current?.stop(), replaceWarm(null)]);
+      // Not only the current session: one that hands over still runs its instances until it is stopped.
+      await Promise.allSettled([...[...sessions].map((session) => session.stop()), replaceWarm(null)]);
       await Promise.allSettled([routers?.router.close(), routers?.previewRouter?.close()]);
       routers = null;
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -113,13 +116,17 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
   const live = (): LiveDeployment => ({
     routers: routersFor,
     previous: current,
-    started: (session) => (current = session),
+    started: (session) => {
+      current = session;
+      sessions.add(session);
+    },
     keepWarm: (held: HeldRevision) => {
       held.log(`revision ${held.revision}: ${held.instances.length} instance(s) kept warm (running, not routed) for pipec deploy undo ${name}${warm === null ? "" : `; the warm revision ${warm.revision} before it stops`}`);
       void replaceWarm(new WarmRevision(held));
     },
     warm: () => warm,
     ended: (session) => {
+      sessions.delete(session);
       if (session !== current) return;
       current = null;
       // Nothing serves: nothing to undo to at once either.
