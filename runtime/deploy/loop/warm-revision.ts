@@ -37,6 +37,8 @@ interface WarmMember {
   readonly instance: Instance;
   health: "ready" | "unready" | "failed";
   reason: string | null;
+  /** The engine's restart count when last polled; null until read. */
+  restarts: number | null;
 }
 
 export class WarmRevision {
@@ -49,7 +51,7 @@ export class WarmRevision {
   constructor(private readonly held: HeldRevision) {
     this.revision = held.revision;
     this.digest = held.digest;
-    this.members = held.instances.map((instance, i) => ({ id: `warm-${i + 1}`, instance, health: "ready", reason: null }));
+    this.members = held.instances.map((instance, i) => ({ id: `warm-${i + 1}`, instance, health: "ready", reason: null, restarts: null }));
     this.checks = startHealthChecks([], held.probe, held.timing, (change) => {
       const member = this.members.find((m) => m.id === change.instanceId);
       if (member === undefined || member.health === "failed") return;
@@ -94,16 +96,27 @@ export class WarmRevision {
     return found.length === 0 ? null : found.join("; ");
   }
 
-  /** Looks for instances that exited (or were restarted by the engine); each becomes failed or unready. */
+  /** Looks for instances that exited (failed), or that the engine restarted after a crash (unready until probed ready again). */
   async pollExits(): Promise<void> {
     await Promise.all(
       this.members.map(async (m) => {
         if (this.over || m.health === "failed") return;
         const status = await this.held.driver.status(m.instance).catch(() => null);
-        if (status === null || status.running || this.over) return;
-        m.health = "failed";
-        m.reason = `exited${status.exitCode === null ? "" : ` with code ${status.exitCode}`}`;
-        this.checks.remove(m.id);
+        if (status === null || this.over) return;
+        const before = m.restarts;
+        m.restarts = status.restarts ?? 0;
+        if (status.running && (before === null || m.restarts <= before)) return;
+        if (status.running) {
+          m.health = "unready";
+          m.reason = `crashed and was restarted by the engine (restart ${m.restarts})`;
+          // Probed from scratch: ready again only after successThreshold passes.
+          this.checks.remove(m.id);
+          this.checks.add({ ...m.instance, id: m.id });
+        } else {
+          m.health = "failed";
+          m.reason = `exited${status.exitCode === null ? "" : ` with code ${status.exitCode}`}`;
+          this.checks.remove(m.id);
+        }
         this.held.log(`warning: ${m.id} of the warm revision ${this.revision} ${m.reason}`);
       }),
     );
