@@ -205,7 +205,7 @@ export class InstancePool {
         const restarts = status.restarts ?? 0;
         const before = member.restarts;
         member.restarts = restarts;
-        if (before !== null && restarts > before) this.restarted(member, `crashed and was restarted by the engine (restart ${restarts})${last === "" ? "" : `: ${last}`}`);
+        if (before !== null && restarts > before) await this.restarted(member, `crashed and was restarted by the engine (restart ${restarts})${last === "" ? "" : `: ${last}`}`);
       }),
     );
   }
@@ -241,14 +241,14 @@ export class InstancePool {
   }
 
   /** Probed again from scratch: ready only after successThreshold passes; out of the router meanwhile. */
-  private restarted(member: Member, reason: string): void {
+  private restarted(member: Member, reason: string): Promise<void> {
     member.health = "unready";
     member.reason = reason;
     this.healthFailures.set(member.id, reason);
     this.checks.remove(member.id);
     this.checks.add({ ...member.instance!, id: member.id });
     this.options.log("warn", `${member.id} ${reason}: out of the router until its health check passes again`);
-    void this.sync(member.role);
+    return this.sync(member.role);
   }
 
   private fail(member: Member, reason: string): void {
