@@ -3,20 +3,11 @@
  * (requests to a running deployment, through `.pipec/runs/<run>/control/`), and `pipec deploy
  * status [NAME] [--watch]` / `undo NAME` / `stop NAME` / `logs NAME` (from `.pipec/deployments/`).
  */
-import {
-  ControlError,
-  deployLogPath,
-  deploymentView,
-  listDeployments,
-  readRevisions,
-  readStatus,
-  sendControlRequest,
-  stopDeployment,
-  StopError,
-  type ControlRequest,
-  type DeploymentStatus,
-  type DeploymentView,
-} from "../../runtime/deploy/index.ts";
+// Each from its own module, not runtime/deploy/index.ts: `deploy undo` is meant to answer in well under
+// a second, and the deployment loop (routers, drivers, the Docker client) need not load for it.
+import { ControlError, sendControlRequest, type ControlRequest } from "../../runtime/deploy/control/index.ts";
+import { deploymentView, listDeployments, readRevisions, readStatus, type DeploymentStatus, type DeploymentView } from "../../runtime/deploy/history/index.ts";
+import { deployLogPath } from "../../runtime/deploy/loop/reporter.ts";
 // The client only: the supervisor itself (routers, drivers) loads for `deploy serve`.
 import { ensureSupervisor, requestSupervisor, supervisorAnswers, type FinalReply } from "../../runtime/deploy/supervisor/client.ts";
 import { SupervisorError } from "../../runtime/deploy/supervisor/errors.ts";
@@ -167,6 +158,7 @@ export async function deployStopCommand(name: string, terminal: Terminal): Promi
     terminal.err(unknown);
     return EXIT.invalidInput;
   }
+  const { stopDeployment, StopError } = await import("../../runtime/deploy/loop/stop-deployment.ts");
   try {
     const result = await stopDeployment({ projectDir: currentProjectRoot(), name });
     switch (result.kind) {
