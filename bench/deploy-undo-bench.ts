@@ -119,7 +119,14 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     row.problem = (error as Error).message;
     options.log(`deploy-undo ${router}: ${row.problem}`);
   } finally {
-    await pipec(["deploy", "stop", "web"]).catch(() => undefined);
+    // Nothing of the bench may outlive it: a stop that fails is reported, and its supervisor stopped by pid.
+    const stop = await pipec(["deploy", "stop", "web"]).catch((error: Error) => ({ code: null, stdout: "", stderr: error.message }));
+    if (stop.code !== 0) {
+      row.problem ??= `pipec deploy stop failed: ${stop.stderr.trim() || stop.stdout.trim()}`;
+      const { readSupervisorPid } = await import("../runtime/deploy/supervisor/index.ts");
+      const pid = readSupervisorPid(dir, "web");
+      if (pid !== undefined) process.kill(pid, "SIGTERM");
+    }
     await rm(dir, { recursive: true, force: true });
   }
   return { router, ...row };
