@@ -125,7 +125,11 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
       row.problem ??= `pipec deploy stop failed: ${stop.stderr.trim() || stop.stdout.trim()}`;
       const { readSupervisorPid } = await import("../runtime/deploy/supervisor/index.ts");
       const pid = readSupervisorPid(dir, "web");
-      if (pid !== undefined) process.kill(pid, "SIGTERM");
+      try {
+        if (pid !== undefined) process.kill(pid, "SIGTERM");
+      } catch {
+        // gone already
+      }
     }
     await rm(dir, { recursive: true, force: true });
   }
