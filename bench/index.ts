@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: bundled by scripts/build.mjs into dist/bench.mjs and run from the repository root.
  * Environment:
- * - PIPEC_BENCH_ONLY: "compiler", "run", "artifacts", "router", "targets" or "scale" runs that section
- *   alone (default: all six, in that order).
+ * - PIPEC_BENCH_ONLY: "compiler", "run", "artifacts", "router", "targets", "scale" or "deploy-undo" runs
+ *   that section alone (default: all seven, in that order).
  * - compiler: PIPEC_BENCH_SIZES (default "100,1000,5000"), PIPEC_BENCH_PEER_SIZES (default "1000"),
  *   PIPEC_BENCH_RUNS (default 3), PIPEC_BENCH_SEED (default 1).
  * - run: PIPEC_BENCH_RUN_RUNS (default 3), PIPEC_BENCH_PEER_RUNS (gitlab-ci-local runs, default 1).
@@ -13,6 +13,8 @@
  * - scale: PIPEC_BENCH_SCALE_RUNS (default 3): a job of 10 steps against one `docker run` of its commands.
  * - targets: PIPEC_BENCH_TARGET_SIZES (default "1000,5000"), PIPEC_BENCH_TARGET_RUNS (default 3).
  * - scale: PIPEC_BENCH_SCALE_FILES (project sizes, default "10000,100000"), PIPEC_BENCH_SCALE_RUNS (default 3).
+ * - deploy-undo: PIPEC_BENCH_UNDO_RUNS (undos per router kind, default 5): `pipec deploy undo` to the
+ *   warm revision with Docker instances, against the router's own weight switch.
  * - router: PIPEC_BENCH_ROUTER_RUNS (interleaved rounds, default 3), PIPEC_BENCH_ROUTER_SECONDS (per
  *   load run, default 5), PIPEC_BENCH_ROUTER_CONNECTIONS (default "4,16"), PIPEC_BENCH_ROUTER_GENERATOR
  *   ("wrk", the default, installed from Debian when missing, or "node"), PIPEC_BENCH_ROUTER_PROFILE=1
@@ -31,7 +33,7 @@ const numbers = (text: string | undefined, fallback: readonly number[]): number[
   text ? text.split(",").map((part) => Number.parseInt(part.trim(), 10)).filter((value) => value > 0) : [...fallback];
 const first = (name: string, fallback: number): number => numbers(process.env[name], [fallback])[0] ?? fallback;
 
-const SECTIONS = ["compiler", "run", "artifacts", "router", "targets", "scale"] as const;
+const SECTIONS = ["compiler", "run", "artifacts", "router", "targets", "scale", "deploy-undo"] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function artifactWorker(argv: readonly string[]): Promise<void> {
@@ -87,6 +89,9 @@ async function bench(): Promise<void> {
       const files = await runScaleBench({ root, files: numbers(process.env.PIPEC_BENCH_SCALE_FILES, [10_000, 100_000]), runs, log });
       const steps = await runStepsCase({ root, runs, log });
       report = { markdown: `${files.markdown}\n${steps.markdown}`, ok: files.ok && steps.ok };
+    } else if (section === "deploy-undo") {
+      const { runDeployUndoBench } = await import("./deploy-undo-bench.ts");
+      report = await runDeployUndoBench({ root, runs: first("PIPEC_BENCH_UNDO_RUNS", 5), log });
     } else if (section === "targets") {
       const { runTargetsBench } = await import("./targets-bench.ts");
       report = await runTargetsBench({ sizes: numbers(process.env.PIPEC_BENCH_TARGET_SIZES, [1000, 5000]), runs: first("PIPEC_BENCH_TARGET_RUNS", 3), log });

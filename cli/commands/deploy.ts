@@ -3,20 +3,11 @@
  * (requests to a running deployment, through `.pipec/runs/<run>/control/`), and `pipec deploy
  * status [NAME] [--watch]` / `undo NAME` / `stop NAME` / `logs NAME` (from `.pipec/deployments/`).
  */
-import {
-  ControlError,
-  deployLogPath,
-  deploymentView,
-  listDeployments,
-  readRevisions,
-  readStatus,
-  sendControlRequest,
-  stopDeployment,
-  StopError,
-  type ControlRequest,
-  type DeploymentStatus,
-  type DeploymentView,
-} from "../../runtime/deploy/index.ts";
+// Each from its own module, not runtime/deploy/index.ts: `deploy undo` is meant to answer in well under
+// a second, and the deployment loop (routers, drivers, the Docker client) need not load for it.
+import { ControlError, sendControlRequest, type ControlRequest } from "../../runtime/deploy/control/index.ts";
+import { deploymentView, listDeployments, readRevisions, readStatus, type DeploymentStatus, type DeploymentView } from "../../runtime/deploy/history/index.ts";
+import { deployLogPath } from "../../runtime/deploy/loop/reporter.ts";
 // The client only: the supervisor itself (routers, drivers) loads for `deploy serve`.
 import { ensureSupervisor, requestSupervisor, supervisorAnswers, type FinalReply } from "../../runtime/deploy/supervisor/client.ts";
 import { SupervisorError } from "../../runtime/deploy/supervisor/errors.ts";
@@ -167,6 +158,7 @@ export async function deployStopCommand(name: string, terminal: Terminal): Promi
     terminal.err(unknown);
     return EXIT.invalidInput;
   }
+  const { stopDeployment, StopError } = await import("../../runtime/deploy/loop/stop-deployment.ts");
   try {
     const result = await stopDeployment({ projectDir: currentProjectRoot(), name });
     switch (result.kind) {
@@ -216,7 +208,8 @@ export async function deployUndoCommand(name: string, terminal: Terminal): Promi
     terminal.err(`pipec deploy undo: ${reply.outcome.message}\n`);
     return EXIT.failed;
   }
-  terminal.out(`undo: "${name}" is back on the target of revision ${reply.to ?? "?"} (it was on revision ${reply.from ?? "?"}) in ${reply.elapsedMs} ms; ${await routerConfirms(projectDir, name)}; the next pipec run deploys from it\n`);
+  const how = reply.warm === true ? "from its warm instances" : "started again (no warm instances)";
+  terminal.out(`undo: "${name}" is back on the target of revision ${reply.to ?? "?"} (it was on revision ${reply.from ?? "?"}) in ${reply.elapsedMs} ms, ${how}; ${await routerConfirms(projectDir, name)}; the next pipec run deploys from it\n`);
   return EXIT.ok;
 }
 
@@ -304,6 +297,7 @@ function details(row: StatusRow): string {
     for (const i of row.instances) lines.push(`    ${i.id.padEnd(10)} ${i.role.padEnd(6)} revision ${i.revision}  ${i.address}  ${i.health}${i.reason === null ? "" : `: ${i.reason}`}`);
   }
   lines.push(`  stable:    ${row.stableRevision === null ? "none yet" : `revision ${row.stableRevision}`}`);
+  if (row.warmRevision !== null) lines.push(`  warm:      revision ${row.warmRevision} (running, not routed: pipec deploy undo ${row.name} switches to it at once)`);
   lines.push("  revisions:");
   for (const r of row.revisions) {
     const env = Object.entries(r.env).map(([key, value]) => `${key}=${value}`);

@@ -67,6 +67,7 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
       // No setuid binary (sudo, su, ping) can gain privileges inside a pipec container.
       SecurityOpt: ["no-new-privileges"],
       ...(spec.init === true ? { Init: true } : {}),
+      ...(spec.restartOnFailure === undefined ? {} : { RestartPolicy: { Name: "on-failure", MaximumRetryCount: spec.restartOnFailure.maxRetries } }),
       // We remove the container ourselves, after reading its exit code and OOM state.
       AutoRemove: false,
     },

@@ -93,7 +93,7 @@ function startedContainer(
   const id = container.id;
   const inspect = async () => {
     try {
-      return (await container.inspect()).State;
+      return await container.inspect();
     } catch (error) {
       throw fail("inspect", id)(error);
     }
@@ -139,8 +139,8 @@ function startedContainer(
     },
 
     async state() {
-      const state = await inspect();
-      return { running: state.Running, exitCode: state.ExitCode, oomKilled: state.OOMKilled };
+      const { State: state, RestartCount: restartCount } = await inspect();
+      return { running: state.Running, exitCode: state.ExitCode, oomKilled: state.OOMKilled, restarting: state.Restarting, restartCount: restartCount ?? 0 };
     },
 
     async logs(lines) {

@@ -42,6 +42,11 @@ export interface ContainerSpec {
    * grace before SIGKILL. @default false
    */
   readonly init?: boolean;
+  /**
+   * The engine restarts the container when it exits with a non-zero code, at most `maxRetries` times
+   * (Docker's `on-failure:N`, with its doubling delay from 100 ms). @default never (restart policy "no")
+   */
+  readonly restartOnFailure?: { readonly maxRetries: number };
   /** `uid:gid` (or a name) the command runs as. Default: the image's USER. */
   readonly user?: string;
 }
@@ -142,7 +147,8 @@ export interface StartedContainer {
    */
   execStream(cmd: readonly string[], options: ExecStreamOptions): Promise<number>;
   /** Whether it still runs, and its exit code once it has stopped. */
-  state(): Promise<{ readonly running: boolean; readonly exitCode: number; readonly oomKilled: boolean }>;
+  /** `restarting`: exited, waiting for its restart policy's next start; `restartCount`: how often the engine restarted it. */
+  state(): Promise<{ readonly running: boolean; readonly exitCode: number; readonly oomKilled: boolean; readonly restarting: boolean; readonly restartCount: number }>;
   /** The last `lines` lines of its stdout and stderr, interleaved, as text. */
   logs(lines: number): Promise<string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has stopped. Nothing happens if it is not running. */

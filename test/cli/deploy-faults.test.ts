@@ -3,7 +3,7 @@
  * wrong and what to do, the documented exit code, and leaves nothing running.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerGate } from "../setup/require-docker.ts";
 import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import { runPipec } from "./run-pipec.ts";
+import { removeProject } from "./supervised-helpers.ts";
 
 const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
 
@@ -41,9 +42,9 @@ function project(prefix: string, pipeline: string): string {
 
 describe("deploy faults (process targets)", () => {
   const dirs: string[] = [];
-  afterAll(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => {
+    for (const dir of dirs) await removeProject(dir);
+  }, 120_000);
 
   it("an instance that never becomes ready: the deadline's reason says what the health check answered", async () => {
     const port = await freePort();
@@ -76,7 +77,7 @@ const docker = await dockerGate("deploy faults (docker targets)");
 describe.runIf(docker.run)("deploy faults (docker targets)", () => {
   beforeAll(docker.assertAvailable);
   let dir: string;
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => removeProject(dir, { docker: true }), 120_000);
 
   it("a target image that is not on the engine: exit 1, says to build or load it, no container left", async () => {
     const port = await freePort();

@@ -47,6 +47,7 @@ function status(weights: Record<string, number>, phase = "Progressing"): Deploym
     strategy: "canary",
     revision: 2,
     stableRevision: 1,
+    warmRevision: null,
     phase,
     pausedReason: null,
     message: "shifting traffic",
@@ -171,11 +172,20 @@ describe("pipec deploy status --watch", () => {
     // A first deploy that became healthy: the rollout shifted from nothing, and revision 1 is stable.
     saveRevision(project, "web", { ...revision(1), pipeline: "shop" }, 10);
     saveRevision(project, "web", { ...revision(2), status: "healthy", pipeline: "shop", finishedAt: "2026-01-01T00:01:00.000Z" }, 10);
-    writeStatus(project, { ...status({ r2: 100 }, "Healthy"), stableRevision: null, pipeline: "shop", instances: [{ id: "r2-1", role: "canary", revision: 2, port: 4001, health: "ready", reason: null, driverId: null, command: null, routed: true }] });
+    writeStatus(project, {
+      ...status({ r2: 100 }, "Healthy"),
+      stableRevision: null,
+      pipeline: "shop",
+      warmRevision: 1,
+      instances: [
+        { id: "r2-1", role: "canary", revision: 2, port: 4001, health: "ready", reason: null, driverId: null, command: null, routed: true },
+        { id: "warm-1", role: "warm", revision: 1, port: 4002, health: "ready", reason: null, driverId: null, command: null, routed: false },
+      ],
+    });
     const text = runPipec(["deploy", "status", "web"], { cwd: project }).stdout;
     const json = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: project }).stdout) as DeploymentView;
     expect(Object.keys(json).sort()).toEqual(
-      ["instances", "job", "listen", "message", "name", "pausedReason", "phase", "pid", "pipeline", "previewListen", "revision", "revisions", "rolloutFrom", "runId", "serving", "stableRevision", "state", "strategy", "weights"].sort(),
+      ["instances", "job", "listen", "message", "name", "pausedReason", "phase", "pid", "pipeline", "previewListen", "revision", "revisions", "rolloutFrom", "runId", "serving", "stableRevision", "state", "strategy", "warmRevision", "weights"].sort(),
     );
     expect(json).toMatchObject({ name: "web", pipeline: "shop", revision: 2, stableRevision: 2, rolloutFrom: null, phase: "Healthy", serving: true, state: "serving", weights: { r2: 100 } });
     const line = (label: string) => new RegExp(`^  ${label}: +(.*)$`, "m").exec(text)?.[1];
@@ -186,6 +196,8 @@ describe("pipec deploy status --watch", () => {
     expect(line("serving")).toBe(`${json.listen}, by pid ${json.pid}`);
     expect(line("weights")).toBe("r2 100%");
     expect(line("stable")).toBe(`revision ${json.stableRevision}`);
+    expect(json.warmRevision).toBe(1);
+    expect(line("warm")).toBe(`revision ${json.warmRevision} (running, not routed: pipec deploy undo web switches to it at once)`);
     for (const i of json.instances) expect(text).toContain(`${i.id.padEnd(10)} ${i.role.padEnd(6)} revision ${i.revision}  ${i.address}  ${i.health}`);
     for (const r of json.revisions) {
       expect(text).toContain(`${String(r.revision).padStart(3)}  ${r.status.padEnd(11)} ${r.at}  ${r.target} ${Object.entries(r.env).map(([k, v]) => `${k}=${v}`).join(" ")}  ${r.digest} pipeline ${r.pipeline}`);

@@ -24,7 +24,7 @@ import { portOpen, uniqueName } from "../runtime/deploy/target/helpers.ts";
 import { dockerGate, TEST_IMAGES } from "../setup/require-docker.ts";
 import { haproxyGate } from "../setup/require-haproxy.ts";
 import { runPipecAsync } from "./run-pipec.ts";
-import { alive, startStatusMonitor, stopSupervisor } from "./supervised-helpers.ts";
+import { alive, removeProject, startStatusMonitor } from "./supervised-helpers.ts";
 
 const docker = await dockerGate("kept deployments through the real binary");
 const haproxy = await haproxyGate("kept deployments through the real binary, haproxy");
@@ -67,11 +67,7 @@ for (const { router, gate } of [
     port = await freePort();
     writeFileSync(join(dir, "ship.pipeline.ts"), pipelineText(name, router, port));
   });
-  afterAll(async () => {
-    await stopSupervisor(dir, name);
-    spawnSync("docker", ["rm", "-f", ...containers(name)]);
-    rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => removeProject(dir, { docker: true }), 120_000);
 
   it("serves after the run, rolls a bad canary back, promotes a good one, undoes and stops with no failed request", async () => {
     const run = (vars: string[]) => runPipecAsync(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", ...vars.flatMap((v) => ["--var", v])], { cwd: dir, timeoutMs: 240_000 });
@@ -95,10 +91,20 @@ for (const { router, gate } of [
       const good = await run(["APP_VERSION=v3"]);
       expect(good.code, good.stdout + good.stderr).toBe(0);
       expect(good.stdout).toMatch(/after the run too/);
+      // The promotion kept revision 1 warm: running, health-checked, not routed.
+      await expect.poll(() => readStatus(dir, name)?.warmRevision, { timeout: 10_000 }).toBe(1);
+      const status = await runPipecAsync(["deploy", "status", name, "--json"], { cwd: dir });
+      const view = JSON.parse(status.stdout) as { warmRevision: number | null; instances: { role: string; revision: number; health: string }[] };
+      expect(view.warmRevision).toBe(1);
+      expect(view.instances.filter((i) => i.role === "warm").map((i) => `${i.revision} ${i.health}`)).toEqual(["1 ready", "1 ready"]);
+      expect((await runPipecAsync(["deploy", "status", name], { cwd: dir })).stdout).toMatch(/^ {2}warm: +revision 1 \(running, not routed/m);
 
+      // Undo switches to the warm instances: weights only, no instance started.
       const undo = await runPipecAsync(["deploy", "undo", name], { cwd: dir });
       expect(undo.code, undo.stdout + undo.stderr).toBe(0);
-      expect(undo.stdout).toMatch(/is back on the target of revision 1 \(it was on revision 3\) in \d+ ms; the router confirms r4 100%/);
+      expect(undo.stdout).toMatch(/is back on the target of revision 1 \(it was on revision 3\) in \d+ ms, from its warm instances; the router confirms r4 100%/);
+      // ... and the revision it left is the warm one now.
+      await expect.poll(() => readStatus(dir, name)?.warmRevision, { timeout: 10_000 }).toBe(3);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const result = await load.stop();
       stopped = true;
@@ -128,7 +134,7 @@ for (const { router, gate } of [
 
     const stop = await runPipecAsync(["deploy", "stop", name], { cwd: dir });
     expect(stop.code, stop.stdout + stop.stderr).toBe(0);
-    expect(stop.stdout).toMatch(new RegExp(`stopped deployment "${name}": 2 instance\\(s\\) stopped, router 127\\.0\\.0\\.1:${port} closed \\(it was served by pid ${supervisor}\\)`));
+    expect(stop.stdout).toMatch(new RegExp(`stopped deployment "${name}": 4 instance\\(s\\) stopped, router 127\\.0\\.0\\.1:${port} closed \\(it was served by pid ${supervisor}\\)`));
     expect(alive(supervisor!)).toBe(false);
     expect(await portOpen(port)).toBe(false);
     expect(containers(name)).toEqual([]);

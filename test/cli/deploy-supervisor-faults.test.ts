@@ -10,11 +10,11 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deploymentDir } from "../../runtime/deploy/history/index.ts";
+import { deploymentDir, readStatus } from "../../runtime/deploy/history/index.ts";
 import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import { controlSocketPath, readSupervisorPid, supervisorPidPath } from "../../runtime/deploy/supervisor/index.ts";
 import { runPipecAsync } from "./run-pipec.ts";
-import { alive, stopSupervisor } from "./supervised-helpers.ts";
+import { alive, removeProject, stopSupervisor } from "./supervised-helpers.ts";
 
 const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
 
@@ -45,10 +45,7 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
 `,
     );
   });
-  afterAll(async () => {
-    await stopSupervisor(dir, "web");
-    rmSync(dir, { recursive: true, force: true });
-  }, 240_000);
+  afterAll(() => removeProject(dir), 240_000);
 
   it("undo with no previous healthy revision says so (exit 1); the deployment keeps serving and its history is intact", async () => {
     const first = await pipec("run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck");
@@ -137,5 +134,53 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toBe(`pipec deploy ${command}: no deployment "nope" in .pipec/deployments (deployments: web) (see pipec deploy status)\n`);
     }
+  }, 240_000);
+});
+
+describe("a kept deployment's warm revision whose instances died", () => {
+  let dir: string;
+  let port: number;
+  const pipec = (...args: string[]) => runPipecAsync(args, { cwd: dir, timeoutMs: 120_000 });
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "pipec-warm-dead-"));
+    port = await freePort();
+    copyFileSync(APP, join(dir, "server.cjs"));
+    writeFileSync(
+      join(dir, "ship.pipeline.ts"),
+      `import { deploy, pipeline, processTarget } from "pipec";
+
+const web = deploy.canary("web", {
+  target: processTarget({ command: ["node", "server.cjs"], env: { VERSION: "\${APP_VERSION}" } }),
+  router: { listen: "127.0.0.1:${port}" },
+  healthCheck: { http: { path: "/healthz" }, interval: "200ms" },
+  scaleDownDelay: "0s",
+  drainTimeout: "2s",
+  steps: [],
+});
+
+export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs: [web] });
+`,
+    );
+  });
+  afterAll(() => removeProject(dir), 240_000);
+
+  it("undo says the warm instances cannot take the traffic, starts the revision again (cold) and keeps the one it left warm", async () => {
+    for (const version of ["v1", "v2"]) {
+      const run = await pipec("run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", `APP_VERSION=${version}`);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+    }
+    await expect.poll(() => readStatus(dir, "web")?.warmRevision, { timeout: 10_000 }).toBe(1);
+    const warm = readStatus(dir, "web")!.instances.filter((i) => i.role === "warm");
+    expect(warm).toHaveLength(1);
+    // The warm instance's process group dies (an out-of-memory kill, say).
+    process.kill(-Number(/@(\d+)$/.exec(warm[0]!.driverId ?? "")?.[1]), "SIGKILL");
+
+    const undo = await pipec("deploy", "undo", "web");
+    expect(undo.code, undo.stdout + undo.stderr).toBe(0);
+    expect(undo.stdout).toMatch(/the warm instances of revision 1 cannot take the traffic \(warm-1 .*\): starting revision 1's target again \(cold undo\)/);
+    expect(undo.stdout).toMatch(/is back on the target of revision 1 \(it was on revision 2\) in \d+ ms, started again \(no warm instances\); the router confirms r3 100%/);
+    expect((await (await fetch(`http://127.0.0.1:${port}/`)).text()).trim()).toBe("v1");
+    // The cold undo's promotion keeps revision 2 warm in turn.
+    await expect.poll(() => readStatus(dir, "web")?.warmRevision, { timeout: 10_000 }).toBe(2);
   }, 240_000);
 });

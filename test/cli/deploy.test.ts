@@ -14,7 +14,7 @@ import { readStatus } from "../../runtime/deploy/history/index.ts";
 import { listRunIds, runDir } from "../../runtime/run/index.ts";
 import { portOpen } from "../runtime/deploy/target/helpers.ts";
 import { PIPEC, runPipec } from "./run-pipec.ts";
-import { alive, stopSupervisor } from "./supervised-helpers.ts";
+import { alive, processesOf, removeProject } from "./supervised-helpers.ts";
 
 const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
 
@@ -53,10 +53,8 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
 `,
     );
   });
-  afterAll(async () => {
-    await stopSupervisor(dir, "web");
-    rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  // Every deployment stopped, then no process of the project may be left (a leak fails here).
+  afterAll(() => removeProject(dir), 120_000);
 
   it("deploys v1 first, then waits at the gate until pipec approve, and finishes healthy on v2", async () => {
     const first = runPipec(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck"], { cwd: dir });
@@ -120,9 +118,12 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     const exited = new Promise<unknown>((resolve) => child.once("close", resolve));
     const before = new Set(listRunIds(dir));
     const runId = await waitFor(() => listRunIds(dir).find((id) => !before.has(id) && readWaiting(runDir(dir, id))?.deployments.web?.gates.includes("release")), 30_000, "the gate");
+    // The rollout's instances (stable and canary), the ones it took the router over from (serving
+    // until its verdict) and the warm revision's: status.json lists them all, for the reaper.
     const groups = await waitFor(() => {
-      const ids = (readStatus(dir, "web")?.instances ?? []).map((i) => Number(/@(\d+)$/.exec(i.driverId ?? "")?.[1])).filter((n) => n > 0);
-      return ids.length === 2 ? ids : undefined;
+      const instances = readStatus(dir, "web")?.instances ?? [];
+      const ids = instances.map((i) => Number(/@(\d+)$/.exec(i.driverId ?? "")?.[1])).filter((n) => n > 0);
+      return ["canary", "stable", "handover", "warm"].every((kind) => instances.some((i) => i.role === kind || i.id.startsWith(`${kind}-`))) && ids.length === instances.length ? ids : undefined;
     }, 10_000, "the instances in status.json");
     // The deployment's supervisor is killed hard: the run's rollout ends without an answer.
     process.kill(readStatus(dir, "web")!.pid, "SIGKILL");
@@ -130,7 +131,7 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     expect(groups.every((pgid) => alive(pgid))).toBe(true);
 
     const next = runPipec(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v2"], { cwd: dir });
-    expect(next.stderr).toMatch(/stopped deployment\(s\) web, left serving by a pipec process that ended hard: 2 instance\(s\)/);
+    expect(next.stderr).toMatch(new RegExp(`stopped deployment\\(s\\) web, left serving by a pipec process that ended hard: ${groups.length} instance\\(s\\)`));
     await expect.poll(() => groups.filter((pgid) => alive(pgid)), { timeout: 5_000 }).toEqual([]);
     const revisions = JSON.parse(runPipec(["deploy", "status", "web", "--json"], { cwd: dir }).stdout) as { revisions: { runId: string | null; status: string; reason: string | null }[] };
     expect(revisions.revisions.find((r) => r.runId === runId)).toMatchObject({ status: "cancelled", reason: "its pipec process ended before a verdict" });
@@ -159,21 +160,25 @@ export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs
     try {
       const before = new Set(listRunIds(dir));
       await waitFor(() => listRunIds(dir).find((id) => !before.has(id) && readWaiting(runDir(dir, id))?.deployments.web?.gates.includes("release")), 30_000, `the gate (${output})`);
+      // During a takeover: the rollout's instances, the previous session's (serving until the verdict) and the warm revision's.
       const groups = await waitFor(() => {
-        const ids = (readStatus(dir, "web")?.instances ?? []).map((i) => Number(/@(\d+)$/.exec(i.driverId ?? "")?.[1])).filter((n) => n > 0);
-        return ids.length === 2 ? ids : undefined;
+        const instances = readStatus(dir, "web")?.instances ?? [];
+        const ids = instances.map((i) => Number(/@(\d+)$/.exec(i.driverId ?? "")?.[1])).filter((n) => n > 0);
+        return instances.some((i) => i.id.startsWith("handover-")) && instances.some((i) => i.role === "canary") && ids.length === instances.length ? ids : undefined;
       }, 10_000, "the instances in status.json");
       expect(await portOpen(port)).toBe(true);
       const supervisor = readStatus(dir, "web")!.pid;
 
       const stop = runPipec(["deploy", "stop", "web"], { cwd: dir });
       expect(stop.code, stop.stderr + stop.stdout).toBe(0);
-      expect(stop.stdout).toMatch(new RegExp(`^stopped deployment "web": 2 instance\\(s\\) stopped, router 127\\.0\\.0\\.1:${port} closed \\(it was served by pid ${supervisor}\\)$`, "m"));
+      expect(stop.stdout).toMatch(new RegExp(`^stopped deployment "web": ${groups.length} instance\\(s\\) stopped, router 127\\.0\\.0\\.1:${port} closed \\(it was served by pid ${supervisor}\\)$`, "m"));
       expect(await portOpen(port)).toBe(false);
-      await expect.poll(() => groups.filter((pgid) => alive(pgid)), { timeout: 5_000 }).toEqual([]);
+      // Every one of them: nothing of the project runs once deploy stop has answered.
+      expect(groups.filter((pgid) => alive(pgid))).toEqual([]);
       // The rollout was stopped before its verdict: the run's deploy job fails and says why.
       expect(await exited, output).toBe(1);
       expect(output).toMatch(/stopped before a verdict/);
+      expect(processesOf(dir)).toEqual([]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");

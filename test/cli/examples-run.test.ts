@@ -6,7 +6,7 @@
  * They run in a copy of the examples and of the test app in a git project of their own.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerGate } from "../setup/require-docker.ts";
 import { haproxyGate } from "../setup/require-haproxy.ts";
 import { runPipec, runPipecAsync } from "./run-pipec.ts";
+import { removeProject } from "./supervised-helpers.ts";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const EXAMPLES = join(REPO, "examples");
@@ -30,9 +31,10 @@ beforeAll(() => {
   cpSync(join(REPO, "test", "setup", "images", "node-app"), join(project, "test", "setup", "images", "node-app"), { recursive: true });
   execFileSync("git", ["init", "-q"], { cwd: project });
 });
-afterAll(() => {
-  if (project) rmSync(project, { recursive: true, force: true });
-});
+// The examples' deployments outlive their runs: each is stopped, and nothing of the project may be left running.
+afterAll(async () => {
+  if (project) await removeProject(project, { docker: docker.run });
+}, 240_000);
 
 const run = (args: readonly string[]) => runPipec(args, { cwd: project });
 const ok = (result: { code: number | null; stdout: string; stderr: string }) => expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);

@@ -8,8 +8,8 @@ import { createHealthTracker } from "./tracker.ts";
 import type { HealthChange, HealthTiming, InstanceHealth } from "./types.ts";
 
 export interface HealthChecks {
-  /** Starts checking another instance; its initial delay counts from now. */
-  add(instance: Instance): void;
+  /** Starts checking another instance; its initial delay counts from now. `ready`: adopted as ready (next probe an interval from now). */
+  add(instance: Instance, ready?: boolean): void;
   /** Stops checking it; a probe in flight is ignored when it ends. */
   remove(instanceId: string): void;
   get(instanceId: string): InstanceHealth | undefined;
@@ -67,10 +67,10 @@ export function startHealthChecks(
   };
 
   const checks: HealthChecks = {
-    add(instance) {
+    add(instance, ready) {
       if (stopped || known.has(instance.id)) return;
       known.set(instance.id, instance);
-      tracker.add(instance.id, now());
+      tracker.add(instance.id, now(), ready);
       schedule();
     },
     remove(instanceId) {

@@ -14,8 +14,12 @@ import type { ProbeResult } from "../types.ts";
 import type { HealthChange, HealthState, HealthTiming, InstanceHealth } from "./types.ts";
 
 export interface HealthTracker {
-  /** Starts tracking an instance added at `now`; adding a tracked one again does nothing. */
-  add(instanceId: string, now: number): void;
+  /**
+   * Starts tracking an instance added at `now`; adding a tracked one again does nothing. `ready`: an
+   * instance already known ready (adopted from another pool): it starts ready, next probed an
+   * interval from now.
+   */
+  add(instanceId: string, now: number, ready?: boolean): void;
   remove(instanceId: string): void;
   /** The instances to probe now; they count as probing until their result is recorded. */
   dueProbes(now: number): string[];
@@ -40,12 +44,12 @@ export function createHealthTracker(timing: HealthTiming): HealthTracker {
   validate(timing);
   const entries = new Map<string, Entry>();
   return {
-    add(instanceId, now) {
+    add(instanceId, now, ready = false) {
       if (entries.has(instanceId)) return;
-      const first = now + timing.initialDelayMs;
+      const first = ready ? now + timing.intervalMs : now + timing.initialDelayMs;
       entries.set(instanceId, {
-        state: "pending",
-        successes: 0,
+        state: ready ? "ready" : "pending",
+        successes: ready ? timing.successThreshold : 0,
         failures: 0,
         lastFailure: null,
         nextProbeAt: first,

@@ -73,7 +73,8 @@ export const RevisionsFileSchema = z.object({ name: z.string(), revisions: z.arr
 export const InstanceStatusSchema = z
   .object({
     id: z.string(),
-    role: z.enum(["stable", "canary"]),
+    /** `warm`: an instance of the previous healthy revision, running but not routed (for `pipec deploy undo`). */
+    role: z.enum(["stable", "canary", "warm"]),
     revision: z.number().int(),
     port: z.number().int(),
     health: z.enum(["starting", "pending", "ready", "unready", "failed", "stopping"]),
@@ -103,6 +104,8 @@ export const DeploymentStatusSchema = z
     listen: z.string(),
     previewListen: z.string().nullable(),
     instances: z.array(InstanceStatusSchema),
+    /** The previous healthy revision whose instances are kept warm (role `warm` in `instances`); null when none is. */
+    warmRevision: z.number().int().nullable().default(null),
     /** Whether a pipec process serves the deployment now (see `pid`). */
     serving: z.boolean(),
     pid: z.number().int(),

@@ -24,7 +24,8 @@ export interface RevisionView {
 
 export interface InstanceView {
   readonly id: string;
-  readonly role: "stable" | "canary";
+  /** `warm`: the previous healthy revision's, running but not routed. */
+  readonly role: "stable" | "canary" | "warm";
   readonly revision: number;
   readonly address: string;
   readonly health: string;
@@ -58,6 +59,8 @@ export interface DeploymentView {
   readonly pid: number | null;
   readonly runId: string | null;
   readonly job: string | null;
+  /** The previous healthy revision kept warm while serving (`pipec deploy undo` switches to it at once); null when none is. */
+  readonly warmRevision: number | null;
   /** Percent per router version (`r3`) while serving, as the router last confirmed. */
   readonly weights: Readonly<Record<string, number>>;
   readonly instances: readonly InstanceView[];
@@ -86,6 +89,7 @@ export function deploymentView(name: string, status: DeploymentStatus | undefine
     pid: status?.pid ?? null,
     runId: status?.runId ?? null,
     job: status?.job ?? null,
+    warmRevision: serving ? status.warmRevision : null,
     weights: serving ? status.weights : {},
     instances: serving ? status.instances.map((i) => ({ id: i.id, role: i.role, revision: i.revision, address: `127.0.0.1:${i.port}`, health: i.health, reason: i.reason })) : [],
     revisions: [...revisions].reverse().map(revisionView),

@@ -25,6 +25,8 @@ export interface Member {
   reason: string | null;
   /** Asked to stop (by the engine, or at teardown). */
   stopping: boolean;
+  /** The engine's restart count when last polled (docker's restart policy); null: not read yet (an adopted instance). */
+  restarts: number | null;
 }
 
 export interface RoleVersion {
@@ -121,7 +123,7 @@ export class InstancePool {
     }
     for (let i = 0; i < count; i++) {
       this.counters[role] += 1;
-      const member: Member = { id: `${role}-${this.counters[role]}`, role, version: version.version, revision: version.revision, port: null, instance: null, health: "starting", reason: null, stopping: false };
+      const member: Member = { id: `${role}-${this.counters[role]}`, role, version: version.version, revision: version.revision, port: null, instance: null, health: "starting", reason: null, stopping: false, restarts: 0 };
       this.members.push(member);
       this.track(this.launch(member, version, this.counters[role]));
     }
@@ -148,16 +150,62 @@ export class InstancePool {
     return done;
   }
 
-  /** Looks for instances that exited on their own; each becomes `failed` with its exit and last output. */
+  /**
+   * Takes over instances another pool started and knew ready (a warm revision, or the serving one
+   * during a warm undo): they join as ready, health-checked from now on, and reach the router.
+   */
+  adopt(role: VersionRole, instances: readonly Instance[]): Promise<void> {
+    const version = this.options.roles[role];
+    if (version === undefined || instances.length === 0) return Promise.resolve();
+    for (const instance of instances) {
+      this.counters[role] += 1;
+      const member: Member = { id: `${role}-${this.counters[role]}`, role, version: version.version, revision: version.revision, port: instance.port, instance, health: "ready", reason: null, stopping: false, restarts: null };
+      this.members.push(member);
+      this.checks.add({ ...instance, id: member.id }, true);
+    }
+    return this.sync(role);
+  }
+
+  /**
+   * Lets ready instances go without stopping them (to be kept warm, or adopted by the next session):
+   * out of the router first, then no longer health-checked or stopped by this pool. Resolves with
+   * the driver's instances, still running.
+   */
+  release(role: VersionRole, ids: readonly string[] | "all", reason: string): Promise<Instance[]> {
+    const chosen = this.members.filter((m) => m.role === role && !m.stopping && m.health === "ready" && m.instance !== null && (ids === "all" || ids.includes(m.id)));
+    if (chosen.length === 0) return Promise.resolve([]);
+    for (const member of chosen) {
+      member.stopping = true;
+      this.checks.remove(member.id);
+    }
+    this.options.log("info", `${chosen.map((m) => m.id).join(", ")} leave the router and keep running (${reason})`);
+    const done = this.sync(role).then(() => {
+      this.forget(chosen);
+      this.notify(role);
+      return chosen.map((m) => m.instance!);
+    });
+    this.track(done);
+    return done;
+  }
+
+  /**
+   * Looks for instances that exited on their own; each becomes `failed` with its exit and last
+   * output. One the engine restarted after a crash (its restart count went up) is unready: out of
+   * the router until its health check passes again, however quick the restart was.
+   */
   async pollExits(): Promise<void> {
     const live = this.members.filter((m) => m.instance !== null && !m.stopping && m.health !== "failed");
     await Promise.all(
       live.map(async (member) => {
         const driver = this.options.roles[member.role]!.driver;
         const status = await driver.status(member.instance!).catch(() => null);
-        if (status === null || status.running || member.stopping || member.health === "failed") return;
+        if (status === null || member.stopping || member.health === "failed") return;
         const last = status.lastLines.filter((line) => line.trim() !== "").slice(-3).join(" | ");
-        this.fail(member, `exited${status.exitCode === null ? "" : ` with code ${status.exitCode}`}${last === "" ? "" : `: ${last}`}`);
+        if (!status.running) return this.fail(member, `exited${status.exitCode === null ? "" : ` with code ${status.exitCode}`}${last === "" ? "" : `: ${last}`}`);
+        const restarts = status.restarts ?? 0;
+        const before = member.restarts;
+        member.restarts = restarts;
+        if (before !== null && restarts > before) await this.restarted(member, `crashed and was restarted by the engine (restart ${restarts})${last === "" ? "" : `: ${last}`}`);
       }),
     );
   }
@@ -190,6 +238,17 @@ export class InstancePool {
       this.options.log("warn", `${member.id} ${member.reason}`);
       this.notify(member.role);
     }
+  }
+
+  /** Probed again from scratch: ready only after successThreshold passes; out of the router meanwhile. */
+  private restarted(member: Member, reason: string): Promise<void> {
+    member.health = "unready";
+    member.reason = reason;
+    this.healthFailures.set(member.id, reason);
+    this.checks.remove(member.id);
+    this.checks.add({ ...member.instance!, id: member.id });
+    this.options.log("warn", `${member.id} ${reason}: out of the router until its health check passes again`);
+    return this.sync(member.role);
   }
 
   private fail(member: Member, reason: string): void {

@@ -30,7 +30,7 @@ import {
   type RevisionStatus,
 } from "../history/index.ts";
 import type { DeployObservation } from "../strategy/index.ts";
-import type { InstanceAddress, Router } from "../types.ts";
+import type { Instance, InstanceAddress, Router } from "../types.ts";
 import { reapLeftoverProcesses } from "./leftovers.ts";
 import { leaseRouter } from "./router-lease.ts";
 import { DeploymentReporter } from "./reporter.ts";
@@ -40,6 +40,7 @@ import { takeStopRequest } from "./stop-deployment.ts";
 import { DeploymentSession, type DeploymentSnapshot, type Verdict } from "./session.ts";
 import { createRouters, driverFactory } from "./setup.ts";
 import { describeTarget, waitForStable, withoutStepsAndAnalysis } from "./stable.ts";
+import { stopHeld, type HeldRevision, type WarmRevision } from "./warm-revision.ts";
 
 export interface RunDeploymentInput {
   /** The pipec run (its control files and end); null outside a run (`pipec deploy undo`). */
@@ -78,6 +79,11 @@ export interface RunDeploymentInput {
   readonly kind?: RevisionKind;
   /** In a deployment's supervisor: routers that outlive the rollout, and the session serving now. */
   readonly live?: LiveDeployment;
+  /**
+   * With `undoTo`, in a supervisor: the instances of that revision, kept warm and still ready. They
+   * take the traffic at once from the session serving now, whose instances are kept warm in turn.
+   */
+  readonly warm?: HeldRevision;
 }
 
 /**
@@ -93,6 +99,10 @@ export interface LiveDeployment {
   started(session: DeploymentSession): void;
   /** The session stopped serving by itself (`pipec deploy stop`, teardown), not by a handover. */
   ended(session: DeploymentSession): void;
+  /** A promotion replaced a revision: its ready instances, still running, become the warm revision (replacing the one before). */
+  keepWarm(held: HeldRevision): void;
+  /** The warm revision now, if any. */
+  warm(): WarmRevision | null;
 }
 
 export interface DeploymentHandle {
@@ -102,6 +112,8 @@ export interface DeploymentHandle {
   readonly previewRouter: Router | null;
   /** Router version ids (`r3`); stable is null for a first deploy. */
   readonly versions: { readonly stable: string | null; readonly canary: string };
+  /** An undo that switches to the warm instances (no instance started). */
+  readonly warm: boolean;
   snapshot(): DeploymentSnapshot;
   observe(observation: DeployObservation): void;
   readonly verdict: Promise<Verdict>;
@@ -115,6 +127,16 @@ export interface DeploymentHandle {
 const ABORT_WAIT_MS = 20_000;
 
 export async function runDeployment(input: RunDeploymentInput): Promise<JobOutcome> {
+  const held = { adopted: false };
+  try {
+    return await deploy(input, held);
+  } finally {
+    // Warm instances that no session adopted (the undo failed before) are not left running.
+    if (input.warm !== undefined && !held.adopted) await stopHeld(input.warm);
+  }
+}
+
+async function deploy(input: RunDeploymentInput, held: { adopted: boolean }): Promise<JobOutcome> {
   const { projectDir, signal } = input;
   const now = input.now ?? Date.now;
   const mask = input.mask ?? ((text: string) => text);
@@ -208,9 +230,13 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     releaseLock();
     return failed((error as Error).message);
   }
+  // The session serving now hands the router over: its instances stay routed until this one's are ready.
+  const previous = live?.previous ?? null;
+  const warm = input.warm !== undefined && input.undoTo !== undefined && previous !== null && routers.reused === true ? input.warm : null;
+  if (input.warm !== undefined && warm === null) reporter.line(`the warm instances of revision ${input.warm.revision} cannot take over here (${previous === null ? "nothing serves" : "the router changed"}): starting the revision again`);
   const drivers = driverFactory({ engine: input.engine, workspace: input.workspace, projectDir });
-  const canaryDriver = drivers.driverFor(spec);
-  const stableDriver = stableSpec === null ? null : drivers.driverFor(stableSpec);
+  const canaryDriver = warm?.driver ?? drivers.driverFor(spec);
+  const stableDriver = stableSpec === null || warm !== null ? null : drivers.driverFor(stableSpec);
   try {
     // A live previous session's containers serve until this rollout has its verdict.
     const removed = live?.previous ? 0 : await drivers.cleanup(name);
@@ -223,12 +249,22 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     return { outcome: "infrastructure-error", message: mask(message) };
   }
 
-  // The session serving now hands the router over: its instances stay routed until this one's are ready.
-  const previous = live?.previous ?? null;
+  /** The previous session until its instances are stopped (after this one's verdict). */
+  let handingOver = previous;
   const inherited: Map<string, InstanceAddress[]> = previous !== null && routers.reused === true ? previous.handOver() : new Map();
   const lease = live === null ? null : leaseRouter(routers.router, new Map([...inherited].filter(([, list]) => list.length > 0)));
   const previewLease = live === null || routers.previewRouter === null ? null : leaseRouter(routers.previewRouter);
-  const stableRole = stable !== undefined && stableSpec !== null && stableDriver !== null ? { driver: stableDriver, version: `r${stable.revision}`, revision: stable.revision } : null;
+  // A warm undo adopts what serves now as its stable role (kept warm after the switch), rather than starting it again.
+  const serving = warm !== null ? await previous!.releaseServing() : null;
+  const stableRole = serving?.role ?? (stable !== undefined && stableSpec !== null && stableDriver !== null ? { driver: stableDriver, version: `r${stable.revision}`, revision: stable.revision } : null);
+  const stableCommand = warm !== null ? (serving?.command ?? null) : stableSpec?.target.kind === "process" ? stableSpec.target.command : null;
+  const probe = probeForCheck(input.deployment.healthCheck, { cwd: input.workspace });
+  const keepWarm = (instances: readonly Instance[]) => {
+    const digest = readRevisions(projectDir, name).find((r) => r.revision === stableRole!.revision)?.digest;
+    const retired: HeldRevision = { revision: stableRole!.revision, digest: digest ?? "", driver: stableRole!.driver, instances, command: stableCommand, probe, timing: input.deployment.healthCheck, graceMs: input.deployment.drainTimeoutMs, log: (line) => reporter.line(line) };
+    if (digest === undefined) void stopHeld(retired);
+    else live!.keepWarm(retired);
+  };
   const session = new DeploymentSession({
     name,
     jobId: input.jobId,
@@ -242,8 +278,8 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     canary: { driver: canaryDriver, version: `r${record.revision}`, revision: record.revision },
     stable: stableRole,
     canaryCommand: spec.target.kind === "process" ? spec.target.command : null,
-    stableCommand: stableSpec?.target.kind === "process" ? stableSpec.target.command : null,
-    probe: probeForCheck(input.deployment.healthCheck, { cwd: input.workspace }),
+    stableCommand,
+    probe,
     timing: input.deployment.healthCheck,
     reporter,
     now,
@@ -260,6 +296,9 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
             previewLease?.revoke();
             return lease.revoke();
           },
+    retireStable: live === null || stableRole === null ? null : keepWarm,
+    warm: live === null ? null : () => live.warm(),
+    handedOverFrom: () => handingOver,
   });
   live?.started(session);
   input.onStarted?.({
@@ -268,6 +307,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     router: routers.router,
     previewRouter: routers.previewRouter,
     versions: { stable: stableRole?.version ?? null, canary: `r${record.revision}` },
+    warm: warm !== null,
     snapshot: () => session.snapshot(),
     observe: (observation) => session.observe(observation),
     verdict: session.verdict,
@@ -281,7 +321,11 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
   try {
     const listen = routers.router.listen;
     let hasStable = false;
-    if (stableRole !== null && stable !== undefined) {
+    if (warm !== null) {
+      reporter.line(`undo of "${name}" on ${listen}: ${revisionLabel} from the ${warm.instances.length} warm instance(s) of revision ${warm.revision}, still running; ${stableRole === null ? "nothing served all the traffic" : `revision ${stableRole.revision}'s instances are kept warm in turn`}`);
+      held.adopted = true;
+      await session.switchToAdopted(serving?.instances ?? [], warm.instances);
+    } else if (stableRole !== null && stable !== undefined) {
       reporter.line(`${input.deployment.strategy} deployment of "${name}" on ${listen}: ${revisionLabel}, from the stable revision ${stable.revision} (${describeTarget(stableSpec!)}), started again first`);
       hasStable = await waitForStable(session, input.deployment, signal);
       if (!hasStable && !signal.aborted) {
@@ -296,7 +340,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
       reporter.line(`first deploy of "${name}" on ${listen}: ${revisionLabel}`);
     }
     if (signal.aborted) onAbort();
-    else session.startEngine(hasStable);
+    else if (warm === null) session.startEngine(hasStable);
 
     const verdict = await untilVerdict(session.verdict, signal);
     if (signal.aborted) {
@@ -321,7 +365,7 @@ export async function runDeployment(input: RunDeploymentInput): Promise<JobOutco
     if (previous !== null) {
       // The new session routes its own instances (or none of the old version) now: the old ones stop.
       previous.handOver();
-      void previous.stop();
+      void previous.stop().then(() => (handingOver = null));
     }
   }
 }

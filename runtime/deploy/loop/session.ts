@@ -12,12 +12,13 @@ import { takeControlRequests } from "../control/index.ts";
 import type { DeploymentStatus, InstanceStatusRecord } from "../history/index.ts";
 import type { HealthTiming } from "../health/index.ts";
 import type { DeployAction, DeployObservation, DeployPhase, DeployResult, PausedReason, Weights } from "../strategy/index.ts";
-import type { InstanceAddress, Probe, Router, VersionRole } from "../types.ts";
+import type { Instance, InstanceAddress, Probe, Router, VersionRole } from "../types.ts";
 import { InstancePool, type MemberHealth, type RoleVersion } from "./instance-pool.ts";
 import { measureMetric } from "./providers.ts";
 import type { DeploymentReporter } from "./reporter.ts";
 import { registerServing, unregisterServing, type Serving } from "./serving.ts";
 import { StrategyRunner } from "./strategy-runner.ts";
+import type { WarmRevision } from "./warm-revision.ts";
 
 /** This process's kernel start time, recorded with its pid in status.json (pids are reused). */
 const OWN_START_TIME = processStartTime(process.pid);
@@ -56,6 +57,26 @@ export interface SessionContext {
   readonly stopRequested: () => boolean;
   /** A supervised deployment: revokes this session's router lease (see router-lease.ts); null: it owns its routers. */
   readonly revokeRouter: (() => Map<string, InstanceAddress[]>) | null;
+  /**
+   * A supervised deployment keeps the replaced revision warm: after a healthy verdict, the stable
+   * role's ready instances leave the router and go here, still running, instead of being stopped.
+   * Null: they are stopped.
+   */
+  readonly retireStable: ((instances: readonly Instance[]) => void) | null;
+  /** The deployment's warm revision now (shown in the status); null outside a supervisor. */
+  readonly warm: (() => WarmRevision | null) | null;
+  /**
+   * The session this one took the router over from: its instances serve until this rollout's
+   * verdict, so they are listed in the status too (`handover-` ids), where a crash's reaper finds them.
+   */
+  readonly handedOverFrom: () => DeploymentSession | null;
+}
+
+/** The role a session serves from, let go with its ready instances still running (a warm undo adopts them). */
+export interface ReleasedServing {
+  readonly role: RoleVersion;
+  readonly command: readonly string[] | null;
+  readonly instances: readonly Instance[];
 }
 
 export interface SnapshotMember {
@@ -186,6 +207,40 @@ export class DeploymentSession implements Serving {
     return this.ctx.revokeRouter?.() ?? new Map();
   }
 
+  /**
+   * Warm undo: the adopted instances of the revision undone to (canary) take all the traffic from the
+   * adopted ones serving now (stable) at once, no engine; the router confirms it, then the stable
+   * ones leave the router and are kept warm in turn. False when the router did not confirm.
+   */
+  async switchToAdopted(stable: readonly Instance[], canary: readonly Instance[]): Promise<boolean> {
+    await Promise.all([this.pool.adopt("stable", stable), this.pool.adopt("canary", canary)]);
+    this.perform({ type: "status", phase: "Promoting", pausedReason: null, stepIndex: null, message: "undo: switching the traffic to the warm instances" });
+    await this.applyWeights({ stable: 0, canary: 100 });
+    const switched = this.confirmed?.canary === 100;
+    if (switched) {
+      this.perform({ type: "status", phase: "Healthy", pausedReason: null, stepIndex: null, message: "undo: the warm instances serve all traffic" });
+      this.decide({ result: "healthy", reason: null });
+      await this.retire("all", "undone");
+    } else {
+      this.perform({ type: "status", phase: "Degraded", pausedReason: null, stepIndex: null, message: "undo: the router did not confirm the switch" });
+      this.decide({ result: "degraded", reason: `the router did not confirm new 100% (it applies ${JSON.stringify(this.routerWeights)})` });
+    }
+    this.isSettled = true;
+    this.resolveSettled();
+    return switched;
+  }
+
+  /**
+   * After `handOver`: lets the ready instances of the role that serves all the traffic go, still
+   * running, for the next session to adopt (a warm undo); null when no role has it all.
+   */
+  async releaseServing(): Promise<ReleasedServing | null> {
+    const role: VersionRole | null = this.confirmed?.canary === 100 ? "canary" : this.confirmed?.stable === 100 && this.ctx.stable !== null ? "stable" : null;
+    if (role === null) return null;
+    const instances = await this.pool.release(role, "all", "handed over to the undo");
+    return { role: role === "canary" ? this.ctx.canary : this.ctx.stable!, command: this.commandOf(role), instances };
+  }
+
   /** Router weights as last confirmed, by router version (`r3`). */
   routedWeights(): Readonly<Record<string, number>> {
     return this.routerWeights;
@@ -207,7 +262,8 @@ export class DeploymentSession implements Serving {
         this.pool.start(action.version, action.count);
         return;
       case "stop-instances":
-        void this.pool.stop(action.version, action.ids, action.reason);
+        if (action.version === "stable" && this.verdictValue?.result === "healthy") void this.retire(action.ids, action.reason);
+        else void this.pool.stop(action.version, action.ids, action.reason);
         return;
       case "set-weights":
         void this.applyWeights(action.weights);
@@ -245,6 +301,13 @@ export class DeploymentSession implements Serving {
         this.log(action.level, action.message);
         return;
     }
+  }
+
+  /** The stable role replaced after a healthy verdict: its ready instances are kept warm when the deployment keeps one, the rest stop. */
+  private async retire(ids: readonly string[] | "all", reason: string): Promise<void> {
+    const kept = this.ctx.retireStable === null || this.handedOver ? [] : await this.pool.release("stable", ids, `${reason}; kept warm for pipec deploy undo`);
+    if (kept.length > 0) this.ctx.retireStable?.(kept);
+    await this.pool.stop("stable", ids, reason);
   }
 
   private decide(verdict: Verdict): void {
@@ -313,7 +376,7 @@ export class DeploymentSession implements Serving {
     }
     if (this.polls % EXIT_POLL_EVERY === 0 && !this.pollingExits) {
       this.pollingExits = true;
-      void this.pool.pollExits().finally(() => (this.pollingExits = false));
+      void Promise.all([this.pool.pollExits(), this.handedOver ? undefined : this.ctx.warm?.()?.pollExits()]).finally(() => (this.pollingExits = false));
     }
     this.writeStatus(true);
     // The stop request and the end of serving are the session's that took over.
@@ -374,9 +437,10 @@ export class DeploymentSession implements Serving {
     this.ctx.reporter.flush();
   }
 
-  private statusRecord(serving: boolean): Omit<DeploymentStatus, "updatedAt"> {
-    const instances: InstanceStatusRecord[] = this.pool.members.map((m) => ({
-      id: m.id,
+  /** The instances this session still runs, as status records (`prefix` before each id). */
+  instanceRecords(prefix = ""): InstanceStatusRecord[] {
+    return this.pool.members.map((m) => ({
+      id: `${prefix}${m.id}`,
       role: m.role,
       revision: m.revision,
       port: m.port ?? 0,
@@ -386,6 +450,12 @@ export class DeploymentSession implements Serving {
       command: this.commandOf(m.role),
       routed: this.pool.isRouted(m),
     }));
+  }
+
+  private statusRecord(serving: boolean): Omit<DeploymentStatus, "updatedAt"> {
+    const instances = [...this.instanceRecords(), ...(this.ctx.handedOverFrom()?.instanceRecords("handover-") ?? [])];
+    const warm = serving ? (this.ctx.warm?.() ?? null) : null;
+    if (warm !== null) instances.push(...warm.statusRecords());
     const status: Omit<DeploymentStatus, "updatedAt"> = {
       name: this.name,
       strategy: this.ctx.deployment.strategy,
@@ -398,6 +468,7 @@ export class DeploymentSession implements Serving {
       listen: this.ctx.router.listen,
       previewListen: this.ctx.previewRouter?.listen ?? null,
       instances: serving ? instances : [],
+      warmRevision: warm?.revision ?? null,
       serving,
       pid: process.pid,
       pidStartedAt: OWN_START_TIME,

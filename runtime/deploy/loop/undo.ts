@@ -1,12 +1,15 @@
 /**
  * `pipec deploy undo NAME`: deploys the revision before the stable one again, at once (rollbackWindow
- * semantics: no pauses, approvals or analyses), from the stable revision started again. It becomes
- * a new revision (`undoOf` names the one it copies), so the next `pipec run` shifts from it.
+ * semantics: no pauses, approvals or analyses). In a supervisor that kept that revision warm, its
+ * running instances take the traffic back in one weight switch; otherwise (cold) it is started again
+ * beside the stable revision. It becomes a new revision (`undoOf` names the one it copies), so the
+ * next `pipec run` shifts from it.
  */
 import type { DockerEngine } from "../../docker/index.ts";
 import type { JobOutcome } from "../../executor/types.ts";
 import { previousRevision, readRevisions, stableRevision, type Revision } from "../history/index.ts";
 import { runDeployment, type DeploymentHandle, type LiveDeployment } from "./run-deployment.ts";
+import { stopHeld, type HeldRevision } from "./warm-revision.ts";
 
 export class UndoError extends Error {
   override readonly name = "UndoError";
@@ -27,6 +30,8 @@ export interface UndoInput {
   readonly onStarted?: (handle: DeploymentHandle) => void;
   /** In the deployment's supervisor: the live router and the session serving now. */
   readonly live?: LiveDeployment;
+  /** The warm instances of the revision undo goes back to, still ready: they take the traffic at once. */
+  readonly warm?: HeldRevision;
 }
 
 export interface UndoResult {
@@ -36,6 +41,16 @@ export interface UndoResult {
 }
 
 export async function undoDeployment(input: UndoInput): Promise<UndoResult> {
+  try {
+    return await undo(input);
+  } catch (error) {
+    // Warm instances nobody adopted are not left running.
+    if (input.warm !== undefined && error instanceof UndoError) await stopHeld(input.warm);
+    throw error;
+  }
+}
+
+async function undo(input: UndoInput): Promise<UndoResult> {
   const revisions = readRevisions(input.projectDir, input.name);
   if (revisions.length === 0) throw new UndoError(`no deployment "${input.name}" in .pipec/deployments (see pipec deploy status)`);
   const from = stableRevision(revisions);
@@ -60,6 +75,7 @@ export async function undoDeployment(input: UndoInput): Promise<UndoResult> {
     onStarted: input.onStarted,
     undoTo: to,
     live: input.live,
+    warm: input.warm,
   });
   return { outcome, from, to };
 }

@@ -41,7 +41,7 @@ export type SupervisorRequest = z.output<typeof SupervisorRequestSchema>;
 export type SupervisorReply =
   | { readonly type: "log"; readonly text: string }
   | { readonly type: "event"; readonly event: RunEventDraft }
-  | { readonly type: "outcome"; readonly outcome: JobOutcome; readonly revision: number | null; readonly from: number | null; readonly to: number | null; readonly elapsedMs: number }
+  | { readonly type: "outcome"; readonly outcome: JobOutcome; readonly revision: number | null; readonly from: number | null; readonly to: number | null; readonly elapsedMs: number; /** An undo that switched to the warm instances (none started). */ readonly warm?: boolean }
   | { readonly type: "status"; readonly status: DeploymentStatus | null }
   | { readonly type: "error"; readonly code: string; readonly message: string };
 

@@ -10,11 +10,12 @@ import net from "node:net";
 import type { JobOutcome } from "../../executor/types.ts";
 import type { Deployment } from "../../plan/schema.ts";
 import { createMasker } from "../../run/mask.ts";
-import { acquireDeploymentLock, DeploymentBusyError, deploymentDir, processAlive, readRevisions, stableRevision } from "../history/index.ts";
+import { acquireDeploymentLock, DeploymentBusyError, deploymentDir, previousRevision, processAlive, readRevisions, stableRevision } from "../history/index.ts";
 import { runDeployment, type LiveDeployment, type RunDeploymentInput } from "../loop/run-deployment.ts";
 import type { DeploymentSession } from "../loop/session.ts";
 import { createRouters, normaliseListen } from "../loop/setup.ts";
 import { UndoError, undoDeployment } from "../loop/undo.ts";
+import { WarmRevision, type HeldRevision } from "../loop/warm-revision.ts";
 import type { Router } from "../types.ts";
 import { controlSocketPath, isSupervisorProcess, readSupervisorPid, supervisorPidPath } from "./paths.ts";
 import { SupervisorError } from "./errors.ts";
@@ -65,6 +66,15 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
 
   const shutdown = new AbortController();
   let current: DeploymentSession | null = null;
+  /** Every session not yet stopped: the one serving, and one handing over to it until the rollout's verdict. */
+  const sessions = new Set<DeploymentSession>();
+  /** The previous healthy revision's instances, running but not routed (see warm-revision.ts). */
+  let warm: WarmRevision | null = null;
+  const replaceWarm = (next: WarmRevision | null): Promise<void> => {
+    const old = warm;
+    warm = next;
+    return old === null || old === next ? Promise.resolve() : old.stop();
+  };
   let routers: Routers | null = null;
   /** What the supervisor is busy with (one rollout, undo or up at a time). */
   let busy: string | null = null;
@@ -77,7 +87,8 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
     (exiting ??= (async () => {
       shutdown.abort();
       clearInterval(idleCheck);
-      await current?.stop();
+      // Not only the current session: one that hands over still runs its instances until it is stopped.
+      await Promise.allSettled([...[...sessions].map((session) => session.stop()), replaceWarm(null)]);
       await Promise.allSettled([routers?.router.close(), routers?.previewRouter?.close()]);
       routers = null;
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -105,10 +116,21 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
   const live = (): LiveDeployment => ({
     routers: routersFor,
     previous: current,
-    started: (session) => (current = session),
+    started: (session) => {
+      current = session;
+      sessions.add(session);
+    },
+    keepWarm: (held: HeldRevision) => {
+      held.log(`revision ${held.revision}: ${held.instances.length} instance(s) kept warm (running, not routed) for pipec deploy undo ${name}${warm === null ? "" : `; the warm revision ${warm.revision} before it stops`}`);
+      void replaceWarm(new WarmRevision(held));
+    },
+    warm: () => warm,
     ended: (session) => {
+      sessions.delete(session);
       if (session !== current) return;
       current = null;
+      // Nothing serves: nothing to undo to at once either.
+      void replaceWarm(null);
       // Stopped (pipec deploy stop): nothing serves any more.
       if (busy === null) setImmediate(() => void exit());
     },
@@ -132,6 +154,7 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
       if (parsed.success && parsed.data.type === "abort") controller.abort(parsed.data.reason);
     });
     const started = Date.now();
+    let viaWarm = false;
     const from = stableRevision(readRevisions(projectDir, name))?.revision ?? null;
     let outcome: JobOutcome;
     let to: number | null = null;
@@ -160,7 +183,9 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
           emit: (event) => send(socket, { type: "event", event }),
         });
       } else if (request.type === "undo") {
-        const result = await undoDeployment({ ...common, name, env: request.env, onLine: (line) => send(socket, { type: "log", text: `${line}\n` }) });
+        const onLine = (line: string) => send(socket, { type: "log", text: `${line}\n` });
+        const held = await takeWarm(onLine);
+        const result = await undoDeployment({ ...common, name, env: request.env, onLine, warm: held ?? undefined, onStarted: (handle) => (viaWarm = handle.warm) });
         outcome = result.outcome;
         to = result.to.revision;
       } else {
@@ -187,9 +212,28 @@ export async function superviseDeployment(input: SuperviseInput): Promise<void> 
     // A deployment that never became healthy has nothing worth serving.
     if (outcome.outcome !== "success" && stableRevision(readRevisions(projectDir, name)) === undefined) await current?.stop();
     answered = true;
-    send(socket, { type: "outcome", outcome, revision: current === null ? null : readRevisions(projectDir, name).at(-1)?.revision ?? null, from, to, elapsedMs: Date.now() - started });
+    send(socket, { type: "outcome", outcome, revision: current === null ? null : readRevisions(projectDir, name).at(-1)?.revision ?? null, from, to, elapsedMs: Date.now() - started, warm: viaWarm });
     socket.end();
     if (current === null) void exit();
+  };
+
+  /**
+   * For `undo`: the warm instances, when they are the revision undo goes back to and every one still
+   * runs and answers its health check now; otherwise (say why) they stop and the undo starts it cold.
+   */
+  const takeWarm = async (onLine: (line: string) => void): Promise<HeldRevision | null> => {
+    const kept = warm;
+    if (kept === null || current === null) return null;
+    const target = previousRevision(readRevisions(projectDir, name));
+    if (target === undefined || target.digest !== kept.digest) return null;
+    const problem = await kept.unreadyReason();
+    if (problem === null) {
+      warm = null;
+      return kept.take();
+    }
+    onLine(`the warm instances of revision ${kept.revision} cannot take the traffic (${problem}): starting revision ${target.revision}'s target again (cold undo)`);
+    await replaceWarm(null);
+    return null;
   };
 
   /** What to do with the lines after a connection's request (a rollout's `abort`). */

@@ -2,6 +2,13 @@
  * The docker target: each instance is a detached container on the host network (the engine runs
  * with --bridge=none), told its port through PORT, labelled with its deployment and version so that
  * `cleanup` finds leftovers after a crash. Only the Docker adapter (`runtime/docker`) talks to the engine.
+ *
+ * Restart policy `on-failure:5`: an instance that crashes is started again by the engine at once (a
+ * kept deployment outlives its run, and a crash should not need pipec to notice). `status` reports
+ * the engine's restart count, so the deploy loop takes a restarted instance out of the router until
+ * its health check passes again. Not `unless-stopped`/`always`: after a reboot those would bring
+ * containers back with no router in front of them; `deploy up` or the next run removes whatever is
+ * left by label anyway, and a crash loop ends after five restarts instead of going on forever.
  */
 import { randomBytes } from "node:crypto";
 import { deploymentLabels, deploymentSelector, describeCause, projectLabel, type DockerEngine, type StartedContainer } from "../../docker/index.ts";
@@ -21,6 +28,8 @@ interface Running {
 const DEFAULT_STARTUP_WINDOW_MS = 2_000;
 /** The stop grace the adapter uses if a container is stopped through it rather than `stop`. */
 const ADAPTER_STOP_GRACE_MS = 10_000;
+/** How often the engine restarts an instance that exits with an error before it gives up. */
+export const RESTART_MAX_RETRIES = 5;
 
 export function createDockerTargetDriver(engine: DockerEngine, target: DockerTarget, options: DriverOptions = {}): ObservableTargetDriver {
   const running = new Map<string, Running>();
@@ -59,8 +68,9 @@ export function createDockerTargetDriver(engine: DockerEngine, target: DockerTar
           pids: null,
           stopGraceMs: ADAPTER_STOP_GRACE_MS,
           // docker-init as PID 1 forwards SIGTERM, so a command that is PID 1 without a handler
-          // (a shell wrapper) still stops within the grace. The engine's default restart policy is "no".
+          // (a shell wrapper) still stops within the grace.
           init: true,
+          restartOnFailure: { maxRetries: RESTART_MAX_RETRIES },
         });
       } catch (error) {
         throw new TargetSpawnError(ref, command, describeCause(error), error);
@@ -73,9 +83,11 @@ export function createDockerTargetDriver(engine: DockerEngine, target: DockerTar
       };
       running.set(container.id, entry);
 
+      // A crash within the startup window is a failed start, even though the engine restarts it.
       const isRunning = async () => {
         try {
-          return (await container.state()).running;
+          const state = await container.state();
+          return state.running && !state.restarting && state.restartCount === 0;
         } catch {
           return false; // gone (removed by a cleanup in between)
         }
@@ -122,7 +134,9 @@ export function createDockerTargetDriver(engine: DockerEngine, target: DockerTar
       }
       const state = await entry.container.state();
       const text = await entry.container.logs(outputLines);
-      return { running: state.running, exitCode: state.running ? null : state.exitCode, lastLines: lastLines(text, outputLines) };
+      // Waiting for its restart counts as running (the restart count tells it crashed); given up is exited.
+      const alive = state.running || state.restarting;
+      return { running: alive, exitCode: alive ? null : state.exitCode, lastLines: lastLines(text, outputLines), restarts: state.restartCount };
     },
   };
 }

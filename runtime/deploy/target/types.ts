@@ -26,6 +26,8 @@ export interface InstanceStatus {
   readonly exitCode: number | null;
   /** The end of its stdout and stderr, interleaved. */
   readonly lastLines: readonly string[];
+  /** How often the engine restarted it after a crash (docker's restart policy); absent where nothing restarts instances. */
+  readonly restarts?: number;
 }
 
 /** Both drivers implement the contract plus `status`. */

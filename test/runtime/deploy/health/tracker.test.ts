@@ -50,6 +50,17 @@ describe("createHealthTracker", () => {
     expect(startedAt).toEqual([5_000, 7_000, 9_000]);
   });
 
+  it("adopts an instance known ready: ready at once, next probed an interval later (no initial delay), unready after failureThreshold failures", () => {
+    const tracker = createHealthTracker(timing({ initialDelayMs: 5_000, intervalMs: 200, failureThreshold: 2 }));
+    tracker.add("a", 1_000, true);
+    expect(tracker.get("a")).toMatchObject({ state: "ready", nextProbeAt: 1_200 });
+    expect(tracker.dueProbes(1_199)).toEqual([]);
+    expect(tracker.dueProbes(1_200)).toEqual(["a"]);
+    expect(tracker.record("a", { ok: false, reason: "refused" }, 1_210)).toBeNull();
+    expect(tracker.dueProbes(1_400)).toEqual(["a"]);
+    expect(tracker.record("a", { ok: false, reason: "refused" }, 1_410)).toMatchObject({ from: "ready", to: "unready", reason: "refused" });
+  });
+
   it("ignores results recorded before the initial delay", () => {
     const tracker = createHealthTracker(timing({ initialDelayMs: 1_000 }));
     tracker.add("a", 100);

@@ -17,6 +17,7 @@ const status = (pid: number, pidStartedAt?: string | null): DeploymentStatus => 
   strategy: "canary",
   revision: 1,
   stableRevision: null,
+  warmRevision: null,
   phase: "Healthy",
   pausedReason: null,
   message: "serving",

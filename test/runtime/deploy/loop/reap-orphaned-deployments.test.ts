@@ -14,6 +14,7 @@ function status(name: string, pid: number, instance: { pgid: number; command: st
     strategy: "canary",
     revision: 2,
     stableRevision: 1,
+    warmRevision: null,
     phase: "Progressing",
     pausedReason: null,
     message: "shifting traffic",

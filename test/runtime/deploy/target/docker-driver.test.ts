@@ -17,7 +17,7 @@ import { get, portOpen, uniqueName } from "./helpers.ts";
 
 interface ContainerInspect {
   Config: { Labels: Record<string, string>; Env: string[] };
-  HostConfig: { NetworkMode: string; RestartPolicy: { Name: string } };
+  HostConfig: { NetworkMode: string; RestartPolicy: { Name: string; MaximumRetryCount: number } };
 }
 
 const docker = await dockerGate("runtime/deploy docker target driver");
@@ -49,7 +49,8 @@ describe.runIf(docker.run)("docker target driver", () => {
     expect(inspected?.Config.Labels).toMatchObject({ "dev.pipec.deployment": deployment, "dev.pipec.version": "v1" });
     expect(inspected?.Config.Env).toEqual(expect.arrayContaining([`PORT=${a.port}`, "VERSION=v1"]));
     expect(inspected?.HostConfig.NetworkMode).toBe("host");
-    expect(["", "no"]).toContain(inspected?.HostConfig.RestartPolicy.Name); // unset: the engine never restarts it
+    // A crash is restarted by the engine, five times at most (see docker-driver.ts).
+    expect(inspected?.HostConfig.RestartPolicy).toEqual({ Name: "on-failure", MaximumRetryCount: 5 });
 
     const started = performance.now();
     await driver.stop(a, 10_000);
@@ -74,6 +75,22 @@ describe.runIf(docker.run)("docker target driver", () => {
     await expect.poll(() => probe(unready, 1_000)).toEqual({ ok: false, reason: "GET /healthz answered 503 (not ready), expected 200-399" });
     await expect.poll(() => get(failing.port).catch(() => null)).toEqual({ status: 500, body: "error bad\n" });
     await Promise.all([ready, unready, failing].map((instance) => driver.stop(instance, 5_000)));
+  });
+
+  it("a container that crashes is restarted by the engine, and status counts the restart", async () => {
+    const driver = createDockerTargetDriver(engine, app);
+    const instance = await startOne(driver, "crashy");
+    await expect.poll(() => get(instance.port).catch(() => null)).toEqual({ status: 200, body: "crashy\n" });
+    expect(await driver.status(instance)).toMatchObject({ running: true, restarts: 0 });
+    // Its init (PID 1 in the container) killed from the host: exit 137, a failure.
+    const pid = Number((await promisify(execFile)("docker", ["inspect", "-f", "{{.State.Pid}}", instance.id])).stdout.trim());
+    process.kill(pid, "SIGKILL");
+    await expect.poll(async () => (await driver.status(instance)).restarts, { timeout: 10_000 }).toBe(1);
+    expect((await driver.status(instance)).running).toBe(true);
+    await expect.poll(() => get(instance.port).catch(() => null), { timeout: 10_000 }).toEqual({ status: 200, body: "crashy\n" });
+    // Stopped by pipec, it stays stopped (and is removed).
+    await driver.stop(instance, 5_000);
+    expect(await portOpen(instance.port)).toBe(false);
   });
 
   it("a missing image fails start with an error naming the image", async () => {
