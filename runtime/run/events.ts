@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 const base = { time: z.string(), runId: z.string() };
-const JobStatusSchema = z.enum(["pending", "ready", "running", "retrying", "success", "failed", "timed-out", "skipped", "cancelled"]);
+const JobStatusSchema = z.enum(["pending", "waiting", "ready", "running", "retrying", "success", "failed", "timed-out", "skipped", "cancelled"]);
 
 export const RunEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("run.started"), ...base, pipeline: z.string(), digest: z.string(), executor: z.enum(["docker", "local"]), concurrency: z.number(), jobs: z.array(z.string()), resumedFrom: z.string().nullable() }),
