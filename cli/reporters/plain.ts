@@ -52,6 +52,10 @@ export function createPlainReporter(terminal: Terminal, color = false, options: 
         case "job.gates":
           for (const line of gateLines(event, color)) terminal.out(`${prefix(event.job)} ${line}\n`);
           return;
+        case "job.approval":
+          if (event.state === "waiting") terminal.out(`${prefix(event.job)} waiting for approval "${event.name}"${event.timeoutAt === null ? "" : ` until ${event.timeoutAt}`}: ${event.command}\n`);
+          else terminal.out(`${prefix(event.job)} approval "${event.name}" ${event.state === "approved" ? "given" : event.state}\n`);
+          return;
         case "job.status":
           if (event.status === "retrying") terminal.out(`${prefix(event.job)} retrying: ${event.reason ?? ""}\n`);
           return;

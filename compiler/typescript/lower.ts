@@ -201,6 +201,7 @@ function lowerJob(
     user: o.user,
     reports: planReports(o.reports),
     gates: planGates(o.gates),
+    approval: o.approval === undefined || o.approval === null || typeof o.approval !== "object" ? (o.approval as undefined) : compact({ name: o.approval.name ?? (combo ? matrixJobId(job.name, combo) : job.name), timeoutMs: lowerDuration(o.approval.timeout, "approval.timeout", problems), onTimeout: o.approval.onTimeout }),
     deploy: job.deployment ? lowerDeployment(job.deployment, job.name, problems) : undefined,
   });
 }

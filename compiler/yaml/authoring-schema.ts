@@ -134,6 +134,14 @@ export const JobSchema = z.strictObject({
     .array(z.strictObject({ metric: z.string().min(1), min: z.number().optional(), max: z.number().optional(), file: z.string().min(1).optional() }))
     .optional()
     .describe("Quality gates: { metric: coverage.line, min: 0.8 }; with file: a dotted path into a JSON file the job wrote."),
+  approval: z
+    .strictObject({
+      name: z.string().regex(JOB_ID, "an approval name uses letters, digits, '_', '.' and '-'").optional().describe("What pipec approve RUN NAME names; the job's id by default."),
+      timeout: duration().optional().describe("How long to wait; no limit by default."),
+      on_timeout: z.enum(["abort", "promote"]).optional().describe("abort (the default) fails the job at the timeout; promote runs it."),
+    })
+    .optional()
+    .describe("A manual job: the run waits before it starts until pipec approve RUN NAME."),
   changes: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: "expected a path pattern or a list of them, like services/user/**" })
     .optional()

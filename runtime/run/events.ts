@@ -49,6 +49,16 @@ export const RunEventSchema = z.discriminatedUnion("type", [
     job: z.string(),
     gates: z.array(z.object({ metric: z.string(), file: z.string().nullable(), value: z.number().nullable(), min: z.number().nullable(), max: z.number().nullable(), ok: z.boolean(), message: z.string() })),
   }),
+  /** A manual job's approval: `waiting` (with the command that approves it and when it times out), then how the wait ended. */
+  z.object({
+    type: z.literal("job.approval"),
+    ...base,
+    job: z.string(),
+    name: z.string(),
+    state: z.enum(["waiting", "approved", "timed-out", "cancelled"]),
+    timeoutAt: z.string().nullable(),
+    command: z.string(),
+  }),
   /** What `changed(...)` conditions compared with, and how many files differ. */
   z.object({ type: z.literal("run.changes"), ...base, base: z.string(), files: z.number().nullable() }),
   /** `changed` on a miss: the key's parts that differ (`env NAME`, `input job.output`, `file PATH` for the first 10 files, then `and N more files`). `fromRun` on a hit: the run whose result (and log) it is. */

@@ -13,6 +13,7 @@ import type { RunEvent, RunEventDraft } from "./events.ts";
 import { readGitInfo } from "./git-info.ts";
 import { changesForRun, commitAuthorTime } from "./run-changes.ts";
 import { runJobAttempt } from "./job-attempt.ts";
+import { createManualApprovals } from "./manual-approvals.ts";
 import { createMasker, UnmaskableSecretError, unmaskableSecrets } from "./mask.ts";
 import { conditionalSecretsNotice, MissingSecretsError, missingSecrets } from "./missing-secrets.ts";
 import { newRunId } from "./run-id.ts";
@@ -198,12 +199,19 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         }
         return;
       }
+      case "await-approval":
+        approvals.open(command.id, command.name, command.timeoutAt);
+        return;
+      case "approval-closed":
+        approvals.close(command.id, command.name, command.outcome);
+        return;
       case "run-finished":
         finish(command.status);
         return;
     }
   };
 
+  const approvals = createManualApprovals({ runDir: store.dir, runId, emit, approved: (id, name) => dispatch({ type: "approved", id, name }) });
   const onAbort = () => dispatch({ type: "cancel", reason: "interrupt" });
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
@@ -211,6 +219,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const status = await finished;
   options.signal?.removeEventListener("abort", onAbort);
   for (const timer of timers.values()) clearTimeout(timer);
+  approvals.stop();
 
   const removed = await executor.cleanup(runId).catch(() => 0);
   if (removed > 0) emit({ type: "run.notice", level: "warning", message: `removed ${removed} leftover container(s) of this run` });

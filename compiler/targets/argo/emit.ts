@@ -14,7 +14,8 @@ import type { EmitOptions, EmitResult, EmittedFile, TargetProfile } from "../typ
 import { argoCondition } from "./condition.ts";
 import { deployTemplates } from "./deploy-task.ts";
 import { printDocuments } from "./documents.ts";
-import { seconds } from "./durations.ts";
+import { duration, seconds } from "./durations.ts";
+import { formatDuration } from "../../../runtime/plan/duration.ts";
 import { jobTemplate, NETWORK_LABEL } from "./job-template.ts";
 import { networkPolicy } from "./network-policy.ts";
 import { workflowParameters } from "./parameters.ts";
@@ -62,12 +63,18 @@ export function emitArgo(plan: Plan, options: EmitOptions): EmitResult {
         diagnostics.approximated(where, "network none", `a NetworkPolicy (network-policy.yaml) denies the pod's traffic but DNS${profile.egress.length === 0 ? "" : ` and ${profile.egress.join(", ")}`}: it needs a CNI that enforces policies, and it fences the whole pod, so the checkout and the artifact upload need their addresses in argo.egress`, "list the git host and artifact repository in argo.egress, or set network: host");
       }
     }
+    const gate = approvalTask(plan, id, engineId, new Set(ids.values()), diagnostics);
+    if (gate !== null) {
+      templates.push(gate.template);
+      tasks.push({ ...gate.task, ...(depends === null ? {} : { depends }), ...(when === null ? {} : { when }) });
+    }
     const from = job.inputs.map((input) => ({ name: artifactName(ids.get(input.job) ?? input.job, input.output), from: `{{tasks.${ids.get(input.job) ?? input.job}.outputs.artifacts.${input.output}}}` }));
     tasks.push({
       name: engineId,
       template,
-      ...(depends === null ? {} : { depends }),
-      ...(when === null ? {} : { when }),
+      // A manual job's own condition decides its approval task; the job follows the approval.
+      ...(gate !== null ? { depends: `${gate.task.name}.Succeeded` } : depends === null ? {} : { depends }),
+      ...(gate !== null || when === null ? {} : { when }),
       ...(from.length === 0 ? {} : { arguments: { artifacts: from } }),
     });
   }
@@ -95,6 +102,23 @@ export function emitArgo(plan: Plan, options: EmitOptions): EmitResult {
   if (fenced) files.push({ path: "network-policy.yaml", content: printDocuments([networkPolicy(plan, profile, NETWORK_LABEL)], "argo", header) });
   files.push(...deployFiles.sort((a, b) => (a.path < b.path ? -1 : 1)));
   return { files, diagnostics: diagnostics.list };
+}
+
+/**
+ * A manual job's approval as a suspend task before it: `argo resume` releases it. A timeout with
+ * onTimeout promote is the suspend's duration (Argo resumes by itself then); abort cannot be said.
+ */
+function approvalTask(plan: Plan, id: string, engineId: string, taken: ReadonlySet<string>, diagnostics: TargetDiagnostics): { task: Doc; template: Doc } | null {
+  const approval = plan.jobs[id]!.approval;
+  if (approval === null) return null;
+  const where = jobWhere(plan, id);
+  const name = `approve-${engineId}`;
+  if (taken.has(name)) diagnostics.collision(where, `the approval task of job "${id}" and a job both become task "${name}"`, "rename the job");
+  const resumes = approval.timeoutMs !== null && approval.onTimeout === "promote";
+  if (approval.timeoutMs !== null && !resumes) {
+    diagnostics.approximated(where, "approval timeout", `a suspended task waits until resumed: Argo resumes at a duration, it cannot fail there (onTimeout: abort after ${formatDuration(approval.timeoutMs)} is not kept)`, "use onTimeout: promote, or drop the timeout");
+  }
+  return { task: { name, template: name }, template: { name, suspend: resumes ? { duration: duration(approval.timeoutMs!) } : {} } };
 }
 
 /** What the cluster must provide for this plan, named in the profile. */

@@ -101,10 +101,24 @@ function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, optio
     env: { PIPEC_JOB: id, PIPEC_JOB_NAME: job.name, ...nativeEnv(job.env, jobPrelude.notNative[1]!) },
     "timeout-minutes": minutes(job.timeoutMs, where, "timeout", diagnostics),
     ...(job.allowFailure ? { "continue-on-error": true } : {}),
+    ...approvalEnvironment(job, where, diagnostics),
     steps: steps(plan, id, job, ids, diagnostics),
   };
   retry(job, where, diagnostics);
   return out;
+}
+
+/** A manual job waits on a GitHub environment of the approval's name; its required reviewers are set in the repository, not in the file. */
+function approvalEnvironment(job: Job, where: Where, diagnostics: TargetDiagnostics): Doc {
+  const approval = job.approval;
+  if (approval === null) return {};
+  diagnostics.approximated(
+    where,
+    "approval",
+    `becomes environment "${approval.name}": GitHub waits for a reviewer only when that environment has required reviewers, which are set in the repository's settings, not in the workflow${approval.timeoutMs === null ? "" : `; GitHub waits up to 30 days, not ${formatDuration(approval.timeoutMs)} (onTimeout: ${approval.onTimeout} is not kept)`}`,
+    `create the environment "${approval.name}" with required reviewers (Settings > Environments)`,
+  );
+  return { environment: approval.name };
 }
 
 function imageOf(image: string, where: Where, diagnostics: TargetDiagnostics): string {

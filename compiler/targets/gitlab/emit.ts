@@ -177,11 +177,12 @@ function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, exist
   if (job.image !== null && /\$\{[A-Za-z_][A-Za-z0-9_]*:[-+]/.test(job.image)) {
     diagnostics.unsupported(where, "image template", `the image ${JSON.stringify(job.image)} uses a default or alternative, which GitLab does not expand`, "write the image literally, or with plain ${VAR} references");
   }
+  const when = manualWhen(job, own.when, where, diagnostics);
   return {
     stage: stageName(depth),
     ...(job.image === null ? {} : { image: job.image }),
     needs,
-    ...(own.rule === null ? (own.when === "on_success" ? {} : { when: own.when }) : { rules: [own.rule === "false" ? { when: "never" } : { if: own.rule, when: own.when }] }),
+    ...(own.rule === null ? (when === "on_success" ? {} : { when }) : { rules: [own.rule === "false" ? { when: "never" } : { if: own.rule, when }] }),
     variables: { PIPEC_JOB: id, PIPEC_JOB_NAME: job.name, ...nativeVariables(jobEnv, jobPrelude.notNative[1]!) },
     ...services(job, where, diagnostics),
     ...caches(job, where, diagnostics),
@@ -189,9 +190,22 @@ function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, exist
     ...artifacts(job, ids.get(id)!, where, diagnostics),
     timeout: formatDuration(job.timeoutMs),
     ...retry(job, where, diagnostics),
-    ...(job.allowFailure ? { allow_failure: true } : {}),
+    // A manual job is blocking (its dependents wait for it) only with allow_failure: false.
+    ...(job.allowFailure ? { allow_failure: true } : job.approval === null ? {} : { allow_failure: false }),
     ...(options.profile.gitlab.tags.length === 0 ? {} : { tags: options.profile.gitlab.tags }),
   };
+}
+
+/** A manual job is `when: manual`, which takes the place of on_success; after a failure (on_failure, always) it cannot be. */
+function manualWhen(job: Job, when: GitlabWhen, where: Where, diagnostics: TargetDiagnostics): GitlabWhen | "manual" {
+  const approval = job.approval;
+  if (approval === null) return when;
+  if (when !== "on_success") {
+    diagnostics.unsupported(where, "approval", `a manual job runs when: manual, which cannot also be when: ${when}`, "give the approval to a job that runs on success");
+    return when;
+  }
+  if (approval.timeoutMs !== null) diagnostics.approximated(where, "approval timeout", `a manual job waits until someone runs it: GitLab has no approval timeout (${formatDuration(approval.timeoutMs)}, onTimeout: ${approval.onTimeout} is not kept)`, "drop the timeout, or accept the wait");
+  return "manual";
 }
 
 /** One script: inputs unpacked, each step in `sh -e -c` with its prelude, failures tracked, outputs packed. */
