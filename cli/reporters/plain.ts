@@ -22,6 +22,10 @@ export function createPlainReporter(terminal: Terminal, color = false, options: 
         case "run.started":
           terminal.err(`pipec: running ${event.pipeline} (${event.jobs.length} jobs, ${event.executor} executor, concurrency ${event.concurrency}), run ${event.runId}\n`);
           return;
+        case "run.notify":
+          if (event.ok) terminal.err(`pipec: notified ${event.webhook} (${event.event}): ${event.message}\n`);
+          else terminal.err(`pipec: warning: notification (${event.event}) to ${event.webhook} failed after ${event.attempts} attempt${event.attempts === 1 ? "" : "s"}: ${event.message}; the run's result stands\n`);
+          return;
         case "run.notice":
           terminal.err(`pipec: ${event.level === "warning" ? "warning: " : ""}${event.message}\n`);
           return;

@@ -59,6 +59,18 @@ export const RunEventSchema = z.discriminatedUnion("type", [
     timeoutAt: z.string().nullable(),
     command: z.string(),
   }),
+  /** A notification sent at the end of the run (after run.finished): the webhook as the plan names it, never its URL. A failed one is a warning, never the run's failure. */
+  z.object({
+    type: z.literal("run.notify"),
+    ...base,
+    webhook: z.string(),
+    event: z.string(),
+    ok: z.boolean(),
+    attempts: z.number(),
+    httpStatus: z.number().nullable(),
+    message: z.string(),
+    durationMs: z.number(),
+  }),
   /** What `changed(...)` conditions compared with, and how many files differ. */
   z.object({ type: z.literal("run.changes"), ...base, base: z.string(), files: z.number().nullable() }),
   /** `changed` on a miss: the key's parts that differ (`env NAME`, `input job.output`, `file PATH` for the first 10 files, then `and N more files`). `fromRun` on a hit: the run whose result (and log) it is. */

@@ -17,6 +17,7 @@ import { packableOutputs, stepBlock, stepBody } from "../common/step-script.ts";
 import { printEngineYaml } from "../common/yaml.ts";
 import type { EmitOptions, EmitResult } from "../types.ts";
 import { lowerCondition, type GitlabWhen } from "./rules.ts";
+import { workflowRules } from "./workflow-rules.ts";
 
 type Doc = Record<string, unknown>;
 
@@ -41,6 +42,7 @@ export function emitGitlab(plan: Plan, options: EmitOptions): EmitResult {
   if (plan.secrets.length > 0) {
     diagnostics.approximated({ job: null, location: plan.source }, "secrets", `${plan.secrets.join(", ")} come from CI/CD variables, which reach every job of the project, not only the jobs that name them`, "protect the variables, or provide them through GitLab's secrets: integration");
   }
+  const workflow = workflowRules(plan, diagnostics);
   const ids = engineIds(plan, gitlabJobId, diagnostics);
   const refused = new Set([...ids.keys()].filter((id) => checkJob(plan, id, diagnostics)));
   const existence = existenceOf(plan, ids, diagnostics);
@@ -52,7 +54,7 @@ export function emitGitlab(plan: Plan, options: EmitOptions): EmitResult {
   }
   if (diagnostics.failed) return { files: [], diagnostics: diagnostics.list };
   const stages = [...new Set([...depth.values()])].sort((a, b) => a - b).map(stageName);
-  const document: Doc = { stages, variables: pipelineVariables(plan), ...jobs };
+  const document: Doc = { ...(workflow === null ? {} : { workflow }), stages, variables: pipelineVariables(plan), ...jobs };
   return { files: [{ path: ".gitlab-ci.yml", content: printEngineYaml(document, "gitlab", { version: options.pipecVersion, digest: plan.digest ?? "" }) }], diagnostics: diagnostics.list };
 }
 
