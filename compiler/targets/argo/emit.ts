@@ -9,7 +9,7 @@ import type { Plan } from "../../../runtime/plan/schema.ts";
 import { jobWhere, TargetDiagnostics } from "../common/diagnostics.ts";
 import { argoName, engineIds } from "../common/names.ts";
 import { artifactName } from "../common/pack.ts";
-import { checkVarsShadowingEnv } from "../common/shared-checks.ts";
+import { checkNotify, checkVarsShadowingEnv } from "../common/shared-checks.ts";
 import type { EmitOptions, EmitResult, EmittedFile, TargetProfile } from "../types.ts";
 import { argoCondition } from "./condition.ts";
 import { deployTemplates } from "./deploy-task.ts";
@@ -29,6 +29,8 @@ export function emitArgo(plan: Plan, options: EmitOptions): EmitResult {
   const profile = options.profile.argo;
   const diagnostics = new TargetDiagnostics("argo");
   checkVarsShadowingEnv(plan, diagnostics);
+  checkNotify(plan, diagnostics);
+  checkTriggers(plan, diagnostics);
   const ids = engineIds(plan, argoName, diagnostics);
   const header = { version: options.pipecVersion, digest: plan.digest ?? "" };
   const tasks: Doc[] = [];
@@ -99,6 +101,12 @@ export function emitArgo(plan: Plan, options: EmitOptions): EmitResult {
     },
   };
   const files: EmittedFile[] = [{ path: "workflow.yaml", content: printDocuments([workflow], "argo", header) }];
+  const schedule = plan.triggers?.schedule ?? [];
+  if (schedule.length > 0) {
+    const { generateName: _unused, ...metadata } = workflow.metadata as Doc;
+    const cron: Doc = { apiVersion: "argoproj.io/v1alpha1", kind: "CronWorkflow", metadata: { ...metadata, name: kubernetesName(plan.name) }, spec: { schedules: [...schedule], timezone: "UTC", workflowSpec: workflow.spec } };
+    files.push({ path: "cronworkflow.yaml", content: printDocuments([cron], "argo", header) });
+  }
   if (fenced) files.push({ path: "network-policy.yaml", content: printDocuments([networkPolicy(plan, profile, NETWORK_LABEL)], "argo", header) });
   files.push(...deployFiles.sort((a, b) => (a.path < b.path ? -1 : 1)));
   return { files, diagnostics: diagnostics.list };
@@ -119,6 +127,15 @@ function approvalTask(plan: Plan, id: string, engineId: string, taken: ReadonlyS
     diagnostics.approximated(where, "approval timeout", `a suspended task waits until resumed: Argo resumes at a duration, it cannot fail there (onTimeout: abort after ${formatDuration(approval.timeoutMs)} is not kept)`, "use onTimeout: promote, or drop the timeout");
   }
   return { task: { name, template: name }, template: { name, suspend: resumes ? { duration: duration(approval.timeoutMs!) } : {} } };
+}
+
+/** Argo runs a schedule (cronworkflow.yaml); pushes, pull requests and tags reach it only through something that submits the Workflow. */
+function checkTriggers(plan: Plan, diagnostics: TargetDiagnostics): void {
+  const on = plan.triggers;
+  if (on === null) return;
+  const events = [on.push === null ? null : "push", on.pullRequest === null ? null : "pullRequest", on.tag.length === 0 ? null : "tag"].filter((e): e is string => e !== null);
+  if (events.length === 0) return;
+  diagnostics.approximated({ job: null, location: plan.source }, `on.${events.join(", on.")}`, "Argo Workflows has no git triggers: nothing in these files starts the Workflow on a push, a pull request or a tag", "submit it from the git host's webhook (Argo Events sensor, or argo submit in the host's CI)");
 }
 
 /** What the cluster must provide for this plan, named in the profile. */
