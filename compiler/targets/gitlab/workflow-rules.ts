@@ -8,7 +8,7 @@ import type { TargetDiagnostics } from "../common/diagnostics.ts";
 
 type Doc = Record<string, unknown>;
 
-/** A branch or tag glob (`*` within a segment, `**` across, `?`) as an RE2 regex literal for `=~`. */
+/** A branch or tag glob (`*` within a segment, `**` across, `?`) as an RE2 regex literal for `=~` (every `/` escaped, in classes too). */
 export function refRegex(patterns: readonly string[]): string {
   const one = (pattern: string) => {
     let out = "";
@@ -17,8 +17,8 @@ export function refRegex(patterns: readonly string[]): string {
       if (ch === "*" && pattern[i + 1] === "*") {
         out += ".*";
         i++;
-      } else if (ch === "*") out += "[^/]*";
-      else if (ch === "?") out += "[^/]";
+      } else if (ch === "*") out += "[^\\/]*";
+      else if (ch === "?") out += "[^\\/]";
       else if (ch === "/") out += "\\/";
       else out += /[.^$+()|{}[\]\\]/.test(ch) ? `\\${ch}` : ch;
     }
