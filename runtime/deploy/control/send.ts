@@ -77,7 +77,7 @@ async function sendTo(options: SendControlOptions): Promise<SendControlResult> {
   if (existsSync(join(dir, "state.json"))) throw new ControlError("CONTROL_RUN_ENDED", `run ${runId} has finished: there is no deployment to ${verb(request)}`);
   const waiting = readWaiting(dir);
   if (waiting === undefined || Object.keys(waiting.deployments).length === 0) {
-    throw new ControlError("CONTROL_NOT_WAITING", `run ${runId} has no deployment in progress and no job waiting for approval`);
+    throw new ControlError("CONTROL_NOT_WAITING", `run ${runId} has no deployment in progress`);
   }
   if (!processAlive(waiting.pid)) throw new ControlError("CONTROL_RUN_ENDED", `run ${runId} is not running any more (its pipec process ${waiting.pid} is gone)`);
 
