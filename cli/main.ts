@@ -124,6 +124,7 @@ export async function main(argv: readonly string[], context: MainContext = { ter
     .option("--no-cache", "run every job, even when an earlier run has its result")
     .option("--explain-cache", "say per job whether the cache hit, and on a miss which part of the key changed")
     .option("--base <ref>", "what changed(...) conditions compare with (default: the merge base with the default branch, else the last successful run's commit)")
+    .addOption(new Option("--event <event>", "the event this run stands for: a pipeline whose on: triggers do not take it is not run (exit 0); push is a push to the current branch, pull_request one into the default branch").choices(["push", "pull_request", "tag", "schedule"]).default("push"))
     .option("--no-typecheck", "skip type-checking TypeScript pipelines")
     .action(async (file: string | undefined, flags) => {
       const { runCommand } = await import("./commands/run.ts");

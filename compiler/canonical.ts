@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { parseExpression, printExpression } from "../runtime/plan/expression/index.ts";
 import type { EnvValue, Job, Plan } from "../runtime/plan/schema.ts";
+import { webhookReferences } from "../runtime/plan/webhook.ts";
 
 /**
  * The returned plan has its keys sorted already (the digest in its place), so that `emitPlan` and
@@ -19,6 +20,8 @@ export function canonicalize(plan: Plan): Plan {
     }
   };
   collect(plan.env);
+  // A webhook's ${NAME} parts are secrets: the run reads them like any other, and masks them.
+  for (const notify of plan.notify) for (const name of webhookReferences(notify.webhook).names) secrets.add(name);
   // Most jobs share a few conditions ("success()"): each text is normalised once.
   const conditions = new Map<string, string>();
   const normalize = (text: string): string => {

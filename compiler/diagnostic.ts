@@ -39,6 +39,8 @@ export const DIAGNOSTIC_CODES = [
   "env-at-load",
   "plan-edited",
   "unknown-metric",
+  "invalid-cron",
+  "invalid-webhook",
 ] as const;
 
 export const DiagnosticSchema = z.object({

@@ -122,7 +122,7 @@ export type Deployment =
   | ({ readonly strategy: "rolling" } & RollingOptions);
 
 /** The job-level options a deployment job takes besides its strategy. */
-export type DeployJobOptions = Pick<JobOptions<{}, never>, "env" | "secrets" | "timeout" | "allowFailure"> & {
+export type DeployJobOptions = Pick<JobOptions<{}, never>, "env" | "secrets" | "timeout" | "allowFailure" | "approval"> & {
   readonly needs?: readonly AnyJob[];
   readonly inputs?: readonly OutputRef[];
   readonly if?: ConditionLike;
@@ -130,8 +130,8 @@ export type DeployJobOptions = Pick<JobOptions<{}, never>, "env" | "secrets" | "
 
 function deployment<S extends Deployment["strategy"]>(strategy: S) {
   const build = <const N extends string>(name: N, options: Omit<Extract<Deployment, { strategy: S }>, "strategy"> & DeployJobOptions): Job<N, never, {}> => {
-    const { needs, inputs, env, secrets, timeout, allowFailure, if: condition, ...spec } = options;
-    const jobOptions: JobOptions<{}, never> = { needs, inputs, env, secrets, timeout, allowFailure, if: condition };
+    const { needs, inputs, env, secrets, timeout, allowFailure, approval, if: condition, ...spec } = options;
+    const jobOptions: JobOptions<{}, never> = { needs, inputs, env, secrets, timeout, allowFailure, approval, if: condition };
     return makeJob(name, jobOptions, { strategy, ...spec } as Deployment, captureCallSite(build));
   };
   return build;

@@ -6,8 +6,8 @@
  *   const test = job("test", { image: "node:20", inputs: [build.outputs.dist], steps: ["npm test"] });
  *   export default pipeline("ci", { jobs: [build, test] });
  */
-export { pipeline, type Pipeline, type PipelineOptions } from "./pipeline.ts";
-export { job, files, type Job, type AnyJob, type JobOptions, type JobContext, type MatrixInput, type MatrixOf, type ServiceOptions, type CacheOptions } from "./job.ts";
+export { pipeline, type Pipeline, type PipelineOptions, type TriggerOptions, type BranchFilter, type NotifyOptions, type NotifyEvent } from "./pipeline.ts";
+export { job, files, type Job, type AnyJob, type JobOptions, type JobContext, type MatrixInput, type MatrixOf, type ServiceOptions, type CacheOptions, type ApprovalOptions } from "./job.ts";
 export { step, type Step, type StepOptions, type StepLike } from "./step.ts";
 export { output, type Output, type OutputOptions, type OutputRef } from "./output.ts";
 export { secret, type Secret, type Env, type EnvValue } from "./secret.ts";

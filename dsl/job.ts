@@ -97,6 +97,20 @@ export interface JobOptions<M extends MatrixInput, O extends string> {
   readonly reports?: ReportOptions;
   /** Quality gates: `[{ metric: "coverage.line", min: 0.8 }, { metric: "tests.failed", max: 0 }]`; one that fails fails the job. */
   readonly gates?: readonly GateOptions[];
+  /**
+   * A manual job: the run waits before it starts until `pipec approve RUN NAME` (other jobs go on
+   * meanwhile). `name` defaults to the job's id; at `timeout` (default: none), `onTimeout: "abort"`
+   * (the default) fails the job and `"promote"` runs it, as a deployment's approval step does.
+   */
+  readonly approval?: ApprovalOptions;
+}
+
+/** `approval: { name: "release", timeout: "1h", onTimeout: "abort" }` on a job. */
+export interface ApprovalOptions {
+  readonly name?: string;
+  readonly timeout?: Duration;
+  /** @default "abort" */
+  readonly onTimeout?: "abort" | "promote";
 }
 
 export interface Job<N extends string = string, O extends string = string, M extends MatrixInput = MatrixInput> {

@@ -29,7 +29,7 @@ export async function controlCommand(kind: ControlRequest["type"], run: string, 
   try {
     const sent = await sendControlRequest({ projectDir: currentProjectRoot(), run, job: flags.job, request });
     const what = kind === "approve" ? `approved gate "${gate}"` : kind === "promote" ? `promoted${flags.full ? " (--full)" : ""}` : "aborted";
-    const where = `deployment "${sent.deployment}" (job ${sent.job}) of run ${sent.runId}`;
+    const where = sent.manual === null ? `deployment "${sent.deployment}" (job ${sent.job}) of run ${sent.runId}` : `job${sent.manual.length > 1 ? "s" : ""} ${sent.manual.join(", ")} of run ${sent.runId}`;
     if (sent.delivered) terminal.out(`${what}: ${where}\n`);
     else terminal.out(`request written for ${where}, not taken yet: the run picks it up within a moment if it is still running (pipec logs ${sent.runId} ${sent.job})\n`);
     return EXIT.ok;

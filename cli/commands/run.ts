@@ -6,7 +6,7 @@ import { compileFile } from "../../compiler/index.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
-import { ChangeBaseError, listRunIds, MissingSecretsError, readOrRecoverRunState, readRunPlan, runDir, runPipeline, runProcessAlive, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
+import { ChangeBaseError, checkTrigger, listRunIds, type TriggerDecision, type TriggerEvent, MissingSecretsError, readOrRecoverRunState, readRunPlan, runDir, runPipeline, runProcessAlive, RunStoreError, UnmaskableSecretError } from "../../runtime/run/index.ts";
 import { ArtifactStoreBusyError, defaultStoreRoot, SnapshotError } from "../../runtime/artifacts/index.ts";
 import { DEFAULT_KEEP_RUNS, pruneRuns } from "../../runtime/retention/index.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -35,6 +35,8 @@ export interface RunFlags {
   readonly maxOutputSize?: string;
   readonly maxRunOutputSize?: string;
   readonly base?: string;
+  /** `--event`: what the run stands for, checked against the pipeline's triggers. @default "push" */
+  readonly event?: TriggerEvent;
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, terminal: Terminal, signal: AbortSignal, isTty: boolean): Promise<number> {
@@ -47,6 +49,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
   if (signal.aborted) return EXIT.interrupted;
   if (!loaded) return EXIT.invalidInput;
   const projectDir = loaded.projectDir;
+  // A resumed run was triggered already; a new one runs only when the pipeline's triggers take the event.
+  if (!loaded.resume) {
+    const skip = triggerSkip(projectDir, loaded.plan, flags, terminal);
+    if (skip !== null) return skip;
+  }
   let overrides: Record<string, string>;
   let secrets: Record<string, string>;
   let outputLimits: OutputLimitFlags;
@@ -93,6 +100,23 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
   reporter.close();
   await applyDefaultRetention(projectDir, flags.json ?? false, terminal);
   return result.status === "success" ? EXIT.ok : result.status === "cancelled" ? EXIT.interrupted : EXIT.failed;
+}
+
+/** The exit code when the pipeline is not run for this event (0, said why) or the event cannot be read (2); null: run it. */
+function triggerSkip(projectDir: string, plan: Plan, flags: RunFlags, terminal: Terminal): number | null {
+  const event = flags.event ?? "push";
+  let decision: TriggerDecision;
+  try {
+    decision = checkTrigger({ projectDir, plan, event, base: flags.base });
+  } catch (cause) {
+    if (!(cause instanceof ChangeBaseError)) throw cause;
+    terminal.err(`pipec run: ${cause.message}\n`);
+    return EXIT.invalidInput;
+  }
+  if (decision.run) return null;
+  if (flags.json) terminal.out(`${JSON.stringify({ type: "run.skipped", time: new Date().toISOString(), pipeline: plan.name, event, reason: decision.reason })}\n`);
+  else terminal.err(`pipec: not running ${plan.name}: ${decision.reason}; nothing ran (--event chooses the event)\n`);
+  return EXIT.ok;
 }
 
 /** Old runs are removed once this many are beyond the policy. */

@@ -22,6 +22,10 @@ export function createPlainReporter(terminal: Terminal, color = false, options: 
         case "run.started":
           terminal.err(`pipec: running ${event.pipeline} (${event.jobs.length} jobs, ${event.executor} executor, concurrency ${event.concurrency}), run ${event.runId}\n`);
           return;
+        case "run.notify":
+          if (event.ok) terminal.err(`pipec: notified ${event.webhook} (${event.event}): ${event.message}\n`);
+          else terminal.err(`pipec: warning: notification (${event.event}) to ${event.webhook} failed after ${event.attempts} attempt${event.attempts === 1 ? "" : "s"}: ${event.message}; the run's result stands\n`);
+          return;
         case "run.notice":
           terminal.err(`pipec: ${event.level === "warning" ? "warning: " : ""}${event.message}\n`);
           return;
@@ -51,6 +55,10 @@ export function createPlainReporter(terminal: Terminal, color = false, options: 
           return;
         case "job.gates":
           for (const line of gateLines(event, color)) terminal.out(`${prefix(event.job)} ${line}\n`);
+          return;
+        case "job.approval":
+          if (event.state === "waiting") terminal.out(`${prefix(event.job)} waiting for approval "${event.name}"${event.timeoutAt === null ? "" : ` until ${event.timeoutAt}`}: ${event.command}\n`);
+          else terminal.out(`${prefix(event.job)} approval "${event.name}" ${event.state === "approved" ? "given" : event.state}\n`);
           return;
         case "job.status":
           if (event.status === "retrying") terminal.out(`${prefix(event.job)} retrying: ${event.reason ?? ""}\n`);

@@ -27,7 +27,7 @@ export function createTtyReporter(terminal: Terminal, options: { readonly explai
     clear();
     const lines = [...jobs.entries()].map(([id, view]) => {
       const elapsed = view.durationMs ?? (view.startedAt ? Date.now() - view.startedAt : null);
-      const icon = view.status === "running" ? paint(true, 36, "▶") : view.status === "success" ? paint(true, 32, "✔") : ["failed", "timed-out"].includes(view.status) ? paint(true, 31, "✘") : paint(true, 90, "·");
+      const icon = view.status === "running" ? paint(true, 36, "▶") : view.status === "waiting" ? paint(true, 33, "⏸") : view.status === "success" ? paint(true, 32, "✔") : ["failed", "timed-out"].includes(view.status) ? paint(true, 31, "✘") : paint(true, 90, "·");
       return `${icon} ${id.slice(0, columns - 30).padEnd(Math.min(40, columns - 30))} ${view.status.padEnd(10)} ${elapsed === null ? "" : formatMs(elapsed)}`;
     });
     const shown = lines.length > 15 ? [...lines.filter((l) => l.includes("▶")).slice(0, 12), paint(true, 90, `  … ${lines.length} jobs`)] : lines;
@@ -42,6 +42,7 @@ export function createTtyReporter(terminal: Terminal, options: { readonly explai
         timer = setInterval(draw, 100);
         timer.unref();
       }
+      if (event.type === "job.approval" && event.state === "waiting") jobs.set(event.job, { status: "waiting", startedAt: null, durationMs: null });
       if (event.type === "job.started") jobs.set(event.job, { status: "running", startedAt: Date.now(), durationMs: null });
       if (event.type === "job.finished") jobs.set(event.job, { status: event.status, startedAt: null, durationMs: event.durationMs });
       if (event.type === "run.finished" && timer) {

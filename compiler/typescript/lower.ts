@@ -4,7 +4,9 @@
  * job and step located at its call site.
  */
 import { planGates, planReports } from "../reports.ts";
-import { CALL_SITE, JOB, OUTPUT_JOB, OUTPUT_REF, STEP, hasBrand } from "../../dsl/brand.ts";
+import { planNotify, planTriggers } from "../delivery.ts";
+import type { NotifyOptions } from "../../dsl/pipeline.ts";
+import { CALL_SITE, JOB, OUTPUT_JOB, OUTPUT_REF, SECRET, STEP, hasBrand } from "../../dsl/brand.ts";
 import type { AnyJob, JobContext, MatrixInput, PerExpansion } from "../../dsl/job.ts";
 import type { Pipeline } from "../../dsl/pipeline.ts";
 import type { OutputRef } from "../../dsl/output.ts";
@@ -92,6 +94,14 @@ export function lowerToData(pipeline: Pipeline, sites: CallSiteMapper, entry: st
       ? Object.fromEntries(Object.entries(options.vars).map(([name, v]) => [name, typeof v === "string" ? { default: v } : compact({ ...v })]))
       : undefined,
     timeoutMs: lowerDuration(options.timeout, "timeout", problems),
+    triggers: planTriggers(options.on),
+    notify: planNotify(
+      Array.isArray(options.notify)
+        ? options.notify.map((n: NotifyOptions, index: number) =>
+            n === null || typeof n !== "object" ? n : { ...n, webhook: hasBrand(n.webhook, SECRET) ? `\${${(n.webhook as { name: string }).name}}` : n.webhook, timeout: undefined, timeoutMs: lowerDuration(n.timeout, `notify[${index}].timeout`, problems) },
+          )
+        : options.notify,
+    ),
     jobs: planJobs,
     source: pipelineSite,
   });
@@ -201,6 +211,7 @@ function lowerJob(
     user: o.user,
     reports: planReports(o.reports),
     gates: planGates(o.gates),
+    approval: o.approval === undefined || o.approval === null || typeof o.approval !== "object" ? (o.approval as undefined) : compact({ name: o.approval.name ?? (combo ? matrixJobId(job.name, combo) : job.name), timeoutMs: lowerDuration(o.approval.timeout, "approval.timeout", problems), onTimeout: o.approval.onTimeout }),
     deploy: job.deployment ? lowerDeployment(job.deployment, job.name, problems) : undefined,
   });
 }

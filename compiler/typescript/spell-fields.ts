@@ -24,6 +24,7 @@ export const DSL_FIELD_NAMES: Readonly<Record<string, string>> = {
   intervalMs: "interval",
   initialDelayMs: "initialDelay",
   windowMs: "window",
+  triggers: "on",
 };
 
 /** Where each canary step kind keeps its plan fields in the DSL: `{ kind: "pause", durationMs }` is `{ pause: { duration } }`. */

@@ -10,6 +10,7 @@ import { canonicalize } from "../canonical.ts";
 import { checkDeployments } from "./check-deployments.ts";
 import { checkExpressions } from "./check-expressions.ts";
 import { checkGates } from "./check-gates.ts";
+import { checkDelivery } from "./check-delivery.ts";
 import { checkGraph } from "./check-graph.ts";
 import { checkImages } from "./check-images.ts";
 import { checkInputs } from "./check-inputs.ts";
@@ -48,6 +49,7 @@ export function validateDraft(draft: Draft): Validated {
     ...checkSecrets(plan, plan.jobs, draft),
     ...checkScripts(plan, plan.jobs, draft),
     ...checkGates(plan.jobs, draft),
+    ...checkDelivery(plan, draft),
   );
   const sorted = sortDiagnostics(dedupeDiagnostics(diagnostics));
   return { plan: parsed.success && !hasErrors(sorted) ? canonicalize(plan) : null, diagnostics: sorted };

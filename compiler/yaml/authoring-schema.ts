@@ -134,6 +134,14 @@ export const JobSchema = z.strictObject({
     .array(z.strictObject({ metric: z.string().min(1), min: z.number().optional(), max: z.number().optional(), file: z.string().min(1).optional() }))
     .optional()
     .describe("Quality gates: { metric: coverage.line, min: 0.8 }; with file: a dotted path into a JSON file the job wrote."),
+  approval: z
+    .strictObject({
+      name: z.string().regex(JOB_ID, "an approval name uses letters, digits, '_', '.' and '-'").optional().describe("What pipec approve RUN NAME names; the job's id by default."),
+      timeout: duration().optional().describe("How long to wait; no limit by default."),
+      on_timeout: z.enum(["abort", "promote"]).optional().describe("abort (the default) fails the job at the timeout; promote runs it."),
+    })
+    .optional()
+    .describe("A manual job: the run waits before it starts until pipec approve RUN NAME."),
   changes: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: "expected a path pattern or a list of them, like services/user/**" })
     .optional()
@@ -153,6 +161,29 @@ export const VariableSchema = z.union(
   { error: "expected a default value or { default, description }" },
 );
 
+const branchFilter = () =>
+  z
+    .union([z.null(), z.literal(true), z.strictObject({ branches: strings("a branch pattern").optional(), paths: strings("a path pattern").optional() })], {
+      error: "expected { branches, paths } (each a pattern or a list of them), or nothing for any",
+    })
+    .optional();
+
+export const TriggersSchema = z
+  .strictObject({
+    push: branchFilter().describe("A push to a branch: { branches: [main, release/*], paths: [src/**] }; empty: any."),
+    pull_request: branchFilter().describe("A pull request; branches are its target branches."),
+    tag: strings("a tag pattern").optional().describe("A pushed tag matching these patterns, like v*."),
+    schedule: strings("a cron expression").optional().describe("Five-field cron expressions in UTC, like 0 3 * * *."),
+  })
+  .describe("When the pipeline runs; pipec run --event push|pull_request|tag|schedule skips it when they do not match.");
+
+export const NotifySchema = z.strictObject({
+  on: z.array(z.enum(["success", "failure", "cancelled", "recovered", "always"])).min(1).describe("recovered: a success after the previous run failed."),
+  webhook: z.union([z.string().min(1), SecretRefSchema], { error: "expected a URL (its ${NAME} parts are secrets) or { secret: NAME }" }),
+  timeout: duration().optional().describe("Per attempt; 10s by default."),
+  retries: z.int().min(0, "must not be negative").max(10).optional().describe("Attempts after the first; 2 by default."),
+});
+
 export const AuthoringPipelineSchema = z
   .strictObject({
     name: z.string().min(1).describe("The pipeline's name."),
@@ -161,6 +192,8 @@ export const AuthoringPipelineSchema = z
     image: z.string().min(1).optional().describe("The image of every job that does not name one."),
     timeout: duration().optional().describe("The whole pipeline's time limit."),
     secrets: z.array(secretName()).optional().describe("The secrets this pipeline uses (informational)."),
+    on: TriggersSchema.optional(),
+    notify: z.array(NotifySchema).optional().describe("HTTP POSTs at the end of a run; they never fail it."),
     jobs: z.record(z.string().regex(JOB_ID, "a job id uses letters, digits, '_', '.' and '-', starting with a letter or digit"), JobSchema),
   })
   // Top-level `x-*` keys are ignored (the Docker Compose convention), a home for YAML anchors.

@@ -75,6 +75,20 @@ export function mapJob(request: JobRequest, context: MapContext): JobInput {
     record(context, [...plan, "gates"], [...doc, "gates"]);
     job.gates.forEach((_, index) => record(context, [...plan, "gates", index], [...doc, "gates", index]));
   }
+  if (job.approval !== undefined) {
+    const approval = job.approval;
+    out.approval = { name: approval.name ?? expansion.id };
+    record(context, [...plan, "approval"], [...doc, "approval"]);
+    record(context, [...plan, "approval", "name"], approval.name === undefined ? [...doc, "approval"] : [...doc, "approval", "name"]);
+    if (approval.timeout !== undefined) {
+      out.approval.timeoutMs = durationMs(approval.timeout, [...doc, "approval", "timeout"], context);
+      record(context, [...plan, "approval", "timeoutMs"], [...doc, "approval", "timeout"]);
+    }
+    if (approval.on_timeout !== undefined) {
+      out.approval.onTimeout = approval.on_timeout;
+      record(context, [...plan, "approval", "onTimeout"], [...doc, "approval", "on_timeout"]);
+    }
+  }
   if (job.changes !== undefined) {
     out.if = withChanges(out.if, job.changes, [...doc, "changes"], scope);
     if (job.conditional === undefined) record(context, [...plan, "if"], [...doc, "changes"]);

@@ -9,6 +9,7 @@ import { mapEnv } from "./map-env.ts";
 import { mapJob, type JobExpansion } from "./map-job.ts";
 import { formatPath } from "./schema-issues.ts";
 import { setOwn } from "./values.ts";
+import { planNotify, planTriggers } from "../delivery.ts";
 
 export function mapPipeline(pipeline: AuthoringPipeline, context: MapContext): PlanInput {
   const plan: PlanInput = { name: pipeline.name, jobs: {}, source: { file: context.file, line: 1, column: 1 } };
@@ -22,6 +23,27 @@ export function mapPipeline(pipeline: AuthoringPipeline, context: MapContext): P
   if (pipeline.secrets !== undefined) {
     plan.secrets = [...pipeline.secrets];
     recordTree(context, ["secrets"], ["secrets"], pipeline.secrets);
+  }
+
+  if (pipeline.on !== undefined) {
+    const { pull_request, ...rest } = pipeline.on;
+    plan.triggers = planTriggers({ ...rest, ...(pull_request === undefined ? {} : { pullRequest: pull_request }) });
+    recordTree(context, ["triggers"], ["on"], pipeline.on);
+    if (pull_request !== undefined) recordTree(context, ["triggers", "pullRequest"], ["on", "pull_request"], pull_request);
+    // A single pattern or cron is item 0 of its plan list.
+    for (const key of ["tag", "schedule"] as const) if (typeof pipeline.on[key] === "string") record(context, ["triggers", key, 0], ["on", key]);
+  }
+  if (pipeline.notify !== undefined) {
+    plan.notify = planNotify(
+      pipeline.notify.map((n, index) => ({
+        on: n.on,
+        webhook: typeof n.webhook === "string" ? n.webhook : `\${${n.webhook.secret}}`,
+        timeoutMs: n.timeout === undefined ? undefined : durationMs(n.timeout, ["notify", index, "timeout"], context),
+        retries: n.retries,
+      })),
+    );
+    recordTree(context, ["notify"], ["notify"], pipeline.notify);
+    pipeline.notify.forEach((n, index) => n.timeout !== undefined && record(context, ["notify", index, "timeoutMs"], ["notify", index, "timeout"]));
   }
 
   const expansions = new Map<string, { expansions: JobExpansion[]; keys: string[] }>();

@@ -305,6 +305,59 @@ export const GateSchema = z
   .strict()
   .refine((gate) => gate.min !== null || gate.max !== null, { message: "a gate needs min or max" });
 
+/* ---------------------------------------------------------------- manual jobs, notifications, triggers */
+
+/** A manual job: the run waits before the job starts until `pipec approve RUN NAME` (or the timeout). */
+export const ApprovalSchema = z
+  .object({
+    /** What `pipec approve RUN NAME` names; the job's id when the author gives none. */
+    name: z.string().regex(JOB_ID, "an approval name uses letters, digits, '_', '.' and '-'"),
+    /** null: wait as long as it takes (Ctrl-C and the pipeline timeout still end the wait). */
+    timeoutMs: ms().nullable().default(null),
+    /** At the timeout: abort fails the job (as a deployment's approval rolls back), promote runs it. */
+    onTimeout: z.enum(["abort", "promote"]).default("abort"),
+  })
+  .strict();
+
+/** What ends a run as far as a notification is concerned; `recovered`: success after the pipeline's previous run failed. */
+export const NOTIFY_EVENTS = ["success", "failure", "cancelled", "recovered", "always"] as const;
+
+/** An HTTP POST with a JSON body at the end of a run. It never fails the run. */
+export const NotifySchema = z
+  .object({
+    on: z.array(z.enum(NOTIFY_EVENTS)).min(1),
+    /** The URL: a template whose `${NAME}` parts are secrets (the plan holds the names, never the values). */
+    webhook: z.string().min(1),
+    /** Per attempt. */
+    timeoutMs: ms().min(100).max(300_000).default(10_000),
+    /** Attempts after the first, for a timeout, a network error or a 5xx/429 answer. */
+    retries: int(0).max(10).default(2),
+  })
+  .strict();
+
+const branchFilter = () =>
+  z
+    .object({
+      /** Glob patterns (`main`, `release/*`); empty: any branch. */
+      branches: z.array(z.string().min(1)).default([]),
+      /** Glob patterns of changed files; empty: any change. */
+      paths: z.array(z.string().min(1)).default([]),
+    })
+    .strict();
+
+/** When the pipeline runs: the engines' triggers, and `pipec run --event` locally. Absent: on every event. */
+export const TriggersSchema = z
+  .object({
+    push: branchFilter().nullable().default(null),
+    /** Branches are the pull request's target branch, as in GitHub and GitLab. */
+    pullRequest: branchFilter().nullable().default(null),
+    /** Tag name patterns (`v*`). */
+    tag: z.array(z.string().min(1)).default([]),
+    /** Five-field cron expressions, in UTC. */
+    schedule: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 /* ---------------------------------------------------------------- jobs and plan */
 
 export const JobSchema = z
@@ -343,6 +396,8 @@ export const JobSchema = z
     reports: ReportsSchema.nullable().default(null),
     /** Thresholds on report metrics, checked after the reports: one that fails fails the job. */
     gates: z.array(GateSchema).default([]),
+    /** A manual job: the run waits for `pipec approve` before it starts; null: none. */
+    approval: ApprovalSchema.nullable().default(null),
     source: SourceLocationSchema.nullable().default(null),
   })
   .strict();
@@ -364,6 +419,10 @@ export const PlanSchema = z
     timeoutMs: ms().min(1000).nullable().default(null),
     secrets: z.array(z.string().regex(SECRET_NAME)).default([]),
     jobs: z.record(z.string().regex(JOB_ID, "a job id uses letters, digits, '_', '.' and '-'"), JobSchema),
+    /** HTTP notifications at the end of a run. */
+    notify: z.array(NotifySchema).default([]),
+    /** When the pipeline runs (`on:` as authors write it); null: on every event. */
+    triggers: TriggersSchema.nullable().default(null),
     source: SourceLocationSchema.nullable().default(null),
     /** sha256 of the canonical JSON of the plan without this field. */
     digest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
@@ -386,3 +445,6 @@ export type Metric = z.output<typeof MetricSchema>;
 export type SourceLocation = z.output<typeof SourceLocationSchema>;
 export type Reports = z.output<typeof ReportsSchema>;
 export type Gate = z.output<typeof GateSchema>;
+export type Approval = z.output<typeof ApprovalSchema>;
+export type Notify = z.output<typeof NotifySchema>;
+export type Triggers = z.output<typeof TriggersSchema>;

@@ -63,6 +63,12 @@ function gitRunner(cwd: string): Git {
   };
 }
 
+/** The repository's default branch (origin's HEAD, else a local main or master), or null. */
+export function repositoryDefaultBranch(projectDir: string): string | null {
+  const name = defaultBranch(gitRunner(projectDir));
+  return name === null ? null : name.replace(/^origin\//, "");
+}
+
 /** origin's HEAD when the clone knows it, else a local main or master. */
 function defaultBranch(git: Git): string | null {
   const remote = git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD");

@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 const base = { time: z.string(), runId: z.string() };
-const JobStatusSchema = z.enum(["pending", "ready", "running", "retrying", "success", "failed", "timed-out", "skipped", "cancelled"]);
+const JobStatusSchema = z.enum(["pending", "waiting", "ready", "running", "retrying", "success", "failed", "timed-out", "skipped", "cancelled"]);
 
 export const RunEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("run.started"), ...base, pipeline: z.string(), digest: z.string(), executor: z.enum(["docker", "local"]), concurrency: z.number(), jobs: z.array(z.string()), resumedFrom: z.string().nullable() }),
@@ -62,6 +62,28 @@ export const RunEventSchema = z.discriminatedUnion("type", [
     value: z.number().nullable(),
     weight: z.number().nullable(),
     message: z.string(),
+  }),
+  /** A manual job's approval: `waiting` (with the command that approves it and when it times out), then how the wait ended. */
+  z.object({
+    type: z.literal("job.approval"),
+    ...base,
+    job: z.string(),
+    name: z.string(),
+    state: z.enum(["waiting", "approved", "timed-out", "cancelled"]),
+    timeoutAt: z.string().nullable(),
+    command: z.string(),
+  }),
+  /** A notification sent at the end of the run (after run.finished): the webhook as the plan names it, never its URL. A failed one is a warning, never the run's failure. */
+  z.object({
+    type: z.literal("run.notify"),
+    ...base,
+    webhook: z.string(),
+    event: z.string(),
+    ok: z.boolean(),
+    attempts: z.number(),
+    httpStatus: z.number().nullable(),
+    message: z.string(),
+    durationMs: z.number(),
   }),
   /** What `changed(...)` conditions compared with, and how many files differ. */
   z.object({ type: z.literal("run.changes"), ...base, base: z.string(), files: z.number().nullable() }),

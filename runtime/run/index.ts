@@ -7,3 +7,5 @@ export { readOrRecoverRunState } from "./recover-run-state.ts";
 export { runProcessAlive } from "./reap-crashed-runs.ts";
 export { MissingSecretsError } from "./missing-secrets.ts";
 export { ChangeBaseError } from "./changed-files.ts";
+export { checkTrigger, type CheckTriggerOptions } from "./check-trigger.ts";
+export { matchTrigger, TRIGGER_EVENTS, type TriggerDecision, type TriggerEvent } from "./trigger-match.ts";

@@ -13,10 +13,12 @@ import type { RunEvent, RunEventDraft } from "./events.ts";
 import { readGitInfo } from "./git-info.ts";
 import { changesForRun } from "./run-changes.ts";
 import { runJobAttempt } from "./job-attempt.ts";
+import { createManualApprovals } from "./manual-approvals.ts";
 import { createMasker, UnmaskableSecretError, unmaskableSecrets } from "./mask.ts";
 import { conditionalSecretsNotice, MissingSecretsError, missingSecrets } from "./missing-secrets.ts";
 import { newRunId } from "./run-id.ts";
-import { createRunStore, type RunState } from "./run-store.ts";
+import { createRunStore, listRunIds, readRunState, type RunState } from "./run-store.ts";
+import { notifyRun } from "./notifications.ts";
 import { prepareRunWorkspace, type RunWorkspace } from "./run-workspace.ts";
 import { defaultStoreRoot, openArtifactStore } from "../artifacts/index.ts";
 import { DEPLOYMENTS_DIR } from "../deploy/history/store.ts";
@@ -201,12 +203,19 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         }
         return;
       }
+      case "await-approval":
+        approvals.open(command.id, command.name, command.timeoutAt);
+        return;
+      case "approval-closed":
+        approvals.close(command.id, command.name, command.outcome);
+        return;
       case "run-finished":
         finish(command.status);
         return;
     }
   };
 
+  const approvals = createManualApprovals({ runDir: store.dir, runId, emit, approved: (id, name) => dispatch({ type: "approved", id, name }) });
   const onAbort = () => dispatch({ type: "cancel", reason: "interrupt" });
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
@@ -214,6 +223,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const status = await finished;
   options.signal?.removeEventListener("abort", onAbort);
   for (const timer of timers.values()) clearTimeout(timer);
+  approvals.stop();
   await Promise.all(cleanups);
 
   const removed = await executor.cleanup(runId).catch(() => 0);
@@ -221,12 +231,31 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const path = runCriticalPath(state);
   emit({ type: "run.finished", status, reason: state.stopReason, durationMs: Date.now() - startedAt.getTime(), criticalPath: [...path.path], criticalPathMs: path.totalMs });
   store.writeState(finalState(runId, plan, state, status, startedAt, options.resume?.runId ?? null, produced));
+  if (plan.notify.length > 0) {
+    const failedJobs = Object.entries(state.jobs)
+      .filter(([, job]) => job.status === "failed" || job.status === "timed-out")
+      .map(([job, s]) => ({ job, status: s.status, reason: s.reason === null ? null : masker.text(s.reason) }));
+    const body = { pipeline: plan.name, runId, failedJobs, durationMs: Date.now() - startedAt.getTime(), commit: { sha: git.sha, branch: git.branch }, runDir: store.dir };
+    for (const result of await notifyRun(plan, status, previousOutcome(projectDir, plan.name, runId), body, { secrets: options.secrets, mask: (text) => masker.text(text) })) {
+      emit({ type: "run.notify", ...result });
+    }
+  }
   store.close();
   // Said after the last write, so that a state.json that could not be written is said too (the store is closed: console only).
   for (const problem of store.writeProblems) options.onEvent({ type: "run.notice", level: "warning", message: problem, time: new Date().toISOString(), runId });
   await artifacts.release(runId).catch(() => undefined);
   if (!options.keepWorkspaces) await rm(join(store.dir, "work"), { recursive: true, force: true });
   return { runId, status, dir: store.dir, state };
+}
+
+/** How this pipeline's newest earlier finished run ended (cancelled runs are passed over), for "recovered". */
+function previousOutcome(projectDir: string, pipeline: string, runId: string): "success" | "failed" | null {
+  for (const id of listRunIds(projectDir)) {
+    if (id === runId) continue;
+    const state = readRunState(projectDir, id);
+    if (state?.pipeline === pipeline && (state.status === "success" || state.status === "failed")) return state.status;
+  }
+  return null;
 }
 
 /** `env` in job conditions: the pipeline's own variables as written (secrets never take part in conditions). */

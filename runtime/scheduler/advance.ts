@@ -10,6 +10,7 @@
 import { finishAttempt } from "./attempts.ts";
 import { closeDraft, currentAttempt, openDraft, PIPELINE_TIMEOUT_KEY, patchJob, setStatus, setTimer, type Draft } from "./draft.ts";
 import { settle } from "./settle.ts";
+import { approvalTimedOut, approve } from "./approvals.ts";
 import { beginStop } from "./stop.ts";
 import type { SchedulerCommand, SchedulerEvent, SchedulerState } from "./types.ts";
 
@@ -31,6 +32,9 @@ export function advance(state: SchedulerState, event: SchedulerEvent, now: numbe
       break;
     case "timer":
       fireTimer(draft, event.key);
+      break;
+    case "approved":
+      if (draft.phase === "running") approve(draft, event.id, event.name);
       break;
     case "cancel":
       if (draft.phase === "created") markStarted(draft);
@@ -65,6 +69,10 @@ function fireTimer(draft: Draft, key: string): void {
   if (entry === undefined) return;
   if (entry.kind === "pipeline-timeout") {
     beginStop(draft, "timeout");
+    return;
+  }
+  if (entry.kind === "approval") {
+    approvalTimedOut(draft, entry.id);
     return;
   }
   const state = draft.jobs[entry.id];

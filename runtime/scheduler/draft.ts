@@ -35,6 +35,7 @@ export const PIPELINE_TIMEOUT_KEY = "pipeline-timeout";
 /** Job ids cannot contain ':', so these keys never collide. */
 export const jobTimeoutKey = (id: string, attempt: number): string => `timeout:${id}:${attempt}`;
 export const retryKey = (id: string, attempt: number): string => `retry:${id}:${attempt}`;
+export const approvalKey = (id: string): string => `approval:${id}`;
 
 export function openDraft(state: SchedulerState, now: number): Draft {
   return {

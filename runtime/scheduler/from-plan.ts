@@ -28,6 +28,7 @@ export function schedulerJobsFromPlan(plan: Pick<Plan, "jobs">): SchedulerJob[] 
       retry: job.retry,
       timeoutMs: job.timeoutMs,
       matrix: job.matrix ?? {},
+      approval: job.approval ?? null,
     };
   });
 }

@@ -7,6 +7,7 @@ import { changesDetail } from "./changes-reason.ts";
 import { evaluateCondition, needResult } from "./conditions.ts";
 import { clearTimer, setStatus, type Draft } from "./draft.ts";
 import { failJob, startAttempt } from "./attempts.ts";
+import { readyOrWait } from "./approvals.ts";
 import { isCancelled, stopMessage } from "./stop.ts";
 import { isTerminal, type RunStatus, type SchedulerJob } from "./types.ts";
 
@@ -37,7 +38,7 @@ function decide(draft: Draft, job: SchedulerJob): void {
   }
   const result = evaluateCondition(job, draft);
   if (!result.ok) failJob(draft, job, "failed", result.message);
-  else if (result.run) setStatus(draft, job.id, "ready", null);
+  else if (result.run) readyOrWait(draft, job);
   else setStatus(draft, job.id, "skipped", skipReason(draft, job));
 }
 

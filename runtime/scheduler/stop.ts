@@ -12,6 +12,7 @@
 import { runsAfterFailure } from "./conditions.ts";
 import { clearTimer, currentAttempt, patchJob, retryKey, setStatus, type Draft } from "./draft.ts";
 import type { StopReason } from "./types.ts";
+import { closeWait } from "./approvals.ts";
 
 /** `cause` names what triggered a fail-fast, for the reasons shown on the cancelled jobs. */
 export function beginStop(draft: Draft, reason: StopReason, cause?: string): void {
@@ -28,6 +29,9 @@ export function beginStop(draft: Draft, reason: StopReason, cause?: string): voi
       case "pending":
       case "ready":
         setStatus(draft, job.id, "cancelled", text);
+        break;
+      case "waiting":
+        closeWait(draft, job, text);
         break;
       case "retrying":
         clearTimer(draft, retryKey(job.id, currentAttempt(state)));

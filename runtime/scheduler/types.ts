@@ -3,7 +3,7 @@
  * gets back, and the state in between. All plain data except `SchedulerOptions.random`.
  */
 import type { Expr, ExpressionContext } from "../plan/expression/index.ts";
-import type { Retry } from "../plan/schema.ts";
+import type { Approval, Retry } from "../plan/schema.ts";
 
 export type MatrixValues = Readonly<Record<string, string | number | boolean>>;
 
@@ -19,9 +19,11 @@ export interface SchedulerJob {
   /** Deadline of each attempt, from its start. */
   readonly timeoutMs: number;
   readonly matrix: MatrixValues;
+  /** A manual job: once its condition holds it waits (holding no slot) until approved or timed out. */
+  readonly approval: Approval | null;
 }
 
-export type JobStatus = "pending" | "ready" | "running" | "retrying" | "success" | "failed" | "timed-out" | "skipped" | "cancelled";
+export type JobStatus = "pending" | "waiting" | "ready" | "running" | "retrying" | "success" | "failed" | "timed-out" | "skipped" | "cancelled";
 export type TerminalStatus = Extract<JobStatus, "success" | "failed" | "timed-out" | "skipped" | "cancelled">;
 export const TERMINAL_STATUSES: readonly TerminalStatus[] = ["success", "failed", "timed-out", "skipped", "cancelled"];
 
@@ -68,7 +70,9 @@ export type SchedulerEvent =
       readonly outputs?: Readonly<Record<string, string>>;
     }
   | { readonly type: "timer"; readonly key: string }
-  | { readonly type: "cancel"; readonly reason: CancelReason };
+  | { readonly type: "cancel"; readonly reason: CancelReason }
+  /** `pipec approve RUN NAME` for a waiting manual job. */
+  | { readonly type: "approved"; readonly id: string; readonly name: string };
 
 export type SchedulerCommand =
   | { readonly type: "start-job"; readonly id: string; readonly attempt: number }
@@ -76,7 +80,11 @@ export type SchedulerCommand =
   | { readonly type: "set-timer"; readonly key: string; readonly at: number }
   | { readonly type: "clear-timer"; readonly key: string }
   | { readonly type: "job-status"; readonly id: string; readonly status: JobStatus; readonly attempt: number; readonly reason?: string }
-  | { readonly type: "run-finished"; readonly status: RunStatus; readonly reason?: StopReason };
+  | { readonly type: "run-finished"; readonly status: RunStatus; readonly reason?: StopReason }
+  /** A manual job waits for `pipec approve RUN name` until `timeoutAt` (null: no limit). */
+  | { readonly type: "await-approval"; readonly id: string; readonly name: string; readonly timeoutAt: number | null }
+  /** The wait is over. */
+  | { readonly type: "approval-closed"; readonly id: string; readonly name: string; readonly outcome: "approved" | "timed-out" | "cancelled" };
 
 export interface AttemptRecord {
   /** 1-based. */
@@ -103,7 +111,8 @@ export interface JobState {
 export type TimerEntry =
   | { readonly kind: "job-timeout"; readonly id: string; readonly attempt: number }
   | { readonly kind: "retry"; readonly id: string; readonly attempt: number }
-  | { readonly kind: "pipeline-timeout" };
+  | { readonly kind: "pipeline-timeout" }
+  | { readonly kind: "approval"; readonly id: string };
 
 /** Computed once by createScheduler and shared by every later state. */
 export interface SchedulerGraph {

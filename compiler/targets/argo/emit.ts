@@ -9,12 +9,13 @@ import type { Plan } from "../../../runtime/plan/schema.ts";
 import { jobWhere, TargetDiagnostics } from "../common/diagnostics.ts";
 import { argoName, engineIds } from "../common/names.ts";
 import { artifactName } from "../common/pack.ts";
-import { checkVarsShadowingEnv } from "../common/shared-checks.ts";
+import { checkNotify, checkVarsShadowingEnv } from "../common/shared-checks.ts";
 import type { EmitOptions, EmitResult, EmittedFile, TargetProfile } from "../types.ts";
 import { argoCondition } from "./condition.ts";
 import { deployTemplates } from "./deploy-task.ts";
 import { printDocuments } from "./documents.ts";
-import { seconds } from "./durations.ts";
+import { duration, seconds } from "./durations.ts";
+import { formatDuration } from "../../../runtime/plan/duration.ts";
 import { jobTemplate, NETWORK_LABEL } from "./job-template.ts";
 import { networkPolicy } from "./network-policy.ts";
 import { workflowParameters } from "./parameters.ts";
@@ -28,6 +29,8 @@ export function emitArgo(plan: Plan, options: EmitOptions): EmitResult {
   const profile = options.profile.argo;
   const diagnostics = new TargetDiagnostics("argo");
   checkVarsShadowingEnv(plan, diagnostics);
+  checkNotify(plan, diagnostics);
+  checkTriggers(plan, diagnostics);
   const ids = engineIds(plan, argoName, diagnostics);
   const header = { version: options.pipecVersion, digest: plan.digest ?? "" };
   const tasks: Doc[] = [];
@@ -62,12 +65,18 @@ export function emitArgo(plan: Plan, options: EmitOptions): EmitResult {
         diagnostics.approximated(where, "network none", `a NetworkPolicy (network-policy.yaml) denies the pod's traffic but DNS${profile.egress.length === 0 ? "" : ` and ${profile.egress.join(", ")}`}: it needs a CNI that enforces policies, and it fences the whole pod, so the checkout and the artifact upload need their addresses in argo.egress`, "list the git host and artifact repository in argo.egress, or set network: host");
       }
     }
+    const gate = approvalTask(plan, id, engineId, new Set(ids.values()), diagnostics);
+    if (gate !== null) {
+      templates.push(gate.template);
+      tasks.push({ ...gate.task, ...(depends === null ? {} : { depends }), ...(when === null ? {} : { when }) });
+    }
     const from = job.inputs.map((input) => ({ name: artifactName(ids.get(input.job) ?? input.job, input.output), from: `{{tasks.${ids.get(input.job) ?? input.job}.outputs.artifacts.${input.output}}}` }));
     tasks.push({
       name: engineId,
       template,
-      ...(depends === null ? {} : { depends }),
-      ...(when === null ? {} : { when }),
+      // A manual job's own condition decides its approval task; the job follows the approval.
+      ...(gate !== null ? { depends: `${gate.task.name}.Succeeded` } : depends === null ? {} : { depends }),
+      ...(gate !== null || when === null ? {} : { when }),
       ...(from.length === 0 ? {} : { arguments: { artifacts: from } }),
     });
   }
@@ -92,9 +101,41 @@ export function emitArgo(plan: Plan, options: EmitOptions): EmitResult {
     },
   };
   const files: EmittedFile[] = [{ path: "workflow.yaml", content: printDocuments([workflow], "argo", header) }];
+  const schedule = plan.triggers?.schedule ?? [];
+  if (schedule.length > 0) {
+    const { generateName: _unused, ...metadata } = workflow.metadata as Doc;
+    const cron: Doc = { apiVersion: "argoproj.io/v1alpha1", kind: "CronWorkflow", metadata: { ...metadata, name: kubernetesName(plan.name) }, spec: { schedules: [...schedule], timezone: "UTC", workflowSpec: workflow.spec } };
+    files.push({ path: "cronworkflow.yaml", content: printDocuments([cron], "argo", header) });
+  }
   if (fenced) files.push({ path: "network-policy.yaml", content: printDocuments([networkPolicy(plan, profile, NETWORK_LABEL)], "argo", header) });
   files.push(...deployFiles.sort((a, b) => (a.path < b.path ? -1 : 1)));
   return { files, diagnostics: diagnostics.list };
+}
+
+/**
+ * A manual job's approval as a suspend task before it: `argo resume` releases it. A timeout with
+ * onTimeout promote is the suspend's duration (Argo resumes by itself then); abort cannot be said.
+ */
+function approvalTask(plan: Plan, id: string, engineId: string, taken: ReadonlySet<string>, diagnostics: TargetDiagnostics): { task: Doc; template: Doc } | null {
+  const approval = plan.jobs[id]!.approval;
+  if (approval === null) return null;
+  const where = jobWhere(plan, id);
+  const name = `approve-${engineId}`;
+  if (taken.has(name)) diagnostics.collision(where, `the approval task of job "${id}" and a job both become task "${name}"`, "rename the job");
+  const resumes = approval.timeoutMs !== null && approval.onTimeout === "promote";
+  if (approval.timeoutMs !== null && !resumes) {
+    diagnostics.approximated(where, "approval timeout", `a suspended task waits until resumed: Argo resumes at a duration, it cannot fail there (onTimeout: abort after ${formatDuration(approval.timeoutMs)} is not kept)`, "use onTimeout: promote, or drop the timeout");
+  }
+  return { task: { name, template: name }, template: { name, suspend: resumes ? { duration: duration(approval.timeoutMs!) } : {} } };
+}
+
+/** Argo runs a schedule (cronworkflow.yaml); pushes, pull requests and tags reach it only through something that submits the Workflow. */
+function checkTriggers(plan: Plan, diagnostics: TargetDiagnostics): void {
+  const on = plan.triggers;
+  if (on === null) return;
+  const events = [on.push === null ? null : "push", on.pullRequest === null ? null : "pullRequest", on.tag.length === 0 ? null : "tag"].filter((e): e is string => e !== null);
+  if (events.length === 0) return;
+  diagnostics.approximated({ job: null, location: plan.source }, `on.${events.join(", on.")}`, "Argo Workflows has no git triggers: nothing in these files starts the Workflow on a push, a pull request or a tag", "submit it from the git host's webhook (Argo Events sensor, or argo submit in the host's CI)");
 }
 
 /** What the cluster must provide for this plan, named in the profile. */

@@ -4,9 +4,11 @@
  */
 import type { z } from "zod";
 import {
+  ApprovalSchema,
   CacheSchema,
   InputSchema,
   JobSchema,
+  NotifySchema,
   OutputSchema,
   PlanSchema,
   ReportsSchema,
@@ -14,6 +16,7 @@ import {
   RetrySchema,
   ServiceSchema,
   StepSchema,
+  TriggersSchema,
   VariableSchema,
 } from "../../../runtime/plan/schema.ts";
 
@@ -29,6 +32,9 @@ const SHAPES: ReadonlyArray<readonly [string, z.ZodObject]> = [
   ["resources", ResourcesSchema],
   ["variable", VariableSchema],
   ["reports", ReportsSchema],
+  ["approval", ApprovalSchema],
+  ["notify", NotifySchema],
+  ["triggers", TriggersSchema],
 ];
 
 export function planFields(): string[] {

@@ -11,6 +11,15 @@ export function checkPlan(plan: Plan, diagnostics: TargetDiagnostics): void {
     diagnostics.approximated({ job: null, location: plan.source }, "timeout", `the pipeline timeout (${formatDuration(plan.timeoutMs)}) is not enforced: the engine has no whole-pipeline timeout; each job keeps its own`);
   }
   checkVarsShadowingEnv(plan, diagnostics);
+  checkNotify(plan, diagnostics);
+}
+
+/** Notifications are sent by pipec run at a run's end; an engine's file has no place for them. */
+export function checkNotify(plan: Plan, diagnostics: TargetDiagnostics): void {
+  const engine = { github: "GitHub's own notifications (or a last job with if: always() that posts)", gitlab: "GitLab's integrations (Slack, webhooks) in the project's settings", argo: "an onExit handler of the Workflow that posts" }[diagnostics.target];
+  plan.notify.forEach((notify) => {
+    diagnostics.approximated({ job: null, location: plan.source }, "notify", `the notification to ${notify.webhook} on ${notify.on.join(", ")} is not sent: it is sent by pipec run only`, `use ${engine}`);
+  });
 }
 
 /** A variable named like an env entry: pipec lets --var win, the engines' env wins there. */

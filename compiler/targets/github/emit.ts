@@ -21,6 +21,7 @@ type Doc = Record<string, unknown>;
 export function emitGithub(plan: Plan, options: EmitOptions): EmitResult {
   const diagnostics = new TargetDiagnostics("github");
   checkPlan(plan, diagnostics);
+
   const ids = engineIds(plan, githubJobId, diagnostics);
   const jobs: Doc = {};
   for (const [id, engineId] of ids) {
@@ -47,7 +48,25 @@ function triggers(plan: Plan): Doc {
   for (const [name, v] of Object.entries(plan.vars)) {
     inputs[name] = { ...(v.description === null ? {} : { description: v.description }), required: false, type: "string", ...(v.default === null ? {} : { default: v.default }) };
   }
-  return { push: {}, pull_request: {}, workflow_dispatch: Object.keys(inputs).length === 0 ? {} : { inputs } };
+  const dispatch = { workflow_dispatch: Object.keys(inputs).length === 0 ? {} : { inputs } };
+  const on = plan.triggers;
+  if (on === null) return { push: {}, pull_request: {}, ...dispatch };
+  // GitHub's push filter lists branches and tags together: tags alone would stop branch pushes, so any branch is then "**".
+  const push: Doc | null =
+    on.push === null && on.tag.length === 0
+      ? null
+      : {
+          ...(on.push === null ? {} : on.push.branches.length > 0 ? { branches: on.push.branches } : on.tag.length > 0 ? { branches: ["**"] } : {}),
+          ...(on.tag.length === 0 ? {} : { tags: on.tag }),
+          ...(on.push === null || on.push.paths.length === 0 ? {} : { paths: on.push.paths }),
+        };
+  const pullRequest = on.pullRequest === null ? null : { ...(on.pullRequest.branches.length === 0 ? {} : { branches: on.pullRequest.branches }), ...(on.pullRequest.paths.length === 0 ? {} : { paths: on.pullRequest.paths }) };
+  return {
+    ...(push === null ? {} : { push }),
+    ...(pullRequest === null ? {} : { pull_request: pullRequest }),
+    ...(on.schedule.length === 0 ? {} : { schedule: on.schedule.map((cron) => ({ cron })) }),
+    ...dispatch,
+  };
 }
 
 const BRANCH = "${{ github.ref_type == 'branch' && github.ref_name || '' }}";
@@ -101,10 +120,24 @@ function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, optio
     env: { PIPEC_JOB: id, PIPEC_JOB_NAME: job.name, ...nativeEnv(job.env, jobPrelude.notNative[1]!) },
     "timeout-minutes": minutes(job.timeoutMs, where, "timeout", diagnostics),
     ...(job.allowFailure ? { "continue-on-error": true } : {}),
+    ...approvalEnvironment(job, where, diagnostics),
     steps: steps(plan, id, job, ids, diagnostics),
   };
   retry(job, where, diagnostics);
   return out;
+}
+
+/** A manual job waits on a GitHub environment of the approval's name; its required reviewers are set in the repository, not in the file. */
+function approvalEnvironment(job: Job, where: Where, diagnostics: TargetDiagnostics): Doc {
+  const approval = job.approval;
+  if (approval === null) return {};
+  diagnostics.approximated(
+    where,
+    "approval",
+    `becomes environment "${approval.name}": GitHub waits for a reviewer only when that environment has required reviewers, which are set in the repository's settings, not in the workflow${approval.timeoutMs === null ? "" : `; GitHub waits up to 30 days, not ${formatDuration(approval.timeoutMs)} (onTimeout: ${approval.onTimeout} is not kept)`}`,
+    `create the environment "${approval.name}" with required reviewers (Settings > Environments)`,
+  );
+  return { environment: approval.name };
 }
 
 function imageOf(image: string, where: Where, diagnostics: TargetDiagnostics): string {

@@ -17,6 +17,7 @@ import { packableOutputs, stepBlock, stepBody } from "../common/step-script.ts";
 import { printEngineYaml } from "../common/yaml.ts";
 import type { EmitOptions, EmitResult } from "../types.ts";
 import { lowerCondition, type GitlabWhen } from "./rules.ts";
+import { workflowRules } from "./workflow-rules.ts";
 
 type Doc = Record<string, unknown>;
 
@@ -41,6 +42,7 @@ export function emitGitlab(plan: Plan, options: EmitOptions): EmitResult {
   if (plan.secrets.length > 0) {
     diagnostics.approximated({ job: null, location: plan.source }, "secrets", `${plan.secrets.join(", ")} come from CI/CD variables, which reach every job of the project, not only the jobs that name them`, "protect the variables, or provide them through GitLab's secrets: integration");
   }
+  const workflow = workflowRules(plan, diagnostics);
   const ids = engineIds(plan, gitlabJobId, diagnostics);
   const refused = new Set([...ids.keys()].filter((id) => checkJob(plan, id, diagnostics)));
   const existence = existenceOf(plan, ids, diagnostics);
@@ -52,7 +54,7 @@ export function emitGitlab(plan: Plan, options: EmitOptions): EmitResult {
   }
   if (diagnostics.failed) return { files: [], diagnostics: diagnostics.list };
   const stages = [...new Set([...depth.values()])].sort((a, b) => a - b).map(stageName);
-  const document: Doc = { stages, variables: pipelineVariables(plan), ...jobs };
+  const document: Doc = { ...(workflow === null ? {} : { workflow }), stages, variables: pipelineVariables(plan), ...jobs };
   return { files: [{ path: ".gitlab-ci.yml", content: printEngineYaml(document, "gitlab", { version: options.pipecVersion, digest: plan.digest ?? "" }) }], diagnostics: diagnostics.list };
 }
 
@@ -177,11 +179,12 @@ function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, exist
   if (job.image !== null && /\$\{[A-Za-z_][A-Za-z0-9_]*:[-+]/.test(job.image)) {
     diagnostics.unsupported(where, "image template", `the image ${JSON.stringify(job.image)} uses a default or alternative, which GitLab does not expand`, "write the image literally, or with plain ${VAR} references");
   }
+  const when = manualWhen(job, own.when, where, diagnostics);
   return {
     stage: stageName(depth),
     ...(job.image === null ? {} : { image: job.image }),
     needs,
-    ...(own.rule === null ? (own.when === "on_success" ? {} : { when: own.when }) : { rules: [own.rule === "false" ? { when: "never" } : { if: own.rule, when: own.when }] }),
+    ...(own.rule === null ? (when === "on_success" ? {} : { when }) : { rules: [own.rule === "false" ? { when: "never" } : { if: own.rule, when }] }),
     variables: { PIPEC_JOB: id, PIPEC_JOB_NAME: job.name, ...nativeVariables(jobEnv, jobPrelude.notNative[1]!) },
     ...services(job, where, diagnostics),
     ...caches(job, where, diagnostics),
@@ -189,9 +192,22 @@ function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, exist
     ...artifacts(job, ids.get(id)!, where, diagnostics),
     timeout: formatDuration(job.timeoutMs),
     ...retry(job, where, diagnostics),
-    ...(job.allowFailure ? { allow_failure: true } : {}),
+    // A manual job is blocking (its dependents wait for it) only with allow_failure: false.
+    ...(job.allowFailure ? { allow_failure: true } : job.approval === null ? {} : { allow_failure: false }),
     ...(options.profile.gitlab.tags.length === 0 ? {} : { tags: options.profile.gitlab.tags }),
   };
+}
+
+/** A manual job is `when: manual`, which takes the place of on_success; after a failure (on_failure, always) it cannot be. */
+function manualWhen(job: Job, when: GitlabWhen, where: Where, diagnostics: TargetDiagnostics): GitlabWhen | "manual" {
+  const approval = job.approval;
+  if (approval === null) return when;
+  if (when !== "on_success") {
+    diagnostics.unsupported(where, "approval", `a manual job runs when: manual, which cannot also be when: ${when}`, "give the approval to a job that runs on success");
+    return when;
+  }
+  if (approval.timeoutMs !== null) diagnostics.approximated(where, "approval timeout", `a manual job waits until someone runs it: GitLab has no approval timeout (${formatDuration(approval.timeoutMs)}, onTimeout: ${approval.onTimeout} is not kept)`, "drop the timeout, or accept the wait");
+  return "manual";
 }
 
 /** One script: inputs unpacked, each step in `sh -e -c` with its prelude, failures tracked, outputs packed. */

@@ -2,7 +2,8 @@
  * The files through which `pipec approve | promote | abort` talk to a running deployment:
  * `.pipec/runs/<run>/waiting.json` (what each deployment of the run waits for, written by the loop)
  * and `.pipec/runs/<run>/control/<job>/*.json` (requests, written atomically by the CLI, taken and
- * removed by the loop, which polls every ~200 ms).
+ * removed by the loop, which polls every ~200 ms). Manual jobs (`approval:` on a job) wait the same
+ * way: an entry of kind "job" whose one gate is the approval's name, taken by the run loop.
  */
 import { z } from "zod";
 
@@ -15,6 +16,8 @@ export const ControlRequestSchema = z.discriminatedUnion("type", [
 export const WaitingEntrySchema = z
   .object({
     job: z.string(),
+    /** "job": a manual job waiting before it starts (`deployment` is then the job's id); absent: a deployment. */
+    kind: z.literal("job").optional(),
     deployment: z.string(),
     phase: z.string(),
     message: z.string(),

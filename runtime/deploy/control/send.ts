@@ -34,6 +34,8 @@ export interface SendControlOptions {
 export interface SendControlResult {
   readonly runId: string;
   readonly job: string;
+  /** A manual job's approval (no deployment): every job waiting at that name of the run is approved. */
+  readonly manual: readonly string[] | null;
   readonly deployment: string;
   /** The loop took the request within `waitMs`. */
   readonly delivered: boolean;
@@ -62,7 +64,7 @@ function waitingElsewhere(options: SendControlOptions): string | undefined {
     const entry = Object.values(waiting.deployments).find((e) => (options.job === undefined || e.job === options.job) && (request.type === "approve" ? e.gates.includes(request.gate) : e.inProgress));
     if (entry === undefined) continue;
     const command = request.type === "approve" ? `pipec approve ${runId} ${request.gate}` : `pipec ${request.type} ${runId}${request.type === "promote" && request.full ? " --full" : ""}`;
-    return `run ${runId} (job ${entry.job}, deployment ${entry.deployment}) could take it: ${command}`;
+    return `run ${runId} (job ${entry.job}${entry.kind === "job" ? "" : `, deployment ${entry.deployment}`}) could take it: ${command}`;
   }
   return undefined;
 }
@@ -88,13 +90,20 @@ async function sendTo(options: SendControlOptions): Promise<SendControlResult> {
     const what = request.type === "approve" ? `is not waiting at gate "${request.gate}"` : "has no deployment in progress";
     throw new ControlError("CONTROL_NOT_WAITING", `run ${runId} ${what}: ${describeAll(entries)}`);
   }
+  // The expansions of a matrix job share their approval's name: one approval releases them all.
+  const manual = matching.filter((entry) => entry.kind === "job");
+  if (manual.length > 0 && manual.length === matching.length) {
+    const paths = manual.map((entry) => writeControlRequest(dir, entry.job, request));
+    const delivered = (await Promise.all(paths.map((path) => waitUntilGone(path, options.waitMs ?? 5_000)))).every(Boolean);
+    return { runId, job: manual[0]!.job, manual: manual.map((entry) => entry.job), deployment: manual[0]!.deployment, delivered };
+  }
   if (matching.length > 1) {
     throw new ControlError("CONTROL_AMBIGUOUS", `run ${runId} has several deployments that could take this (${matching.map((e) => e.job).join(", ")}): name one with --job`);
   }
   const target = matching[0]!;
   const path = writeControlRequest(dir, target.job, request);
   const delivered = await waitUntilGone(path, options.waitMs ?? 5_000);
-  return { runId, job: target.job, deployment: target.deployment, delivered };
+  return { runId, job: target.job, manual: null, deployment: target.deployment, delivered };
 }
 
 function verb(request: ControlRequest): string {
@@ -105,6 +114,7 @@ function verb(request: ControlRequest): string {
 function describeAll(entries: readonly WaitingEntry[]): string {
   return entries
     .map((e) => {
+      if (e.kind === "job") return `job ${e.job} is waiting for approval "${e.gates[0] ?? ""}"`;
       const gates = e.gates.length === 0 ? (e.inProgress ? "no approval gate is open" : "its rollout is over") : `waiting at gate${e.gates.length > 1 ? "s" : ""} ${e.gates.map((g) => `"${g}"`).join(", ")}`;
       return `job ${e.job} (deployment ${e.deployment}) is ${e.phase}: ${gates}; ${e.message}`;
     })

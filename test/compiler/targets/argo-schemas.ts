@@ -50,6 +50,7 @@ function extensionKeywords(node: unknown, found = new Set<string>()): Set<string
 export interface Validators {
   readonly workflow: ValidateFunction;
   readonly workflowTemplate: ValidateFunction;
+  readonly cronWorkflow: ValidateFunction;
   readonly rollout: ValidateFunction;
   readonly analysisTemplate: ValidateFunction;
   /** Pieces of core Kubernetes kinds that Argo's schema carries (ServicePort, LabelSelector). */
@@ -84,6 +85,7 @@ export function argoValidators(): Validators {
   cached = {
     workflow: ref("io.argoproj.workflow.v1alpha1.Workflow"),
     workflowTemplate: ref("io.argoproj.workflow.v1alpha1.WorkflowTemplate"),
+    cronWorkflow: ref("io.argoproj.workflow.v1alpha1.CronWorkflow"),
     rollout: crd("rollout-crd.yaml"),
     analysisTemplate: crd("analysis-template-crd.yaml"),
     servicePort: ref("io.k8s.api.core.v1.ServicePort"),
@@ -109,6 +111,8 @@ export function schemaFindings(document: unknown): string[] {
       return run(v.workflow, doc);
     case "WorkflowTemplate":
       return run(v.workflowTemplate, doc);
+    case "CronWorkflow":
+      return run(v.cronWorkflow, doc);
     case "Rollout":
       return run(v.rollout, doc);
     case "AnalysisTemplate":

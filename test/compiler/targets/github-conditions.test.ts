@@ -74,7 +74,7 @@ function schedulerJobs(condition: string, allowFailure: boolean): Record<string,
   for (const [id, j] of Object.entries(planFor(condition, allowFailure).jobs)) {
     const parsed = parseExpression(j.if);
     if (!parsed.ok) throw new Error(parsed.message);
-    byId[id] = { id, needs: j.needs, condition: parsed.expr, allowFailure: j.allowFailure, retry: j.retry, timeoutMs: j.timeoutMs, matrix: j.matrix ?? {} };
+    byId[id] = { id, needs: j.needs, condition: parsed.expr, allowFailure: j.allowFailure, retry: j.retry, timeoutMs: j.timeoutMs, matrix: j.matrix ?? {}, approval: null };
   }
   return byId;
 }

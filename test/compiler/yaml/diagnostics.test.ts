@@ -39,7 +39,7 @@ describe("diagnostics", () => {
   it("names the known fields in the hint of an unknown field", () => {
     const { diagnostics } = loadYamlPipeline(job("    steps: [x]\n    colour: red\n"), FILE);
     expect(diagnostics[0]?.hint).toBe(
-      "known fields: steps, depends_on, image, environment, conditional, artifacts, inputs, timeout, retry, allow_failure, working_directory, services, cache, cache_key, resources, network, user, matrix, secrets, reports, gates, changes",
+      "known fields: steps, depends_on, image, environment, conditional, artifacts, inputs, timeout, retry, allow_failure, working_directory, services, cache, cache_key, resources, network, user, matrix, secrets, reports, gates, approval, changes",
     );
   });
 

@@ -4,7 +4,7 @@
  * assert on what happened when.
  */
 import { parseExpression, unwrapTemplate } from "../../../runtime/plan/expression/index.ts";
-import type { Retry } from "../../../runtime/plan/schema.ts";
+import type { Approval, Retry } from "../../../runtime/plan/schema.ts";
 import { mulberry32 } from "../../../bench/generate.ts";
 import {
   advance,
@@ -165,6 +165,7 @@ export interface JobOverrides {
   readonly retry?: Partial<Omit<Retry, "backoff">> & { backoff?: Partial<Retry["backoff"]> };
   readonly timeoutMs?: number;
   readonly matrix?: Record<string, string | number | boolean>;
+  readonly approval?: Approval;
 }
 
 export function job(id: string, needs: readonly string[] = [], over: JobOverrides = {}): SchedulerJob {
@@ -185,6 +186,7 @@ export function job(id: string, needs: readonly string[] = [], over: JobOverride
     },
     timeoutMs: over.timeoutMs ?? 3_600_000,
     matrix: over.matrix ?? {},
+    approval: over.approval ?? null,
   };
 }
 

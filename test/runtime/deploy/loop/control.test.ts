@@ -40,7 +40,7 @@ describe("deployment control files", () => {
     const loop = setInterval(() => takeControlRequests(runDir, "ship"), 20);
     try {
       const sent = await sendControlRequest({ projectDir: project, run: "last", request: { type: "approve", gate: "go-live" } });
-      expect(sent).toEqual({ runId, job: "ship", deployment: "web", delivered: true });
+      expect(sent).toEqual({ runId, job: "ship", manual: null, deployment: "web", delivered: true });
     } finally {
       clearInterval(loop);
     }
