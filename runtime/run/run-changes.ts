@@ -1,9 +1,7 @@
 /** The changed files a run's `changed(...)` conditions read, and the commit each run records. */
-import { execFileSync } from "node:child_process";
 import { parseExpression, type ChangeSet } from "../plan/expression/index.ts";
 import type { Plan } from "../plan/schema.ts";
 import { readChangedFiles } from "./changed-files.ts";
-import type { GitInfo } from "./git-info.ts";
 import { listRunIds, readRunEvents, readRunState } from "./run-store.ts";
 
 /** The changes for this run, or undefined when no condition reads them and no `--base` was given. Throws ChangeBaseError for a bad `--base`. */
@@ -36,13 +34,3 @@ export function lastSuccessfulCommit(projectDir: string, pipeline: string): stri
   return null;
 }
 
-/** When the commit was authored (ISO 8601), for lead time; null outside a git checkout. */
-export function commitAuthorTime(projectDir: string, git: GitInfo): string | null {
-  if (git.sha === null) return null;
-  try {
-    const out = execFileSync("git", ["log", "-1", "--format=%aI", git.sha], { cwd: projectDir, stdio: ["ignore", "pipe", "ignore"], encoding: "utf8", timeout: 5000 }).trim();
-    return out === "" ? null : new Date(out).toISOString();
-  } catch {
-    return null;
-  }
-}
