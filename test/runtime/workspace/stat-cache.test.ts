@@ -3,7 +3,7 @@
  * still seen as changed, through its inode or its ctime; a file changed within the racy window is
  * always read again.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -74,6 +74,27 @@ describe("the stat cache", () => {
     const second = await snapshot();
     expect(second.hashed).toBe(1);
     expect(second.digest("a.txt")).not.toBe(first.digest("a.txt"));
+  });
+
+  it("sees a retargeted symlink or a deleted file as a new snapshot, though every remaining file's stat is as cached", async () => {
+    await writeFile(join(project, "a.txt"), "aaaa\n");
+    await writeFile(join(project, "b.txt"), "bbbb\n");
+    await symlink("a.txt", join(project, "link"));
+    const first = await snapshot();
+    const again = await snapshot();
+    expect(again.record.manifest).toBe(first.record.manifest);
+    await rm(join(project, "link"));
+    await symlink("b.txt", join(project, "link"));
+    const relinked = await snapshot();
+    expect(relinked.hashed).toBe(0);
+    expect(relinked.record.manifest).not.toBe(first.record.manifest);
+    expect(relinked.entries.find((e) => e.path === "link")).toEqual({ path: "link", kind: "symlink", target: "b.txt" });
+    await rm(join(project, "b.txt"));
+    const fewer = await snapshot();
+    expect(fewer.hashed).toBe(0);
+    expect(fewer.entries.map((e) => e.path)).toEqual(["a.txt", "link"]);
+    // The cache now names the smaller snapshot: the next unchanged run is that one again.
+    expect((await snapshot()).record.manifest).toBe(fewer.record.manifest);
   });
 
   it("never trusts an entry whose mtime or ctime is within the racy window of the scan that hashed it", async () => {
