@@ -124,7 +124,7 @@ async function smallCases(context: ScaleContext, dir: string, files: number): Pr
     { what: `one-line edit outside src/**, ${section}: the job keyed on src/** is a cache hit`, value: hit("build") ? "hit" : "miss", target: "hit", pass: editOk },
   );
   context.notes.push(
-    `${section}: a first run reads every file once into the store (sha256) and copies it once per job from there (copy_file_range, or a reflink on btrfs/XFS/APFS); cp -a copies it once per job, so pipec's floor on a file system without reflinks is about 1.5x cp -a for two jobs.`,
+    `${section}: a first run reads every file once into the store (sha256) and writes it once per job from the bytes it read (small files; larger ones are copied from the store with copy_file_range, or a reflink on btrfs/XFS/APFS), then removes the two workspaces at the end; cp -a creates each file once per job and removes nothing, so pipec makes three file creations where cp -a makes two (plus two removals), and file creations dominate on a busy disk.`,
   );
   return ok && editOk && growth < SCALE_TARGETS.growthBytes;
 }

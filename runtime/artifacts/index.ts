@@ -3,7 +3,7 @@ export { openArtifactStore, type ArtifactStore, type ArtifactStoreOptions } from
 export { DEFAULT_STORE_DIR, defaultStoreRoot, shortId } from "./layout.ts";
 export type { CollectMeta, CollectResult, OutputSpec } from "./collect.ts";
 export type { RestoreResult } from "./restore.ts";
-export type { CheckoutResult } from "./checkout.ts";
+export type { CheckoutOptions, CheckoutResult } from "./checkout.ts";
 export { SNAPSHOT_JOB, SNAPSHOT_NAME, SnapshotError, type SnapshotFile, type SnapshotInput, type StoredSnapshot } from "./snapshot.ts";
 export type { VerifyProblem } from "./verify.ts";
 export type { GcOptions, GcReport } from "./gc.ts";

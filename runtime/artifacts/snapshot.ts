@@ -9,18 +9,21 @@
  * what was read) fails the snapshot, naming it. Objects are written without a flush each (see
  * putObject); the manifest and the record are written as for any artifact, record last, so a crash
  * leaves at most unreferenced objects that gc removes. When nothing changed, the manifest object is
- * already there and only the record (a few hundred bytes) is new.
+ * already there (the caller may even name it, and it is not rebuilt) and only the record (a few
+ * hundred bytes) is new. Small files read this time may be kept in memory (`keep`), so that job
+ * workspaces are written from them rather than copied back out of the store.
  */
 import { createHash } from "node:crypto";
-import { constants } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic-file.ts";
+import { breather } from "./breather.ts";
 import { ARTIFACT_ERROR_CODES, ArtifactError } from "./errors.ts";
 import { writeHolder } from "./holders.ts";
 import type { StoreContext } from "./layout.ts";
 import { manifestLines, type ManifestEntry } from "./manifest.ts";
-import { forEachLimited, putObject } from "./object-store.ts";
+import { CHUNK, forEachLimited, ObjectWriter, putObject } from "./object-store.ts";
 import { processRef } from "./process-identity.ts";
 import { artifactId, type ArtifactInfo, type ArtifactRecord } from "./record.ts";
 import { registerWriter, waitForGc } from "./store-lock.ts";
@@ -35,8 +38,8 @@ export interface SnapshotFile {
   readonly kind: "file";
   readonly mode: number;
   readonly size: number;
-  /** The scan's mtime (ns): reading checks the file still has it. */
-  readonly mtimeNs: bigint;
+  /** The scan's mtime (ms, as lstat gives it): reading checks the file still has it. */
+  readonly mtimeMs: number;
   readonly digest: string | null;
 }
 export type SnapshotInput = SnapshotFile | Extract<ManifestEntry, { kind: "symlink" }>;
@@ -45,6 +48,10 @@ export interface StoredSnapshot {
   readonly record: ArtifactInfo;
   /** The snapshot's entries, sorted by path, every file with its digest. */
   readonly entries: readonly ManifestEntry[];
+  /** The same entries in the order of the inputs. */
+  readonly inInputOrder: readonly ManifestEntry[];
+  /** The bytes of small files read this time, by digest, within `keep`'s bounds. */
+  readonly contents: ReadonlyMap<string, Buffer>;
   /** Files read and stored (not known from the stat cache). */
   readonly hashed: number;
   readonly hashedBytes: number;
@@ -71,6 +78,10 @@ export interface SnapshotMeta {
   readonly holdFor?: string;
   /** The snapshot the inputs' digests were known from (the stat cache's), if any. */
   readonly basis?: string | null;
+  /** The manifest digest of `basis`, when the inputs are known to be exactly its entries (so it is not rebuilt). */
+  readonly manifest?: string | null;
+  /** Keep the bytes of files read this time, up to `fileBytes` each and `totalBytes` in all. @default none */
+  readonly keep?: { readonly fileBytes: number; readonly totalBytes: number };
 }
 
 export async function storeSnapshot(
@@ -85,28 +96,51 @@ export async function storeSnapshot(
     await waitForGc(layout, context.gcWaitMs);
     // From here no gc deletes an object (a writer is registered). A digest from the stat cache may be
     // trusted when the snapshot it came from still exists (its objects do); else each is looked for.
-    const trusted = meta.basis != null && (await lstat(layout.record(meta.basis)).catch(() => null)) !== null;
-    if (!trusted) inputs = await Promise.all(inputs.map(async (input) => (input.kind === "file" && input.digest !== null && !(await lstat(layout.object(input.digest)).catch(() => null)) ? { ...input, digest: null } : input)));
+    const trusted = meta.basis != null && lstatSync(layout.record(meta.basis), { throwIfNoEntry: false }) !== undefined;
     const entries: ManifestEntry[] = new Array(inputs.length);
-    let hashed = 0;
-    let hashedBytes = 0;
-    const indexed = inputs.map((input, index) => ({ input, index }));
-    await forEachLimited(indexed, Math.max(8, context.concurrency), async ({ input, index }) => {
-      if (input.kind === "symlink") {
-        entries[index] = input;
-        return;
-      }
-      if (input.digest !== null) {
+    const reads: number[] = [];
+    for (let index = 0; index < inputs.length; index++) {
+      const input = inputs[index]!;
+      if (input.kind === "symlink") entries[index] = { path: input.path, kind: "symlink", target: input.target };
+      else if (input.digest !== null && (trusted || lstatSync(layout.object(input.digest), { throwIfNoEntry: false }) !== undefined)) {
         entries[index] = { path: input.path, kind: "file", mode: input.mode, size: input.size, digest: input.digest };
-        return;
+      } else reads.push(index);
+    }
+    const kept = new Map<string, Buffer>();
+    let keptBytes = 0;
+    const keep = meta.keep ?? { fileBytes: 0, totalBytes: 0 };
+    let hashedBytes = 0;
+    // Small files are read and written synchronously (a promise per call costs more than the call), large ones streamed.
+    const small: number[] = [];
+    const large: number[] = [];
+    for (const index of reads) ((inputs[index] as SnapshotFile).size < CHUNK ? small : large).push(index);
+    const writer = new ObjectWriter(layout);
+    const breathe = breather();
+    for (const index of small) {
+      const file = inputs[index] as SnapshotFile;
+      const bytes = readWhole(root, file);
+      const digest = createHash("sha256").update(bytes).digest("hex");
+      storeWriteSync(file.path, () => writer.put(digest, bytes));
+      if (bytes.length <= keep.fileBytes && keptBytes + bytes.length <= keep.totalBytes && !kept.has(digest)) {
+        kept.set(digest, bytes);
+        keptBytes += bytes.length;
       }
-      const digest = await storeFile(context, root, input);
-      hashed++;
-      hashedBytes += input.size;
-      entries[index] = { path: input.path, kind: "file", mode: input.mode, size: input.size, digest };
+      hashedBytes += file.size;
+      entries[index] = { path: file.path, kind: "file", mode: file.mode, size: file.size, digest };
+      const pause = breathe();
+      if (pause) await pause;
+    }
+    await forEachLimited(large, Math.max(8, context.concurrency), async (index) => {
+      const file = inputs[index] as SnapshotFile;
+      const digest = await storeFile(context, root, file);
+      hashedBytes += file.size;
+      entries[index] = { path: file.path, kind: "file", mode: file.mode, size: file.size, digest };
     });
+    const inInputOrder = entries.slice();
     entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const manifest = await putManifest(context, entries);
+    // The stat cache says these entries are exactly its snapshot's: that manifest, when its object is there, is theirs.
+    const known = trusted && reads.length === 0 && meta.manifest != null && lstatSync(layout.object(meta.manifest), { throwIfNoEntry: false })?.isFile() === true;
+    const manifest = known ? meta.manifest! : await putManifest(context, entries);
     const now = context.now();
     const record: ArtifactRecord = {
       version: 1,
@@ -126,36 +160,64 @@ export async function storeSnapshot(
       if (meta.holdFor !== undefined) await writeHolder(layout, meta.holdFor, [record.id], processRef(), now);
       await writeJsonAtomic(layout.tmp, layout.record(record.id), record);
     });
-    return { record: { ...record, lastUsedAt: record.createdAt, pinned: false }, entries, hashed, hashedBytes, basisFound: trusted };
+    return { record: { ...record, lastUsedAt: record.createdAt, pinned: false }, entries, inInputOrder, hashed: reads.length, hashedBytes, basisFound: trusted, contents: kept };
   } finally {
     await unregister();
   }
 }
 
-/** Reads one file through sha256 into the store, checking it is the file the scan saw, whole. */
-async function storeFile(context: StoreContext, root: string, file: SnapshotFile): Promise<string> {
-  const abs = join(root, file.path);
-  let handle;
+/**
+ * Reads a small file whole (one read of its size and a byte more, which finds the end), checking it
+ * is the file the scan saw: same size and mtime before and after, and no byte more or less.
+ */
+function readWhole(root: string, file: SnapshotFile): Buffer {
+  let fd: number;
   try {
-    handle = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(join(root, file.path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === "EACCES" || code === "EPERM") {
-      throw new SnapshotError(`cannot read ${file.path}: permission denied; make it readable (chmod +r), or leave it out of the project (.gitignore)`, file.path, { cause });
-    }
-    if (code === "ENOENT" || code === "ELOOP") throw changed(file.path, { cause });
-    throw new SnapshotError(`cannot read ${file.path}: ${(cause as Error).message}`, file.path, { cause });
+    throw openFailed(file.path, cause);
   }
   try {
-    const before = await handle.stat({ bigint: true });
-    if (!before.isFile() || before.mtimeNs !== file.mtimeNs || Number(before.size) !== file.size) throw changed(file.path);
+    const before = fstatSync(fd);
+    if (!before.isFile() || before.mtimeMs !== file.mtimeMs || before.size !== file.size) throw changed(file.path);
+    const buffer = Buffer.allocUnsafe(file.size + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    const after = fstatSync(fd);
+    if (length !== file.size || after.mtimeMs !== file.mtimeMs || after.size !== file.size) throw changed(file.path);
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads one large file through sha256 into the store, streaming, checking it is the file the scan saw, whole. */
+async function storeFile(context: StoreContext, root: string, file: SnapshotFile): Promise<string> {
+  let handle;
+  try {
+    handle = await open(join(root, file.path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (cause) {
+    throw openFailed(file.path, cause);
+  }
+  try {
+    const before = await handle.stat();
+    if (!before.isFile() || before.mtimeMs !== file.mtimeMs || before.size !== file.size) throw changed(file.path);
     const stored = await storeWrite(file.path, () => putObject(context.layout, handle, file.size, { sync: false }));
-    const after = await handle.stat({ bigint: true });
-    if (stored.size !== file.size || after.mtimeNs !== file.mtimeNs || Number(after.size) !== file.size) throw changed(file.path);
+    const after = await handle.stat();
+    if (stored.size !== file.size || after.mtimeMs !== file.mtimeMs || after.size !== file.size) throw changed(file.path);
     return stored.digest;
   } finally {
     await handle.close();
   }
+}
+
+function openFailed(path: string, cause: unknown): SnapshotError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM") {
+    return new SnapshotError(`cannot read ${path}: permission denied; make it readable (chmod +r), or leave it out of the project (.gitignore)`, path, { cause });
+  }
+  if (code === "ENOENT" || code === "ELOOP") return changed(path, { cause });
+  return new SnapshotError(`cannot read ${path}: ${(cause as Error).message}`, path, { cause });
 }
 
 function changed(path: string, options?: { cause?: unknown }): SnapshotError {
@@ -178,10 +240,22 @@ async function storeWrite<T>(what: string, write: () => Promise<T>): Promise<T> 
   try {
     return await write();
   } catch (cause) {
-    if (cause instanceof SnapshotError) throw cause;
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === "ENOSPC" || code === "EDQUOT" ? "the disk is full" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "permission denied" : (cause as Error).message;
-    throw new SnapshotError(`cannot store ${what} in the artifact store: ${why}; free some space (pipec runs gc, pipec artifacts gc) or fix the store's permissions, then run again`, null, { cause });
+    throw storeWriteFailed(what, cause);
   }
+}
+
+function storeWriteSync<T>(what: string, write: () => T): T {
+  try {
+    return write();
+  } catch (cause) {
+    throw storeWriteFailed(what, cause);
+  }
+}
+
+function storeWriteFailed(what: string, cause: unknown): SnapshotError {
+  if (cause instanceof SnapshotError) return cause;
+  const code = (cause as NodeJS.ErrnoException).code;
+  const why = code === "ENOSPC" || code === "EDQUOT" ? "the disk is full" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "permission denied" : (cause as Error).message;
+  return new SnapshotError(`cannot store ${what} in the artifact store: ${why}; free some space (pipec runs gc, pipec artifacts gc) or fix the store's permissions, then run again`, null, { cause });
 }
 

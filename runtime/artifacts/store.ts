@@ -16,7 +16,7 @@ import { readManifest, type ManifestEntry } from "./manifest.ts";
 import { processRef } from "./process-identity.ts";
 import { listInfos, readInfo, resolveId, type ArtifactInfo } from "./record.ts";
 import { restoreArtifact, type RestoreResult } from "./restore.ts";
-import { checkoutEntries, type CheckoutResult } from "./checkout.ts";
+import { checkoutEntries, type CheckoutOptions, type CheckoutResult } from "./checkout.ts";
 import { SNAPSHOT_JOB, storeSnapshot, type SnapshotInput, type SnapshotMeta, type StoredSnapshot } from "./snapshot.ts";
 import { waitForGc } from "./store-lock.ts";
 import { verifyStore, type VerifyProblem } from "./verify.ts";
@@ -38,8 +38,8 @@ export interface ArtifactStore {
   restore(id: string, destRoot: string): Promise<RestoreResult>;
   /** Stores a project snapshot (see snapshot.ts): files with a digest are taken as stored, the rest are read in. */
   snapshot(root: string, inputs: readonly SnapshotInput[], meta: SnapshotMeta): Promise<StoredSnapshot>;
-  /** Copies a snapshot's entries into `destRoot` (reflinks where the file system has them), never linking to the store. */
-  checkout(entries: readonly ManifestEntry[], destRoot: string): Promise<CheckoutResult>;
+  /** Copies a snapshot's entries into `destRoot` (from memory, or reflinks where the file system has them), never linking to the store. */
+  checkout(entries: readonly ManifestEntry[], destRoot: string, options?: CheckoutOptions): Promise<CheckoutResult>;
   /** Every artifact, newest first. */
   list(): Promise<ArtifactInfo[]>;
   /** An artifact by id or unique id prefix; throws ArtifactNotFoundError / ArtifactAmbiguousError. */
@@ -82,7 +82,7 @@ export function openArtifactStore(root: string, options: ArtifactStoreOptions = 
     collect: (workspaceRoot, output, meta) => collectOutput(context, workspaceRoot, output, meta),
     restore: (id, destRoot) => restoreArtifact(context, id, destRoot),
     snapshot: (root, inputs, meta) => storeSnapshot(context, root, inputs, meta),
-    checkout: (entries, destRoot) => checkoutEntries(layout, entries, destRoot),
+    checkout: (entries, destRoot, checkoutOptions) => checkoutEntries(layout, entries, destRoot, checkoutOptions),
     list,
     get,
     async find(name, filter = {}) {

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { DockerError, EngineUnavailableError, ImagePullError, describeCause } from "./errors.ts";
 import { runContainer, type Classify } from "./run-container.ts";
 import { startAttachedContainer, startContainer } from "./start-container.ts";
@@ -42,7 +42,9 @@ export function connectDocker(options: ConnectOptions = {}): DockerEngine {
         ? null
         : { socketPath: DEFAULT_SOCKET };
   try {
-    docker = dockerOptions === null ? new Docker() : new Docker(dockerOptions);
+    // Loaded on first use: dockerode and its dependencies take longer to load than a cached run takes.
+    const Dockerode = require("dockerode") as typeof Docker;
+    docker = dockerOptions === null ? new Dockerode() : new Dockerode(dockerOptions);
   } catch (error) {
     throw new EngineUnavailableError(endpoint, error);
   }

@@ -85,7 +85,9 @@ export function createLocalExecutor(): Executor {
     },
 
     notices(jobs) {
-      return localExecutorGaps(jobs, networkIsolation());
+      // The probe starts a process: only when a job asks for no network.
+      const offline = [...jobs.values()].some((job) => job.network === "none");
+      return localExecutorGaps(jobs, offline ? networkIsolation() : { available: true, why: "" });
     },
   };
 }

@@ -1,5 +1,9 @@
-/** The branch, commit, tag and commit author time of the project, when it is a git checkout; nulls otherwise. */
-import { execFileSync } from "node:child_process";
+/**
+ * The branch, commit, tag and commit author time of the project, when it is a git checkout; nulls otherwise.
+ * A run reads them in the background while it takes its snapshot (each git command costs a process
+ * start, which a cached run should not wait for one after the other); `readGitInfo` is the same, at once.
+ */
+import { execFile, execFileSync } from "node:child_process";
 
 export interface GitInfo {
   readonly branch: string | null;
@@ -9,18 +13,38 @@ export interface GitInfo {
   readonly authorTime?: string | null;
 }
 
+const NO_GIT: GitInfo = { branch: null, sha: null, tag: null, authorTime: null };
+
 export function readGitInfo(cwd: string): GitInfo {
   const git = (...args: string[]) => {
     try {
-      const out = execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "ignore"], encoding: "utf8", timeout: 5000 }).trim();
-      return out === "" ? null : out;
+      return nonEmpty(execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "ignore"], encoding: "utf8", timeout: 5000 }));
     } catch {
       return null;
     }
   };
-  const sha = git("rev-parse", "HEAD");
-  if (!sha) return { branch: null, sha: null, tag: null, authorTime: null };
-  const branch = git("rev-parse", "--abbrev-ref", "HEAD");
-  const authored = git("log", "-1", "--format=%aI", sha);
-  return { branch: branch === "HEAD" ? null : branch, sha, tag: git("describe", "--tags", "--exact-match", "HEAD"), authorTime: authored === null ? null : new Date(authored).toISOString() };
+  return gitInfoFrom(git("rev-parse", "HEAD", "--abbrev-ref", "HEAD"), git("describe", "--tags", "--exact-match", "HEAD"), git("log", "-1", "--format=%aI", "HEAD"));
+}
+
+/** readGitInfo with the three git commands at once, in the background. */
+export async function readGitInfoInBackground(cwd: string): Promise<GitInfo> {
+  const git = (...args: string[]) =>
+    new Promise<string | null>((resolve) => {
+      execFile("git", args, { cwd, encoding: "utf8", timeout: 5000 }, (error, stdout) => resolve(error ? null : nonEmpty(stdout)));
+    });
+  const [revisions, tag, authored] = await Promise.all([git("rev-parse", "HEAD", "--abbrev-ref", "HEAD"), git("describe", "--tags", "--exact-match", "HEAD"), git("log", "-1", "--format=%aI", "HEAD")]);
+  return gitInfoFrom(revisions, tag, authored);
+}
+
+/** rev-parse answers for each argument in turn: the commit, then the branch (HEAD when detached). */
+function gitInfoFrom(revisions: string | null, tag: string | null, authored: string | null): GitInfo {
+  const [sha, branch] = revisions?.split("\n") ?? [];
+  if (!sha) return NO_GIT;
+  const time = authored === null ? Number.NaN : Date.parse(authored);
+  return { branch: !branch || branch === "HEAD" ? null : branch, sha, tag, authorTime: Number.isNaN(time) ? null : new Date(time).toISOString() };
+}
+
+function nonEmpty(out: string): string | null {
+  const text = out.trim();
+  return text === "" ? null : text;
 }

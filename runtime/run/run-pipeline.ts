@@ -10,7 +10,7 @@ import type { Executor, JobOutcome } from "../executor/types.ts";
 import type { Plan } from "../plan/schema.ts";
 import { advance, createScheduler, runCriticalPath, schedulerJobsFromPlan, type SchedulerCommand, type SchedulerEvent, type SchedulerState } from "../scheduler/index.ts";
 import type { RunEvent, RunEventDraft } from "./events.ts";
-import { readGitInfo } from "./git-info.ts";
+import { readGitInfoInBackground } from "./git-info.ts";
 import { changesForRun } from "./run-changes.ts";
 import { runJobAttempt } from "./job-attempt.ts";
 import { createManualApprovals } from "./manual-approvals.ts";
@@ -20,6 +20,7 @@ import { newRunId } from "./run-id.ts";
 import { createRunStore, listRunIds, readRunState, type RunState } from "./run-store.ts";
 import { notifyRun } from "./notifications.ts";
 import { prepareRunWorkspace, type RunWorkspace } from "./run-workspace.ts";
+import { removeTree } from "../workspace/index.ts";
 import { defaultStoreRoot, openArtifactStore } from "../artifacts/index.ts";
 import { DEPLOYMENTS_DIR } from "../deploy/history/store.ts";
 import { DEFAULT_OUTPUT_LIMITS, type ArtifactIndex, type OutputBudget, type OutputLimits } from "./job-artifacts.ts";
@@ -93,17 +94,19 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const resumedIds = [...produced.values()].flatMap((outputs) => Object.values(outputs));
   const { missing } = await artifacts.acquire(runId, resumedIds);
   if (missing.length > 0) emit({ type: "run.notice", level: "warning", message: `${missing.length} artifact(s) of the resumed run are gone from the store; the jobs that take them will fail` });
-  const git = readGitInfo(projectDir);
+  const commit = readGitInfoInBackground(projectDir);
   let workspace: RunWorkspace;
   try {
     workspace = await prepareRunWorkspace({ projectDir, runDir: store.dir, store: artifacts, runId, pipeline: plan.name, excluded: options.secretFiles ?? [] });
   } catch (cause) {
+    await commit;
     // Nothing ran: leave no run behind (the snapshot's store writes are whole or only temp files gc removes).
     store.close();
     await artifacts.release(runId).catch(() => undefined);
     await rm(store.dir, { recursive: true, force: true }).catch(() => undefined);
     throw cause;
   }
+  const git = await commit;
   for (const warning of workspace.warnings) emit({ type: "run.notice", level: "warning", message: warning });
   if (orphans.names.length > 0) {
     emit({ type: "run.notice", level: "info", message: `stopped deployment(s) ${orphans.names.join(", ")}, left serving by a pipec process that ended hard: ${orphans.instances} instance(s)` });
@@ -244,7 +247,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   // Said after the last write, so that a state.json that could not be written is said too (the store is closed: console only).
   for (const problem of store.writeProblems) options.onEvent({ type: "run.notice", level: "warning", message: problem, time: new Date().toISOString(), runId });
   await artifacts.release(runId).catch(() => undefined);
-  if (!options.keepWorkspaces) await rm(join(store.dir, "work"), { recursive: true, force: true });
+  if (!options.keepWorkspaces) await removeTree(join(store.dir, "work"));
   return { runId, status, dir: store.dir, state };
 }
 

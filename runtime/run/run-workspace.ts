@@ -31,6 +31,12 @@ export interface RunWorkspaceOptions {
   readonly excluded?: readonly string[];
 }
 
+/**
+ * The small files a run reads for its snapshot are kept in memory for the run, so that each job's
+ * workspace is written from them (one file creation each) rather than copied back out of the store.
+ */
+const KEEP_IN_MEMORY = { fileBytes: 32 * 1024, totalBytes: 32 * 1024 * 1024 } as const;
+
 export async function prepareRunWorkspace(options: RunWorkspaceOptions): Promise<RunWorkspace> {
   const { runDir, store } = options;
   const snapshot = await snapshotProject({
@@ -40,6 +46,7 @@ export async function prepareRunWorkspace(options: RunWorkspaceOptions): Promise
     pipeline: options.pipeline,
     pipecDir: join(options.projectDir, ".pipec"),
     excluded: [runDir, ...(options.excluded ?? [])],
+    keep: KEEP_IN_MEMORY,
   });
   const digests = new Map<string, string>();
   return {
@@ -50,7 +57,7 @@ export async function prepareRunWorkspace(options: RunWorkspaceOptions): Promise
     async forJob(jobId, attempt) {
       const dir = join(runDir, "work", `${jobId}.${attempt}`);
       await rm(dir, { recursive: true, force: true });
-      await store.checkout(snapshot.entries, dir);
+      await store.checkout(snapshot.entries, dir, { contents: snapshot.contents });
       return dir;
     },
     filesDigest(patterns) {

@@ -2,3 +2,4 @@
 export { snapshotProject, type ProjectSnapshot, type SnapshotOptions } from "./snapshot-project.ts";
 export { STAT_CACHE_FILE } from "./stat-cache.ts";
 export { filesDigest, matchEntries } from "./job-files.ts";
+export { removeTree } from "./remove-tree.ts";

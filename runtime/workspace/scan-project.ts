@@ -1,21 +1,26 @@
 /**
  * Which files a run's snapshot holds, and which of them must be read: the project's files (see
- * list-project-files.ts) are lstat'ed one by one (synchronously: 100,000 promises cost more than the
+ * list-project-files.ts) are lstat'ed one by one, synchronously (100,000 promises cost more than the
  * calls), and a file whose stat matches the stat cache keeps its digest. Sockets, FIFOs and devices
  * are left out with a warning; a symlink leaving the project is left out with a warning, an absolute
  * one inside it is made relative; a symlink loop is kept as it is, with a warning.
  */
-import { lstatSync, readlinkSync, realpathSync, type BigIntStats } from "node:fs";
+import { lstatSync, readlinkSync, realpathSync, type Stats } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { SnapshotError, type SnapshotInput } from "../artifacts/index.ts";
+import { SnapshotError, type SnapshotFile, type SnapshotInput } from "../artifacts/index.ts";
 import { ALWAYS_EXCLUDED, isGitWorkTree, listGitFiles, walkFiles } from "./list-project-files.ts";
 import type { FileStat, StatCache } from "./stat-cache.ts";
 
+/** A regular file as scanned: what the store needs, and the rest of its stat for the next stat cache. */
+export type ScannedFile = SnapshotFile & FileStat;
+type ScannedLink = Extract<SnapshotInput, { kind: "symlink" }>;
+
 export interface ProjectScan {
-  readonly inputs: SnapshotInput[];
-  /** The stat of every regular file, by path, for the next stat cache. */
-  readonly stats: Map<string, FileStat>;
+  /** Files and symlinks, in the order found (git's order inside a work tree). */
+  readonly inputs: (ScannedFile | ScannedLink)[];
+  /** How many files the stat cache gave no digest for (they must be read). */
+  readonly unknown: number;
   readonly warnings: string[];
   /** How the files were chosen: `git` (tracked plus untracked not ignored) or `all` (no git work tree). */
   readonly selection: "git" | "all";
@@ -26,48 +31,58 @@ export async function scanProject(projectDir: string, cache: StatCache, skip: Re
   const git = await isGitWorkTree(projectDir);
   const scanner = new Scanner(projectDir, await realpath(projectDir), cache, skip);
   try {
-    for await (const entry of git ? listGitFiles(projectDir) : walkFiles(projectDir)) {
-      if (!entry.endsWith("/")) await scanner.add(entry);
-    }
+    if (git) for await (const batch of listGitFiles(projectDir)) scanner.addAll(batch);
+    else scanner.addAll(walkFiles(projectDir));
   } catch (cause) {
     throw asSnapshotError(cause, projectDir);
   }
-  return { inputs: scanner.inputs, stats: scanner.stats, warnings: scanner.warnings, selection: git ? "git" : "all" };
+  return { inputs: scanner.inputs, unknown: scanner.unknown, warnings: scanner.warnings, selection: git ? "git" : "all" };
 }
 
 class Scanner {
-  readonly inputs: SnapshotInput[] = [];
-  readonly stats = new Map<string, FileStat>();
+  readonly inputs: (ScannedFile | ScannedLink)[] = [];
   readonly warnings: string[] = [];
+  unknown = 0;
+  private readonly prefix: string;
+  private readonly skipped: readonly string[];
 
   constructor(
     private readonly root: string,
     private readonly realRoot: string,
     private readonly cache: StatCache,
-    private readonly skip: ReadonlySet<string>,
-  ) {}
+    skip: ReadonlySet<string>,
+  ) {
+    this.prefix = root.endsWith("/") ? root : `${root}/`;
+    this.skipped = [...skip];
+  }
 
-  async add(path: string): Promise<void> {
-    if (this.skip.size > 0 && [...this.skip].some((x) => path === x || path.startsWith(`${x}/`))) return;
-    const abs = join(this.root, path);
-    const stats = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+  addAll(paths: readonly string[]): void {
+    for (const path of paths) this.add(path);
+  }
+
+  private add(path: string): void {
+    if (this.skipped.length > 0 && this.skipped.some((x) => path === x || path.startsWith(`${x}/`))) return;
+    // Listed paths are already normal (no "." or ".." parts, no doubled "/"): no join() per file.
+    const abs = this.prefix + path;
+    const stats = lstatSync(abs, { throwIfNoEntry: false });
     // Listed by git but deleted from the work tree, or removed while we walk: nothing to take.
     if (stats === undefined) return;
     if (stats.isFile()) return this.addFile(path, stats);
     if (stats.isSymbolicLink()) return this.addLink(path, abs);
     if (stats.isDirectory()) {
       // A git submodule or an untracked nested repository is listed as one path: take its files (without its .git).
-      for await (const inner of walkFiles(abs, ALWAYS_EXCLUDED)) if (!inner.endsWith("/")) await this.add(`${path}/${inner}`);
+      for (const inner of walkFiles(abs, ALWAYS_EXCLUDED)) this.add(`${path}/${inner}`);
       return;
     }
     const kind = stats.isFIFO() ? "a FIFO" : stats.isSocket() ? "a socket" : "a device";
     this.warnings.push(`skipped ${path}: ${kind}, not a regular file, directory or symlink`);
   }
 
-  private addFile(path: string, stats: BigIntStats): void {
-    const stat: FileStat = { size: Number(stats.size), mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs, ino: stats.ino, mode: Number(stats.mode & 0o777n) };
-    this.stats.set(path, stat);
-    this.inputs.push({ path, kind: "file", mode: stat.mode, size: stat.size, mtimeNs: stat.mtimeNs, digest: this.cache.digestOf(path, stat) });
+  private addFile(path: string, stats: Stats): void {
+    const file = { path, kind: "file" as const, mode: stats.mode & 0o777, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, digest: null as string | null };
+    file.digest = this.cache.digestOf(path, file);
+    if (file.digest === null) this.unknown++;
+    this.inputs.push(file);
   }
 
   private addLink(path: string, abs: string): void {

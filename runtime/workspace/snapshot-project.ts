@@ -3,14 +3,15 @@
  * while it goes on do not leak into its jobs, and every job starts from the same files. The snapshot
  * is content-addressed and shared: its files are objects in the artifact store, stored once whatever
  * the number of runs; only files whose stat changed since the last snapshot are read (stat-cache.ts);
- * a run whose tree did not change writes a record of a few hundred bytes and copies nothing.
+ * a run whose tree did not change writes a record of a few hundred bytes, copies nothing, and
+ * neither rebuilds the manifest nor rewrites the stat cache.
  */
-import { mkdir, realpath } from "node:fs/promises";
+import { mkdir, realpath, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { ArtifactInfo, ArtifactStore, ManifestEntry } from "../artifacts/index.ts";
 import { writeFileAtomic } from "../artifacts/atomic-file.ts";
 import { scanProject } from "./scan-project.ts";
-import { readStatCache, STAT_CACHE_FILE, statCacheText, type FileStat } from "./stat-cache.ts";
+import { OLD_STAT_CACHE_FILES, readStatCache, STAT_CACHE_FILE, statCacheBytes, type CachedFile } from "./stat-cache.ts";
 
 export interface ProjectSnapshot {
   /** The snapshot's artifact (job `(project)`, name `snapshot`), held for the run. */
@@ -22,6 +23,8 @@ export interface ProjectSnapshot {
   /** Files read this time (their stat changed, or they are new), and their bytes. */
   readonly hashed: number;
   readonly hashedBytes: number;
+  /** The bytes of small files read this time, by digest (within `keep`), for job workspaces. */
+  readonly contents: ReadonlyMap<string, Buffer>;
 }
 
 export interface SnapshotOptions {
@@ -35,6 +38,8 @@ export interface SnapshotOptions {
   readonly excluded?: readonly string[];
   /** The clock, for the stat cache's racy-entry rule. @default Date.now */
   readonly now?: () => number;
+  /** Keep the bytes of small files read this time (see ProjectSnapshot.contents). @default none */
+  readonly keep?: { readonly fileBytes: number; readonly totalBytes: number };
 }
 
 /**
@@ -51,20 +56,44 @@ export async function snapshotProject(options: SnapshotOptions): Promise<Project
   const cache = readStatCache(cacheFile, store.root);
   const skip = new Set((await Promise.all((options.excluded ?? []).map((path) => pathsInProject(projectDir, path)))).flat());
   const scan = await scanProject(projectDir, cache, skip);
-  const stored = await store.snapshot(projectDir, scan.inputs, { runId: options.runId, pipeline: options.pipeline, holdFor: options.runId, basis: cache.snapshot });
-  if (stored.hashed > 0 || !stored.basisFound) {
-    const files = function* (): Generator<readonly [string, FileStat, string]> {
-      for (const entry of stored.entries) {
-        const stat = entry.kind === "file" ? scan.stats.get(entry.path) : undefined;
-        if (stat && entry.kind === "file") yield [entry.path, stat, entry.digest];
-      }
-    };
+  const links = scan.inputs.flatMap((input) => (input.kind === "symlink" ? [[input.path, input.target] as const] : []));
+  const files = scan.inputs.length - links.length;
+  // Every file as cached (each cache entry matched once) and the same symlinks: the cached snapshot's manifest is this one.
+  const unchanged = cache.manifest !== null && scan.unknown === 0 && files === cache.files && cache.hits() === cache.files && sameLinks(links, cache.links);
+  const stored = await store.snapshot(projectDir, scan.inputs, {
+    runId: options.runId,
+    pipeline: options.pipeline,
+    holdFor: options.runId,
+    basis: cache.snapshot,
+    manifest: unchanged ? cache.manifest : null,
+    keep: options.keep,
+  });
+  if (!(unchanged && stored.basisFound && stored.record.manifest === cache.manifest)) {
+    const cached: CachedFile[] = [];
+    scan.inputs.forEach((input, index) => {
+      const entry = stored.inInputOrder[index];
+      if (input.kind === "file" && entry?.kind === "file") cached.push({ path: input.path, stat: input, digest: entry.digest });
+    });
+    const bytes = statCacheBytes({ storeRoot: store.root, snapshot: stored.record.id, manifest: stored.record.manifest, scannedAt, files: cached, links });
     // Best effort: without it the next run reads every file again, nothing worse.
     await mkdir(dirname(cacheFile), { recursive: true })
-      .then(() => writeFileAtomic(options.pipecDir, cacheFile, statCacheText(store.root, stored.record.id, scannedAt, files())))
+      .then(() => writeFileAtomic(options.pipecDir, cacheFile, bytes))
+      .then(() => Promise.all(OLD_STAT_CACHE_FILES.map((name) => rm(join(options.pipecDir, name), { force: true }))))
       .catch(() => {});
   }
-  return { record: stored.record, entries: stored.entries, warnings: scan.warnings, selection: scan.selection, hashed: stored.hashed, hashedBytes: stored.hashedBytes };
+  return {
+    record: stored.record,
+    entries: stored.entries,
+    warnings: scan.warnings,
+    selection: scan.selection,
+    hashed: stored.hashed,
+    hashedBytes: stored.hashedBytes,
+    contents: stored.contents,
+  };
+}
+
+function sameLinks(a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): boolean {
+  return a.length === b.length && a.every(([path, target], index) => b[index]![0] === path && b[index]![1] === target);
 }
 
 /**

@@ -1,83 +1,197 @@
 /**
- * The stat cache (like git's index): `.pipec/snapshot-cache.json` remembers, per project file, the
- * stat it had when it was last hashed (size, mtime, ctime, inode, mode, all to the nanosecond) and its
- * digest. A file whose stat is the same is not read again. ctime and inode catch what mtime and size
- * alone miss: a file rewritten with the same size and its mtime set back, or replaced by another file
- * (a rename, a checkout), changes one of them whatever a program does with utimes.
+ * The stat cache (like git's index): `.pipec/snapshot-cache.bin` remembers, per project file, the
+ * stat it had when it was last hashed (size, mtime, ctime, inode, mode) and its digest, and the
+ * snapshot those files are exactly the files of (with its symlinks and manifest). A file whose stat
+ * is the same is not read again; a tree whose every file and symlink is as cached is that snapshot
+ * again, and its manifest is not even rebuilt. ctime and inode catch what mtime and size alone miss:
+ * a file rewritten with the same size and its mtime set back, or replaced by another file (a rename,
+ * a checkout), changes one of them whatever a program does with utimes.
  *
- * Racy entries: a file changed within the file system's timestamp resolution of the moment it was
- * hashed could change again without its stat showing it. As git does, an entry whose mtime or ctime
- * is less than RACY_WINDOW_MS before the scan that hashed it is never trusted: it is hashed again
- * (cheap: it was just written) until it is older. 2 s covers file systems with 1-2 s timestamps.
+ * Times are kept as Node gives them without BigInt (milliseconds in a double: to a fraction of a
+ * microsecond), which the racy rule makes enough: an entry is trusted only when its mtime and ctime
+ * are RACY_WINDOW_MS older than the scan that hashed it, so any later change of the file moves its
+ * ctime by more than that. As git does, an entry whose mtime or ctime is less than RACY_WINDOW_MS
+ * before that scan is hashed again (cheap: it was just written) until it is older. 2 s covers file
+ * systems with 1-2 s timestamps.
+ *
+ * The format is binary, read in one piece and looked up without parsing an entry per file (a JSON
+ * object of 100,000 entries cost more to load than the scan itself): a JSON header line, then the
+ * numbers of every file (5 doubles each), their digests (32 bytes each), the offsets of their paths
+ * and the paths (UTF-8), each block 8-byte aligned. Anything damaged or unexpected reads as empty.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 
-export const STAT_CACHE_FILE = "snapshot-cache.json";
+export const STAT_CACHE_FILE = "snapshot-cache.bin";
+/** The JSON cache of earlier versions: removed when the new one is written. */
+export const OLD_STAT_CACHE_FILES = ["snapshot-cache.json"] as const;
 export const RACY_WINDOW_MS = 2000;
 
-const FORMAT = "pipec-stat-cache/1";
+const FORMAT = "pipec-stat-cache/2";
+const NUMBERS = 5;
+const DIGEST_BYTES = 32;
 
-/** [size, mtimeNs, ctimeNs, ino, mode, digest]; the big numbers as decimal strings. */
-type Entry = [number, string, string, string, number, string];
-/** The header; entries are checked one by one when used (a schema pass over 100,000 of them costs more than the scan). */
-const StatCacheSchema = z.object({
+const HeaderSchema = z.object({
   format: z.literal(FORMAT),
   /** The store the digests' objects are in. */
   store: z.string(),
-  /** The snapshot (artifact id) these entries are exactly the files of. */
+  /** The snapshot (artifact id) these entries are exactly the files and symlinks of. */
   snapshot: z.string(),
+  /** That snapshot's manifest digest. */
+  manifest: z.string(),
   /** When the scan that made it began (ms since the epoch). */
   scannedAt: z.number(),
-  entries: z.custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value)),
+  files: z.number().int().min(0),
+  pathBytes: z.number().int().min(0),
+  /** The snapshot's symlinks, [path, target], in path order. */
+  links: z.array(z.tuple([z.string(), z.string()])),
 });
 
+/** A regular file's stat, as the scan takes it (`lstatSync` without BigInt). */
 export interface FileStat {
   readonly size: number;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-  readonly ino: bigint;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
   readonly mode: number;
 }
 
-export interface StatCache {
-  readonly snapshot: string | null;
-  /** The digest of `path` when its stat is as cached and the entry is not racy, else null. */
-  digestOf(path: string, stat: FileStat): string | null;
+export interface CachedFile {
+  readonly path: string;
+  readonly stat: FileStat;
+  readonly digest: string;
 }
 
-export const EMPTY_STAT_CACHE: StatCache = { snapshot: null, digestOf: () => null };
+export interface StatCache {
+  /** The snapshot whose files and symlinks the entries are; null for an empty cache. */
+  readonly snapshot: string | null;
+  readonly manifest: string | null;
+  /** How many files it holds. */
+  readonly files: number;
+  readonly links: readonly (readonly [string, string])[];
+  /**
+   * The digest of `path` when its stat is as cached and the entry is not racy, else null. Cheapest
+   * when asked in the order the entries were written (a cursor follows), else found through a map.
+   */
+  digestOf(path: string, stat: FileStat): string | null;
+  /** How many distinct entries digestOf has answered with a digest so far. */
+  hits(): number;
+}
+
+export const EMPTY_STAT_CACHE: StatCache = { snapshot: null, manifest: null, files: 0, links: [], digestOf: () => null, hits: () => 0 };
 
 /** The cache for `storeRoot`; an empty one when the file is missing, damaged or for another store. */
 export function readStatCache(file: string, storeRoot: string): StatCache {
-  let parsed;
+  let bytes: Buffer;
   try {
-    parsed = StatCacheSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+    bytes = readFileSync(file);
   } catch {
     return EMPTY_STAT_CACHE;
   }
-  if (!parsed.success || parsed.data.store !== storeRoot) return EMPTY_STAT_CACHE;
-  const { entries, scannedAt, snapshot } = parsed.data;
-  const racyFrom = BigInt(scannedAt - RACY_WINDOW_MS) * 1_000_000n;
+  try {
+    return parseStatCache(bytes, storeRoot) ?? EMPTY_STAT_CACHE;
+  } catch {
+    return EMPTY_STAT_CACHE;
+  }
+}
+
+function parseStatCache(bytes: Buffer, storeRoot: string): StatCache | null {
+  const newline = bytes.indexOf(0x0a);
+  if (newline < 0) return null;
+  const header = HeaderSchema.safeParse(JSON.parse(bytes.toString("utf8", 0, newline)));
+  if (!header.success || header.data.store !== storeRoot) return null;
+  const { files: count, pathBytes, scannedAt } = header.data;
+  const layout = blocks(newline + 1, count, pathBytes);
+  if (bytes.length !== layout.end) return null;
+  // One aligned copy, so the numbers and offsets are typed-array views, not a read per value.
+  const aligned = new Float64Array(Math.ceil(layout.end / 8));
+  const all = Buffer.from(aligned.buffer, 0, layout.end);
+  bytes.copy(all);
+  const numbers = new Float64Array(aligned.buffer, layout.numbers, count * NUMBERS);
+  const offsets = new Uint32Array(aligned.buffer, layout.offsets, count + 1);
+  if (offsets[count] !== pathBytes) return null;
+  const pathAt = (index: number) => all.toString("utf8", layout.paths + offsets[index]!, layout.paths + offsets[index + 1]!);
+  const racyFrom = scannedAt - RACY_WINDOW_MS;
+  const used = new Uint8Array(count);
+  let hits = 0;
+  let cursor = 0;
+  let byPath: Map<string, number> | undefined;
+  const indexOf = (path: string): number => {
+    if (cursor < count && pathAt(cursor) === path) return cursor++;
+    if (byPath === undefined) {
+      byPath = new Map();
+      for (let i = 0; i < count; i++) byPath.set(pathAt(i), i);
+    }
+    const found = byPath.get(path);
+    if (found === undefined) return -1;
+    cursor = found + 1;
+    return found;
+  };
   return {
-    snapshot,
+    snapshot: header.data.snapshot,
+    manifest: header.data.manifest,
+    files: count,
+    links: header.data.links,
     digestOf(path, stat) {
-      const entry = Object.hasOwn(entries, path) ? entries[path] : undefined;
-      if (!isEntry(entry)) return null;
-      const [size, mtimeNs, ctimeNs, ino, mode, digest] = entry;
-      if (size !== stat.size || mode !== stat.mode || mtimeNs !== String(stat.mtimeNs) || ctimeNs !== String(stat.ctimeNs) || ino !== String(stat.ino)) return null;
-      return stat.mtimeNs >= racyFrom || stat.ctimeNs >= racyFrom ? null : digest;
+      const index = indexOf(path);
+      if (index < 0) return null;
+      const n = index * NUMBERS;
+      if (numbers[n] !== stat.size || numbers[n + 1] !== stat.mtimeMs || numbers[n + 2] !== stat.ctimeMs || numbers[n + 3] !== stat.ino || numbers[n + 4] !== stat.mode) return null;
+      if (stat.mtimeMs >= racyFrom || stat.ctimeMs >= racyFrom) return null;
+      if (used[index] === 0) {
+        used[index] = 1;
+        hits++;
+      }
+      const digestAt = layout.digests + index * DIGEST_BYTES;
+      return all.toString("hex", digestAt, digestAt + DIGEST_BYTES);
     },
+    hits: () => hits,
   };
 }
 
-/** The cache's text for a snapshot: every file's stat as scanned, with its digest. */
-export function statCacheText(storeRoot: string, snapshot: string, scannedAt: number, files: Iterable<readonly [string, FileStat, string]>): string {
-  const entries: Record<string, Entry> = {};
-  for (const [path, stat, digest] of files) entries[path] = [stat.size, String(stat.mtimeNs), String(stat.ctimeNs), String(stat.ino), stat.mode, digest];
-  return JSON.stringify({ format: FORMAT, store: storeRoot, snapshot, scannedAt, entries });
+export interface StatCacheContent {
+  readonly storeRoot: string;
+  readonly snapshot: string;
+  readonly manifest: string;
+  /** When the scan began (ms since the epoch): entries changed less than RACY_WINDOW_MS before it are not trusted. */
+  readonly scannedAt: number;
+  readonly files: readonly CachedFile[];
+  readonly links: readonly (readonly [string, string])[];
 }
 
-function isEntry(value: unknown): value is Entry {
-  return Array.isArray(value) && value.length === 6 && typeof value[0] === "number" && typeof value[4] === "number" && [1, 2, 3, 5].every((i) => typeof value[i] === "string");
+/** The cache file's bytes for a snapshot: every file's stat as scanned, with its digest. */
+export function statCacheBytes(content: StatCacheContent): Buffer {
+  const count = content.files.length;
+  const paths = content.files.map((file) => Buffer.from(file.path, "utf8"));
+  const pathBytes = paths.reduce((sum, path) => sum + path.length, 0);
+  const header = Buffer.from(
+    `${JSON.stringify({ format: FORMAT, store: content.storeRoot, snapshot: content.snapshot, manifest: content.manifest, scannedAt: content.scannedAt, files: count, pathBytes, links: content.links })}\n`,
+    "utf8",
+  );
+  const layout = blocks(header.length, count, pathBytes);
+  const aligned = new Float64Array(Math.ceil(layout.end / 8));
+  const out = Buffer.from(aligned.buffer, 0, layout.end);
+  header.copy(out, 0);
+  const numbers = new Float64Array(aligned.buffer, layout.numbers, count * NUMBERS);
+  const offsets = new Uint32Array(aligned.buffer, layout.offsets, count + 1);
+  let offset = 0;
+  content.files.forEach((file, index) => {
+    numbers.set([file.stat.size, file.stat.mtimeMs, file.stat.ctimeMs, file.stat.ino, file.stat.mode], index * NUMBERS);
+    out.write(file.digest, layout.digests + index * DIGEST_BYTES, DIGEST_BYTES, "hex");
+    offsets[index] = offset;
+    paths[index]!.copy(out, layout.paths + offset);
+    offset += paths[index]!.length;
+  });
+  offsets[count] = offset;
+  return out;
+}
+
+/** Where each block starts, and where the file ends: numbers, digests and offsets 8-byte aligned after the header. */
+function blocks(headerBytes: number, count: number, pathBytes: number) {
+  const align = (n: number) => Math.ceil(n / 8) * 8;
+  const numbers = align(headerBytes);
+  const digests = numbers + count * NUMBERS * 8;
+  const offsets = align(digests + count * DIGEST_BYTES);
+  const paths = offsets + (count + 1) * 4;
+  return { numbers, digests, offsets, paths, end: paths + pathBytes };
 }

@@ -159,6 +159,24 @@ describe("job workspaces from a snapshot", () => {
     expect((await stat(join(two, "run.sh"))).mode & 0o777).toBe(0o755);
     expect(await openArtifactStore(join(root, "store")).verify()).toEqual([]);
   });
+
+  it("written from the bytes the snapshot just read (the run keeps small files in memory), are the same independent copies", async () => {
+    const store = openArtifactStore(join(root, "store"));
+    const result = await snapshotProject({ projectDir: project, store, runId: "run-kept", pipeline: "p", pipecDir: join(root, "pipec"), keep: { fileBytes: 1024, totalBytes: 1024 * 1024 } });
+    expect(result.contents.size).toBe(4);
+    const one = join(root, "one");
+    const two = join(root, "two");
+    await store.checkout(result.entries, one, { contents: result.contents });
+    await store.checkout(result.entries, two, { contents: result.contents });
+    await expectModesAndLinks(one, []);
+    await expectModesAndLinks(two, []);
+    await writeFile(join(one, "src", "main.ts"), "changed\n", { flag: "r+" });
+    await chmod(join(one, "secret.txt"), 0o644);
+    expect(await readFile(join(two, "src", "main.ts"), "utf8")).toBe("export {};\n");
+    expect((await stat(join(two, "secret.txt"))).mode & 0o777).toBe(0o600);
+    expect(await store.verify()).toEqual([]);
+    await store.release("run-kept");
+  });
 });
 
 async function expectModesAndLinks(dest: string, warnings: readonly string[]): Promise<void> {

@@ -3,13 +3,13 @@
  * still seen as changed, through its inode or its ctime; a file changed within the racy window is
  * always read again.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openArtifactStore } from "../../../runtime/artifacts/index.ts";
 import { snapshotProject } from "../../../runtime/workspace/index.ts";
-import { readStatCache, STAT_CACHE_FILE, statCacheText, type FileStat } from "../../../runtime/workspace/stat-cache.ts";
+import { readStatCache, STAT_CACHE_FILE, statCacheBytes, type FileStat } from "../../../runtime/workspace/stat-cache.ts";
 
 let root: string;
 let project: string;
@@ -76,6 +76,27 @@ describe("the stat cache", () => {
     expect(second.digest("a.txt")).not.toBe(first.digest("a.txt"));
   });
 
+  it("sees a retargeted symlink or a deleted file as a new snapshot, though every remaining file's stat is as cached", async () => {
+    await writeFile(join(project, "a.txt"), "aaaa\n");
+    await writeFile(join(project, "b.txt"), "bbbb\n");
+    await symlink("a.txt", join(project, "link"));
+    const first = await snapshot();
+    const again = await snapshot();
+    expect(again.record.manifest).toBe(first.record.manifest);
+    await rm(join(project, "link"));
+    await symlink("b.txt", join(project, "link"));
+    const relinked = await snapshot();
+    expect(relinked.hashed).toBe(0);
+    expect(relinked.record.manifest).not.toBe(first.record.manifest);
+    expect(relinked.entries.find((e) => e.path === "link")).toEqual({ path: "link", kind: "symlink", target: "b.txt" });
+    await rm(join(project, "b.txt"));
+    const fewer = await snapshot();
+    expect(fewer.hashed).toBe(0);
+    expect(fewer.entries.map((e) => e.path)).toEqual(["a.txt", "link"]);
+    // The cache now names the smaller snapshot: the next unchanged run is that one again.
+    expect((await snapshot()).record.manifest).toBe(fewer.record.manifest);
+  });
+
   it("never trusts an entry whose mtime or ctime is within the racy window of the scan that hashed it", async () => {
     await writeFile(join(project, "a.txt"), "aaaa\n");
     await snapshot(0);
@@ -83,19 +104,38 @@ describe("the stat cache", () => {
   });
 
   it.each([
-    ["the inode", { ino: 8n }],
-    ["the ctime", { ctimeNs: 3n }],
-    ["the mtime", { mtimeNs: 2n }],
+    ["the inode", { ino: 8 }],
+    ["the ctime", { ctimeMs: 1.000001 }],
+    ["the mtime", { mtimeMs: 1.000001 }],
     ["the size", { size: 6 }],
     ["the mode", { mode: 0o755 }],
   ] as const)("gives no digest when %s differs, all else equal", async (_what, change) => {
-    const stat: FileStat = { size: 5, mtimeNs: 1n, ctimeNs: 1n, ino: 7n, mode: 0o644 };
-    const file = join(root, "cache.json");
-    await writeFile(file, statCacheText("/store", "snap", 10_000, [["a.txt", stat, "d".repeat(64)]]));
+    const stat: FileStat = { size: 5, mtimeMs: 1, ctimeMs: 1, ino: 7, mode: 0o644 };
+    const file = join(root, "cache.bin");
+    const content = { storeRoot: "/store", snapshot: "snap", manifest: "m".repeat(64), scannedAt: 10_000, links: [] };
+    await writeFile(file, statCacheBytes({ ...content, files: [{ path: "a.txt", stat, digest: "d".repeat(64) }] }));
     const cache = readStatCache(file, "/store");
+    expect(cache.snapshot).toBe("snap");
     expect(cache.digestOf("a.txt", stat)).toBe("d".repeat(64));
-    expect(cache.digestOf("a.txt", { ...stat, ...change })).toBeNull();
+    expect(readStatCache(file, "/store").digestOf("a.txt", { ...stat, ...change })).toBeNull();
     expect(readStatCache(file, "/another-store").digestOf("a.txt", stat)).toBeNull();
-    expect(JSON.parse(await readFile(file, "utf8")).snapshot).toBe("snap");
+  });
+
+  it("finds entries asked out of order, paths in any script, and reads a damaged file as empty", async () => {
+    const stat: FileStat = { size: 5, mtimeMs: 1, ctimeMs: 1, ino: 7, mode: 0o644 };
+    const paths = ["a.txt", "dir/é.md", "z/日本.ts", "b.txt"];
+    const file = join(root, "cache.bin");
+    const files = paths.map((path, i) => ({ path, stat: { ...stat, ino: i }, digest: String(i).repeat(64) }));
+    await writeFile(file, statCacheBytes({ storeRoot: "/store", snapshot: "snap", manifest: "m".repeat(64), scannedAt: 10_000, links: [["l", "a.txt"]], files }));
+    const cache = readStatCache(file, "/store");
+    expect(cache.links).toEqual([["l", "a.txt"]]);
+    for (const i of [3, 1, 0, 2]) expect(cache.digestOf(paths[i]!, { ...stat, ino: i })).toBe(String(i).repeat(64));
+    expect(cache.digestOf("missing.txt", stat)).toBeNull();
+    expect(cache.hits()).toBe(4);
+    const bytes = await readFile(file);
+    await writeFile(file, bytes.subarray(0, bytes.length - 1));
+    expect(readStatCache(file, "/store").files).toBe(0);
+    await writeFile(file, "{}\n");
+    expect(readStatCache(file, "/store").files).toBe(0);
   });
 });
