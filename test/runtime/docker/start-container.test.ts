@@ -33,7 +33,7 @@ describe.runIf(docker.run)("startContainer", () => {
   it("runs detached; exec reports exit codes and output; stop honours SIGTERM through init; remove is idempotent", async () => {
     const engine = connectDocker();
     const container = await engine.startContainer(spec({ cmd: ["sh", "-c", "echo booted; echo warn >&2; exec sleep 60"] }));
-    expect(await container.state()).toEqual({ running: true, exitCode: 0, oomKilled: false });
+    expect(await container.state()).toEqual({ running: true, exitCode: 0, oomKilled: false, restarting: false, restartCount: 0 });
     expect(await container.exec(["sh", "-c", "echo probing; exit 4"])).toEqual({ exitCode: 4, output: "probing\n" });
     expect(await container.exec(["true"])).toEqual({ exitCode: 0, output: "" });
     // stdout and stderr interleave in no guaranteed order.
