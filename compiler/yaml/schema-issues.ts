@@ -58,6 +58,19 @@ const TYPE_WORDS: Record<string, string> = {
   record: "a mapping",
 };
 
+/** Field names GitLab CI and GitHub Actions users type first, and the dialect's name for them (said only where that field exists). */
+const OTHER_TOOLS_NAMES: Readonly<Record<string, string>> = {
+  needs: "depends_on",
+  env: "environment",
+  variables: "environment",
+  run: "script",
+  if: "conditional",
+  rules: "conditional",
+  "timeout-minutes": "timeout",
+  "continue-on-error": "allow_failure",
+  container: "image",
+};
+
 function describeIssue(issue: Issue, { schema, document, file }: IssueContext): Diagnostic[] {
   const path = issue.path as (string | number)[];
   const value = valueAt(document.value, path);
@@ -74,8 +87,9 @@ function describeIssue(issue: Issue, { schema, document, file }: IssueContext): 
       const known = objectKeysAt(schema, path);
       return issue.keys.map((key) => {
         const guess = didYouMean(key, known);
+        const ours = guess ? undefined : OTHER_TOOLS_NAMES[key];
         const field = path.length === 0 ? `unknown top-level field "${key}"` : `${label(path)}: unknown field "${key}"`;
-        const message = `${field}${guess ? `; did you mean "${guess}"?` : ""}`;
+        const message = `${field}${guess ? `; did you mean "${guess}"?` : ours && known.includes(ours) ? `; pipec calls it "${ours}"` : ""}`;
         // A deployment is not a YAML job field: say where deployments are written instead of listing fields.
         const deployHint = path.length === 2 && path[0] === "jobs" && (key === "deploy" || key === "deployment");
         const hint = deployHint

@@ -26,6 +26,7 @@ describe("diagnostics", () => {
     ["a bad input reference", job("    steps: [x]\n    inputs: [build]\n"), "schema", 6, 14, 'job "a": inputs[0]: an input is written job.output, like "build.dist", got "build"'],
     ["an invalid job id", "name: p\nimage: x\njobs:\n  -lint: { steps: [x] }\n", "schema", 4, 3, `pipeline: jobs: "-lint" is not an allowed name: a job id uses letters, digits, '_', '.' and '-'`],
     ["an unknown job field", job("    steps: [x]\n    depends_no: [b]\n"), "unknown-field", 6, 5, 'job "a": unknown field "depends_no"; did you mean "depends_on"?'],
+    ["GitLab's name for depends_on", job("    steps: [x]\n    needs: [b]\n"), "unknown-field", 6, 5, 'job "a": unknown field "needs"; pipec calls it "depends_on"'],
     ["an unknown field with no near match", job("    steps: [x]\n    colour: red\n"), "unknown-field", 6, 5, 'job "a": unknown field "colour"'],
     ["an unknown top-level field", "name: p\njob: {}\n", "unknown-field", 2, 1, 'unknown top-level field "job"; did you mean "jobs"?'],
     ["a job without an image", "name: p\njobs:\n  a: { steps: [x] }\n", "missing-image", 3, 3, 'job "a" has no image to run in'],
