@@ -10,12 +10,12 @@ import { deploy, docker, pipeline, processTarget, type Metric } from "pipec";
 
 const health = { http: { path: "/healthz" }, interval: "1s", failureThreshold: 3 } as const;
 
-/** 40 requests through the router (DEPLOY_LISTEN); prints the fraction that failed. */
+/** 200 requests through the router (DEPLOY_LISTEN); prints the fraction that failed. */
 const smoke: Metric = {
   name: "smoke-errors",
   provider: {
     command: {
-      run: ["node", "-e", "let bad=0;(async()=>{for(let i=0;i<40;i++){const r=await fetch('http://'+process.env.DEPLOY_LISTEN+'/');await r.text();if(r.status>=500)bad++}console.log(bad/40)})()"],
+      run: ["node", "-e", "let bad=0;(async()=>{for(let i=0;i<200;i++){const r=await fetch('http://'+process.env.DEPLOY_LISTEN+'/');await r.text();if(r.status>=500)bad++}console.log(bad/200)})()"],
       timeout: "30s",
     },
   },
