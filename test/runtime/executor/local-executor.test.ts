@@ -71,7 +71,9 @@ describe("local executor", () => {
     const job = runJob(executor, options({ onLog: () => started(), steps: [{ run: "echo up; sleep 30" }] }));
     await running;
     expect(await executor.cleanup("another-run")).toBe(0);
-    expect(await executor.cleanup(runId)).toBe(1);
+    // At least the step's group; the environment-marker sweep that follows may count the group's `sleep` again when
+    // it has not exited yet (seen once in CI). That nothing is left is what the last line checks.
+    expect(await executor.cleanup(runId)).toBeGreaterThanOrEqual(1);
     const result = await job;
     expect(result.outcome).toMatchObject({ outcome: "failed", exitCode: 137, message: 'step "step-0" failed: killed by SIGKILL (exit 137)' });
     expect(await executor.cleanup()).toBe(0);
