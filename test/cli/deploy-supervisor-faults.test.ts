@@ -5,7 +5,7 @@
  * socket it left, a pid file naming another program, the router's port taken by another program, an
  * unknown name. Each a clear message and the right exit code, with the history intact.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +15,8 @@ import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import { controlSocketPath, readSupervisorPid, supervisorPidPath } from "../../runtime/deploy/supervisor/index.ts";
 import { runPipecAsync } from "./run-pipec.ts";
 import { alive, removeProject, stopSupervisor } from "./supervised-helpers.ts";
+import { writeCanaryProject } from "./canary-project.ts";
 
-const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
 
 describe("a kept deployment's supervisor: hard ends and bad input", () => {
   let dir: string;
@@ -27,23 +27,7 @@ describe("a kept deployment's supervisor: hard ends and bad input", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "pipec-supervisor-faults-"));
     port = await freePort();
-    copyFileSync(APP, join(dir, "server.cjs"));
-    writeFileSync(
-      join(dir, "ship.pipeline.ts"),
-      `import { deploy, pipeline, processTarget } from "pipec";
-
-const web = deploy.canary("web", {
-  target: processTarget({ command: ["node", "server.cjs"], env: { VERSION: "\${APP_VERSION}" } }),
-  router: { listen: "127.0.0.1:${port}" },
-  healthCheck: { http: { path: "/healthz" }, interval: "200ms" },
-  scaleDownDelay: "0s",
-  drainTimeout: "2s",
-  steps: [{ setWeight: 50 }],
-});
-
-export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs: [web] });
-`,
-    );
+    writeCanaryProject(dir, { port, steps: `[{ setWeight: 50 }]` });
   });
   afterAll(() => removeProject(dir), 240_000);
 
@@ -144,23 +128,7 @@ describe("a kept deployment's warm revision whose instances died", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "pipec-warm-dead-"));
     port = await freePort();
-    copyFileSync(APP, join(dir, "server.cjs"));
-    writeFileSync(
-      join(dir, "ship.pipeline.ts"),
-      `import { deploy, pipeline, processTarget } from "pipec";
-
-const web = deploy.canary("web", {
-  target: processTarget({ command: ["node", "server.cjs"], env: { VERSION: "\${APP_VERSION}" } }),
-  router: { listen: "127.0.0.1:${port}" },
-  healthCheck: { http: { path: "/healthz" }, interval: "200ms" },
-  scaleDownDelay: "0s",
-  drainTimeout: "2s",
-  steps: [],
-});
-
-export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs: [web] });
-`,
-    );
+    writeCanaryProject(dir, { port, steps: `[]` });
   });
   afterAll(() => removeProject(dir), 240_000);
 

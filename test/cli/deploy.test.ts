@@ -4,7 +4,7 @@
  * status` and `pipec deploy undo`.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +15,8 @@ import { listRunIds, runDir } from "../../runtime/run/index.ts";
 import { portOpen } from "../runtime/deploy/target/helpers.ts";
 import { PIPEC, runPipec } from "./run-pipec.ts";
 import { alive, processesOf, removeProject } from "./supervised-helpers.ts";
+import { writeCanaryProject } from "./canary-project.ts";
 
-const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
 
 async function waitFor<T>(read: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -34,24 +34,7 @@ describe("pipec run with a canary deployment, pipec approve, pipec deploy", () =
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "pipec-deploy-e2e-"));
     port = await freePort();
-    // CommonJS: the project has no package.json, but be explicit.
-    copyFileSync(APP, join(dir, "server.cjs"));
-    writeFileSync(
-      join(dir, "ship.pipeline.ts"),
-      `import { deploy, pipeline, processTarget } from "pipec";
-
-const web = deploy.canary("web", {
-  target: processTarget({ command: ["node", "server.cjs"], env: { VERSION: "\${APP_VERSION}" } }),
-  router: { listen: "127.0.0.1:${port}" },
-  healthCheck: { http: { path: "/healthz" }, interval: "200ms" },
-  scaleDownDelay: "0s",
-  drainTimeout: "2s",
-  steps: [{ setWeight: 50 }, { approval: { name: "release", timeout: "2m" } }],
-});
-
-export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs: [web] });
-`,
-    );
+    writeCanaryProject(dir, { port, steps: `[{ setWeight: 50 }, { approval: { name: "release", timeout: "2m" } }]` });
   });
   // Every deployment stopped, then no process of the project may be left (a leak fails here).
   afterAll(() => removeProject(dir), 120_000);

@@ -5,7 +5,7 @@
  * fix, then `pipec deploy undo`. `pipec metrics dora` then counts exactly those.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,8 +14,8 @@ import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import type { DoraReport } from "../../runtime/metrics/index.ts";
 import { noStackTrace, runPipec, runPipecAsync } from "./run-pipec.ts";
 import { stopSupervisor } from "./supervised-helpers.ts";
+import { writeCanaryProject } from "./canary-project.ts";
 
-const APP = join(import.meta.dirname, "..", "setup", "images", "node-app", "server.js");
 const HOUR = 3_600_000;
 
 describe("pipec metrics dora on a real repository and real deployments", () => {
@@ -43,26 +43,13 @@ describe("pipec metrics dora on a real repository and real deployments", () => {
     execFileSync("git", ["init", "-q", "-b", "main"], { cwd: dir });
     execFileSync("git", ["config", "user.email", "dev@example.com"], { cwd: dir });
     execFileSync("git", ["config", "user.name", "Dev"], { cwd: dir });
-    copyFileSync(APP, join(dir, "server.cjs"));
     writeFileSync(join(dir, ".gitignore"), ".pipec/\n");
     // The analysis fails while the commit holds a file named BROKEN: a change that must roll back.
-    writeFileSync(
-      join(dir, "ship.pipeline.ts"),
-      `import { deploy, pipeline, processTarget } from "pipec";
-
-const web = deploy.canary("web", {
-  target: processTarget({ command: ["node", "server.cjs"], env: { VERSION: "\${APP_VERSION}" } }),
-  router: { listen: "127.0.0.1:${port}" },
-  healthCheck: { http: { path: "/healthz" }, interval: "200ms" },
-  scaleDownDelay: "0s",
-  abortScaleDownDelay: "0s",
-  drainTimeout: "2s",
-  steps: [{ setWeight: 50 }, { analysis: { metrics: [{ name: "smoke", provider: { command: { run: ["sh", "-c", "test -f BROKEN && echo 1 || echo 0"] } }, threshold: { max: 0 } }] } }],
-});
-
-export default pipeline("ship", { vars: { APP_VERSION: { default: "v1" } }, jobs: [web] });
-`,
-    );
+    writeCanaryProject(dir, {
+      port,
+      options: [`abortScaleDownDelay: "0s",`],
+      steps: `[{ setWeight: 50 }, { analysis: { metrics: [{ name: "smoke", provider: { command: { run: ["sh", "-c", "test -f BROKEN && echo 1 || echo 0"] } }, threshold: { max: 0 } }] } }]`,
+    });
   });
   afterAll(async () => {
     await stopSupervisor(dir, "web");
