@@ -5,7 +5,7 @@
  */
 // Each from its own module, not runtime/deploy/index.ts: `deploy undo` is meant to answer in well under
 // a second, and the deployment loop (routers, drivers, the Docker client) need not load for it.
-import { ControlError, sendControlRequest, type ControlRequest } from "../../runtime/deploy/control/index.ts";
+import { ControlError, sendControlRequest, type ControlRequest } from "../../runtime/run/control/index.ts";
 import { deploymentView, listDeployments, readRevisions, readStatus, type DeploymentStatus, type DeploymentView } from "../../runtime/deploy/history/index.ts";
 import { deployLogPath } from "../../runtime/deploy/loop/reporter.ts";
 // The client only: the supervisor itself (routers, drivers) loads for `deploy serve`.

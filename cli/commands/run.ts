@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { compileFile } from "../../compiler/index.ts";
+import { deploymentKind } from "../../runtime/deploy/run-kind.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
@@ -85,6 +86,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
       signal,
       resume: loaded.resume,
       keepWorkspaces: flags.keepWorkspaces ?? false,
+      deployments: deploymentKind,
       outputLimits,
       useCache: flags.cache,
       base: flags.base,

@@ -16,7 +16,7 @@ export {
   type RunDeploymentInput,
   type StopResult,
 } from "./loop/index.ts";
-export { ControlError, readWaiting, sendControlRequest, type ControlRequest, type SendControlResult } from "./control/index.ts";
+export { ControlError, readWaiting, sendControlRequest, type ControlRequest, type SendControlResult } from "../run/control/index.ts";
 export {
   deploymentView,
   listDeployments,

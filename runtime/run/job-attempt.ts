@@ -11,6 +11,7 @@ import type { RunEventDraft } from "./events.ts";
 import type { GitInfo } from "./git-info.ts";
 import type { ChangeSet } from "../plan/expression/index.ts";
 import { resolveJobEnvironment, type RunValues } from "./job-env.ts";
+import type { DeploymentKind } from "./deployments.ts";
 import { createJobLogSink } from "./job-log-sink.ts";
 import { reportJob } from "./job-reports.ts";
 import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-caches.ts";
@@ -24,6 +25,8 @@ import { readsImageVariables, systemEnv } from "./system-env.ts";
 
 export interface JobAttemptInput {
   readonly artifacts: ArtifactStore;
+  /** How a deploy job runs (handed in by the caller: runtime/run never imports runtime/deploy). */
+  readonly deployments: DeploymentKind;
   /** Outputs of the jobs finished so far; this attempt adds its own on success. */
   readonly produced: ArtifactIndex;
   readonly plan: Plan;
@@ -53,10 +56,7 @@ export interface JobAttemptInput {
 export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome> {
   const { plan, jobId, attempt, masker, store, emit } = input;
   const job = plan.jobs[jobId]!;
-  if (job.deploy) {
-    const { runDeployJob } = await import("../deploy/loop/run-deploy-job.ts");
-    return runDeployJob(input);
-  }
+  if (job.deploy) return input.deployments.runJob(input);
   const workspace = input.workspace.pathFor(jobId, attempt);
   const host = input.executor.kind === "local";
   const base = systemEnv({ runId: input.runId, pipeline: plan.name, jobId, jobName: job.name, workspace: host ? workspace : "/workspace", git: input.git, host });

@@ -4,7 +4,7 @@
  * `pipec approve` reads, as for deployment gates) and polls the job's control folder for the
  * approval, which it feeds back to the scheduler.
  */
-import { recordWaiting, takeControlRequests } from "../deploy/control/files.ts";
+import { recordWaiting, takeControlRequests } from "./control/files.ts";
 import type { RunEventDraft } from "./events.ts";
 
 export interface ManualApprovalsOptions {

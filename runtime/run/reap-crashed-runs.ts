@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Executor } from "../executor/types.ts";
 import { killedRunNote, stateFromEvents } from "./recover-run-state.ts";
 import { listRunIds, readRunEvents, readRunState, runDir, type RunState } from "./run-store.ts";
+import { processAlive } from "../process-alive.ts";
 
 export const PID_FILE = "pid";
 
@@ -16,19 +17,10 @@ export function writePidFile(dir: string): void {
   writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (cause) {
-    return (cause as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Whether the pipec that ran this run is still running (a run without a pid file is taken as gone). */
 export function runProcessAlive(dir: string): boolean {
   const pid = Number.parseInt(existsSync(join(dir, PID_FILE)) ? readFileSync(join(dir, PID_FILE), "utf8") : "", 10);
-  return Number.isInteger(pid) && alive(pid);
+  return Number.isInteger(pid) && processAlive(pid);
 }
 
 /** Whether the run in `dir` is going on: no final state, and the process that wrote its pid file is alive. */

@@ -3,7 +3,6 @@
  * commands (start and stop jobs through the executor, set timers), masks and records output, and keeps
  * `.pipec/runs/<id>/`. It never writes to the console: the caller gets events.
  */
-import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Executor, JobOutcome } from "../executor/types.ts";
@@ -22,7 +21,7 @@ import { notifyRun } from "./notifications.ts";
 import { prepareRunWorkspace, type RunWorkspace } from "./run-workspace.ts";
 import { removeTree } from "../workspace/index.ts";
 import { defaultStoreRoot, openArtifactStore } from "../artifacts/index.ts";
-import { DEPLOYMENTS_DIR } from "../deploy/history/store.ts";
+import type { DeploymentKind } from "./deployments.ts";
 import { DEFAULT_OUTPUT_LIMITS, type ArtifactIndex, type OutputBudget, type OutputLimits } from "./job-artifacts.ts";
 import { reapCrashedRuns, writePidFile } from "./reap-crashed-runs.ts";
 
@@ -55,6 +54,8 @@ export interface RunOptions {
   readonly base?: string;
   /** Keep each job's workspace under the run directory after the run. @default false */
   readonly keepWorkspaces?: boolean;
+  /** How deploy jobs run, and how deployments a crashed pipec left serving are stopped (runtime/deploy/run-kind.ts). */
+  readonly deployments: DeploymentKind;
   onEvent(event: RunEvent): void;
 }
 
@@ -84,10 +85,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   };
   writePidFile(store.dir);
   const reaped = await reapCrashedRuns(projectDir, executor);
-  // Deployments left serving by a pipec that ended hard; the deploy code loads only when there are deployments.
-  const orphans = existsSync(join(projectDir, DEPLOYMENTS_DIR))
-    ? await (await import("../deploy/loop/reap-orphaned-deployments.ts")).reapOrphanedDeployments(projectDir)
-    : { names: [], instances: 0, problems: [] };
+  // Deployments left serving by a pipec that ended hard.
+  const orphans = await options.deployments.reapOrphaned(projectDir);
   const artifacts = openArtifactStore(options.storeDir ?? defaultStoreRoot(projectDir));
   const outputBudget: OutputBudget = { limits: { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits }, usedBytes: 0 };
   const produced: ArtifactIndex = new Map(Object.entries(options.resume?.outputs ?? {}));
@@ -164,7 +163,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         const controller = new AbortController();
         running.set(command.id, controller);
         emit({ type: "job.started", job: command.id, attempt: command.attempt });
-        void runJobAttempt({ useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, changes, workspace, outputBudget, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000, deferCleanup })
+        void runJobAttempt({ deployments: options.deployments, useCache: options.useCache ?? true, artifacts, produced, plan, jobId: command.id, attempt: command.attempt, runId, executor, masker, store, emit, git, overrides: options.overrides, secrets: options.secrets, changes, workspace, outputBudget, signal: controller.signal, stopGraceMs: options.stopGraceMs ?? 10_000, deferCleanup })
           .catch((cause: unknown): JobOutcome => ({ outcome: "infrastructure-error", message: `pipec could not run the job: ${(cause as Error).message}` }))
           .then((outcome) => {
             running.delete(command.id);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readWaiting } from "../../runtime/deploy/control/index.ts";
+import { readWaiting } from "../../runtime/run/control/index.ts";
 import { freePort } from "../../runtime/deploy/router/listen-address.ts";
 import { readStatus } from "../../runtime/deploy/history/index.ts";
 import { listRunIds, runDir } from "../../runtime/run/index.ts";

@@ -1,6 +1,7 @@
 /** Deployment history: revisions, the stable one, live status, and the per-name lock, under `.pipec/deployments/`. */
 export { DeploymentBusyError, acquireDeploymentLock } from "./lock.ts";
-export { DamagedJsonError } from "./atomic-json.ts";
+export { DamagedJsonError } from "../../atomic-json.ts";
+export { processAlive } from "../../process-alive.ts";
 export { checkOwnership, ownerOf, type Owner, type OwnershipCheck } from "./ownership.ts";
 export {
   DEPLOYMENTS_DIR,
@@ -8,7 +9,6 @@ export {
   listDeployments,
   nextRevisionNumber,
   previousRevision,
-  processAlive,
   servingProcessAlive,
   readDeliveryHistory,
   readRevisions,

@@ -4,7 +4,8 @@
  */
 import { openSync, closeSync, readFileSync, rmSync, writeSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { deploymentDir, processAlive } from "./store.ts";
+import { processAlive } from "../../process-alive.ts";
+import { deploymentDir } from "./store.ts";
 
 export class DeploymentBusyError extends Error {
   override readonly name = "DeploymentBusyError";

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { processStartTime } from "../../artifacts/process-identity.ts";
-import { readJson, readJsonKept, writeJsonAtomic } from "./atomic-json.ts";
+import { readJson, readJsonKept, writeJsonAtomic } from "../../atomic-json.ts";
+import { processAlive } from "../../process-alive.ts";
 import { DeploymentStatusSchema, RevisionsFileSchema, type DeploymentStatus, type PastRevision, type Revision } from "./schema.ts";
 
 export const DEPLOYMENTS_DIR = join(".pipec", "deployments");
@@ -114,16 +115,3 @@ export function isSupervisorProcess(pid: number, name: string): boolean {
   }
 }
 
-/** Whether a process with this pid runs (signal 0; a zombie waiting to be reaped does not, on Linux). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
-}

@@ -13,15 +13,8 @@ import { acquireDeploymentLock, DeploymentBusyError, listDeployments, readStatus
 import { stopLeftover } from "../router/haproxy/haproxy-process.ts";
 import { reapLeftoverProcesses } from "./leftovers.ts";
 import { haproxyStateDir } from "./setup.ts";
+import type { ReapedDeployments } from "../../run/deployments.ts";
 
-export interface ReapedDeployments {
-  /** The deployments stopped. */
-  readonly names: string[];
-  /** Host processes and containers stopped. */
-  readonly instances: number;
-  /** What could not be stopped (the engine unreachable, ...), one line each. */
-  readonly problems: string[];
-}
 
 export async function reapOrphanedDeployments(projectDir: string): Promise<ReapedDeployments> {
   const names: string[] = [];

@@ -7,7 +7,7 @@
 import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { RunEventDraft } from "../../run/events.ts";
-import { recordWaiting } from "../control/index.ts";
+import { recordWaiting } from "../../run/control/index.ts";
 import { deploymentDir, writeStatus, type DeploymentStatus } from "../history/index.ts";
 
 /** The deployment's own log, across runs; kept under about twice this size (one older file). */

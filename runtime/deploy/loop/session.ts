@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Deployment } from "../../plan/schema.ts";
 import { assessSample } from "../analysis/index.ts";
-import { takeControlRequests } from "../control/index.ts";
+import { takeControlRequests } from "../../run/control/index.ts";
 import type { DeploymentStatus, InstanceStatusRecord } from "../history/index.ts";
 import type { HealthTiming } from "../health/index.ts";
 import type { DeployAction, DeployObservation, DeployPhase, DeployResult, PausedReason, Weights } from "../strategy/index.ts";

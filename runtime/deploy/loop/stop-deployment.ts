@@ -9,7 +9,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
 import { deploymentDir, processAlive, readStatus, servingProcessAlive, type DeploymentStatus } from "../history/index.ts";
-import { writeJsonAtomic } from "../history/atomic-json.ts";
+import { writeJsonAtomic } from "../../atomic-json.ts";
 import { isSupervisorProcess } from "../supervisor/paths.ts";
 import { reapOrphanedDeployment } from "./reap-orphaned-deployments.ts";
 import { stopServing } from "./serving.ts";

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ControlError, recordWaiting, sendControlRequest } from "../../../runtime/deploy/control/index.ts";
+import { ControlError, recordWaiting, sendControlRequest } from "../../../runtime/run/control/index.ts";
 
 describe("pipec approve|promote|abort last, when a later run is the newest", () => {
   let project: string;

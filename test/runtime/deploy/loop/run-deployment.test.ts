@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readWaiting, sendControlRequest } from "../../../../runtime/deploy/control/index.ts";
+import { readWaiting, sendControlRequest } from "../../../../runtime/run/control/index.ts";
 import { readRevisions, readStatus } from "../../../../runtime/deploy/history/index.ts";
 import { stopAllServing } from "../../../../runtime/deploy/loop/index.ts";
 import type { DeploymentInput } from "../../../../runtime/plan/schema.ts";

@@ -5,8 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { listRunIds, runDir as runDirOf } from "../../run/run-store.ts";
-import { processAlive } from "../history/store.ts";
+import { listRunIds, runDir as runDirOf } from "../run-store.ts";
+import { processAlive } from "../../process-alive.ts";
 import { readWaiting, writeControlRequest } from "./files.ts";
 import type { ControlRequest, WaitingEntry } from "./schema.ts";
 

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
-import { PipecError } from "../../errors.ts";
+import { PipecError } from "./errors.ts";
 
 /** A JSON file pipec keeps (deployment history) exists but cannot be used: never overwritten, never read as empty. */
 export class DamagedJsonError extends PipecError {

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readJson, writeJsonAtomic } from "../history/atomic-json.ts";
+import { readJson, writeJsonAtomic } from "../../atomic-json.ts";
 import { ControlRequestSchema, WaitingFileSchema, type ControlRequest, type WaitingEntry, type WaitingFile } from "./schema.ts";
 
 export function controlDir(runDir: string, job: string): string {
