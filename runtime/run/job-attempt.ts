@@ -17,7 +17,7 @@ import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-cach
 import { lookUpJobCache, saveJobCache } from "./job-cache-io.ts";
 import { isCacheable } from "./job-cache.ts";
 import type { Masker } from "./mask.ts";
-import { resolveServices, resolveSteps } from "./resolve-steps.ts";
+import { resolveOwnImageSteps, resolveServices, resolveSteps } from "./resolve-steps.ts";
 import type { RunStore } from "./run-store.ts";
 import type { RunWorkspace } from "./run-workspace.ts";
 import { readsImageVariables, systemEnv } from "./system-env.ts";
@@ -66,12 +66,22 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   try {
     environment = resolveJobEnvironment(plan, jobId, values);
     // `${HOME}` / `${PATH}` in a container job mean the image's: asked of the image, then the env resolved again with them.
-    if (environment.image !== null && input.executor.imageEnvironment && readsImageVariables(plan, job)) {
-      Object.assign(base, await input.executor.imageEnvironment(environment.image, input.runId, job));
+    const imageEnvironment = input.executor.imageEnvironment && readsImageVariables(plan, job) ? input.executor.imageEnvironment.bind(input.executor) : null;
+    const plainBase = { ...base };
+    if (environment.image !== null && imageEnvironment) {
+      Object.assign(base, await imageEnvironment(environment.image, input.runId, job));
       environment = resolveJobEnvironment(plan, jobId, values);
     }
     const context = { env: environment.env, vars: {}, matrix: job.matrix ?? {}, needs: {}, git: input.git, pipeline: { name: plan.name }, run: { id: input.runId }, changes: input.changes };
     steps = resolveSteps(job, jobId, environment, values, base, context);
+    // A step with its own image: that image's, not the job image's.
+    if (imageEnvironment) {
+      steps = await resolveOwnImageSteps(steps, (image) => imageEnvironment(image, input.runId, job), (imageValues) => {
+        const system = { ...plainBase, ...imageValues };
+        const own = { ...values, system };
+        return resolveSteps(job, jobId, resolveJobEnvironment(plan, jobId, own), own, system, context);
+      });
+    }
   } catch (cause) {
     return { outcome: "failed", exitCode: 1, step: 0, message: masker.text((cause as Error).message) };
   }
