@@ -33,6 +33,8 @@ export const ODD_IMAGES = {
   entrypointExits: "pipec-test/entrypoint-exits:1",
   /** An ENTRYPOINT that ignores its command and runs until stopped (a server image whose ENTRYPOINT is the server). */
   entrypointServes: "pipec-test/entrypoint-serves:1",
+  /** An ENTRYPOINT that prepares for 3 s (writes /tmp/prepared), then runs its command: `exec "$@"`, as most images' do. */
+  entrypointPrepares: "pipec-test/entrypoint-prepares:1",
   /** No shell: one static binary, no ENTRYPOINT or CMD (as scratch and distroless images are). */
   noShell: "pipec-test/no-shell:1",
 } as const;
@@ -50,6 +52,7 @@ const RECIPES: Record<string, OddImage> = {
   },
   [ODD_IMAGES.entrypointExits]: { from: "busybox", changes: ["ENV PATH=/bin", 'ENTRYPOINT ["/bin/sh","-c","echo entrypoint ignores its arguments"]'] },
   [ODD_IMAGES.entrypointServes]: { from: "busybox", changes: ["ENV PATH=/bin", 'ENTRYPOINT ["/bin/sh","-c","exec sleep 3600"]'] },
+  [ODD_IMAGES.entrypointPrepares]: { from: "busybox", changes: ["ENV PATH=/bin", 'ENTRYPOINT ["/bin/sh","-c","sleep 3; echo prepared > /tmp/prepared; exec \\"$@\\"","entrypoint"]'] },
   [ODD_IMAGES.noShell]: { from: "static", changes: ["ENV PATH=/bin"] },
 };
 
