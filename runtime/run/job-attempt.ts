@@ -12,7 +12,7 @@ import type { GitInfo } from "./git-info.ts";
 import type { ChangeSet } from "../plan/expression/index.ts";
 import { resolveJobEnvironment, type RunValues } from "./job-env.ts";
 import { createJobLogSink } from "./job-log-sink.ts";
-import { reportJob } from "./job-reports.ts";
+import { replayJobReports, reportJob } from "./job-reports.ts";
 import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-caches.ts";
 import { lookUpJobCache, saveJobCache } from "./job-cache-io.ts";
 import { isCacheable } from "./job-cache.ts";
@@ -87,7 +87,11 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   }
 
   const cache = input.useCache && isCacheable(plan, jobId) ? await lookUpJobCache(input, job, environment.image, steps) : null;
-  if (cache?.hit) return { outcome: "success" };
+  if (cache?.hit) {
+    // The run it comes from read the job's reports and checked its gates: this run is told the same.
+    if (cache.reports !== null) await replayJobReports({ jobId, runDir: store.dir, emit }, cache.reports).catch((cause: unknown) => emit(reportsUnread(jobId, cause)));
+    return { outcome: "success" };
+  }
 
   await input.workspace.forJob(jobId, attempt);
   const restoreProblem = await restoreInputs({ store: input.artifacts, job, jobId, produced: input.produced, workspace, emit });
@@ -112,10 +116,11 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     onStep: sink.onStep,
     ...(input.deferCleanup ? { deferCleanup: input.deferCleanup } : {}),
   });
-  const gateFailure = outcome.outcome === "success" || outcome.outcome === "failed" ? await reportJob({ job, jobId, workspace, runDir: store.dir, emit }).catch((cause: unknown) => {
-    emit({ type: "run.notice", level: "warning", message: `job ${jobId}: its reports could not be read: ${(cause as Error).message}` });
+  const reported = outcome.outcome === "success" || outcome.outcome === "failed" ? await reportJob({ job, jobId, workspace, runDir: store.dir, emit }).catch((cause: unknown) => {
+    emit(reportsUnread(jobId, cause));
     return null;
   }) : null;
+  const gateFailure = reported?.failure ?? null;
   if (outcome.outcome !== "success") return outcome;
   if (gateFailure !== null) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: gateFailure };
   const collected = await collectOutputs({ store: input.artifacts, job, jobId, runId: input.runId, pipeline: plan.name, workspace, emit, budget: input.outputBudget });
@@ -123,8 +128,12 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   input.produced.set(jobId, collected.ids);
   // The job's work is done: a cache that cannot be saved (a full disk) costs the next run time, not this job its success.
   await saveDependencyCaches({ ...cacheIo, keys: dependencyKeys }).catch((cause: unknown) => emit(notSaved(jobId, "its dependency caches", cause)));
-  if (cache) await saveJobCache(input, cache.key, cache.parts, collected.ids).catch((cause: unknown) => emit(notSaved(jobId, "its job-cache entry", cause)));
+  if (cache) await saveJobCache(input, cache.key, cache.parts, collected.ids, reported?.recorded ?? null).catch((cause: unknown) => emit(notSaved(jobId, "its job-cache entry", cause)));
   return outcome;
+}
+
+function reportsUnread(jobId: string, cause: unknown): RunEventDraft {
+  return { type: "run.notice", level: "warning", message: `job ${jobId}: its reports could not be read: ${(cause as Error).message}` };
 }
 
 function notSaved(jobId: string, what: string, cause: unknown): RunEventDraft {
