@@ -2,7 +2,8 @@
  * A job's image whose ENTRYPOINT does not run the command it is given, or that has no shell, through
  * the real binary and Docker: the steps still run (the entrypoint bypassed), the job's log says why,
  * and pipec finds out as soon as it can tell (the container exits, or drops its command), not after
- * the agent's 15 s wait. An entrypoint that prepares and then runs its command is still honoured.
+ * the agent's 15 s wait; `${PATH}` is the image's configured one. An entrypoint that prepares and
+ * then runs its command is still honoured.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,9 +26,11 @@ function project(image: string): string {
 image: ${image}
 jobs:
   build:
+    environment: { PATH: "\${PATH}:/opt/bin" }
     steps:
       - echo "step one ran"
       - echo two > made-by-step-two && cat made-by-step-two && cat /tmp/prepared 2>/dev/null || true
+      - echo "path=$PATH"
 `,
   );
   return dir;
@@ -57,6 +60,8 @@ describe.runIf(docker.run)("a job image's entrypoint", () => {
     expect(result.stdout).toContain("[build] step one ran\n");
     expect(result.stdout).toContain("[build] two\n");
     expect(result.stdout).not.toContain("[build] entrypoint ignores its arguments");
+    // ${PATH} is the image's configuration's, not what its entrypoint prints.
+    expect(result.stdout).toContain("[build] path=/bin:/opt/bin\n");
     expect(jobLog(dir)).toContain(why);
   }, 120_000);
 
@@ -68,6 +73,7 @@ describe.runIf(docker.run)("a job image's entrypoint", () => {
       `[build] pipec: image ${ODD_IMAGES.entrypointServes}: its entrypoint did not run the command it was given (it runs on, but no process in the container holds the command any more), so the job's steps run with the entrypoint bypassed\n`,
     );
     expect(result.stderr).not.toContain("after 15 s");
+    expect(result.stdout).toContain("[build] path=/bin:/opt/bin\n");
     expect(result.stdout).toContain("[build] step one ran\n");
     expect(result.stdout).toContain("[build] two\n");
   }, 120_000);
