@@ -65,21 +65,13 @@ export function buildOddImages(): void {
     if (current.status === 0 && current.stdout.trim() === hash) continue;
     const root = mkdtempSync(join(tmpdir(), "pipec-odd-image-"));
     try {
-      if (recipe.from === "busybox") {
-        const container = docker(["create", TEST_IMAGES.busybox]).trim();
-        try {
-          execFileSync("sh", ["-c", 'docker export "$1" | tar -C "$2" -x', "export", container, root]);
-        } finally {
-          docker(["rm", container]);
-        }
-      } else {
-        // The busybox binary from the base image: named /app, it is no shell and knows no applet.
-        const container = docker(["create", TEST_IMAGES.busybox]).trim();
-        try {
-          docker(["cp", `${container}:/bin/busybox`, join(root, "app")]);
-        } finally {
-          docker(["rm", container]);
-        }
+      const container = docker(["create", TEST_IMAGES.busybox]).trim();
+      try {
+        if (recipe.from === "busybox") execFileSync("sh", ["-c", 'docker export "$1" | tar -C "$2" -x', "export", container, root]);
+        // The busybox binary alone: named /app, it is no shell and knows no applet.
+        else docker(["cp", `${container}:/bin/busybox`, join(root, "app")]);
+      } finally {
+        docker(["rm", container]);
       }
       recipe.add?.(root);
       const changes = [`LABEL ${RECIPE_LABEL}=${hash}`, ...recipe.changes].flatMap((change) => ["--change", change]);
