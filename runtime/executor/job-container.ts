@@ -3,9 +3,9 @@
  * it with its own environment, working directory and timeout, removed when the job ends. Its
  * command is the step agent (step-agent.ts), which runs each step pipec writes to its stdin; a step
  * whose environment a shell cannot set is `docker exec`'d instead. An image whose ENTRYPOINT does
- * not run the agent gets it with the entrypoint bypassed; one without `sh` cannot run steps at all. A stop (step timeout, job
- * timeout, cancel) sends SIGTERM to the step's processes, then SIGKILL after the grace; should even
- * that not end it, the container goes and the next step gets a new one. The workspace is a bind
+ * not run the agent gets it with the entrypoint bypassed; one without `sh` cannot run steps at all.
+ * A stop (step timeout, job timeout, cancel) sends SIGTERM to the step's processes, then SIGKILL
+ * after the grace; should even that not end it, the container goes and the next step gets a new one. The workspace is a bind
  * mount, so the steps share it whichever container they ran in.
  */
 import { describeCause, type AttachedContainer, type ContainerSpec, type DockerEngine } from "../docker/index.ts";
@@ -146,7 +146,7 @@ export class JobContainer {
         ? `it still ran after ${AGENT_HELLO_MS / 1000} s without starting pipec's step agent`
         : answer === "dropped"
           ? "it runs on, but no process in the container holds the command any more"
-        : `it exited${exitCode === null ? "" : ` with code ${exitCode}`}${output === "" ? "" : `, saying ${JSON.stringify(output)}`}`;
+          : `it exited${exitCode === null ? "" : ` with code ${exitCode}`}${output === "" ? "" : `, saying ${JSON.stringify(output)}`}`;
     // With the entrypoint bypassed, the command is `sh` itself: 127 is its absence.
     return { ok: false, why, noShell: exitCode === 127 && (bypassEntrypoint || NO_SHELL.test(output)) };
   }
