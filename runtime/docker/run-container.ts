@@ -41,6 +41,8 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
     ...(spec.name === undefined ? {} : { name: spec.name }),
     Image: spec.image,
     ...(spec.cmd.length > 0 ? { Cmd: [...spec.cmd] } : {}),
+    // The engine reads [""] as "no entrypoint" (an empty list would mean the image's).
+    ...(spec.entrypoint === undefined ? {} : { Entrypoint: spec.entrypoint.length === 0 ? [""] : [...spec.entrypoint] }),
     Env: env,
     ...(spec.workingDir === "" ? {} : { WorkingDir: spec.workingDir }),
     Labels: { ...spec.labels },

@@ -17,6 +17,8 @@ export interface ContainerSpec {
   readonly image: string;
   /** The full command, run without a shell: `["sh", "-c", script]` for a script. Empty: the image's CMD. */
   readonly cmd: readonly string[];
+  /** Replaces the image's ENTRYPOINT; `[]` runs `cmd` with none. Default: the image's (it gets `cmd` as its arguments). */
+  readonly entrypoint?: readonly string[];
   /** Names must be non-empty and contain no "=". */
   readonly env: Readonly<Record<string, string>>;
   /** Absolute path in the container. Empty: the image's working directory. */

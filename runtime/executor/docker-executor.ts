@@ -193,9 +193,12 @@ async function runDockerStep(job: DockerJob, step: ResolvedStep, signal: AbortSi
   };
   try {
     // The job's container is started whole even when a stop comes meanwhile, so that it is removed with the job.
-    if (step.image === null && job.jobContainer !== null && (await job.jobContainer.ensureStarted())) {
+    const start = step.image === null && job.jobContainer !== null ? await job.jobContainer.ensureStarted() : null;
+    if (start?.notice) io.onStderr(Buffer.from(`pipec: ${start.notice}\n`));
+    if (start?.ok === false && start.noShell) return { kind: "not-run", message: `step "${step.name}": ${start.reason}` };
+    if (start?.ok) {
       if (signal.aborted) return { kind: "stopped" };
-      const result = await job.jobContainer.exec({ run: step.run, env: step.env, workingDir, fallbackHome, signal, ...io });
+      const result = await job.jobContainer!.exec({ run: step.run, env: step.env, workingDir, fallbackHome, signal, ...io });
       return withMemoryLimit(result, execution);
     }
     if (signal.aborted) return { kind: "stopped" };

@@ -41,7 +41,8 @@ async function askImage(engine: DockerEngine, resolveImage: ImageResolver, image
   const timer = setTimeout(() => stop.abort("timeout"), 30_000);
   try {
     const result = await engine.runContainer(
-      { image, cmd: ["sh", "-c", PRINT], env: {}, workingDir: "/", binds: [], labels: containerLabels({ runId, job: "pipec-image-environment" }), network: "none", cpus: null, memoryBytes: null, pids: null, stopGraceMs: 1_000, user: user.spec },
+      // The entrypoint bypassed: the values are the image's configuration's, and one that ignores its command would answer for it.
+      { image, entrypoint: [], cmd: ["sh", "-c", PRINT], env: {}, workingDir: "/", binds: [], labels: containerLabels({ runId, job: "pipec-image-environment" }), network: "none", cpus: null, memoryBytes: null, pids: null, stopGraceMs: 1_000, user: user.spec },
       { onStdout: (chunk) => chunks.push(chunk), onStderr: () => {}, signal: stop.signal },
     );
     if (result.exitCode !== 0) return {};
@@ -50,7 +51,9 @@ async function askImage(engine: DockerEngine, resolveImage: ImageResolver, image
   } finally {
     clearTimeout(timer);
   }
-  const [home, path, writable] = Buffer.concat(chunks).toString("utf8").split("\0");
+  const answer = Buffer.concat(chunks).toString("utf8").split("\0");
+  if (answer.length !== 3) return {};
+  const [home, path, writable] = answer;
   const values: Record<string, string> = {};
   // The same rule as the step script's: a HOME that cannot be written becomes the job's home folder.
   if (user.fallbackHome !== null && writable !== "1") values.HOME = user.fallbackHome;

@@ -2,9 +2,10 @@
  * One container for the steps of a job that run in the job's image: started once, each step run in
  * it with its own environment, working directory and timeout, removed when the job ends. Its
  * command is the step agent (step-agent.ts), which runs each step pipec writes to its stdin; a step
- * whose environment a shell cannot set is `docker exec`'d instead. A stop (step timeout, job
- * timeout, cancel) sends SIGTERM to the step's processes, then SIGKILL after the grace; should even
- * that not end it, the container goes and the next step gets a new one. The workspace is a bind
+ * whose environment a shell cannot set is `docker exec`'d instead. An image whose ENTRYPOINT does
+ * not run the agent gets it with the entrypoint bypassed; one without `sh` cannot run steps at all.
+ * A stop (step timeout, job timeout, cancel) sends SIGTERM to the step's processes, then SIGKILL
+ * after the grace; should even that not end it, the container goes and the next step gets a new one. The workspace is a bind
  * mount, so the steps share it whichever container they ran in.
  */
 import { describeCause, type AttachedContainer, type ContainerSpec, type DockerEngine } from "../docker/index.ts";
@@ -25,10 +26,35 @@ export interface ExecStep {
   readonly onStderr: (chunk: Buffer) => void;
 }
 
-/** How long the agent may take to say it runs; an entrypoint that never runs it makes the image unusable for a job container. */
+/** How long the agent may take to say it runs (an entrypoint may prepare something first); then the entrypoint is bypassed. */
 const AGENT_HELLO_MS = 15_000;
 /** After SIGKILL, how long the step may take to be reported gone before its container is removed. */
 const KILL_SETTLE_MS = 3_000;
+
+/**
+ * The job container's start. `notice`: what the job's log should say, once (the entrypoint had to be
+ * bypassed, or the steps run in a container each); `reason`: why the image cannot host it.
+ */
+export type JobContainerStart =
+  | { readonly ok: true; readonly notice: string | null }
+  | { readonly ok: false; readonly noShell: boolean; readonly reason: string; readonly notice: string | null };
+
+/** How docker-init (tini) and the engine say that the command (`sh`) is not in the image. */
+const NO_SHELL = /exec sh failed|"sh": executable file not found/;
+
+/** What a container printed before it should have started the agent: its first line or so, for a message. */
+class OutputHead {
+  private head = "";
+
+  push(chunk: Buffer): void {
+    if (this.head.length < 400) this.head += chunk.toString("utf8", 0, Math.min(chunk.length, 400));
+  }
+
+  text(): string {
+    const line = this.head.trim().split("\n")[0] ?? "";
+    return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+  }
+}
 
 /** A started job container: the agent's pid (spared by stops) and its output streams. */
 interface Agent {
@@ -51,7 +77,9 @@ export class JobContainer {
   private agent: Agent | null = null;
   private oomKills = 0;
   /** The image could not host a job container once: it will not the next time either. */
-  private unusable = false;
+  private unusable: Extract<JobContainerStart, { ok: false }> | null = null;
+  /** The image's entrypoint did not run the agent, and bypassing it did. */
+  private bypassEntrypoint = false;
 
   constructor(
     private readonly engine: DockerEngine,
@@ -59,37 +87,79 @@ export class JobContainer {
   ) {}
 
   /**
-   * Starts the container if none runs. False when the image cannot host one (no `sh`, or an
-   * entrypoint that does not run the agent): its steps then run in a container each. Throws on engine errors.
+   * Starts the container if none runs. Its command is the agent, given to the image's ENTRYPOINT as
+   * `docker run` would; when that does not run it (an entrypoint that ignores its arguments: it exits,
+   * or runs on without starting the agent for AGENT_HELLO_MS), the container is started again with
+   * the entrypoint bypassed, as GitHub Actions starts job containers, and `notice` says so once.
+   * Not `ok` when even that fails: `noShell` when the image has no `sh` (no step can run in it), else
+   * its steps run in a container each. Throws on engine errors.
    */
-  async ensureStarted(): Promise<boolean> {
-    if (this.agent !== null) return true;
-    if (this.unusable) return false;
+  async ensureStarted(): Promise<JobContainerStart> {
+    if (this.agent !== null) return { ok: true, notice: null };
+    if (this.unusable !== null) return this.unusable;
+    const first = await this.startAgent(this.bypassEntrypoint);
+    if (first.ok) return { ok: true, notice: null };
+    // A missing `sh` is the command's own failure (tini says so): the image's entrypoint was not in the way.
+    if (first.noShell || this.bypassEntrypoint) return this.cannotHost(first);
+    const second = await this.startAgent(true);
+    if (!second.ok) return this.cannotHost(second);
+    this.bypassEntrypoint = true;
+    return { ok: true, notice: `image ${this.spec.image}: its entrypoint did not run the command it was given (${first.why}), so the job's steps run with the entrypoint bypassed` };
+  }
+
+  /** Starts a container running the agent; the agent on its hello, else what happened instead (the container is removed). */
+  private async startAgent(bypassEntrypoint: boolean): Promise<{ readonly ok: true } | { readonly ok: false; readonly why: string; readonly noShell: boolean }> {
     const token = randomMark();
     const stdout = new MarkScanner();
     const stderr = new MarkScanner();
-    const hello = new Promise<string>((resolve) => stdout.expect({ mark: token, trailer: true, onData: () => {}, onFound: resolve }));
+    const said = new OutputHead();
+    const hello = new Promise<string>((resolve) => stdout.expect({ mark: token, trailer: true, onData: (chunk) => said.push(chunk), onFound: resolve }));
+    stderr.expect({ mark: randomMark(), trailer: false, onData: (chunk) => said.push(chunk), onFound: () => {} });
     const container = await this.engine.startAttached(
-      { ...this.spec, cmd: agentCommand(token) },
+      { ...this.spec, cmd: agentCommand(token), ...(bypassEntrypoint ? { entrypoint: [] } : {}) },
       { onStdout: (chunk) => stdout.push(chunk), onStderr: (chunk) => stderr.push(chunk) },
     );
     let timer: NodeJS.Timeout | undefined;
+    const waiting = new AbortController();
     const answer = await Promise.race([
       hello,
-      container.ended.then(() => null),
-      new Promise<null>((resolve) => {
-        timer = setTimeout(() => resolve(null), AGENT_HELLO_MS);
+      container.ended.then(() => "ended" as const),
+      new Promise<"silent">((resolve) => {
+        timer = setTimeout(() => resolve("silent"), AGENT_HELLO_MS);
       }),
-    ]).finally(() => clearTimeout(timer));
-    const found = answer === null ? null : parseMarkTrailer(answer);
+      commandDropped(container, token, waiting.signal),
+    ]).finally(() => {
+      clearTimeout(timer);
+      waiting.abort();
+    });
+    const found = answer === "ended" || answer === "silent" || answer === "dropped" ? null : parseMarkTrailer(answer);
     if (found !== null) {
       this.agent = { container, token, pid: String(found.first), stdout, stderr };
       this.oomKills = found.second;
-      return true;
+      return { ok: true };
     }
+    const exitCode = answer === "ended" ? await container.state().then((state) => state.exitCode, () => null) : null;
     await container.remove().catch(() => {});
-    this.unusable = true;
-    return false;
+    const output = said.text();
+    const why =
+      answer === "silent"
+        ? `it still ran after ${AGENT_HELLO_MS / 1000} s without starting pipec's step agent`
+        : answer === "dropped"
+          ? "it runs on, but no process in the container holds the command any more"
+          : `it exited${exitCode === null ? "" : ` with code ${exitCode}`}${output === "" ? "" : `, saying ${JSON.stringify(output)}`}`;
+    // With the entrypoint bypassed, the command is `sh` itself: 127 is its absence.
+    return { ok: false, why, noShell: exitCode === 127 && (bypassEntrypoint || NO_SHELL.test(output)) };
+  }
+
+  /** Remembers that the image cannot host the agent, and says why (the notice only this once). */
+  private cannotHost(failed: { readonly why: string; readonly noShell: boolean }): JobContainerStart {
+    const { image } = this.spec;
+    const reason = failed.noShell
+      ? `image ${image} has no sh, and pipec runs every step as sh -e -c: use an image with a POSIX shell (${failed.why})`
+      : `image ${image} cannot host pipec's step agent (${failed.why}), so each step of the job runs in a container of its own`;
+    this.unusable = { ok: false, noShell: failed.noShell, reason, notice: null };
+    // No shell fails the step, which says why; steps in a container each run, so the log says why.
+    return failed.noShell ? this.unusable : { ...this.unusable, notice: reason };
   }
 
   /** Runs one step to its end. Call `ensureStarted()` first. */
@@ -224,6 +294,30 @@ async function readOomKills(container: AttachedContainer): Promise<number | null
   const probe = await container.exec(["sh", "-c", OOM_SCRIPT]).catch(() => null);
   const count = probe === null ? null : /oom (\d+)/.exec(probe.output);
   return count ? Number(count[1]) : null;
+}
+
+/** How often a silent container's processes are looked at while the agent's hello is awaited. */
+const DROPPED_CHECK_MS = 1_000;
+/** The command lines of the container's processes but PID 1 (docker-init, whose own holds the whole command). */
+const PROCESSES_SCRIPT = 'for p in /proc/[0-9]*; do [ "$p" = /proc/1 ] || cat "$p/cmdline" 2>/dev/null; done; echo pipec-probe-done';
+
+/**
+ * Resolves "dropped" once no process in the container has the agent's token in its command line:
+ * the entrypoint went on to something else without its arguments (`exec server`), so the agent will
+ * never run. An entrypoint still preparing holds them (`sh /entrypoint.sh sh -c ... TOKEN`). Never
+ * resolves when the container cannot be looked into (no `sh` or `cat`).
+ */
+function commandDropped(container: AttachedContainer, token: string, signal: AbortSignal): Promise<"dropped"> {
+  return new Promise((resolve) => {
+    const look = async () => {
+      if (signal.aborted) return;
+      const probe = await container.exec(["sh", "-c", PROCESSES_SCRIPT], { signal }).catch(() => null);
+      if (signal.aborted || probe === null || !probe.output.includes("pipec-probe-done")) return;
+      if (!probe.output.includes(token)) return resolve("dropped");
+      setTimeout(() => void look(), DROPPED_CHECK_MS).unref();
+    };
+    setTimeout(() => void look(), DROPPED_CHECK_MS).unref();
+  });
 }
 
 /** Whether `promise` settles within `ms`. */

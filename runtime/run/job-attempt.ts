@@ -13,12 +13,12 @@ import type { ChangeSet } from "../plan/expression/index.ts";
 import { resolveJobEnvironment, type RunValues } from "./job-env.ts";
 import type { DeploymentKind } from "./deployments.ts";
 import { createJobLogSink } from "./job-log-sink.ts";
-import { reportJob } from "./job-reports.ts";
+import { replayJobReports, reportJob } from "./job-reports.ts";
 import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-caches.ts";
 import { lookUpJobCache, saveJobCache } from "./job-cache-io.ts";
 import { isCacheable } from "./job-cache.ts";
 import type { Masker } from "./mask.ts";
-import { resolveServices, resolveSteps } from "./resolve-steps.ts";
+import { resolveOwnImageSteps, resolveServices, resolveSteps } from "./resolve-steps.ts";
 import type { RunStore } from "./run-store.ts";
 import type { RunWorkspace } from "./run-workspace.ts";
 import { readsImageVariables, systemEnv } from "./system-env.ts";
@@ -66,18 +66,32 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   try {
     environment = resolveJobEnvironment(plan, jobId, values);
     // `${HOME}` / `${PATH}` in a container job mean the image's: asked of the image, then the env resolved again with them.
-    if (environment.image !== null && input.executor.imageEnvironment && readsImageVariables(plan, job)) {
-      Object.assign(base, await input.executor.imageEnvironment(environment.image, input.runId, job));
+    const imageEnvironment = input.executor.imageEnvironment && readsImageVariables(plan, job) ? input.executor.imageEnvironment.bind(input.executor) : null;
+    const plainBase = { ...base };
+    if (environment.image !== null && imageEnvironment) {
+      Object.assign(base, await imageEnvironment(environment.image, input.runId, job));
       environment = resolveJobEnvironment(plan, jobId, values);
     }
     const context = { env: environment.env, vars: {}, matrix: job.matrix ?? {}, needs: {}, git: input.git, pipeline: { name: plan.name }, run: { id: input.runId }, changes: input.changes };
     steps = resolveSteps(job, jobId, environment, values, base, context);
+    // A step with its own image: that image's, not the job image's.
+    if (imageEnvironment) {
+      steps = await resolveOwnImageSteps(steps, (image) => imageEnvironment(image, input.runId, job), (imageValues) => {
+        const system = { ...plainBase, ...imageValues };
+        const own = { ...values, system };
+        return resolveSteps(job, jobId, resolveJobEnvironment(plan, jobId, own), own, system, context);
+      });
+    }
   } catch (cause) {
     return { outcome: "failed", exitCode: 1, step: 0, message: masker.text((cause as Error).message) };
   }
 
   const cache = input.useCache && isCacheable(plan, jobId) ? await lookUpJobCache(input, job, environment.image, steps) : null;
-  if (cache?.hit) return { outcome: "success" };
+  if (cache?.hit) {
+    // The run it comes from read the job's reports and checked its gates: this run is told the same.
+    if (cache.reports !== null) await replayJobReports({ jobId, runDir: store.dir, emit }, cache.reports).catch((cause: unknown) => emit(reportsUnread(jobId, cause)));
+    return { outcome: "success" };
+  }
 
   await input.workspace.forJob(jobId, attempt);
   const restoreProblem = await restoreInputs({ store: input.artifacts, job, jobId, produced: input.produced, workspace, emit });
@@ -102,10 +116,11 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     onStep: sink.onStep,
     ...(input.deferCleanup ? { deferCleanup: input.deferCleanup } : {}),
   });
-  const gateFailure = outcome.outcome === "success" || outcome.outcome === "failed" ? await reportJob({ job, jobId, workspace, runDir: store.dir, emit }).catch((cause: unknown) => {
-    emit({ type: "run.notice", level: "warning", message: `job ${jobId}: its reports could not be read: ${(cause as Error).message}` });
+  const reported = outcome.outcome === "success" || outcome.outcome === "failed" ? await reportJob({ job, jobId, workspace, runDir: store.dir, emit }).catch((cause: unknown) => {
+    emit(reportsUnread(jobId, cause));
     return null;
   }) : null;
+  const gateFailure = reported?.failure ?? null;
   if (outcome.outcome !== "success") return outcome;
   if (gateFailure !== null) return { outcome: "failed", exitCode: 1, step: job.steps.length - 1, message: gateFailure };
   const collected = await collectOutputs({ store: input.artifacts, job, jobId, runId: input.runId, pipeline: plan.name, workspace, emit, budget: input.outputBudget });
@@ -113,8 +128,12 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   input.produced.set(jobId, collected.ids);
   // The job's work is done: a cache that cannot be saved (a full disk) costs the next run time, not this job its success.
   await saveDependencyCaches({ ...cacheIo, keys: dependencyKeys }).catch((cause: unknown) => emit(notSaved(jobId, "its dependency caches", cause)));
-  if (cache) await saveJobCache(input, cache.key, cache.parts, collected.ids).catch((cause: unknown) => emit(notSaved(jobId, "its job-cache entry", cause)));
+  if (cache) await saveJobCache(input, cache.key, cache.parts, collected.ids, reported?.recorded ?? null).catch((cause: unknown) => emit(notSaved(jobId, "its job-cache entry", cause)));
   return outcome;
+}
+
+function reportsUnread(jobId: string, cause: unknown): RunEventDraft {
+  return { type: "run.notice", level: "warning", message: `job ${jobId}: its reports could not be read: ${(cause as Error).message}` };
 }
 
 function notSaved(jobId: string, what: string, cause: unknown): RunEventDraft {

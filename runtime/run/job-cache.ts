@@ -92,6 +92,8 @@ export async function jobCacheParts(input: {
   parts.steps = digest(steps.map((s) => [s.name, s.run, s.image, s.workingDirectory, s.timeoutMs, s.continueOnFailure, s.retries]));
   parts.outputs = digest(job.outputs);
   parts.services = digest(job.services.map((s) => [s.name, s.image, s.command, s.readyCommand]));
+  // A hit tells the run the reports and gate results recorded with it: other reports or gates read anew.
+  if (job.reports !== null || job.gates.length > 0) parts.reports = digest([job.reports, job.gates]);
   for (const step of steps) {
     for (const [name, value] of Object.entries(step.env)) {
       if (VOLATILE.has(name) || !counts(name)) continue;

@@ -1,11 +1,12 @@
 /**
  * After a job's steps: read its reports, record them (`job.reports`, and `reports/<job>.json` in the
- * run's folder), then check its gates (`job.gates`). Returns why the gates failed the job, or null.
+ * run's folder), then check its gates (`job.gates`). Returns why the gates failed the job, or null,
+ * and what was recorded, which a job-cache hit of the job later tells its run again.
  */
 import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Gate, Job } from "../plan/schema.ts";
-import { evaluateGates, numberAt, readJobReport, ratio, REPORT_LIMITS, reportMetrics, type JobReport } from "../reports/index.ts";
+import { evaluateGates, numberAt, readJobReport, ratio, REPORT_LIMITS, reportMetrics, type GateResult, type JobReport } from "../reports/index.ts";
 import type { RunEventDraft } from "./events.ts";
 
 export interface JobReportInput {
@@ -16,11 +17,32 @@ export interface JobReportInput {
   readonly emit: (event: RunEventDraft) => void;
 }
 
-export async function reportJob(input: JobReportInput): Promise<string | null> {
-  const { job, jobId, emit } = input;
-  if (job.reports === null && job.gates.length === 0) return null;
+/**
+ * What a job's reports and gates gave, as recorded: kept with its job-cache entry, so that a cached
+ * run of the job feeds the run the same reports and gate results (`replayJobReports`).
+ */
+export interface RecordedReports {
+  readonly report: JobReport | null;
+  readonly gates: readonly GateResult[] | null;
+}
+
+/** Reads the job's reports and checks its gates: why the gates failed the job (or null), and what was recorded (null: the job has neither). */
+export async function reportJob(input: JobReportInput): Promise<{ readonly failure: string | null; readonly recorded: RecordedReports | null }> {
+  const { job } = input;
+  if (job.reports === null && job.gates.length === 0) return { failure: null, recorded: null };
   const report: JobReport = job.reports === null ? { tests: null, coverage: null, files: [], problems: [] } : await readJobReport(input.workspace, job.reports);
-  if (job.reports !== null) {
+  const gates = job.gates.length === 0 ? null : await checkGates(input, report);
+  const recorded: RecordedReports = { report: job.reports === null ? null : report, gates };
+  await replayJobReports(input, recorded);
+  const failed = gates?.filter((r) => !r.ok) ?? [];
+  return { failure: failed.length === 0 ? null : `quality gate failed: ${failed.map((r) => (r.file === null ? r.message : `${r.message} (${r.file})`)).join("; ")}`, recorded };
+}
+
+/** Tells the run a job's reports and gate results (`job.reports`, `reports/<job>.json`, `job.gates`): just read, or recorded by the run a cache hit comes from. */
+export async function replayJobReports(input: Omit<JobReportInput, "job" | "workspace">, recorded: RecordedReports): Promise<void> {
+  const { jobId, emit } = input;
+  const { report, gates } = recorded;
+  if (report !== null) {
     const { tests, coverage } = report;
     emit({
       type: "job.reports",
@@ -34,7 +56,12 @@ export async function reportJob(input: JobReportInput): Promise<string | null> {
     await mkdir(join(input.runDir, "reports"), { recursive: true });
     await writeFile(join(input.runDir, "reports", `${jobId}.json`), `${JSON.stringify(report, null, 2)}\n`);
   }
-  if (job.gates.length === 0) return null;
+  if (gates !== null) emit({ type: "job.gates", job: jobId, gates: gates.map((r) => ({ ...r })) });
+}
+
+/** Each gate's measured value, from the report or a JSON file of the workspace, judged. */
+async function checkGates(input: JobReportInput, report: JobReport): Promise<GateResult[]> {
+  const { job } = input;
   const metrics = reportMetrics(report);
   const files = new Map<string, unknown>();
   const values = async (gate: Gate): Promise<number | string> => {
@@ -49,10 +76,7 @@ export async function reportJob(input: JobReportInput): Promise<string | null> {
   };
   const resolved = new Map<Gate, number | string>();
   for (const gate of job.gates) resolved.set(gate, await values(gate));
-  const results = evaluateGates(job.gates, (gate) => resolved.get(gate)!);
-  emit({ type: "job.gates", job: jobId, gates: results.map((r) => ({ ...r })) });
-  const failed = results.filter((r) => !r.ok);
-  return failed.length === 0 ? null : `quality gate failed: ${failed.map((r) => (r.file === null ? r.message : `${r.message} (${r.file})`)).join("; ")}`;
+  return evaluateGates(job.gates, (gate) => resolved.get(gate)!);
 }
 
 /** `{ value }` of a JSON file in the workspace, or a sentence saying why there is none. */

@@ -38,6 +38,31 @@ export function resolveSteps(
   });
 }
 
+/**
+ * Steps with an image of their own, resolved again on that image's `HOME` and `PATH` (`ask`), as
+ * the job's steps are on the job image's: `${PATH}` in a busybox step is busybox's, whatever the
+ * job's image. `resolveWith` resolves every step on the system variables plus an image's values.
+ */
+export async function resolveOwnImageSteps(
+  steps: readonly ResolvedStep[],
+  ask: (image: string) => Promise<Readonly<Record<string, string>>>,
+  resolveWith: (imageValues: Readonly<Record<string, string>>) => ResolvedStep[],
+): Promise<ResolvedStep[]> {
+  const byImage = new Map<string, ResolvedStep[]>();
+  const resolved: ResolvedStep[] = [];
+  for (const step of steps) {
+    if (step.image === null) {
+      resolved.push(step);
+      continue;
+    }
+    let again = byImage.get(step.image);
+    if (!again) byImage.set(step.image, (again = resolveWith(await ask(step.image))));
+    // The image reference stays as first resolved: it names what is asked.
+    resolved.push({ ...again[step.index]!, image: step.image });
+  }
+  return resolved;
+}
+
 export function resolveServices(job: Job, jobId: string, environment: JobEnvironment, values: RunValues): ResolvedService[] {
   return job.services.map((service) => {
     const own = layer(service.env, environment.lookup, values, jobId);

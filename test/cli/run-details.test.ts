@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { networkIsolation } from "../../runtime/executor/network-namespace.ts";
+import { buildOddImages, ODD_IMAGES } from "../setup/odd-images.ts";
 import { dockerGate, TEST_IMAGES } from "../setup/require-docker.ts";
 import { runPipec, runPipecAsync } from "./run-pipec.ts";
 
@@ -49,6 +50,42 @@ jobs:
     expect(result.stdout).toContain("[show] path=/usr/local/bin:/usr/bin:/bin:/opt/bin cache=/root/.cache");
     // pipec-test/busybox:1 sets PATH=/bin: each job's ${PATH} is its own image's.
     expect(result.stdout).toContain("[plain] path=/bin:/opt/bin\n");
+  }, 120_000);
+
+  it("gives a step with its own image that image's ${PATH} and ${HOME}, not the job image's (also in a job with no image)", () => {
+    buildOddImages();
+    const dir = project(`name: step-images
+jobs:
+  mixed:
+    image: ${TEST_IMAGES.node}
+    environment: { PATH: "\${PATH}:/opt/bin", CACHE_DIR: "\${HOME}/.cache" }
+    steps:
+      - echo "job path=$PATH cache=$CACHE_DIR"
+      - name: tools
+        image: ${ODD_IMAGES.otherEnv}
+        script: hello-tool; echo "tools path=$PATH cache=$CACHE_DIR"
+      - name: plain
+        image: ${TEST_IMAGES.busybox}
+        script: echo "plain path=$PATH"
+  imageless:
+    steps:
+      - name: tools
+        image: ${ODD_IMAGES.otherEnv}
+        environment: { PATH: "\${PATH}:/opt/bin" }
+        script: hello-tool; echo "imageless path=$PATH home=$HOME"
+`);
+    const result = runPipec(["run", "--executor", "docker"], { cwd: dir });
+    expect(result.stdout + result.stderr).toContain("run success");
+    expect(result.code).toBe(0);
+    // pipec-test/node:1: PATH=/usr/local/bin:/usr/bin:/bin, HOME=/root.
+    expect(result.stdout).toContain("[mixed] job path=/usr/local/bin:/usr/bin:/bin:/opt/bin cache=/root/.cache\n");
+    // The tools image: PATH=/opt/tools/bin:/bin, HOME=/home/tester; its hello-tool is found on its own PATH.
+    expect(result.stdout).toContain("[mixed] hello from the tools folder\n");
+    expect(result.stdout).toContain("[mixed] tools path=/opt/tools/bin:/bin:/opt/bin cache=/home/tester/.cache\n");
+    // pipec-test/busybox:1: PATH=/bin.
+    expect(result.stdout).toContain("[mixed] plain path=/bin:/opt/bin\n");
+    expect(result.stdout).toContain("[imageless] hello from the tools folder\n");
+    expect(result.stdout).toContain("[imageless] imageless path=/opt/tools/bin:/bin:/opt/bin home=/home/tester\n");
   }, 120_000);
 
   it("fails a job whose service never gets ready at the ready timeout (60 s), not the job's, naming the service and its ready command's last output", async () => {
