@@ -36,7 +36,7 @@ export function canonicalize(plan: Plan): Plan {
     for (const step of job.steps) collect(step.env);
     for (const service of job.services) collect(service.env);
     if (job.deploy) collect(job.deploy.target.env);
-    const inputs = uniqueBy(job.inputs, (i) => `${i.job}\0${i.output}`).sort((a, b) => compare(a.job, b.job) || compare(a.output, b.output));
+    const inputs = uniqueInputs(job.inputs).sort((a, b) => compare(a.job, b.job) || compare(a.output, b.output));
     jobs[id] = {
       ...job,
       needs: [...new Set([...job.needs, ...inputs.map((i) => i.job)])].sort(compare),
@@ -137,8 +137,13 @@ function normalizeCondition(text: string): string {
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const seen = new Map<string, T>();
-  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+/** One input per output taken; taken twice, it is optional only if both say so (the stricter wins). */
+function uniqueInputs(items: Job["inputs"]): Job["inputs"] {
+  const seen = new Map<string, Job["inputs"][number]>();
+  for (const item of items) {
+    const key = `${item.job}\0${item.output}`;
+    const before = seen.get(key);
+    seen.set(key, before === undefined ? item : { ...before, optional: before.optional && item.optional });
+  }
   return [...seen.values()];
 }

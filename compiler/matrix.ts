@@ -1,6 +1,7 @@
 /**
  * Matrix expansion, shared by both front ends: axes are crossed in the author's key order,
- * `exclude` removes combinations that match all its keys, `include` adds (or extends) combinations.
+ * `exclude` removes combinations that match all its keys, `include` extends or adds combinations as
+ * GitHub Actions does.
  */
 export type MatrixValue = string | number | boolean;
 export type MatrixCombination = Readonly<Record<string, MatrixValue>>;
@@ -21,10 +22,13 @@ export function expandMatrix(spec: MatrixSpec): MatrixCombination[] {
   }
   if (Object.keys(spec.axes).length === 0) combos = [];
   combos = combos.filter((combo) => !(spec.exclude ?? []).some((pattern) => matches(combo, pattern)));
+  // GitHub's semantics: an include is added to every combination of the axes whose values it does not
+  // change (one with only new keys, to all of them), and values an earlier include added may change;
+  // an include that fits none is a combination of its own, which later includes do not extend.
+  const crossed = [...combos];
   for (const extra of spec.include ?? []) {
-    // GitHub semantics: an include that matches existing combinations on the axis keys extends them, else it is added.
     const axisPart = Object.fromEntries(Object.entries(extra).filter(([key]) => key in spec.axes));
-    const extended = Object.keys(axisPart).length > 0 ? combos.filter((combo) => matches(combo, axisPart)) : [];
+    const extended = crossed.filter((combo) => matches(combo, axisPart));
     if (extended.length > 0) for (const combo of extended) Object.assign(combo, extra);
     else combos.push({ ...extra });
   }

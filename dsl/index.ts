@@ -9,7 +9,7 @@
 export { pipeline, type Pipeline, type PipelineOptions, type TriggerOptions, type BranchFilter, type NotifyOptions, type NotifyEvent } from "./pipeline.ts";
 export { job, files, type Job, type AnyJob, type JobOptions, type JobContext, type MatrixInput, type MatrixOf, type ServiceOptions, type CacheOptions, type ApprovalOptions } from "./job.ts";
 export { step, type Step, type StepOptions, type StepLike } from "./step.ts";
-export { output, type Output, type OutputOptions, type OutputRef } from "./output.ts";
+export { output, input, type Output, type OutputOptions, type OutputRef, type InputOptions } from "./output.ts";
 export { secret, type Secret, type Env, type EnvValue } from "./secret.ts";
 export { when, type Condition, type ConditionLike } from "./condition.ts";
 export { deploy, docker, processTarget, type Deployment, type CanaryStep, type Analysis, type Metric, type HealthCheck, type Target } from "./deploy.ts";

@@ -1,4 +1,4 @@
-import { OUTPUT, OUTPUT_REF } from "./brand.ts";
+import { OUTPUT, OUTPUT_JOB, OUTPUT_REF } from "./brand.ts";
 import type { Duration } from "./types.ts";
 
 export interface OutputOptions {
@@ -25,8 +25,27 @@ export interface OutputRef<JobName extends string = string, Name extends string 
   readonly [OUTPUT_REF]: true;
   readonly job: JobName;
   readonly output: Name;
+  /** Set by `input(ref, { optional: true })`. */
+  readonly optional?: boolean;
 }
 
 export function outputRef<JobName extends string, Name extends string>(job: JobName, name: Name): OutputRef<JobName, Name> {
   return { [OUTPUT_REF]: true, job, output: name };
+}
+
+export interface InputOptions {
+  /**
+   * The job also runs when this output is not there (its job finished without the optional output,
+   * failed or was skipped): nothing is restored, and the job's steps check for the files. A damaged
+   * artifact still fails the job. @default false
+   */
+  readonly optional?: boolean;
+}
+
+/** An output taken with options: `inputs: [input(test.outputs.report, { optional: true })]`. */
+export function input<const R extends OutputRef>(ref: R, options: InputOptions = {}): R {
+  const made = { ...ref, ...options };
+  // The declaring job rides along unseen, as on the reference itself (using the input includes the job).
+  Object.defineProperty(made, OUTPUT_JOB, { value: (ref as unknown as Record<symbol, unknown>)[OUTPUT_JOB], enumerable: false });
+  return made;
 }

@@ -8,7 +8,7 @@ import type { Cond, CondOperand, CondRef, ImportedJob, ImportedPipeline, Importe
 const RESERVED = new Set(
   "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await async of undefined NaN Infinity eval arguments".split(" "),
 );
-const DSL = ["files", "job", "output", "pipeline", "secret", "step", "when"] as const;
+const DSL = ["files", "input", "job", "output", "pipeline", "secret", "step", "when"] as const;
 
 export function emitTypeScript(imported: ImportedPipeline, order: readonly ImportedJob[]): string {
   const used = new Set<string>();
@@ -53,7 +53,15 @@ function printJob(job: ImportedJob, vars: ReadonlyMap<string, string>, used: Set
     o.push(`image: ({ matrix }) => \`${template}\`,`);
   } else if (job.image) o.push(`image: ${str(job.image)},`);
   if (job.needs.length > 0) o.push(`needs: [${job.needs.map((n) => vars.get(n)).join(", ")}],`);
-  if (job.inputs.length > 0) o.push(`inputs: [${job.inputs.map((i) => `${vars.get(i.job)}.outputs${member(i.output)}`).join(", ")}],`);
+  if (job.inputs.length > 0) {
+    const refs = job.inputs.map((i) => {
+      const ref = `${vars.get(i.job)}.outputs${member(i.output)}`;
+      if (!i.optional) return ref;
+      used.add("input");
+      return `input(${ref}, { optional: true })`;
+    });
+    o.push(`inputs: [${refs.join(", ")}],`);
+  }
   if (job.if) {
     used.add("when");
     o.push(`if: ${cond(job.if)},`);
@@ -155,7 +163,7 @@ export function cond(c: Cond): string {
 
 const isRef = (o: CondOperand): o is CondRef => typeof o === "object" && o !== null;
 const operand = (o: CondOperand): string => (o === null ? "null" : typeof o === "string" ? str(o) : ref(o));
-const ref = (r: CondRef): string => (r.root === "git" ? `when.git.${r.name}` : `when.${r.root}(${str(r.name)})`);
+const ref = (r: CondRef): string => (r.root !== "git" ? `when.${r.root}(${str(r.name)})` : r.name === "ref" ? "when.or(when.git.branch, when.git.tag)" : `when.git.${r.name}`);
 
 /** A string literal: JSON quoting, or a template literal for multi-line text. */
 export function str(text: string): string {

@@ -45,7 +45,7 @@ function printJob(job: ImportedJob): Doc {
     ...(job.matrix ? { matrix: { ...job.matrix.axes, ...(job.matrix.include?.length ? { include: job.matrix.include } : {}), ...(job.matrix.exclude?.length ? { exclude: job.matrix.exclude } : {}) } } : {}),
     ...(job.image ? { image: job.image.replace(/\{\{matrix\.([^}]+)\}\}/g, (_, k: string) => `\${{ matrix.${k} }}`) } : {}),
     ...(job.needs.length > 0 ? { depends_on: job.needs } : {}),
-    ...(job.inputs.length > 0 ? { inputs: job.inputs.map((i) => `${i.job}.${i.output}`) } : {}),
+    ...(job.inputs.length > 0 ? { inputs: job.inputs.map((i) => (i.optional ? { from: `${i.job}.${i.output}`, optional: true } : `${i.job}.${i.output}`)) } : {}),
     ...(job.if ? { conditional: `\${{ ${expression(job.if)} }}` } : {}),
     ...(job.services.length > 0 ? { services: job.services.map((s) => ({ name: s.name, image: s.image, ...(s.command ? { command: s.command } : {}), ...(s.env ? { environment: s.env } : {}), ...(s.readyCommand ? { ready_command: s.readyCommand } : {}) })) } : {}),
     ...(job.caches.length > 0 ? { cache: job.caches.map((c) => ({ key: c.key.map((part) => (typeof part === "string" ? part : { files: part.files })), paths: c.paths, ...(c.policy ? { policy: c.policy } : {}) })) } : {}),
@@ -99,6 +99,6 @@ export function expression(c: Cond): string {
 }
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
-const ref = (r: CondRef) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(r.name) ? `${r.root}.${r.name}` : `${r.root}[${quote(r.name)}]`);
+const ref = (r: CondRef) => (r.root === "git" && r.name === "ref" ? "(git.branch || git.tag)" : /^[A-Za-z_][A-Za-z0-9_]*$/.test(r.name) ? `${r.root}.${r.name}` : `${r.root}[${quote(r.name)}]`);
 const operand = (o: CondOperand) => (o === null ? "null" : typeof o === "string" ? quote(o) : ref(o));
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ");

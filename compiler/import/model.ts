@@ -4,8 +4,11 @@
  * (emit-ts.ts, emit-yaml.ts) turn it into text; nothing here knows the source format.
  */
 
-/** A value a condition reads: `git.branch`, `vars.X`, `matrix.k`, `env.X`. */
-export type CondRef = { readonly root: "git"; readonly name: "branch" | "tag" | "sha" } | { readonly root: "vars" | "env" | "matrix"; readonly name: string };
+/**
+ * A value a condition reads: `git.branch`, `vars.X`, `matrix.k`, `env.X`. `git.ref` is the branch, or
+ * the tag on a tag run (GitHub's `github.ref_name`, GitLab's `$CI_COMMIT_REF_NAME`): `git.branch || git.tag`.
+ */
+export type CondRef = { readonly root: "git"; readonly name: "branch" | "tag" | "sha" | "ref" } | { readonly root: "vars" | "env" | "matrix"; readonly name: string };
 export type CondOperand = CondRef | string | null;
 
 /** A job condition in the shape of the `when.*` builders. */
@@ -36,6 +39,12 @@ export interface ImportedOutput {
   readonly paths: readonly string[];
   readonly exclude?: readonly string[];
   readonly expireIn?: string;
+  readonly optional?: boolean;
+}
+
+export interface ImportedInput {
+  readonly job: string;
+  readonly output: string;
   readonly optional?: boolean;
 }
 
@@ -70,8 +79,8 @@ export interface ImportedJob {
   readonly where: { readonly file: string; readonly line: number };
   readonly image?: string;
   readonly needs: readonly string[];
-  /** Other jobs' outputs this job takes. */
-  readonly inputs: readonly { readonly job: string; readonly output: string }[];
+  /** Other jobs' outputs this job takes; `optional`: the job runs without one that is not there. */
+  readonly inputs: readonly ImportedInput[];
   readonly matrix?: ImportedMatrix;
   readonly env: Readonly<Record<string, string>>;
   /** Secrets the job reads (GitHub's `secrets.X`), exposed as environment variables. */

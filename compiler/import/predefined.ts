@@ -1,8 +1,8 @@
 /**
  * The variables GitLab and GitHub predefine, as pipec sets them. pipec's run sets its own (see
  * runtime/plan/system-variables.ts): the workspace, the run id, the job's id and name, the git
- * branch, tag and sha. An engine variable with an equivalent is renamed; in a script (a shell), the
- * branch-or-tag name is `${PIPEC_GIT_BRANCH:-$PIPEC_GIT_TAG}`. Any other predefined variable reads as
+ * branch, tag and sha. An engine variable with an equivalent is renamed; the branch-or-tag name is
+ * `${PIPEC_GIT_BRANCH:-${PIPEC_GIT_TAG}}` (in a script and in variables). Any other predefined variable reads as
  * empty under pipec, which the import says with a TODO at the script's line.
  */
 
@@ -21,10 +21,13 @@ export const EQUIVALENT: Readonly<Record<string, string>> = {
   GITHUB_JOB: "PIPEC_JOB",
 };
 
-/** Equivalents a shell can compute: the branch, or the tag when the run is on a tag. */
-const IN_SHELL: Readonly<Record<string, string>> = {
-  CI_COMMIT_REF_NAME: "${PIPEC_GIT_BRANCH:-$PIPEC_GIT_TAG}",
-  GITHUB_REF_NAME: "${PIPEC_GIT_BRANCH:-$PIPEC_GIT_TAG}",
+/** The branch, or the tag when the run is on a tag: a shell and pipec's env templates both read it. */
+export const BRANCH_OR_TAG = "${PIPEC_GIT_BRANCH:-${PIPEC_GIT_TAG}}";
+
+/** Equivalents computed from two of pipec's variables. */
+export const COMPUTED: Readonly<Record<string, string>> = {
+  CI_COMMIT_REF_NAME: BRANCH_OR_TAG,
+  GITHUB_REF_NAME: BRANCH_OR_TAG,
 };
 
 /** Names the engines set (CI itself pipec sets too). */
@@ -70,7 +73,7 @@ export function rewriteScriptVariables(text: string, defined: ReadonlySet<string
     }
     const braced = m[1] !== undefined;
     if (EQUIVALENT[name]) out += braced ? `\${${EQUIVALENT[name]}${m[2]}` : `\${${EQUIVALENT[name]}}`;
-    else if (IN_SHELL[name] && (!braced || m[2] === "}")) out += IN_SHELL[name];
+    else if (COMPUTED[name] && (!braced || m[2] === "}")) out += COMPUTED[name];
     else {
       unknown.add(name);
       out += m[0];

@@ -9,7 +9,7 @@
 import { SYSTEM_VARIABLES } from "../../runtime/plan/system-variables.ts";
 import { parseTemplate } from "../../runtime/plan/variables.ts";
 import type { ImportDiagnostics } from "./diagnostics.ts";
-import { EQUIVALENT, PREDEFINED, rewriteScriptVariables } from "./predefined.ts";
+import { COMPUTED, EQUIVALENT, PREDEFINED, rewriteScriptVariables } from "./predefined.ts";
 import type { ImportedCache, ImportedJob, ImportedOutput, ImportedPipeline, ImportedStep, ImportedVar } from "./model.ts";
 
 const REF = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -35,6 +35,7 @@ export function settleVariables(pipeline: ImportedPipeline, diagnostics: ImportD
       if (name === undefined) return whole;
       if (scope.has(name) || system.has(name) || Object.hasOwn(vars, name)) return `\${${name}}`;
       if (EQUIVALENT[name]) return `\${${EQUIVALENT[name]}}`;
+      if (COMPUTED[name]) return COMPUTED[name];
       if (PREDEFINED.test(name)) {
         unknownPredefined.add(name);
         return `\${${name}:-}`;

@@ -181,7 +181,7 @@ function lowerJob(
   const unlisted = (field: "needs" | "inputs") => listOf(o[field], field, () => undefined);
   const inputs = (unlisted("inputs") as OutputRef[]).filter((ref) => hasBrand(ref, OUTPUT_REF)).flatMap((ref: OutputRef) => {
     const owner = (ref as unknown as Record<symbol, AnyJob>)[OUTPUT_JOB];
-    return (owner ? idsOf(owner) : [ref.job]).map((id) => ({ job: id, output: ref.output }));
+    return (owner ? idsOf(owner) : [ref.job]).map((id) => ({ job: id, output: ref.output, ...(ref.optional === true ? { optional: true } : {}) }));
   });
   const needs = (unlisted("needs") as AnyJob[]).flatMap((need) => (hasBrand(need, JOB) ? idsOf(need) : []));
   const steps = (listOf(perExpansion(o.steps, combo), "steps", (message) => problems.push(["steps", message])) as StepLike[]).map((step, index) => lowerStep(step, index, locateStep(index, step), problems));

@@ -73,6 +73,18 @@ export const ArtifactSchema = z.union(
   { error: "expected a path, a list of paths or { paths, exclude, optional, expire_in }" },
 );
 
+const inputRef = () => z.string().regex(INPUT_REF, 'an input is written job.output, like "build.dist"');
+export const InputSchema = z.union(
+  [
+    inputRef(),
+    z.strictObject({
+      from: inputRef(),
+      optional: z.boolean().optional().describe("Run the job without this input when it is not there (the output matched nothing, or its job failed or was skipped)."),
+    }),
+  ],
+  { error: 'expected job.output, like "build.dist", or { from: build.dist, optional: true }' },
+);
+
 export const ServiceSchema = z.strictObject({
   name: z.string().regex(JOB_ID, "a service name uses letters, digits, '_', '.' and '-'"),
   image: z.string().min(1),
@@ -113,7 +125,7 @@ export const JobSchema = z.strictObject({
   environment: EnvMapSchema.optional(),
   conditional: expression().optional(),
   artifacts: z.record(z.string().regex(OUTPUT_NAME, "an output name is like dist or test-report"), ArtifactSchema).optional(),
-  inputs: z.array(z.string().regex(INPUT_REF, 'an input is written job.output, like "build.dist"')).optional(),
+  inputs: z.array(InputSchema).optional(),
   timeout: duration().optional(),
   retry: RetrySchema.optional(),
   allow_failure: z.boolean().optional(),

@@ -142,25 +142,29 @@ function mapNeeds(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobRe
 }
 
 /**
- * `inputs: [build.dist]` to `{ job: "build", output: "dist" }`, one per expansion of a matrix job.
+ * `inputs: [build.dist]` to `{ job: "build", output: "dist" }`, one per expansion of a matrix job
+ * (`{ from: build.dist, optional: true }` adds `optional`).
  * Using an output also adds the need, as in the TypeScript DSL, so authors do not repeat themselves.
  */
 function mapInputs(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobRequest["idsOf"], needs: string[], context: MapContext) {
-  const inputs: { job: string; output: string }[] = [];
+  const inputs: { job: string; output: string; optional?: boolean }[] = [];
   if (job.inputs === undefined) return inputs;
   // A set beside the list, so a job with thousands of inputs stays linear.
   const needed = new Set(needs);
   record(context, [...plan, "inputs"], [...doc, "inputs"]);
-  job.inputs.forEach((ref, index) => {
-    const match = INPUT_REF.exec(ref);
+  job.inputs.forEach((entry, index) => {
+    const written = typeof entry === "string" ? { ref: entry, optional: undefined } : { ref: entry.from, optional: entry.optional };
+    const match = INPUT_REF.exec(written.ref);
     if (!match?.[1] || !match[2]) return;
-    const from = [...doc, "inputs", index];
+    const item = [...doc, "inputs", index];
+    const from = typeof entry === "string" ? item : [...item, "from"];
     for (const id of idsOf(match[1]) ?? [match[1]]) {
       const at = [...plan, "inputs", inputs.length];
-      record(context, at, from);
+      record(context, at, item);
       record(context, [...at, "job"], from);
       record(context, [...at, "output"], from);
-      inputs.push({ job: id, output: match[2] });
+      if (written.optional !== undefined) record(context, [...at, "optional"], [...item, "optional"]);
+      inputs.push({ job: id, output: match[2], ...(written.optional === undefined ? {} : { optional: written.optional }) });
       if (!needed.has(id)) {
         record(context, [...plan, "needs", needs.length], from);
         needs.push(id);

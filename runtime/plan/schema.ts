@@ -79,6 +79,11 @@ export const InputSchema = z
   .object({
     job: z.string().min(1),
     output: z.string().min(1),
+    /**
+     * The job runs without this input when it is not there (its producer finished without the
+     * optional output, failed or was skipped): nothing is restored. A damaged artifact still fails.
+     */
+    optional: z.boolean().default(false),
   })
   .strict();
 

@@ -34,11 +34,15 @@ export async function restoreInputs(input: {
   readonly workspace: string;
   readonly emit: (event: RunEventDraft) => void;
 }): Promise<string | null> {
-  for (const { job: producer, output } of input.job.inputs) {
+  for (const { job: producer, output, optional } of input.job.inputs) {
     const id = input.produced.get(producer)?.[output];
     if (!id) {
       const declared = input.produced.has(producer) ? "it finished without that output (an optional output that matched nothing)" : "it did not run successfully in this run";
-      return `input ${producer}.${output} is not available: ${declared}`;
+      if (optional) {
+        input.emit({ type: "run.notice", level: "info", message: `${input.jobId}: optional input ${producer}.${output} is not there (${declared}); the job runs without it` });
+        continue;
+      }
+      return `input ${producer}.${output} is not available: ${declared}; take it as an optional input if the job can run without it`;
     }
     try {
       const restored = await input.store.restore(id, input.workspace);

@@ -100,8 +100,13 @@ export async function jobCacheParts(input: {
       parts[`env ${name}`] = input.masker.contains(value) ? await input.store.keyedDigest(value) : value;
     }
   }
-  for (const { job: producer, output } of job.inputs) {
+  for (const { job: producer, output, optional } of job.inputs) {
     const id = input.produced.get(producer)?.[output];
+    if (!id && optional) {
+      // The job ran without it: a later run that has it is a different job run.
+      parts[`input ${producer}.${output}`] = "absent";
+      continue;
+    }
     if (!id) return null;
     parts[`input ${producer}.${output}`] = (await input.store.get(id)).manifest;
   }

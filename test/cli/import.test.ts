@@ -4,6 +4,7 @@
  * bad input (not YAML, not a pipeline, a remote include, a file over 10 MB, a folder) exits 2 with a
  * message and writes nothing.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,7 +57,10 @@ describe("pipec import", () => {
     expect(imported.code).toBe(0);
     const text = readFileSync(join(project, "ci.pipeline.ts"), "utf8");
     expect(text).toContain('const build = job("build", {');
-    expect(text).toContain("inputs: [build.outputs.artifacts],");
+    // GitLab runs a job whether or not the artifacts it downloads are there: the input is optional.
+    expect(text).toContain("inputs: [input(build.outputs.artifacts, { optional: true })],");
+    expect(text).toContain('import { input, job, output, pipeline, step, when } from "pipec";');
+    expect(imported.stderr).not.toContain("artifacts it downloads");
     expect(text).toContain('if: when.and(when.branch("main"), when.eq(when.vars("DEPLOY"), "yes")),');
     expect(text).toContain("// TODO(.gitlab-ci.yml:28): resource_group");
     expect(text).toContain('DEPLOY: { default: "no", description: "deploy after the tests" },');
@@ -64,6 +68,7 @@ describe("pipec import", () => {
     expect(built.stderr).toBe("");
     expect(built.code).toBe(0);
     expect(built.stdout).toContain("expireInMs: 604800000");
+    expect(built.stdout).toMatch(/- job: build\n\s+optional: true\n\s+output: artifacts/);
   }, 120_000);
 
   it("prints to stdout without -o, and writes YAML with --format yaml", () => {
@@ -88,6 +93,7 @@ describe("pipec import", () => {
     ["a template include", (p) => writeFileSync(p, "include:\n  - template: Auto-DevOps.gitlab-ci.yml\n"), /include of kind "template"/],
     ["a file over 10 MB", (p) => { writeFileSync(p, ""); truncateSync(p, 11 * 1024 * 1024); }, /is 11 MB; a CI file is at most 10 MB/],
     ["a folder", (p) => mkdirSync(p), /is a folder/],
+    ["dependencies its needs do not name (GitLab refuses it)", (p) => writeFileSync(p, "one:\n  script: echo\ntwo:\n  script: echo\nuse:\n  needs: [one]\n  dependencies: [two]\n  script: echo\n"), /\.gitlab-ci\.yml:7:\d+: error\[schema\]: job "use": dependencies name "two", which its needs do not/],
   ];
   it.each(bad)("refuses %s: exit 2, a message, nothing written", (_, make, message) => {
     const project = mkdtempSync(join(dir, "bad-"));
@@ -100,6 +106,31 @@ describe("pipec import", () => {
     expect(result.code).toBe(2);
     expect(existsSync(join(project, "ci.pipeline.ts"))).toBe(false);
   });
+
+  it("an imported github.ref_name is the tag on a tag checkout and the branch on a branch, as on GitHub", () => {
+    const project = mkdtempSync(join(dir, "ref-"));
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: project });
+    writeFileSync(
+      join(project, "wf.yml"),
+      ["on: push", "jobs:", "  release:", "    if: github.ref_name == 'v1.2'", "    runs-on: ubuntu-latest", "    env:", "      REF: ${{ github.ref_name }}", "    steps:", '      - run: echo "ref=${{ github.ref_name }} env=$REF"', ""].join("\n"),
+    );
+    const imported = runPipec(["import", "wf.yml", "-o", "ci.pipeline.ts", "--image", "busybox:1.36"], { cwd: project });
+    expect(imported.code, imported.stderr).toBe(0);
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-qm", "one");
+    git("tag", "v1.2");
+    const run = () => {
+      const result = runPipec(["run", "ci.pipeline.ts", "--executor", "local", "--json"], { cwd: project });
+      expect(result.code, result.stderr).toBe(0);
+      const events = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; job?: string; status?: string; text?: string });
+      return { status: events.find((e) => e.type === "job.finished")?.status, logs: events.filter((e) => e.type === "job.log").map((e) => e.text) };
+    };
+    // On main (the commit is tagged too, but GitHub's ref_name on a branch push is the branch).
+    expect(run()).toEqual({ status: "skipped", logs: [] });
+    git("checkout", "-q", "v1.2");
+    expect(run()).toEqual({ status: "success", logs: ["ref=v1.2 env=v1.2"] });
+  }, 120_000);
 
   it("refuses a file that is not of the kind --from names", () => {
     const project = mkdtempSync(join(dir, "kind-"));

@@ -217,6 +217,43 @@ describe("artifacts between jobs", () => {
     expect(all.filter((e) => e.type === "job.log" && e.job === "test").map((e) => e.text)).toEqual(["bundle", "bundle"]);
   });
 
+  it("runs a job without an optional input that is not there; a required one fails the job with what to do; the job cache counts the absence", () => {
+    const project = ownProject("pipec-optional-inputs-");
+    writeFileSync(
+      join(project, "ci.pipeline.ts"),
+      `import { input, job, output, pipeline, when } from "pipec";
+const build = job("build", { image: "${image}", steps: ["echo no docs here"], outputs: { docs: output("docs/**", { optional: true }) } });
+const lenient = job("lenient", { image: "${image}", inputs: [input(build.outputs.docs, { optional: true })], steps: ["test ! -e docs", "echo ran without docs"] });
+const strict = job("strict", { image: "${image}", inputs: [build.outputs.docs], steps: ["echo never"] });
+const broken = job("broken", { image: "${image}", steps: ["echo partial > report.txt", "exit 2"], outputs: { report: output("report.txt") } });
+const cleanup = job("cleanup", { image: "${image}", if: when.always(), inputs: [input(broken.outputs.report, { optional: true })], steps: ["test ! -e report.txt", "echo cleaned"] });
+export default pipeline("optional", { jobs: [lenient, strict, cleanup] });
+`,
+    );
+    const run = () => runPipec(["run", "ci.pipeline.ts", "--executor", "local", "--json"], { cwd: project });
+    const first = run();
+    expect(first.code, first.stderr).toBe(1);
+    const all = events(first.stdout);
+    const status = (job: string) => all.find((e) => e.type === "job.finished" && e.job === job)?.status;
+    expect({ build: status("build"), lenient: status("lenient"), strict: status("strict"), broken: status("broken"), cleanup: status("cleanup") }).toEqual({ build: "success", lenient: "success", strict: "failed", broken: "failed", cleanup: "success" });
+    expect(all.filter((e) => e.type === "run.notice").map((e) => e.message)).toEqual(
+      expect.arrayContaining([
+        "lenient: optional input build.docs is not there (it finished without that output (an optional output that matched nothing)); the job runs without it",
+        "cleanup: optional input broken.report is not there (it did not run successfully in this run); the job runs without it",
+      ]),
+    );
+    expect(JSON.stringify(all.find((e) => e.type === "job.finished" && e.job === "strict"))).toContain("input build.docs is not available: it finished without that output (an optional output that matched nothing); take it as an optional input if the job can run without it");
+    expect(all.filter((e) => e.type === "step.started" && e.job === "strict")).toEqual([]);
+    // Again: build and lenient are cache hits (lenient keyed on the absence); docs appear, and lenient runs with them.
+    const second = run();
+    expect(events(second.stdout).filter((e) => e.type === "job.cache" && e.hit).map((e) => e.job)).toEqual(expect.arrayContaining(["build", "lenient"]));
+    writeFileSync(join(project, "ci.pipeline.ts"), readFileSync(join(project, "ci.pipeline.ts"), "utf8").replace('"echo no docs here"', '"mkdir docs", "echo hi > docs/a.txt"').replace('"test ! -e docs", ', '"cat docs/a.txt", '));
+    const third = events(run().stdout);
+    expect(third.find((e) => e.type === "job.finished" && e.job === "lenient")?.status).toBe("success");
+    expect(third).toContainEqual(expect.objectContaining({ type: "artifact.restored", job: "lenient", from: "build", name: "docs" }));
+    expect(third.filter((e) => e.type === "job.log" && e.job === "lenient").map((e) => e.text)).toContain("hi");
+  });
+
   it("fails a job whose declared output is missing, and a consumer of a corrupted artifact names the hashes", () => {
     write(
       "missing.pipeline.ts",

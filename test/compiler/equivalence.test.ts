@@ -21,5 +21,9 @@ it("compiles ci.pipeline.ts and pipeline.yaml to the same plan", async () => {
   expect(ts.diagnostics).toEqual([]);
   expect(yaml.diagnostics).toEqual([]);
   expect(Object.keys(ts.plan!.jobs).sort()).toEqual(["build", "publish", "test-node-20", "test-node-22"]);
+  expect(ts.plan!.jobs["test-node-20"]!.inputs).toEqual([
+    { job: "build", output: "dist", optional: false },
+    { job: "build", output: "docs", optional: true },
+  ]);
   expect(withoutSources(yaml.plan!)).toEqual(withoutSources(ts.plan!));
 });

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import { deploy, docker, job, output, pipeline, step, targets, type AnyJob, type OutputRef, type Pipeline, type TargetsProfile } from "pipec";
+import { deploy, docker, input, job, output, pipeline, step, targets, type AnyJob, type OutputRef, type Pipeline, type TargetsProfile } from "pipec";
 import type { TargetProfileInput } from "../../compiler/targets/types.ts";
 
 describe("typed references", () => {
@@ -19,6 +19,15 @@ describe("typed references", () => {
     job("test", { image: "node:20", needs: [build], inputs: [build.outputs.dist], steps: ["npm test"] });
     // @ts-expect-error needs takes job objects, not names
     job("test", { image: "node:20", needs: ["build"], steps: ["npm test"] });
+  });
+
+  it("takes an output as an optional input, keeping its reference type", () => {
+    expectTypeOf(input(build.outputs.report, { optional: true })).toEqualTypeOf<OutputRef<"build", "report">>();
+    job("test", { image: "node:20", inputs: [build.outputs.dist, input(build.outputs.report, { optional: true })], steps: ["npm test"] });
+    // @ts-expect-error input takes an output reference, not its name
+    input("build.report", { optional: true });
+    // @ts-expect-error optional is a boolean
+    input(build.outputs.report, { optional: "yes" });
   });
 });
 

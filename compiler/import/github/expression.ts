@@ -5,6 +5,7 @@
  */
 import { parseExpression, type Expr } from "../../../runtime/plan/expression/index.ts";
 import type { Cond, CondOperand, CondRef } from "../model.ts";
+import { BRANCH_OR_TAG } from "../predefined.ts";
 
 export type GithubCondition = { readonly ok: true; readonly cond: Cond; readonly vars: readonly string[] } | { readonly ok: false; readonly message: string };
 
@@ -68,7 +69,8 @@ function ref(expr: Extract<Expr, { kind: "context" }>, vars: Set<string>): CondR
   const [first, second] = expr.path.map(String);
   if (first !== undefined && second === undefined) {
     if (expr.root === "git" && (first === "branch" || first === "tag" || first === "sha")) return { root: "git", name: first };
-    if (expr.root === "github" && first === "ref_name") return { root: "git", name: "branch" };
+    // The branch, or the tag name on a tag push.
+    if (expr.root === "github" && first === "ref_name") return { root: "git", name: "ref" };
     if (expr.root === "vars" || expr.root === "env" || expr.root === "matrix") {
       if (expr.root === "vars") vars.add(first);
       return { root: expr.root, name: first };
@@ -85,7 +87,7 @@ export function scriptValue(inner: string, matrixEnv: boolean): { text: string; 
   if ((m = /^secrets\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(text))) return m[1] === "GITHUB_TOKEN" ? null : { text: `\${${m[1]}}`, secret: m[1]! };
   if ((m = /^vars\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(text))) return { text: `\${${m[1]}}`, vars: m[1]! };
   if ((m = /^matrix\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(text)) && matrixEnv) return { text: `\${${m[1]}}` };
-  const github: Readonly<Record<string, string>> = { "github.sha": "PIPEC_GIT_SHA", "github.ref_name": "PIPEC_GIT_BRANCH", "github.workspace": "PIPEC_WORKSPACE", "github.run_id": "PIPEC_RUN_ID", "github.job": "PIPEC_JOB" };
-  if (github[text]) return { text: `\${${github[text]}}` };
+  const github: Readonly<Record<string, string>> = { "github.sha": "${PIPEC_GIT_SHA}", "github.ref_name": BRANCH_OR_TAG, "github.workspace": "${PIPEC_WORKSPACE}", "github.run_id": "${PIPEC_RUN_ID}", "github.job": "${PIPEC_JOB}" };
+  if (github[text]) return { text: github[text] };
   return null;
 }

@@ -5,7 +5,7 @@
  * image). Every other `uses:` becomes a step that fails with a TODO naming the action.
  */
 import type { ImportDiagnostics, Where } from "../diagnostics.ts";
-import type { Cond, ImportedCache, ImportedJob, ImportedMatrix, ImportedOutput, ImportedPipeline, ImportedService, ImportedStep, ImportedVar } from "../model.ts";
+import type { Cond, ImportedCache, ImportedInput, ImportedJob, ImportedMatrix, ImportedOutput, ImportedPipeline, ImportedService, ImportedStep, ImportedVar } from "../model.ts";
 import { isMap, linesKey, readSourceYaml, type Lines } from "../source-yaml.ts";
 import { inSingleQuotes } from "../predefined.ts";
 import { githubCondition, scriptValue } from "./expression.ts";
@@ -129,7 +129,7 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
   if (def.if !== undefined) cond = condition(String(def.if), at("if"), todos, ctx);
   const steps: ImportedStep[] = [];
   const outputs: Record<string, ImportedOutput> = {};
-  const inputs: { job: string; output: string }[] = [];
+  const inputs: ImportedInput[] = [];
   const caches: ImportedCache[] = [];
   const defaults = isMap(def.defaults) && isMap(def.defaults.run) ? def.defaults.run : {};
   const stepList = Array.isArray(def.steps) ? def.steps : [];
@@ -195,7 +195,8 @@ function importJob(id: string, def: Record<string, unknown>, names: ReadonlyMap<
         const wanted = wit.name === undefined ? [...ctx.uploads.entries()].filter(([, u]) => needs.includes(u.job)).map(([n]) => n) : [String(wit.name)];
         for (const artifact of wanted) {
           const upload = ctx.uploads.get(artifact);
-          if (upload && upload.job !== names.get(id)) inputs.push(upload);
+          // A download that may fail (continue-on-error) is an input the job can run without.
+          if (upload && upload.job !== names.get(id)) inputs.push(raw["continue-on-error"] === true ? { ...upload, optional: true } : upload);
           else todos.push(diagnostics.todo(stepAt, `download-artifact ${artifact}: no other job of this workflow uploads it`));
         }
         if (wit.path !== undefined) diagnostics.approximated(stepAt, `download-artifact path ${wit.path}: pipec restores outputs where they were collected`);

@@ -8,7 +8,7 @@ import type { Cond, CondOperand, CondRef } from "../model.ts";
 
 export type ParsedCondition = { readonly ok: true; readonly cond: Cond; readonly vars: readonly string[]; readonly approximations: readonly string[] } | { readonly ok: false; readonly message: string };
 
-const GIT: Readonly<Record<string, "branch" | "tag" | "sha">> = { CI_COMMIT_BRANCH: "branch", CI_COMMIT_TAG: "tag", CI_COMMIT_SHA: "sha" };
+const GIT: Readonly<Record<string, "branch" | "tag" | "sha" | "ref">> = { CI_COMMIT_BRANCH: "branch", CI_COMMIT_TAG: "tag", CI_COMMIT_SHA: "sha", CI_COMMIT_REF_NAME: "ref" };
 
 type Token = { kind: "var"; name: string } | { kind: "str"; value: string } | { kind: "regex"; source: string; flags: string } | { kind: "null" } | { kind: "op"; op: string };
 

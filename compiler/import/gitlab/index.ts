@@ -102,6 +102,7 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
       : null;
     if (Array.isArray(source.def.dependencies)) {
       const where = { file: source.where.file, line: source.lineOf("dependencies") };
+      if (!dependenciesValid(name, source, names, where, diagnostics)) continue;
       takes = source.def.dependencies.map(String).filter((dep) => {
         if (!mapped.has(dep)) job.todos.push(diagnostics.todo(where, `dependencies names "${dep}", which is not a job here`));
         else if (needArtifacts && !needArtifacts.has(dep) && hasOutput(dep)) diagnostics.approximated(where, `dependencies names "${dep}", which needs does not take artifacts from: nothing of it is downloaded, as in GitLab`);
@@ -115,14 +116,15 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
       name: names.get(name)!,
       ...job,
       needs: allNeeds,
-      inputs: takes.map((t) => ({ job: names.get(t)!, output: "artifacts" })),
+      // GitLab runs a job whether or not the artifacts it downloads are there (paths that matched
+      // nothing, a failed job before a when: always job): each input is optional.
+      inputs: takes.map((t) => ({ job: names.get(t)!, output: "artifacts", optional: true })),
       ...(cond.cond ? { if: cond.cond } : {}),
       todos: [...cond.todos, ...job.todos],
     });
   }
 
-  const consumer = jobs.find((j) => j.inputs.length > 0);
-  if (consumer) diagnostics.approximated(consumer.where, "GitLab runs a job even when artifacts it downloads are not there (paths that matched nothing, a failed job before a when: always job); pipec fails a job whose input is missing", "check that every artifacts path exists when its job succeeds");
+  if (diagnostics.failed) return null;
 
   // Pipeline variables: described ones and those conditions read become vars, the rest env.
   const vars: Record<string, ImportedVar> = {};
@@ -150,6 +152,27 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
     todos,
   };
 }
+
+/**
+ * GitLab refuses a file where a job's `dependencies` name a job that does not exist, or (when the job
+ * has `needs`) one its needs do not name, artifacts or not: "dependencies the X should be part of needs".
+ */
+function dependenciesValid(name: string, source: ExpandedJob, jobs: ReadonlyMap<string, string>, where: Where, diagnostics: ImportDiagnostics): boolean {
+  const dependencies = (source.def.dependencies as unknown[]).map(String);
+  const undefinedOnes = dependencies.filter((dep) => !jobs.has(dep));
+  if (undefinedOnes.length > 0) {
+    diagnostics.fail("schema", where, `job "${name}": dependencies name ${list(undefinedOnes)}, which ${undefinedOnes.length === 1 ? "is not a job" : "are not jobs"} of this file; GitLab refuses the file ("undefined dependency")`, "fix the job name, or take it out of dependencies");
+    return false;
+  }
+  if (!Array.isArray(source.def.needs) || source.def.needs.length === 0) return true;
+  const needed = new Set(source.def.needs.map((need) => (typeof need === "string" ? need : isMap(need) && need.project === undefined && need.pipeline === undefined ? String(need.job) : null)));
+  const missing = dependencies.filter((dep) => !needed.has(dep));
+  if (missing.length === 0) return true;
+  diagnostics.fail("schema", where, `job "${name}": dependencies name ${list(missing)}, which its needs do not; GitLab refuses the file ("dependencies the ${missing.join(", ")} should be part of needs")`, `add ${missing.join(", ")} to needs (with artifacts: false if no files are wanted), or take ${missing.length === 1 ? "it" : "them"} out of dependencies`);
+  return false;
+}
+
+const list = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
 
 function withoutImage(job: ImportedJob): ImportedJob {
   const { image: _, ...rest } = job;

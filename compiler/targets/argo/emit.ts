@@ -70,7 +70,8 @@ export function emitArgo(plan: Plan, options: EmitOptions): EmitResult {
       templates.push(gate.template);
       tasks.push({ ...gate.task, ...(depends === null ? {} : { depends }), ...(when === null ? {} : { when }) });
     }
-    const from = job.inputs.map((input) => ({ name: artifactName(ids.get(input.job) ?? input.job, input.output), from: `{{tasks.${ids.get(input.job) ?? input.job}.outputs.artifacts.${input.output}}}` }));
+    // An optional argument that does not resolve (the producer made no such artifact, failed or was skipped) is left out.
+    const from = job.inputs.map((input) => ({ name: artifactName(ids.get(input.job) ?? input.job, input.output), from: `{{tasks.${ids.get(input.job) ?? input.job}.outputs.artifacts.${input.output}}}`, ...(input.optional ? { optional: true } : {}) }));
     tasks.push({
       name: engineId,
       template,

@@ -7,7 +7,7 @@ import type { EnvValue, Job, Plan } from "../../../runtime/plan/schema.ts";
 import { bindStatic, foldConstants, nodes, parseCondition, withImpliedSuccess } from "../common/condition.ts";
 import type { TargetDiagnostics, Where } from "../common/diagnostics.ts";
 import { envPrelude, type EnvLayer } from "../common/env-prelude.ts";
-import { packScript } from "../common/pack.ts";
+import { packScript, unpackLines, type Unpack } from "../common/pack.ts";
 import { stepWhere } from "../common/shared-checks.ts";
 import { packableOutputs, stepBlock, stepBody } from "../common/step-script.ts";
 import { shellJoin, shellQuote } from "../common/shell.ts";
@@ -23,10 +23,9 @@ export interface ScriptParts {
   readonly stepSecrets: readonly string[];
 }
 
-export function jobScript(plan: Plan, id: string, engineId: string, inputs: readonly string[], diagnostics: TargetDiagnostics): ScriptParts {
+export function jobScript(plan: Plan, id: string, engineId: string, inputs: readonly Unpack[], diagnostics: TargetDiagnostics): ScriptParts {
   const job = plan.jobs[id]!;
-  const lines: string[] = [];
-  if (inputs.length > 0) lines.push(...inputs.map((file) => `tar -xf ${file}`));
+  const lines: string[] = [...unpackLines(inputs)];
   for (const service of job.services) {
     if (service.readyCommand === null) continue;
     lines.push(

@@ -25,8 +25,9 @@ export function jobTemplate(plan: Plan, id: string, ids: ReadonlyMap<string, str
   const job = plan.jobs[id]!;
   const engineId = ids.get(id)!;
   const where = jobWhere(plan, id);
-  const inputs = job.inputs.map((input) => ({ name: artifactName(ids.get(input.job) ?? input.job, input.output), path: `${INPUT_DIR}/${artifactName(ids.get(input.job) ?? input.job, input.output)}.tar` }));
-  const parts = jobScript(plan, id, engineId, inputs.map((input) => input.path), diagnostics);
+  const unpacks = job.inputs.map((input) => ({ name: artifactName(ids.get(input.job) ?? input.job, input.output), input: `${input.job}.${input.output}`, optional: input.optional }));
+  const inputs = unpacks.map(({ name, optional }) => ({ name, path: `${INPUT_DIR}/${name}.tar`, ...(optional ? { optional: true } : {}) }));
+  const parts = jobScript(plan, id, engineId, unpacks.map((unpack) => ({ ...unpack, file: `${INPUT_DIR}/${unpack.name}.tar` })), diagnostics);
   if (job.image === null) diagnostics.unsupported(where, "image", "a job without an image runs each step in its own image, which one Argo container cannot", "give the job an image");
   else if (job.image.includes("$")) diagnostics.unsupported(where, "image template", `the image ${JSON.stringify(job.image)} is resolved at run time by pipec; Argo takes the image as written`, "write the image literally, or use a matrix value");
   for (const cache of job.caches) diagnostics.approximated(where, "caches", `the cache of ${cache.paths.join(", ")} is dropped: Argo caches outputs (memoize), not folders, so each run starts without it`, "accept slower runs, or keep the folder in an output");

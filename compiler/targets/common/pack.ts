@@ -28,7 +28,7 @@ export function unsupportedPatterns(output: Output): string[] {
 
 /**
  * A `sh -e` script that packs one output into `tarPath(job, name)`. An optional output that matches
- * nothing produces no file (so its consumers fail as they do under pipec run).
+ * nothing produces no file: its consumers fail, as under pipec run, unless they take it as optional.
  */
 export function packScript(jobId: string, name: string, output: Output): string {
   const file = tarPath(jobId, name);
@@ -55,7 +55,21 @@ export function packScript(jobId: string, name: string, output: Output): string 
   return `${lines.join("\n")}\n`;
 }
 
-/** A `sh -e` script that unpacks the given tar files into the workspace. */
-export function unpackScript(files: readonly string[]): string {
-  return `${files.map((file) => `tar -xf ${file}`).join("\n")}\nrm -rf ${PACK_DIR}\n`;
+/** A tar file a job unpacks: `input` (job.output) names it in the message when an optional one is not there. */
+export interface Unpack {
+  readonly file: string;
+  readonly input: string;
+  readonly optional: boolean;
+}
+
+/** `sh -e` lines that unpack tar files into the workspace; an optional input that is not there is said, not an error. */
+export function unpackLines(inputs: readonly Unpack[]): string[] {
+  return inputs.map(({ file, input, optional }) =>
+    optional ? `if [ -f ${file} ]; then tar -xf ${file}; else echo ${shellQuote(`pipec: optional input ${input} is not there; the job runs without it`)}; fi` : `tar -xf ${file}`,
+  );
+}
+
+/** A `sh -e` script that unpacks the given tar files into the workspace, then removes the scratch folder. */
+export function unpackScript(inputs: readonly Unpack[]): string {
+  return `${unpackLines(inputs).join("\n")}\nrm -rf ${PACK_DIR}\n`;
 }

@@ -24,9 +24,10 @@ export function emitGithub(plan: Plan, options: EmitOptions): EmitResult {
 
   const ids = engineIds(plan, githubJobId, diagnostics);
   const jobs: Doc = {};
+  const optional = optionalInputs(plan);
   for (const [id, engineId] of ids) {
     if (checkJob(plan, id, diagnostics)) continue;
-    jobs[engineId] = emitJob(plan, id, ids, options, diagnostics);
+    jobs[engineId] = emitJob(plan, id, ids, optional, options, diagnostics);
   }
   if (diagnostics.failed) return { files: [], diagnostics: diagnostics.list };
   const workflow: Doc = {
@@ -104,7 +105,7 @@ function nativeEnv(layer: EnvLayer, notNative: ReadonlySet<string>): Doc {
   return env;
 }
 
-function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, options: EmitOptions, diagnostics: TargetDiagnostics): Doc {
+function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, optional: ReadonlySet<string>, options: EmitOptions, diagnostics: TargetDiagnostics): Doc {
   const job = plan.jobs[id]!;
   const where = jobWhere(plan, id);
   const scope = { plan, jobId: id, ids, where, diagnostics };
@@ -121,7 +122,8 @@ function emitJob(plan: Plan, id: string, ids: ReadonlyMap<string, string>, optio
     "timeout-minutes": minutes(job.timeoutMs, where, "timeout", diagnostics),
     ...(job.allowFailure ? { "continue-on-error": true } : {}),
     ...approvalEnvironment(job, where, diagnostics),
-    steps: steps(plan, id, job, ids, diagnostics),
+    ...nonEmpty("outputs", packedFlags(plan, id, optional)),
+    steps: steps(plan, id, job, ids, optional, diagnostics),
   };
   retry(job, where, diagnostics);
   return out;
@@ -176,11 +178,19 @@ function services(job: Job, id: string, plan: Plan, diagnostics: TargetDiagnosti
   return { services: out };
 }
 
-function steps(plan: Plan, id: string, job: Job, ids: ReadonlyMap<string, string>, diagnostics: TargetDiagnostics): Doc[] {
+function steps(plan: Plan, id: string, job: Job, ids: ReadonlyMap<string, string>, optional: ReadonlySet<string>, diagnostics: TargetDiagnostics): Doc[] {
   const out: Doc[] = [{ uses: "actions/checkout@v4" }];
-  const downloads = job.inputs.map((input) => artifactName(ids.get(input.job) ?? input.job, input.output));
-  for (const name of downloads) out.push({ name: `download ${name}`, uses: "actions/download-artifact@v4", with: { name, path: PACK_DIR } });
-  if (downloads.length > 0) out.push(shellStep(`unpack inputs`, unpackScript(downloads.map((name) => `${PACK_DIR}/${name}.tar`))));
+  for (const input of job.inputs) {
+    const producer = ids.get(input.job) ?? input.job;
+    const name = artifactName(producer, input.output);
+    // An optional input is downloaded when its producer says it packed it: a failed download of one that is there still fails.
+    const present = input.optional ? { if: `needs.${producer}.outputs.${packedFlag(input.output)} == 'true'` } : {};
+    out.push({ name: `download ${name}`, ...present, uses: "actions/download-artifact@v4", with: { name, path: PACK_DIR } });
+  }
+  if (job.inputs.length > 0) {
+    const unpacks = job.inputs.map((input) => ({ file: `${PACK_DIR}/${artifactName(ids.get(input.job) ?? input.job, input.output)}.tar`, input: `${input.job}.${input.output}`, optional: input.optional }));
+    out.push(shellStep(`unpack inputs`, unpackScript(unpacks)));
+  }
   // Restoring caches come first; a push-only cache is saved after the steps (pull-push saves at the job's end by itself).
   for (const cache of job.caches) if (cache.policy !== "push") out.push(cacheStep(cache));
   for (const step of job.steps) {
@@ -211,14 +221,32 @@ function steps(plan: Plan, id: string, job: Job, ids: ReadonlyMap<string, string
       continue;
     }
     const artifact = artifactName(ids.get(id) ?? id, name);
-    out.push(shellStep(`pack ${name}`, packScript(ids.get(id) ?? id, name, output)));
+    const file = tarPath(ids.get(id) ?? id, name);
+    if (optional.has(`${id}\0${name}`)) out.push({ id: `pack-${name}`, ...shellStep(`pack ${name}`, `${packScript(ids.get(id) ?? id, name, output)}if [ -f ${file} ]; then echo packed=true >> "$GITHUB_OUTPUT"; fi\n`) });
+    else out.push(shellStep(`pack ${name}`, packScript(ids.get(id) ?? id, name, output)));
     out.push({
       name: `upload ${artifact}`,
       uses: "actions/upload-artifact@v4",
-      with: { name: artifact, path: tarPath(ids.get(id) ?? id, name), "if-no-files-found": output.optional ? "ignore" : "error", ...retention(output.expireInMs, jobWhere(plan, id), name, diagnostics) },
+      with: { name: artifact, path: file, "if-no-files-found": output.optional ? "ignore" : "error", ...retention(output.expireInMs, jobWhere(plan, id), name, diagnostics) },
     });
   }
   return out;
+}
+
+/** The job output saying an output was packed, read by the jobs that take it as an optional input. */
+const packedFlag = (output: string) => `packed-${output}`;
+
+/** The outputs some job takes as an optional input, as `job\0output`. */
+function optionalInputs(plan: Plan): Set<string> {
+  const taken = new Set<string>();
+  for (const job of Object.values(plan.jobs)) for (const input of job.inputs) if (input.optional) taken.add(`${input.job}\0${input.output}`);
+  return taken;
+}
+
+function packedFlags(plan: Plan, id: string, optional: ReadonlySet<string>): Doc {
+  const flags: Doc = {};
+  for (const name of Object.keys(plan.jobs[id]!.outputs)) if (optional.has(`${id}\0${name}`)) flags[packedFlag(name)] = `\${{ steps.pack-${name}.outputs.packed }}`;
+  return flags;
 }
 
 function retention(expireInMs: number | null, where: Where, name: string, diagnostics: TargetDiagnostics): Doc {

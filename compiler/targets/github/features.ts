@@ -63,6 +63,7 @@ export const GITHUB_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "output.expireInMs": exact("retention-days; rounded up to whole days, 1 to 90 (warning)"),
   "input.job": exact("artifact <job>-<output>"),
   "input.output": exact("artifact <job>-<output>"),
+  "input.optional": lowered("the producer says it packed the output (a job output); download-artifact runs only then, and a failed download still fails"),
   "retry.max": approx("not retried (warning)"),
   "retry.on": approx("not retried (warning)"),
   "retry.exitCodes": approx("not retried (warning)"),

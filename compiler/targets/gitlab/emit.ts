@@ -213,7 +213,7 @@ function manualWhen(job: Job, when: GitlabWhen, where: Where, diagnostics: Targe
 /** One script: inputs unpacked, each step in `sh -e -c` with its prelude, failures tracked, outputs packed. */
 function script(plan: Plan, id: string, job: Job, ids: ReadonlyMap<string, string>, diagnostics: TargetDiagnostics): string[] {
   const lines: string[] = [];
-  if (job.inputs.length > 0) lines.push(unpackScript(job.inputs.map((input) => tarPath(ids.get(input.job) ?? input.job, input.output))).trimEnd());
+  if (job.inputs.length > 0) lines.push(unpackScript(job.inputs.map((input) => ({ file: tarPath(ids.get(input.job) ?? input.job, input.output), input: `${input.job}.${input.output}`, optional: input.optional }))).trimEnd());
   lines.push("pipec_status=0");
   job.steps.forEach((step, index) => {
     const where = stepWhere(id, job, step);

@@ -12,10 +12,10 @@
  * brace expansion of artifacts-exclude differs, so it is left out) and that finish in seconds
  * (artifacts-many-paths writes 9000 files). artifacts-after-afterscript is left out too: under
  * --shell-isolation gitlab-ci-local runs its after_script where the job's files are not (its
- * `rm logs/*badlog` fails) and keeps no artifact, where GitLab keeps logs/foo.log. artifacts-shell-fail
- * is left out because pipec differs there: its build keeps no build.log (GitLab only warns), and pipec
- * fails the jobs taking that missing artifact (test before its own `exit 1`, and the when: always
- * deploy), where GitLab runs them without it; the import warns about this.
+ * `rm logs/*badlog` fails) and keeps no artifact, where GitLab keeps logs/foo.log.
+ * artifacts-shell-fail holds GitLab's leniency about artifacts that are not there: its build's paths
+ * match nothing (GitLab warns, uploads nothing), test still runs (and fails on its own `exit 1`), and
+ * the when: always deploy runs without test's artifacts; imported inputs are optional, so pipec agrees.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,6 +33,7 @@ const CASES = [
   "gitlab-ci-local/cases/needs-empty/.gitlab-ci.yml",
   "gitlab-ci-local/cases/artifacts-no-shell-out/.gitlab-ci.yml",
   "gitlab-ci-local/cases/artifacts-shell/.gitlab-ci.yml",
+  "gitlab-ci-local/cases/artifacts-shell-fail/.gitlab-ci.yml",
   "gitlab-ci-local/cases/artifacts-to-source-no/.gitlab-ci.yml",
   "gitlab-ci-local/cases/artifacts-globstar/.gitlab-ci.yml",
   "gitlab-ci-local/cases/when-always/.gitlab-ci.yml",
@@ -48,9 +49,10 @@ beforeAll(() => {
   if ("bin" in found) bin = found.bin;
   else reason = found.reason;
 }, 900_000);
+// Each case leaves two git repositories and gitlab-ci-local's files: removing them all outlasts the default 10 s on a busy machine.
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 type Kept = Record<string, Record<string, string>>;
 

@@ -13,8 +13,8 @@ describe("rewriteScriptVariables", () => {
     ["cd ${CI_PROJECT_DIR}/build", "cd ${PIPEC_WORKSPACE}/build", []],
     ['echo "${CI_JOB_NAME:-none}"', 'echo "${PIPEC_JOB_NAME:-none}"', []],
     ["echo $CI_PIPELINE_ID-$CI_COMMIT_TAG", "echo ${PIPEC_RUN_ID}-${PIPEC_GIT_TAG}", []],
-    ["echo $CI_COMMIT_REF_NAME", "echo ${PIPEC_GIT_BRANCH:-$PIPEC_GIT_TAG}", []],
-    ['test "$GITHUB_REF_NAME" = main', 'test "${PIPEC_GIT_BRANCH:-$PIPEC_GIT_TAG}" = main', []],
+    ["echo $CI_COMMIT_REF_NAME", "echo ${PIPEC_GIT_BRANCH:-${PIPEC_GIT_TAG}}", []],
+    ['test "$GITHUB_REF_NAME" = main', 'test "${PIPEC_GIT_BRANCH:-${PIPEC_GIT_TAG}}" = main', []],
     ["cp a $GITHUB_WORKSPACE/b && echo $GITHUB_SHA", "cp a ${PIPEC_WORKSPACE}/b && echo ${PIPEC_GIT_SHA}", []],
     // Single quotes: the shell expands nothing, so the text stays as it is.
     ["echo '$CI_COMMIT_SHA' \"$CI_COMMIT_SHA\"", "echo '$CI_COMMIT_SHA' \"${PIPEC_GIT_SHA}\"", []],
@@ -74,7 +74,7 @@ describe("importing scripts that read predefined variables", () => {
     ].join("\n");
     const result = importPipeline("ci.yml", yaml, { from: "github" });
     expect(result.text).toContain('"echo ${PIPEC_GIT_SHA} ${PIPEC_GIT_SHA}"');
-    expect(result.text).toContain('"cd ${PIPEC_WORKSPACE} && echo ${PIPEC_GIT_BRANCH:-$PIPEC_GIT_TAG}"');
+    expect(result.text).toContain('"cd ${PIPEC_WORKSPACE} && echo ${PIPEC_GIT_BRANCH:-${PIPEC_GIT_TAG}}"');
     expect(todosOf(result)).toEqual(["ci.yml:8: the script reads $GITHUB_REPOSITORY, which GitHub predefines and pipec does not set: it reads as empty"]);
   });
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadYamlPipeline } from "../../../compiler/yaml/index.ts";
 import { PlanSchema, type PlanInput } from "../../../runtime/plan/schema.ts";
-import { at, compile, FILE, yaml } from "./helpers.ts";
+import { at, compile, diagnose, FILE, yaml } from "./helpers.ts";
 
 describe("the authoring dialect", () => {
   it("maps a small pipeline to the exact PlanInput", () => {
@@ -197,6 +197,22 @@ describe("the authoring dialect", () => {
         use: { inputs: [v1.2.dist], steps: [ls] }
     `);
     expect(plan.jobs["use"]?.inputs).toEqual([{ job: "v1.2", output: "dist" }]);
+  });
+
+  it("takes { from, optional } inputs; an output taken twice is optional only if both say so", () => {
+    const { plan } = diagnose(yaml`
+      name: p
+      image: x
+      jobs:
+        build: { steps: [make], artifacts: { bin: out/, docs: { paths: docs/, optional: true } } }
+        use:
+          inputs: [build.bin, { from: build.bin, optional: true }, { from: build.docs, optional: true }, { from: build.docs, optional: true }]
+          steps: [ls]
+    `);
+    expect(plan?.jobs["use"]?.inputs).toEqual([
+      { job: "build", output: "bin", optional: false },
+      { job: "build", output: "docs", optional: true },
+    ]);
   });
 
   it("lets environment win over a job secret of the same name", () => {
