@@ -73,6 +73,14 @@ export const ArtifactSchema = z.union(
   { error: "expected a path, a list of paths or { paths, exclude, optional, expire_in }" },
 );
 
+/**
+ * What the repair of a rejected document (repair-authoring.ts) puts in place of a rejected element of a
+ * job's `inputs` or `depends_on` list: the mapping passes over it, so the list's other elements (and
+ * their indices, so their locations) still take part in the checks. No job name or input reference can
+ * be written like it, so nothing an author writes is taken for it.
+ */
+export const REPAIRED_HOLE = "\u0000rejected";
+
 const inputRef = () => z.string().regex(INPUT_REF, 'an input is written job.output, like "build.dist"');
 export const InputSchema = z.union(
   [

@@ -1,7 +1,7 @@
 /** One authoring job (one matrix expansion of it) to a plan job. */
 import type { MatrixCombination } from "../matrix.ts";
 import type { JobInput } from "../../runtime/plan/schema.ts";
-import { INPUT_REF, type AuthoringJob } from "./authoring-schema.ts";
+import { INPUT_REF, REPAIRED_HOLE, type AuthoringJob } from "./authoring-schema.ts";
 import { durationMs, locationOf, record, recordKey, type MapContext } from "./map-context.ts";
 import { addSecretEnv, mapEnv } from "./map-env.ts";
 import { mapCaches, mapOutputs, mapResources, mapRetry, mapServices } from "./map-job-parts.ts";
@@ -132,6 +132,7 @@ function mapNeeds(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobRe
   record(context, [...plan, "needs"], [...doc, "depends_on"]);
   const names = typeof job.depends_on === "string" ? [job.depends_on] : job.depends_on;
   names.forEach((name, index) => {
+    if (name === REPAIRED_HOLE) return;
     const from = typeof job.depends_on === "string" ? [...doc, "depends_on"] : [...doc, "depends_on", index];
     for (const id of idsOf(name) ?? [name]) {
       record(context, [...plan, "needs", needs.length], from);
@@ -153,6 +154,7 @@ function mapInputs(job: AuthoringJob, plan: string[], doc: string[], idsOf: JobR
   const needed = new Set(needs);
   record(context, [...plan, "inputs"], [...doc, "inputs"]);
   job.inputs.forEach((entry, index) => {
+    // (A rejected element, REPAIRED_HOLE, matches no reference: passed over.)
     const written = typeof entry === "string" ? { ref: entry, optional: undefined } : { ref: entry.from, optional: entry.optional };
     const match = INPUT_REF.exec(written.ref);
     if (!match?.[1] || !match[2]) return;

@@ -11,11 +11,20 @@
  */
 import { z } from "zod";
 import type { PlanPath } from "../draft.ts";
-import { AuthoringPipelineSchema, JobSchema, type AuthoringPipeline } from "./authoring-schema.ts";
+import { AuthoringPipelineSchema, INPUT_REF, InputSchema, JobSchema, REPAIRED_HOLE, type AuthoringPipeline } from "./authoring-schema.ts";
 import { isRecord } from "../plain-data.ts";
+import { flattenUnion } from "./schema-issues.ts";
 
-/** The authoring schema with any job name, so a job named "test suite" still takes part in the checks. */
-const AnyJobNames = AuthoringPipelineSchema.extend({ jobs: z.record(z.string(), JobSchema) });
+/** The authoring schema with any job name, so a job named "test suite" still takes part in the checks, and holes in its lists. */
+const AnyJobNames = AuthoringPipelineSchema.extend({
+  jobs: z.record(
+    z.string(),
+    JobSchema.extend({
+      // One union of a string and a mapping, as InputSchema: a bad mapping's own issues still point inside it.
+      inputs: z.array(z.union([z.string().refine((ref) => ref === REPAIRED_HOLE || INPUT_REF.test(ref)), InputSchema.options[1]])).optional(),
+    }),
+  ),
+});
 
 /** Each round removes at least one value; a document needs about one round per level of nesting. */
 const MAX_ROUNDS = 16;
@@ -42,7 +51,8 @@ export function repairAuthoring(input: Record<string, unknown>, issues?: readonl
       found = parsed.error.issues;
     }
     let changed = false;
-    for (const issue of found) {
+    // A union's issues are those of the branch the value's type picked: a bad element of a list, not the list.
+    for (const issue of found.flatMap((each) => flattenUnion(each, []))) {
       const path = issue.path as PlanPath;
       if (issue.code === "unrecognized_keys") {
         for (const key of issue.keys) changed = removeAt(candidate, [...path, key], copies) || changed;
@@ -81,10 +91,12 @@ function writableAt(root: Record<string, unknown>, path: PlanPath, copies: WeakS
 function removeAt(root: Record<string, unknown>, path: PlanPath, copies: WeakSet<object>): boolean {
   if (path.length === 0) return false;
   const parent = writableAt(root, path.slice(0, -1), copies);
+  // The path leaves the data: an earlier issue of this round already replaced what held it (a hole for a list element).
+  if (!Array.isArray(parent) && !isRecord(parent)) return false;
   const leaf = path[path.length - 1]!;
-  const current = Array.isArray(parent) || isRecord(parent) ? (parent as Record<string | number, unknown>)[leaf] : undefined;
+  const current = (parent as Record<string | number, unknown>)[leaf];
   const standIn = standInFor(path, current);
-  if (standIn !== undefined && (Array.isArray(parent) || isRecord(parent))) {
+  if (standIn !== undefined) {
     if (JSON.stringify(current) === JSON.stringify(standIn)) return removeAt(root, path.slice(0, -1), copies);
     (parent as Record<string | number, unknown>)[leaf] = standIn;
     return true;
@@ -114,6 +126,8 @@ function standInFor(path: PlanPath, current: unknown): unknown {
   if (path.length === 1 && top === "jobs") return {};
   if (top !== "jobs") return undefined;
   if (path.length === 2) return { steps: STEP };
+  // An element of a job's inputs or depends_on list: a hole the mapping passes over.
+  if (path.length === 4 && (field === "inputs" || field === "depends_on") && typeof index === "number") return REPAIRED_HOLE;
   if (field !== "steps") return undefined;
   if (path.length === 3) return STEP;
   if (path.length === 4 && typeof index === "number") return STEP[0];

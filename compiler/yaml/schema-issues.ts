@@ -39,7 +39,7 @@ export function issuesToDiagnostics(issues: readonly Issue[], context: IssueCont
  * A union reports every branch. When the input's type picked exactly one branch (a mapping for
  * `string | { ... }`), that branch's own issues are the useful ones; otherwise the union's message is.
  */
-function flattenUnion(issue: Issue, prefix: PlanPath): Issue[] {
+export function flattenUnion(issue: Issue, prefix: PlanPath): Issue[] {
   const path = [...prefix, ...(issue.path as (string | number)[])];
   if (issue.code !== "invalid_union") return [{ ...issue, path }];
   const matching = issue.errors.filter((branch) => !(branch.length === 1 && branch[0]?.code === "invalid_type" && branch[0].path.length === 0));

@@ -102,6 +102,33 @@ jobs:
     expect(new Set(diagnostics.map((d) => JSON.stringify(d))).size).toBe(diagnostics.length);
   });
 
+  it("a bad element of inputs or depends_on hides none of the list's other mistakes", () => {
+    const file = write(
+      "lists.yaml",
+      `name: lists
+image: busybox:1.36
+jobs:
+  build:
+    steps: ["echo hi > a.txt"]
+    artifacts: { dist: a.txt }
+  use:
+    depends_on: [build, 7, lint]
+    steps: ["cat a.txt"]
+    inputs: [build.nope, { form: build.dist }, build.dist, { from: build.gone, optional: "yes" }]
+`,
+    );
+    const { code, diagnostics } = validateJson(file);
+    expect(code).toBe(2);
+    expect(diagnostics.map(where)).toEqual([
+      "8:25 schema",
+      "8:28 unknown-need",
+      "10:14 unknown-output",
+      "10:28 unknown-field",
+      "10:60 unknown-output",
+      "10:90 schema",
+    ]);
+  });
+
   it("gives the same code and words for the same mistakes in TypeScript and YAML", () => {
     const fixtures = join(import.meta.dirname, "..", "fixtures", "equivalent-mistakes");
     const ts = validateJson(join(fixtures, "ci.pipeline.ts"), "--no-typecheck");

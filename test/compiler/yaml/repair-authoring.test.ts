@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { REPAIRED_HOLE } from "../../../compiler/yaml/authoring-schema.ts";
 import { repairAuthoring } from "../../../compiler/yaml/repair-authoring.ts";
 import { nestingPastLimit } from "../../../compiler/yaml/nesting-limit.ts";
 
@@ -17,10 +18,21 @@ describe("repairAuthoring", () => {
       name: "p",
       jobs: {
         "test suite": { steps: ["npm test"] },
-        build: { depends_on: ["lint"], steps: ["true", { script: "b" }] },
+        build: { depends_on: ["lint"], steps: [{ script: "true" }, { script: "b" }] },
         deploy: { steps: ["true"], matrix: { node: [20] } },
       },
     });
+  });
+
+  it("a rejected element of inputs or depends_on becomes a hole: the list's other elements stay, at their indices", () => {
+    const repaired = repairAuthoring({
+      name: "p",
+      jobs: {
+        build: { steps: ["make"] },
+        use: { steps: ["cat"], depends_on: ["build", 7, "lint"], inputs: ["build.nope", { form: "build.dist" }, "build.dist", { from: "build.x", optional: "yes" }] },
+      },
+    });
+    expect(repaired?.jobs["use"]).toEqual({ steps: ["cat"], depends_on: ["build", REPAIRED_HOLE, "lint"], inputs: ["build.nope", REPAIRED_HOLE, "build.dist", { from: "build.x" }] });
   });
 
   it("stands in for a missing name and a job that is not a mapping", () => {
