@@ -62,8 +62,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const walker = new Walker(doc, diagnostics, at);
   const value = walker.walk(doc.contents);
   if (walker.aborted || walker.broken) return { document: null, diagnostics };
-  // Positions are found on demand by following a path down the node tree (lookups are few: one per
-  // diagnostic and per recorded plan value), not kept for every node of a file that may have 100,000.
+  // Positions are found on demand by following a path down the node tree (asked for each job's and
+  // step's source and each diagnostic), not kept for every node of a file that may have 100,000.
   const nodeAt = (path: PlanPath) => walker.locate(path)?.node;
   const keyAt = (path: PlanPath) => walker.locate(path)?.keyOffset;
   return {
