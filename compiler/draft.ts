@@ -40,13 +40,19 @@ export function locatorFromTable<T>(table: ReadonlyMap<string, T>, fallback: Sou
   };
 }
 
-/** The entry of the longest recorded prefix of `path`, and that prefix's length. */
-export function nearestEntry<T>(table: ReadonlyMap<string, T>, path: PlanPath): { entry: T; length: number } | null {
+/**
+ * The entry of the longest recorded prefix of `path`, and that prefix's length. With `resolve`, what
+ * it makes of the entry, and an entry it makes nothing of (undefined) is passed over for a shorter prefix.
+ */
+export function nearestEntry<T>(table: ReadonlyMap<string, T>, path: PlanPath): { entry: T; length: number } | null;
+export function nearestEntry<T, R>(table: ReadonlyMap<string, T>, path: PlanPath, resolve: (entry: T) => R | undefined): { entry: R; length: number } | null;
+export function nearestEntry<T, R>(table: ReadonlyMap<string, T>, path: PlanPath, resolve?: (entry: T) => R | undefined): { entry: T | R; length: number } | null {
   // The keys of every prefix, longest first: the nearest recorded parent answers.
   const keys = [""];
   for (const segment of path) keys.push(keys.length === 1 ? String(segment) : `${keys[keys.length - 1]}\u0000${String(segment)}`);
   for (let end = path.length; end >= 0; end--) {
-    const entry = table.get(keys[end]!);
+    const found = table.get(keys[end]!);
+    const entry = found === undefined || !resolve ? found : resolve(found);
     if (entry !== undefined) return { entry, length: end };
   }
   return null;

@@ -6,12 +6,13 @@
  * (passed through); anything else is the authoring dialect of `authoring-schema.ts`.
  */
 import { error, sortDiagnostics, type Diagnostic } from "../diagnostic.ts";
-import { locatorFromTable, type Draft } from "../draft.ts";
+import { nearestEntry, type Draft, type PlanPath } from "../draft.ts";
 import { labelPath, type FieldSpeller } from "../label.ts";
 import { PLAN_API_VERSION, type SourceLocation } from "../../runtime/plan/schema.ts";
 import { AuthoringPipelineSchema, type AuthoringPipeline } from "./authoring-schema.ts";
 import { canonicalDraft } from "./canonical-plan.ts";
 import { parseYaml, type LocatedDocument } from "./located-document.ts";
+import { recordedOffset, type Recorded } from "./map-context.ts";
 import { mapPipeline } from "./map-pipeline.ts";
 import { repairAuthoring } from "./repair-authoring.ts";
 import { describeValue, issuesToDiagnostics } from "./schema-issues.ts";
@@ -71,10 +72,15 @@ function authoringDraft(value: Record<string, unknown>, document: LocatedDocumen
   }
   if (!data) return null;
   // Mapping valid data is safe even after a duplicate key, and finds the problems only it can see.
-  const table = new Map<string, number>();
+  const table = new Map<string, Recorded>();
   const plan = mapPipeline(data, { file, document, diagnostics, table });
+  const offsetOf = (entry: Recorded) => recordedOffset(document, entry);
+  const locate = (path: PlanPath) => {
+    const nearest = nearestEntry(table, path, offsetOf);
+    return nearest ? document.at(nearest.entry) : { file, line: 1, column: 1 };
+  };
   let spell: FieldSpeller | undefined;
-  return { plan, locate: locatorFromTable(table, { file, line: 1, column: 1 }, document.at), label: (path) => labelPath(plan, path, (spell ??= yamlSpeller(table, document))) };
+  return { plan, locate, label: (path) => labelPath(plan, path, (spell ??= yamlSpeller(table, document))) };
 }
 
 function finish(draft: Draft | null, diagnostics: readonly Diagnostic[]): YamlLoadResult {

@@ -1,11 +1,11 @@
 /**
  * YAML text to plain data plus positions, read by `yaml` alone (one reader, so there is no second
  * reading of the same text to disagree with it) with a LineCounter, whose node tree we then walk ourselves (instead of `toJS`) so that every value, even one reached through an alias or a
- * merge key, keeps the position of the node it came from, keyed by its path in the document.
+ * merge key, keeps the position of the node it came from, found by its path in the document.
  */
 import YAML, { type Alias, type Document, type Node, type Pair } from "yaml";
 import { error, warning, type Diagnostic } from "../diagnostic.ts";
-import { pathKey, type PlanPath } from "../draft.ts";
+import type { PlanPath } from "../draft.ts";
 import type { SourceLocation } from "../../runtime/plan/schema.ts";
 import { MAX_NESTING, nestingPastLimit } from "./nesting-limit.ts";
 import { setOwn } from "./values.ts";
@@ -59,12 +59,13 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   for (const w of doc.warnings) diagnostics.push(warning("yaml-syntax", plainMessage(w.message), at(w.pos[0])));
   if (syntax.length > 0) return { document: null, diagnostics };
 
-  const nodes = new Map<string, Node>();
-  const keys = new Map<string, number>();
-  const walker = new Walker(doc, nodes, keys, diagnostics, at);
-  const value = walker.walk(doc.contents, ROOT);
+  const walker = new Walker(doc, diagnostics, at);
+  const value = walker.walk(doc.contents);
   if (walker.aborted || walker.broken) return { document: null, diagnostics };
-  const nodeAt = (path: PlanPath) => nodes.get(pathKey(path));
+  // Positions are found on demand by following a path down the node tree (asked for each job's and
+  // step's source and each diagnostic), not kept for every node of a file that may have 100,000.
+  const nodeAt = (path: PlanPath) => walker.locate(path)?.node;
+  const keyAt = (path: PlanPath) => walker.locate(path)?.keyOffset;
   return {
     diagnostics,
     document: {
@@ -74,11 +75,11 @@ export function parseYaml(text: string, file: string): ParsedYaml {
         return range ? at(range[0]) : undefined;
       },
       key: (path) => {
-        const offset = keys.get(pathKey(path));
+        const offset = keyAt(path);
         return offset === undefined ? undefined : at(offset);
       },
       nodeOffset: (path) => nodeAt(path)?.range?.[0],
-      keyOffset: (path) => keys.get(pathKey(path)),
+      keyOffset: keyAt,
       at,
       find: (path, needle, occurrence) => {
         const range = nodeAt(path)?.range;
@@ -122,17 +123,18 @@ class Walker {
    * with that anchor before the alias, in document order) but walks the whole document per alias.
    */
   private targets: Map<Alias, Node | undefined> | undefined;
+  /** What a mapping's merge keys bring in, as the walk resolved them (only mappings with a `<<`). */
+  private readonly merged = new Map<Node, Entry[]>();
+  /** Each mapping's entries by key name, built when a lookup first passes through it. */
+  private readonly entries = new Map<Node, Map<string, Entry>>();
 
   constructor(
     private readonly doc: Document.Parsed,
-    private readonly nodes: Map<string, Node>,
-    private readonly keys: Map<string, number>,
     private readonly diagnostics: Diagnostic[],
     private readonly at: (offset: number) => SourceLocation,
   ) {}
 
-  /** `at` is the path of `node` as its `pathKey`, built a segment at a time (see `childAt`). */
-  walk(node: unknown, at: PathAt): unknown {
+  walk(node: unknown): unknown {
     if (this.aborted || node === null || node === undefined) return null;
     if (++this.count > MAX_NODES) return this.abort(`the document expands to more than ${MAX_NODES} nodes (too many aliases?)`, node);
     if (YAML.isAlias(node)) {
@@ -143,33 +145,29 @@ class Walker {
         return null;
       }
       if (this.active.has(target)) return this.abort(`alias *${node.source} refers to a node that contains it`, node);
-      this.nodes.set(at.key, node);
-      const value = this.walk(target, at);
-      this.nodes.set(at.key, node); // the alias, not the anchor, is where this value is used
-      return value;
+      return this.walk(target);
     }
     if (!YAML.isNode(node)) return null;
-    this.nodes.set(at.key, node);
     if (YAML.isScalar(node)) return node.value;
     this.active.add(node);
     try {
       // `!!omap` is a mapping whose keys keep their order, as every mapping here does; `!!pairs` allows
       // repeated keys, which nothing in a pipeline means, so it is an error where it is written.
-      if (node.tag === "tag:yaml.org,2002:omap" && YAML.isSeq(node)) return this.walkMap(node.items as unknown as Pair[], at, node);
+      if (node.tag === "tag:yaml.org,2002:omap" && YAML.isSeq(node)) return this.walkMap(node.items as unknown as Pair[], node);
       if (node.tag === "tag:yaml.org,2002:pairs") {
         this.broken = true;
         this.diagnostics.push(error("schema", "!!pairs (a list of key-value pairs that may repeat keys) has no meaning in a pipeline", this.where(node), "write a plain mapping"));
         return null;
       }
-      if (YAML.isSeq(node)) return node.items.map((item, index) => this.walk(item, childAt(at, index)));
-      if (YAML.isMap(node)) return this.walkMap(node.items, at, node);
+      if (YAML.isSeq(node)) return node.items.map((item) => this.walk(item));
+      if (YAML.isMap(node)) return this.walkMap(node.items, node);
       return null;
     } finally {
       this.active.delete(node);
     }
   }
 
-  private walkMap(pairs: readonly Pair[], at: PathAt, owner: Node): Record<string, unknown> {
+  private walkMap(pairs: readonly Pair[], owner: Node): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const first = new Map<string, number>();
     const set = (name: string, value: unknown) => setOwn(out, name, value);
@@ -187,26 +185,68 @@ class Walker {
         continue;
       }
       first.set(name, offset);
-      const child = childAt(at, name);
-      this.keys.set(child.key, offset);
-      set(name, pair.value === null ? null : this.walk(pair.value, child));
-      if (pair.value === null) this.nodes.set(child.key, pair.key as Node);
+      set(name, pair.value === null ? null : this.walk(pair.value));
     }
     // Merge keys (`<<: *defaults`, `<<: [*a, *b]`): explicit keys win, then earlier sources win, and a
     // source's own merge keys count as its keys (YAML 1.1 merge, as `yaml` with `merge: true` reads it).
+    const merged: Entry[] = [];
     for (const pair of pairs) {
       if (!isMergeKey(pair.key)) continue;
-      for (const merged of this.mergedPairs(pair.value)) {
-        const name = this.keyName(merged.key);
+      for (const { key, value } of this.mergedPairs(pair.value)) {
+        const name = this.keyName(key);
         if (name === undefined || first.has(name)) continue;
-        first.set(name, YAML.isNode(merged.key) ? (merged.key.range?.[0] ?? 0) : 0);
-        const child = childAt(at, name);
-        this.keys.set(child.key, first.get(name) ?? 0);
-        set(name, this.walk(merged.value, child));
+        const keyOffset = YAML.isNode(key) ? (key.range?.[0] ?? 0) : 0;
+        first.set(name, keyOffset);
+        merged.push({ name, keyOffset, node: YAML.isNode(value) ? value : undefined });
+        set(name, this.walk(value));
       }
     }
+    if (merged.length > 0 && !this.merged.has(owner)) this.merged.set(owner, merged);
     this.reported.add(owner);
     return out;
+  }
+
+  /**
+   * The node at a document path (an alias where the value came through one) and the offset of the
+   * mapping key that holds it: where the walk found each value, found again by following the path.
+   */
+  locate(path: PlanPath): { node: Node | undefined; keyOffset: number | undefined } | undefined {
+    let node: Node | undefined = YAML.isNode(this.doc.contents) ? this.doc.contents : undefined;
+    let keyOffset: number | undefined;
+    for (const segment of path) {
+      const container = YAML.isAlias(node) ? this.resolve(node) : node;
+      if (YAML.isMap(container) || (YAML.isSeq(container) && container.tag === "tag:yaml.org,2002:omap")) {
+        const entry = this.entriesOf(container).get(String(segment));
+        if (!entry) return undefined;
+        node = entry.node;
+        keyOffset = entry.keyOffset;
+      } else if (YAML.isSeq(container)) {
+        const item: unknown = container.items[typeof segment === "number" ? segment : INDEX.test(segment) ? Number(segment) : -1];
+        node = YAML.isNode(item) ? item : undefined;
+        keyOffset = undefined;
+      } else return undefined;
+      if (node === undefined && keyOffset === undefined) return undefined;
+    }
+    return { node, keyOffset };
+  }
+
+  /** A mapping's values by key name as `walkMap` reads them: the first of repeated keys, then what merge keys bring. */
+  private entriesOf(owner: Node & { items: unknown[] }): Map<string, Entry> {
+    let entries = this.entries.get(owner);
+    if (entries) return entries;
+    entries = new Map();
+    for (const pair of owner.items as Pair[]) {
+      if (isMergeKey(pair.key)) continue;
+      const name = nameOf(pair.key);
+      if (name === undefined || entries.has(name)) continue;
+      const keyOffset = YAML.isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
+      // A key without a value (`key:` in a flow mapping) is located at the key.
+      const node = pair.value === null ? (pair.key as Node) : YAML.isNode(pair.value) ? pair.value : undefined;
+      entries.set(name, { name, keyOffset, node });
+    }
+    for (const entry of this.merged.get(owner) ?? []) if (!entries.has(entry.name)) entries.set(entry.name, entry);
+    this.entries.set(owner, entries);
+    return entries;
   }
 
   /** The pairs a merge key's value brings in, its sources in order, each with its own merges expanded. */
@@ -258,8 +298,8 @@ class Walker {
   }
 
   private keyName(key: unknown): string | undefined {
-    if (YAML.isScalar(key) && (typeof key.value === "string" || typeof key.value === "number" || typeof key.value === "boolean")) return String(key.value);
-    if (YAML.isScalar(key) && key.value === null) return "";
+    const name = nameOf(key);
+    if (name !== undefined) return name;
     this.diagnostics.push(error("schema", "a mapping key must be a plain string", this.where(key)));
     return undefined;
   }
@@ -275,17 +315,21 @@ class Walker {
   }
 }
 
-/** A document path as its `pathKey`, and whether it is the root (whose key, "", a child does not start with). */
-interface PathAt {
-  readonly key: string;
-  readonly root: boolean;
+/** A mapping's value under one key: its node (undefined for a merged key without a value) and where the key starts. */
+interface Entry {
+  readonly name: string;
+  readonly keyOffset: number;
+  readonly node: Node | undefined;
 }
 
-const ROOT: PathAt = { key: "", root: true };
+/** A sequence index as a path segment may spell it ("0", "12"), as `pathKey` would join it. */
+const INDEX = /^(0|[1-9][0-9]*)$/;
 
-/** `pathKey([...path, segment])` from `pathKey(path)`, without building the path: the walk visits every node once. */
-function childAt(at: PathAt, segment: string | number): PathAt {
-  return { key: at.root ? String(segment) : `${at.key}\u0000${segment}`, root: false };
+/** A mapping key's name: a scalar's text ("" for a null key), undefined for a key that is not a plain scalar. */
+function nameOf(key: unknown): string | undefined {
+  if (YAML.isScalar(key) && (typeof key.value === "string" || typeof key.value === "number" || typeof key.value === "boolean")) return String(key.value);
+  if (YAML.isScalar(key) && key.value === null) return "";
+  return undefined;
 }
 
 function isMergeKey(key: unknown): boolean {

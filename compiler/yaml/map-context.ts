@@ -13,20 +13,30 @@ export interface MapContext {
   readonly file: string;
   readonly document: LocatedDocument;
   readonly diagnostics: Diagnostic[];
-  /** Plan path (as `pathKey`) to the source offset of the author's text (`document.at` makes it a location). */
-  readonly table: Map<string, number>;
+  /** Plan path (as `pathKey`) to the document path of the author's text, looked up by `recordedOffset` when asked. */
+  readonly table: Map<string, Recorded>;
 }
+
+/**
+ * Where a plan value came from: a document path (its node, else its key), or `keyOf` one (its key,
+ * else its node). The position is looked up only for the few entries a diagnostic or label asks about.
+ */
+export type Recorded = PlanPath | { readonly keyOf: PlanPath };
 
 /** Records that the plan value at `planPath` came from the document node at `docPath`. */
 export function record(context: MapContext, planPath: PlanPath, docPath: PlanPath): void {
-  const offset = context.document.nodeOffset(docPath) ?? context.document.keyOffset(docPath);
-  if (offset !== undefined) context.table.set(pathKey(planPath), offset);
+  context.table.set(pathKey(planPath), docPath);
 }
 
 /** Records a mapping key's position (a job's `build:`), which reads better than its first field. */
 export function recordKey(context: MapContext, planPath: PlanPath, docPath: PlanPath): void {
-  const offset = context.document.keyOffset(docPath) ?? context.document.nodeOffset(docPath);
-  if (offset !== undefined) context.table.set(pathKey(planPath), offset);
+  context.table.set(pathKey(planPath), { keyOf: docPath });
+}
+
+/** The source offset a recorded entry stands for; undefined where the document has nothing at its path (the entry then does not count). */
+export function recordedOffset(document: LocatedDocument, entry: Recorded): number | undefined {
+  if ("keyOf" in entry) return document.keyOffset(entry.keyOf) ?? document.nodeOffset(entry.keyOf);
+  return document.nodeOffset(entry) ?? document.keyOffset(entry);
 }
 
 /** Records a value and everything inside it, where plan and document have the same shape below the two paths. */

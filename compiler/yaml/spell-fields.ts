@@ -8,6 +8,7 @@
 import { nearestEntry, type PlanPath } from "../draft.ts";
 import type { FieldSpeller } from "../label.ts";
 import type { LocatedDocument } from "./located-document.ts";
+import { recordedOffset, type Recorded } from "./map-context.ts";
 
 interface DocumentIndex {
   /** Source offset of a value to the document paths of the values there (more than one through aliases). */
@@ -16,12 +17,13 @@ interface DocumentIndex {
   readonly keys: Map<number, PlanPath[]>;
 }
 
-/** `table` is the mapping's (plan path key to the offset of the author's node or key, map-context.ts). */
-export function yamlSpeller(table: ReadonlyMap<string, number>, document: LocatedDocument): FieldSpeller {
+/** `table` is the mapping's (plan path key to where the author wrote it, map-context.ts). */
+export function yamlSpeller(table: ReadonlyMap<string, Recorded>, document: LocatedDocument): FieldSpeller {
   let index: DocumentIndex | undefined;
+  const offsetOf = (entry: Recorded) => recordedOffset(document, entry);
   /** The document path a plan path came from, among those under `prefix`, and how much of the plan path it covers. */
   const sourceOf = (planPath: PlanPath, prefix: PlanPath, exactLength?: number): { doc: PlanPath; matched: number } | null => {
-    const nearest = nearestEntry(table, planPath);
+    const nearest = nearestEntry(table, planPath, offsetOf);
     if (!nearest) return null;
     index ??= indexDocument(document);
     // A mapping's node starts at its first key: values are tried before keys.
