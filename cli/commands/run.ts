@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { compileFile } from "../../compiler/index.ts";
+import { compileFile } from "../../compiler/compile.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";
 import { PlanSchema, type Plan } from "../../runtime/plan/schema.ts";
