@@ -28,15 +28,26 @@ export interface ProjectScan {
 
 /** `skip`: project-relative paths left out with everything under them (the run folder, files of secret values). */
 export async function scanProject(projectDir: string, cache: StatCache, skip: ReadonlySet<string>): Promise<ProjectScan> {
-  const git = await isGitWorkTree(projectDir);
   const scanner = new Scanner(projectDir, await realpath(projectDir), cache, skip);
+  let selection: ProjectScan["selection"] = "git";
   try {
-    if (git) for await (const batch of listGitFiles(projectDir)) scanner.addAll(batch);
-    else scanner.addAll(walkFiles(projectDir));
+    // git is asked for the list first (one process, not two): only when it lists nothing and fails
+    // does it matter whether this is a work tree at all (not one: every file is taken).
+    let batches = 0;
+    try {
+      for await (const batch of listGitFiles(projectDir)) {
+        batches++;
+        scanner.addAll(batch);
+      }
+    } catch (cause) {
+      if (batches > 0 || (await isGitWorkTree(projectDir))) throw cause;
+      selection = "all";
+      scanner.addAll(walkFiles(projectDir));
+    }
   } catch (cause) {
     throw asSnapshotError(cause, projectDir);
   }
-  return { inputs: scanner.inputs, unknown: scanner.unknown, warnings: scanner.warnings, selection: git ? "git" : "all" };
+  return { inputs: scanner.inputs, unknown: scanner.unknown, warnings: scanner.warnings, selection };
 }
 
 class Scanner {
