@@ -50,6 +50,9 @@ export async function scanProject(projectDir: string, cache: StatCache, skip: Re
   return { inputs: scanner.inputs, unknown: scanner.unknown, warnings: scanner.warnings, selection };
 }
 
+const SLASH = 0x2f;
+const NO_THROW = { throwIfNoEntry: false } as const;
+
 class Scanner {
   readonly inputs: (ScannedFile | ScannedLink)[] = [];
   readonly warnings: string[] = [];
@@ -72,10 +75,10 @@ class Scanner {
   }
 
   private add(path: string): void {
-    if (this.skipped.length > 0 && this.skipped.some((x) => path === x || path.startsWith(`${x}/`))) return;
+    if (this.skipped.length > 0 && this.skipped.some((x) => path === x || (path.startsWith(x) && path.charCodeAt(x.length) === SLASH))) return;
     // Listed paths are already normal (no "." or ".." parts, no doubled "/"): no join() per file.
     const abs = this.prefix + path;
-    const stats = lstatSync(abs, { throwIfNoEntry: false });
+    const stats = lstatSync(abs, NO_THROW);
     // Listed by git but deleted from the work tree, or removed while we walk: nothing to take.
     if (stats === undefined) return;
     if (stats.isFile()) return this.addFile(path, stats);
