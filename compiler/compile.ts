@@ -11,6 +11,7 @@ import type { Plan, PlanInput } from "../runtime/plan/schema.ts";
 import { dedupeDiagnostics, error, hasErrors, preferPipecAtSameSpot, sortDiagnostics, warning, type Diagnostic } from "./diagnostic.ts";
 import type { Draft } from "./draft.ts";
 import { folderFailure, readPipelineText } from "./read-pipeline.ts";
+import { validatedPlanMemo } from "./validated-plans.ts";
 import { nestingPastLimit } from "./yaml/nesting-limit.ts";
 
 export interface CompileOptions {
@@ -48,7 +49,7 @@ export async function compileFile(file: string, options: CompileOptions = {}): P
   const { text, diagnostic } = await readPipelineText(file);
   if (diagnostic) return failed([diagnostic]);
   if (extension === ".json") {
-    const plan = await cleanJsonPlan(text);
+    const plan = await cleanJsonPlan(text, display, options.cacheDir === undefined ? ".pipec/cache" : options.cacheDir);
     if (plan) return plan;
   }
   const { loadYamlPipeline } = await import("./yaml/index.ts");
@@ -94,7 +95,10 @@ async function finish(draft: Draft | null, diagnostics: Diagnostic[], typecheckC
  * JSON.parse and YAML could read differently) and validation has not a word to say; anything else
  * returns null and takes the YAML path, whose diagnostics name lines and columns.
  */
-async function cleanJsonPlan(text: string): Promise<CompileResult | null> {
+async function cleanJsonPlan(text: string, display: string, cacheDir: string | null): Promise<CompileResult | null> {
+  const memo = cacheDir === null ? null : validatedPlanMemo(cacheDir, text, display, import.meta.url);
+  const known = memo === null ? null : await memo.read();
+  if (known) return { plan: known, diagnostics: [], typecheckCached: false };
   if (nestingPastLimit(text) >= 0) return null;
   let value: unknown;
   try {
@@ -108,7 +112,9 @@ async function cleanJsonPlan(text: string): Promise<CompileResult | null> {
   const { digest, ...plan } = value as Record<string, unknown>;
   const draft: Draft = { plan: plan as unknown as PlanInput, locate: () => null, ...(typeof digest === "string" ? { statedDigest: { digest, location: null } } : {}) };
   const result = await finish(draft, [], false);
-  return result.plan !== null && result.diagnostics.length === 0 ? result : null;
+  if (result.plan === null || result.diagnostics.length > 0) return null;
+  await memo?.write(result.plan);
+  return result;
 }
 
 /** A plan file whose digest does not fit its content was changed after `pipec build` wrote it: it runs as it is, and that is said. */
