@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { renderDiagnostics, type Diagnostic } from "../compiler/index.ts";
+import type { Diagnostic } from "../compiler/diagnostic.ts";
+import { renderDiagnostics } from "../compiler/render-diagnostics.ts";
 import type { Terminal } from "./output.ts";
 
 /** Prints diagnostics with code frames read from the files they name (relative to the pipeline's folder). */

@@ -7,10 +7,12 @@
  * build never loads the YAML parser, and importing the compiler costs almost nothing.
  */
 import { basename, dirname, extname, resolve } from "node:path";
-import type { Plan } from "../runtime/plan/schema.ts";
+import type { Plan, PlanInput } from "../runtime/plan/schema.ts";
 import { dedupeDiagnostics, error, hasErrors, preferPipecAtSameSpot, sortDiagnostics, warning, type Diagnostic } from "./diagnostic.ts";
 import type { Draft } from "./draft.ts";
 import { folderFailure, readPipelineText } from "./read-pipeline.ts";
+import { validatedPlanMemo } from "./validated-plans.ts";
+import { nestingPastLimit } from "./yaml/nesting-limit.ts";
 
 export interface CompileOptions {
   /** Type-check TypeScript pipelines. @default true */
@@ -46,6 +48,10 @@ export async function compileFile(file: string, options: CompileOptions = {}): P
   }
   const { text, diagnostic } = await readPipelineText(file);
   if (diagnostic) return failed([diagnostic]);
+  if (extension === ".json") {
+    const plan = await cleanJsonPlan(text, display, options.cacheDir === undefined ? ".pipec/cache" : options.cacheDir);
+    if (plan) return plan;
+  }
   const { loadYamlPipeline } = await import("./yaml/index.ts");
   const loaded = loadYamlPipeline(text, display);
   return finish(loaded.draft, loaded.diagnostics, false);
@@ -80,6 +86,35 @@ async function finish(draft: Draft | null, diagnostics: Diagnostic[], typecheckC
   if (all.length > 0 && draft.refine) all = preferPipecAtSameSpot(dedupeDiagnostics(await draft.refine(all)));
   all = sortDiagnostics(all);
   return { plan: hasErrors(all) ? null : validated.plan, diagnostics: all, typecheckCached };
+}
+
+/**
+ * The fast path for a JSON plan as pipec writes it (`pipec build --format json`, a run's own
+ * plan.json): JSON.parse instead of the YAML parser and its table of positions. Taken only when the
+ * text is byte for byte what pipec would write for the value it holds (so no duplicate key, nothing
+ * JSON.parse and YAML could read differently) and validation has not a word to say; anything else
+ * returns null and takes the YAML path, whose diagnostics name lines and columns.
+ */
+async function cleanJsonPlan(text: string, display: string, cacheDir: string | null): Promise<CompileResult | null> {
+  const memo = cacheDir === null ? null : validatedPlanMemo(cacheDir, text, display, import.meta.url);
+  const known = memo === null ? null : await memo.read();
+  if (known) return { plan: known, diagnostics: [], typecheckCached: false };
+  if (nestingPastLimit(text) >= 0) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const { PLAN_API_VERSION } = await import("../runtime/plan/schema.ts");
+  if (value === null || typeof value !== "object" || Array.isArray(value) || (value as { apiVersion?: unknown }).apiVersion !== PLAN_API_VERSION) return null;
+  if (`${JSON.stringify(value, null, 2)}\n` !== text) return null;
+  const { digest, ...plan } = value as Record<string, unknown>;
+  const draft: Draft = { plan: plan as unknown as PlanInput, locate: () => null, ...(typeof digest === "string" ? { statedDigest: { digest, location: null } } : {}) };
+  const result = await finish(draft, [], false);
+  if (result.plan === null || result.diagnostics.length > 0) return null;
+  await memo?.write(result.plan);
+  return result;
 }
 
 /** A plan file whose digest does not fit its content was changed after `pipec build` wrote it: it runs as it is, and that is said. */

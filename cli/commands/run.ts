@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { compileFile } from "../../compiler/index.ts";
+import { compileFile } from "../../compiler/compile.ts";
 import { deploymentKind } from "../../runtime/deploy/run-kind.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
 import { createDockerExecutor, createLocalExecutor, type Executor } from "../../runtime/executor/index.ts";

@@ -9,7 +9,6 @@
  * matched the same way.
  */
 import { readdir, type Dirent } from "node:fs";
-import { glob } from "tinyglobby";
 import { ArtifactUnsafePathError } from "./errors.ts";
 import { unsafePatternReason } from "./safe-paths.ts";
 
@@ -49,6 +48,7 @@ export async function matchOutput(workspaceRoot: string, patterns: readonly stri
   const all = new Set<string>();
   const unmatched: string[] = [];
   for (const pattern of patterns) {
+    const { glob } = await import("tinyglobby");
     const found = await glob([pattern], {
       cwd: workspaceRoot,
       dot: true,

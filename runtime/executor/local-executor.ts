@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import type { Job } from "../plan/schema.ts";
-import { networkIsolation, withoutNetwork } from "./network-namespace.ts";
+import { networkIsolation, probeNetworkIsolation, withoutNetwork } from "./network-namespace.ts";
 import { killGroup, runProcessGroup } from "./process-group.ts";
 import { killMarkedProcesses, stepToken } from "./step-marker.ts";
 import { runSteps, type StepAttemptResult } from "./step-loop.ts";
@@ -84,10 +84,10 @@ export function createLocalExecutor(): Executor {
       return killed;
     },
 
-    notices(jobs) {
+    async notices(jobs) {
       // The probe starts a process: only when a job asks for no network.
       const offline = [...jobs.values()].some((job) => job.network === "none");
-      return localExecutorGaps(jobs, offline ? networkIsolation() : { available: true, why: "" });
+      return localExecutorGaps(jobs, offline ? await probeNetworkIsolation() : { available: true, why: "" });
     },
   };
 }

@@ -98,6 +98,6 @@ export interface Executor {
    * such as `PATH: "${PATH}:/opt/bin"`. Absent for local jobs, which read the host's.
    */
   imageEnvironment?(image: string, runId: string, job: Job): Promise<Readonly<Record<string, string>>>;
-  /** What this executor does not enforce for these jobs (by id), said once per run before the first job. */
-  notices?(jobs: ReadonlyMap<string, Job>): string[];
+  /** What this executor does not enforce for these jobs (by id), said once per run before the first job (asked while the run takes its snapshot). */
+  notices?(jobs: ReadonlyMap<string, Job>): Promise<string[]>;
 }

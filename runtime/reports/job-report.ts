@@ -5,7 +5,6 @@
  * 500 files per job; at most 100 failed tests are kept.
  */
 import { lstat, readFile } from "node:fs/promises";
-import { glob } from "tinyglobby";
 import type { Reports } from "../plan/schema.ts";
 import { addCoverage, parseCoverage, type CoverageCounts } from "./coverage.ts";
 import { parseJunit, type FailedTest, type TestCounts } from "./junit.ts";
@@ -72,6 +71,7 @@ async function readParsed<R, T>(
 async function matchReports(workspace: string, patterns: readonly string[], kind: string, problems: string[]): Promise<string[]> {
   const found = new Set<string>();
   for (const pattern of patterns) {
+    const { glob } = await import("tinyglobby");
     const paths = await glob([pattern], { cwd: workspace, dot: true, followSymbolicLinks: false, onlyFiles: true, expandDirectories: false });
     if (paths.length === 0) problems.push(`reports.${kind} "${pattern}" matched no file`);
     for (const path of paths.sort()) found.add(path);

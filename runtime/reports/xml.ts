@@ -4,7 +4,8 @@
  * native code and no dependencies. Entity declarations are refused before parsing, so a report cannot
  * expand itself into gigabytes.
  */
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { createRequire } from "node:module";
+import type { XMLParser as Parser } from "fast-xml-parser";
 
 /** An element: its attributes, its child elements by name (always lists), and its text. */
 export interface XmlElement {
@@ -16,7 +17,11 @@ export interface XmlElement {
 
 export type XmlResult = { readonly ok: true; readonly root: XmlElement } | { readonly ok: false; readonly message: string };
 
-const parser = new XMLParser({
+// Loaded on first use (its CommonJS build: one file, where the ES build is dozens): most runs read no report.
+let fxp: typeof import("fast-xml-parser") | undefined;
+let parser: Parser | undefined;
+const load = () => (fxp ??= createRequire(import.meta.url)("fast-xml-parser") as typeof import("fast-xml-parser"));
+const newParser = (): Parser => new (load().XMLParser)({
   ignoreAttributes: false,
   attributeNamePrefix: "",
   preserveOrder: true,
@@ -31,9 +36,9 @@ const parser = new XMLParser({
 
 export function parseXml(text: string): XmlResult {
   if (/<!ENTITY/i.test(text)) return { ok: false, message: "it declares XML entities, which pipec does not expand" };
-  const valid = XMLValidator.validate(text);
+  const valid = load().XMLValidator.validate(text);
   if (valid !== true) return { ok: false, message: `not well-formed XML at line ${valid.err.line}, column ${valid.err.col}: ${describeProblem(valid.err.msg)}` };
-  const nodes = parser.parse(text) as unknown[];
+  const nodes = (parser ??= newParser()).parse(text) as unknown[];
   const elements = nodes.map(toElement).filter((element): element is XmlElement => element !== null);
   const root = elements[0];
   return root === undefined ? { ok: false, message: "it holds no XML element" } : { ok: true, root };

@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { glob } from "tinyglobby";
 import type { ArtifactStore } from "../artifacts/index.ts";
 import type { Job } from "../plan/schema.ts";
 import type { RunEventDraft } from "./events.ts";
@@ -21,6 +20,7 @@ export async function dependencyCacheKey(pipeline: string, cache: Cache, workspa
       hash.update(`V\0${part.value}\0`);
       continue;
     }
+    const { glob } = await import("tinyglobby");
     const matches = (await glob([...part.files], { cwd: workspace, dot: true, onlyFiles: true, followSymbolicLinks: false })).sort();
     hash.update(`F\0${JSON.stringify(part.files)}\0${matches.length}\0`);
     for (const file of matches) {

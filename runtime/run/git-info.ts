@@ -23,17 +23,34 @@ export function readGitInfo(cwd: string): GitInfo {
       return null;
     }
   };
-  return gitInfoFrom(git("rev-parse", "HEAD", "--abbrev-ref", "HEAD"), git("describe", "--tags", "--exact-match", "HEAD"), git("log", "-1", "--format=%aI", "HEAD"));
+  const revisions = git(...REVISIONS);
+  const logged = loggedFrom(git(...LOG));
+  return gitInfoFrom(revisions, logged.tagged ? git(...DESCRIBE) : null, logged.authored);
 }
 
-/** readGitInfo with the three git commands at once, in the background. */
+/** readGitInfo with its git commands at once, in the background. */
 export async function readGitInfoInBackground(cwd: string): Promise<GitInfo> {
   const git = (...args: string[]) =>
     new Promise<string | null>((resolve) => {
       execFile("git", args, { cwd, encoding: "utf8", timeout: 5000 }, (error, stdout) => resolve(error ? null : nonEmpty(stdout)));
     });
-  const [revisions, tag, authored] = await Promise.all([git("rev-parse", "HEAD", "--abbrev-ref", "HEAD"), git("describe", "--tags", "--exact-match", "HEAD"), git("log", "-1", "--format=%aI", "HEAD")]);
-  return gitInfoFrom(revisions, tag, authored);
+  const [revisions, log] = await Promise.all([git(...REVISIONS), git(...LOG)]);
+  const logged = loggedFrom(log);
+  return gitInfoFrom(revisions, logged.tagged ? await git(...DESCRIBE) : null, logged.authored);
+}
+
+const REVISIONS = ["rev-parse", "HEAD", "--abbrev-ref", "HEAD"];
+/**
+ * The author time, and the tags at HEAD (an explicit --decorate-refs, so no log.excludeDecoration
+ * hides one): only a commit that has one asks `git describe` which it is, so an untagged commit
+ * costs two git processes, not three.
+ */
+const LOG = ["log", "-1", "--format=%aI%x00%D", "--decorate-refs=refs/tags/", "HEAD"];
+const DESCRIBE = ["describe", "--tags", "--exact-match", "HEAD"];
+
+function loggedFrom(out: string | null): { authored: string | null; tagged: boolean } {
+  const [authored, tags] = out?.split("\0") ?? [];
+  return { authored: authored || null, tagged: Boolean(tags?.trim()) };
 }
 
 /** rev-parse answers for each argument in turn: the commit, then the branch (HEAD when detached). */

@@ -94,11 +94,16 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const { missing } = await artifacts.acquire(runId, resumedIds);
   if (missing.length > 0) emit({ type: "run.notice", level: "warning", message: `${missing.length} artifact(s) of the resumed run are gone from the store; the jobs that take them will fail` });
   const commit = readGitInfoInBackground(projectDir);
+  // What the executor does not enforce (its probe may start a process): found out while the snapshot is taken.
+  const done = new Set(Object.keys(options.resume?.succeeded ?? {}));
+  const pending = new Map(Object.entries(plan.jobs).filter(([id, job]) => !job.deploy && !done.has(id)));
+  const notices = executor.notices?.(pending) ?? Promise.resolve([]);
+  notices.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   let workspace: RunWorkspace;
   try {
     workspace = await prepareRunWorkspace({ projectDir, runDir: store.dir, store: artifacts, runId, pipeline: plan.name, excluded: options.secretFiles ?? [] });
   } catch (cause) {
-    await commit;
+    await Promise.all([commit, notices.catch(() => [])]);
     // Nothing ran: leave no run behind (the snapshot's store writes are whole or only temp files gc removes).
     store.close();
     await artifacts.release(runId).catch(() => undefined);
@@ -126,9 +131,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   if (git.sha !== null) emit({ type: "run.commit", sha: git.sha, branch: git.branch, tag: git.tag, authorTime: git.authorTime ?? null });
   if (changes !== undefined) emit({ type: "run.changes", base: changes.base, files: changes.files === null ? null : changes.files.length });
   // Said once, before the first job: what the executor does not enforce, and secrets only conditional jobs lack.
-  const done = new Set(Object.keys(options.resume?.succeeded ?? {}));
-  const pending = new Map(Object.entries(plan.jobs).filter(([id, job]) => !job.deploy && !done.has(id)));
-  for (const message of executor.notices?.(pending) ?? []) emit({ type: "run.notice", level: "warning", message });
+  for (const message of await notices) emit({ type: "run.notice", level: "warning", message });
   const unsetConditional = missingSecrets(plan, options.secrets, done, true);
   if (unsetConditional.size > 0) emit({ type: "run.notice", level: "warning", message: conditionalSecretsNotice(unsetConditional) });
 

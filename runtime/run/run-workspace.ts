@@ -7,6 +7,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ArtifactStore, ManifestEntry } from "../artifacts/index.ts";
 import { filesDigest, snapshotProject } from "../workspace/index.ts";
+import { openJobFilesMemo } from "./job-files-memo.ts";
 
 export interface RunWorkspace {
   readonly warnings: readonly string[];
@@ -39,16 +40,17 @@ const KEEP_IN_MEMORY = { fileBytes: 32 * 1024, totalBytes: 32 * 1024 * 1024 } as
 
 export async function prepareRunWorkspace(options: RunWorkspaceOptions): Promise<RunWorkspace> {
   const { runDir, store } = options;
+  const pipecDir = join(options.projectDir, ".pipec");
   const snapshot = await snapshotProject({
     projectDir: options.projectDir,
     store,
     runId: options.runId,
     pipeline: options.pipeline,
-    pipecDir: join(options.projectDir, ".pipec"),
+    pipecDir,
     excluded: [runDir, ...(options.excluded ?? [])],
     keep: KEEP_IN_MEMORY,
   });
-  const digests = new Map<string, string>();
+  const memo = openJobFilesMemo(pipecDir, snapshot.record.manifest);
   return {
     warnings: snapshot.warnings,
     snapshot: { id: snapshot.record.id, manifest: snapshot.record.manifest },
@@ -60,11 +62,6 @@ export async function prepareRunWorkspace(options: RunWorkspaceOptions): Promise
       await store.checkout(snapshot.entries, dir, { contents: snapshot.contents });
       return dir;
     },
-    filesDigest(patterns) {
-      const key = JSON.stringify(patterns);
-      let digest = digests.get(key);
-      if (digest === undefined) digests.set(key, (digest = filesDigest(snapshot.entries, patterns)));
-      return digest;
-    },
+    filesDigest: (patterns) => memo.digest(patterns, () => filesDigest(snapshot.entries, patterns)),
   };
 }

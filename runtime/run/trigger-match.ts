@@ -2,7 +2,7 @@
  * Whether a pipeline's triggers (`on:`) take an event, as the engines would decide: pure, the event
  * in (kind, branch, tag, changed files), a yes or a sentence saying why not out.
  */
-import picomatch from "picomatch";
+import { picomatch } from "../plan/picomatch.ts";
 import { matchesChange, type ChangeSet } from "../plan/expression/index.ts";
 import type { Triggers } from "../plan/schema.ts";
 

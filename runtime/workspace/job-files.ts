@@ -4,7 +4,7 @@
  * included). Pure: the snapshot's entries in, a digest or a list of changed paths out.
  */
 import { createHash } from "node:crypto";
-import picomatch from "picomatch";
+import { picomatch } from "../plan/picomatch.ts";
 import type { ManifestEntry } from "../artifacts/index.ts";
 
 /** The entries `patterns` match (all of them for null). */

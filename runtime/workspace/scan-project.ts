@@ -28,16 +28,30 @@ export interface ProjectScan {
 
 /** `skip`: project-relative paths left out with everything under them (the run folder, files of secret values). */
 export async function scanProject(projectDir: string, cache: StatCache, skip: ReadonlySet<string>): Promise<ProjectScan> {
-  const git = await isGitWorkTree(projectDir);
   const scanner = new Scanner(projectDir, await realpath(projectDir), cache, skip);
+  let selection: ProjectScan["selection"] = "git";
   try {
-    if (git) for await (const batch of listGitFiles(projectDir)) scanner.addAll(batch);
-    else scanner.addAll(walkFiles(projectDir));
+    // git is asked for the list first (one process, not two): only when it lists nothing and fails
+    // does it matter whether this is a work tree at all (not one: every file is taken).
+    let batches = 0;
+    try {
+      for await (const batch of listGitFiles(projectDir)) {
+        batches++;
+        scanner.addAll(batch);
+      }
+    } catch (cause) {
+      if (batches > 0 || (await isGitWorkTree(projectDir))) throw cause;
+      selection = "all";
+      scanner.addAll(walkFiles(projectDir));
+    }
   } catch (cause) {
     throw asSnapshotError(cause, projectDir);
   }
-  return { inputs: scanner.inputs, unknown: scanner.unknown, warnings: scanner.warnings, selection: git ? "git" : "all" };
+  return { inputs: scanner.inputs, unknown: scanner.unknown, warnings: scanner.warnings, selection };
 }
+
+const SLASH = 0x2f;
+const NO_THROW = { throwIfNoEntry: false } as const;
 
 class Scanner {
   readonly inputs: (ScannedFile | ScannedLink)[] = [];
@@ -61,10 +75,10 @@ class Scanner {
   }
 
   private add(path: string): void {
-    if (this.skipped.length > 0 && this.skipped.some((x) => path === x || path.startsWith(`${x}/`))) return;
+    if (this.skipped.length > 0 && this.skipped.some((x) => path === x || (path.startsWith(x) && path.charCodeAt(x.length) === SLASH))) return;
     // Listed paths are already normal (no "." or ".." parts, no doubled "/"): no join() per file.
     const abs = this.prefix + path;
-    const stats = lstatSync(abs, { throwIfNoEntry: false });
+    const stats = lstatSync(abs, NO_THROW);
     // Listed by git but deleted from the work tree, or removed while we walk: nothing to take.
     if (stats === undefined) return;
     if (stats.isFile()) return this.addFile(path, stats);

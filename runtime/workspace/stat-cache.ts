@@ -110,14 +110,19 @@ function parseStatCache(bytes: Buffer, storeRoot: string): StatCache | null {
   const numbers = new Float64Array(aligned.buffer, layout.numbers, count * NUMBERS);
   const offsets = new Uint32Array(aligned.buffer, layout.offsets, count + 1);
   if (offsets[count] !== pathBytes) return null;
-  const pathAt = (index: number) => all.toString("utf8", layout.paths + offsets[index]!, layout.paths + offsets[index + 1]!);
+  // Paths all ASCII (the usual case): one string for all of them, whose character offsets are the byte
+  // offsets, so the scan's path is compared in place rather than decoded into a string per entry.
+  const ascii = all.toString("latin1", layout.paths, layout.end);
+  const isAscii = !/[^\x00-\x7f]/.test(ascii);
+  const pathAt = (index: number) => (isAscii ? ascii.slice(offsets[index]!, offsets[index + 1]!) : all.toString("utf8", layout.paths + offsets[index]!, layout.paths + offsets[index + 1]!));
+  const isAt = (index: number, path: string) => (isAscii ? offsets[index + 1]! - offsets[index]! === path.length && ascii.startsWith(path, offsets[index]!) : pathAt(index) === path);
   const racyFrom = scannedAt - RACY_WINDOW_MS;
   const used = new Uint8Array(count);
   let hits = 0;
   let cursor = 0;
   let byPath: Map<string, number> | undefined;
   const indexOf = (path: string): number => {
-    if (cursor < count && pathAt(cursor) === path) return cursor++;
+    if (cursor < count && isAt(cursor, path)) return cursor++;
     if (byPath === undefined) {
       byPath = new Map();
       for (let i = 0; i < count; i++) byPath.set(pathAt(i), i);

@@ -2,7 +2,7 @@
  * The files a run sees as changed, and how `changed('services/user/**')` matches them. Patterns are
  * globs over paths relative to the repository root (picomatch, dotfiles included), like output paths.
  */
-import picomatch from "picomatch";
+import { picomatch } from "../picomatch.ts";
 
 export interface ChangeSet {
   /** What the files were compared with, in words: `main (merge base 1a2b3c4)`, `--base v1.2`. */
