@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DeploymentKind } from "../run/deployments.ts";
-import { DEPLOYMENTS_DIR } from "./history/store.ts";
+import { DEPLOYMENTS_DIR } from "./history/layout.ts";
 
 export const deploymentKind: DeploymentKind = {
   async runJob(input) {

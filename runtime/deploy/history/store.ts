@@ -8,13 +8,10 @@ import { join } from "node:path";
 import { processStartTime } from "../../artifacts/process-identity.ts";
 import { readJson, readJsonKept, writeJsonAtomic } from "../../atomic-json.ts";
 import { processAlive } from "../../process-alive.ts";
+import { DEPLOYMENTS_DIR, deploymentDir } from "./layout.ts";
 import { DeploymentStatusSchema, RevisionsFileSchema, type DeploymentStatus, type PastRevision, type Revision } from "./schema.ts";
 
-export const DEPLOYMENTS_DIR = join(".pipec", "deployments");
-
-export function deploymentDir(projectDir: string, name: string): string {
-  return join(projectDir, DEPLOYMENTS_DIR, name);
-}
+export { DEPLOYMENTS_DIR, deploymentDir } from "./layout.ts";
 
 /** Names of the deployments with a history in this project, sorted. */
 export function listDeployments(projectDir: string): string[] {
