@@ -5,15 +5,17 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { z } from "zod";
 import { processTag } from "./process-identity.ts";
 
-const TAG = processTag();
+/** This process's tag, and random bytes drawn once: a counter after them keeps names apart (a first run names 10,000 temp files). */
+const TAG = `${processTag()}-${randomBytes(6).toString("hex")}`;
+let made = 0;
 
 /** A fresh temp path in `tmpDir`, named after this process so gc can tell whether it is abandoned. */
 export function tempPath(tmpDir: string): string {
-  return join(tmpDir, `${TAG}-${randomBytes(6).toString("hex")}`);
+  return `${tmpDir}/${TAG}-${(made++).toString(36)}`;
 }
 
 export async function writeFileAtomic(tmpDir: string, target: string, data: string | Buffer, mode = 0o644): Promise<void> {

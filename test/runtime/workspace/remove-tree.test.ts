@@ -1,0 +1,60 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { removeTree } from "../../../runtime/workspace/index.ts";
+
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "pipec-rm-"));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Two job workspaces as a run leaves them: 300 files in nested folders, symlinks (one dangling, one to a folder), an empty folder. */
+async function makeWorkspaces(): Promise<string> {
+  const work = join(root, "work");
+  for (const job of ["build.1", "docs.1"]) {
+    for (let folder = 0; folder < 3; folder++) {
+      const dir = join(work, job, "src", `d${folder}`, "deeper");
+      await mkdir(dir, { recursive: true });
+      for (let file = 0; file < 50; file++) await writeFile(join(dir, `f${file}.ts`), `export const v = ${file};\n`);
+    }
+    await symlink("src/d0", join(work, job, "link-to-folder"));
+    await symlink("missing", join(work, job, "dangling"));
+    await mkdir(join(work, job, "empty", "too"), { recursive: true });
+  }
+  return work;
+}
+
+describe("removeTree", () => {
+  it.each([
+    ["synchronous unlinks (each one fast)", Number.POSITIVE_INFINITY],
+    ["parallel unlinks (from the first slice on, as when each waits for a discard)", 0],
+  ])("removes a folder of workspaces whole: %s", async (_name, slowUnlinkUs) => {
+    const work = await makeWorkspaces();
+    await removeTree(work, { slowUnlinkUs });
+    expect(existsSync(work)).toBe(false);
+    // Nothing outside it is touched, and a symlink to a folder is removed, not followed.
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it("leaves a folder a symlink points to alone", async () => {
+    const work = join(root, "work");
+    await mkdir(join(root, "kept"), { recursive: true });
+    await writeFile(join(root, "kept", "file.txt"), "kept\n");
+    await mkdir(work);
+    await symlink(join(root, "kept"), join(work, "outside"));
+    await removeTree(work, { slowUnlinkUs: 0 });
+    expect(existsSync(work)).toBe(false);
+    expect(await readdir(join(root, "kept"))).toEqual(["file.txt"]);
+  });
+
+  it("does nothing for a folder that does not exist", async () => {
+    await expect(removeTree(join(root, "never-made"))).resolves.toBeUndefined();
+  });
+});
