@@ -116,6 +116,8 @@ export class InstancePool {
   }
 
   start(role: VersionRole, count: number): void {
+    // A closed pool starts nothing: close() stops what it knows, and an instance started after it would outlive the deployment.
+    if (this.closed) return;
     const version = this.options.roles[role];
     if (version === undefined) {
       this.options.log("warn", `asked to start ${role} instances, but this deployment has no ${role} version`);

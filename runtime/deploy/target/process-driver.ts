@@ -83,17 +83,23 @@ export function createProcessTargetDriver(
       }
       child.stdout?.on("data", tail.sink());
       child.stderr?.on("data", tail.sink());
+      // The process exists once spawn() returns a pid: it is tracked at once, before any await, so that
+      // neither a clean-up nor pipec's exit running meanwhile can miss it (a leaked instance, seen in CI).
+      const pgid = child.pid;
+      if (pgid !== undefined) trackGroup(pgid);
       const spawned = await new Promise<{ ok: true } | { ok: false; error: unknown }>((resolve) => {
         child.once("spawn", () => resolve({ ok: true }));
         child.once("error", (error) => resolve({ ok: false, error }));
       });
-      if (!spawned.ok || child.pid === undefined) {
+      if (!spawned.ok || pgid === undefined) {
+        if (pgid !== undefined) {
+          killGroup(pgid, "SIGKILL");
+          untrackGroup(pgid);
+        }
         const error = spawned.ok ? undefined : spawned.error;
         throw new TargetSpawnError(ref, target.command, describeSpawnError(error, cwd), error);
       }
 
-      const pgid = child.pid;
-      trackGroup(pgid);
       const entry: Running = {
         instance: { id: `${request.deployment}/${request.version}/${request.index}@${pgid}`, host: "127.0.0.1", port: request.port, version: request.version },
         deployment: request.deployment,
