@@ -70,7 +70,20 @@ export interface Instance extends InstanceAddress {
 export interface TargetDriver {
   readonly kind: "docker" | "process";
   /** Starts one instance of `version` listening on 127.0.0.1:`port` (told through PORT). */
-  start(request: { readonly deployment: string; readonly version: string; readonly index: number; readonly port: number; readonly env: Readonly<Record<string, string>> }): Promise<Instance>;
+  start(request: {
+    readonly deployment: string;
+    readonly version: string;
+    readonly index: number;
+    readonly port: number;
+    readonly env: Readonly<Record<string, string>>;
+    /**
+     * Called as soon as the instance exists, before it is ready, with the id that stops it (and that a
+     * crash's reaper reads from status.json): a process group, so that one killed hard while its instance
+     * starts leaves nothing no one can find. Drivers whose instances are found otherwise (containers, by
+     * label) need not call it.
+     */
+    readonly onSpawned?: (driverId: string) => void;
+  }): Promise<Instance>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when it is gone. */
   stop(instance: Instance, graceMs: number): Promise<void>;
   /** Removes every instance of a deployment (after a crash). */

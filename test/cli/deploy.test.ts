@@ -103,7 +103,7 @@ describe("pipec run with a canary deployment, pipec approve, pipec deploy", () =
     const runId = await waitFor(() => listRunIds(dir).find((id) => !before.has(id) && readWaiting(runDir(dir, id))?.deployments.web?.gates.includes("release")), 30_000, "the gate");
     // The rollout's instances (stable and canary), the ones it took the router over from (serving
     // until its verdict) and the warm revision's: status.json lists them all, for the reaper.
-    const groups = await waitFor(() => {
+    let groups = await waitFor(() => {
       const instances = readStatus(dir, "web")?.instances ?? [];
       const ids = instances.map((i) => Number(/@(\d+)$/.exec(i.driverId ?? "")?.[1])).filter((n) => n > 0);
       return ["canary", "stable", "handover", "warm"].every((kind) => instances.some((i) => i.role === kind || i.id.startsWith(`${kind}-`))) && ids.length === instances.length ? ids : undefined;
@@ -112,6 +112,13 @@ describe("pipec run with a canary deployment, pipec approve, pipec deploy", () =
     process.kill(readStatus(dir, "web")!.pid, "SIGKILL");
     await exited;
     expect(groups.every((pgid) => alive(pgid))).toBe(true);
+    // status.json as the kill left it lists every instance process that exists (those still starting too,
+    // from the moment they were spawned): the rollout may have started more since the wait above.
+    // (One not spawned yet has no id: it has no process.)
+    const left = (readStatus(dir, "web")?.instances ?? []).map((i) => Number(/@(\d+)$/.exec(i.driverId ?? "")?.[1])).filter((n) => n > 0);
+    expect(left).toEqual(expect.arrayContaining(groups));
+    expect(left.every((pgid) => alive(pgid))).toBe(true);
+    groups = left;
 
     const next = runPipec(["run", "ship.pipeline.ts", "--executor", "local", "--no-typecheck", "--var", "APP_VERSION=v2"], { cwd: dir });
     expect(next.stderr).toMatch(new RegExp(`stopped deployment\\(s\\) web, left serving by a pipec process that ended hard: ${groups.length} instance\\(s\\)`));

@@ -21,6 +21,8 @@ export interface Member {
   port: number | null;
   /** The driver's instance, once started. */
   instance: Instance | null;
+  /** The driver's id of the instance from the moment it exists (before it is ready): what status.json lists for a reaper. */
+  spawnedId?: string;
   health: MemberHealth;
   reason: string | null;
   /** Asked to stop (by the engine, or at teardown). */
@@ -50,6 +52,8 @@ export interface InstancePoolOptions {
   log(level: "info" | "warn", message: string): void;
   /** A role's instances changed, and the router already reflects it. */
   onChange(role: VersionRole): void;
+  /** An instance's process exists (not ready yet): the session writes status.json at once, for a reaper after a hard kill. */
+  readonly onSpawned?: () => void;
 }
 
 export interface RoleSnapshot {
@@ -227,7 +231,11 @@ export class InstancePool {
     try {
       port = await allocatePort();
       member.port = port;
-      const instance = await version.driver.start({ deployment: this.options.deployment, version: version.version, index, port, env: {} });
+      const onSpawned = (driverId: string) => {
+        member.spawnedId = driverId;
+        this.options.onSpawned?.();
+      };
+      const instance = await version.driver.start({ deployment: this.options.deployment, version: version.version, index, port, env: {}, onSpawned });
       member.instance = instance;
       if (member.stopping) return; // stopped while starting: stop() waits for this launch through `pending`
       member.health = "pending";

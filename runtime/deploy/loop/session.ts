@@ -149,6 +149,9 @@ export class DeploymentSession implements Serving {
       graceMs: ctx.deployment.drainTimeoutMs,
       log: (level, message) => this.log(level, message),
       onChange: (role) => this.runner?.observe({ type: "instances", version: role, ...this.pool.snapshot(role) }),
+      onSpawned: () => {
+        if (this.ending === null) this.writeStatus(true);
+      },
     });
     // The preview only ever serves the new version.
     void ctx.previewRouter?.setWeights({ [ctx.canary.version]: 100 }).catch((error: Error) => this.log("warn", `the preview router did not take its weights: ${error.message}`));
@@ -446,7 +449,7 @@ export class DeploymentSession implements Serving {
       port: m.port ?? 0,
       health: m.stopping && m.health !== "failed" ? "stopping" : m.health,
       reason: m.reason,
-      driverId: m.instance?.id ?? null,
+      driverId: m.instance?.id ?? m.spawnedId ?? null,
       command: this.commandOf(m.role),
       routed: this.pool.isRouted(m),
     }));

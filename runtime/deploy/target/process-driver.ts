@@ -86,7 +86,11 @@ export function createProcessTargetDriver(
       // The process exists once spawn() returns a pid: it is tracked at once, before any await, so that
       // neither a clean-up nor pipec's exit running meanwhile can miss it (a leaked instance, seen in CI).
       const pgid = child.pid;
-      if (pgid !== undefined) trackGroup(pgid);
+      const id = `${request.deployment}/${request.version}/${request.index}@${pgid}`;
+      if (pgid !== undefined) {
+        trackGroup(pgid);
+        request.onSpawned?.(id);
+      }
       const spawned = await new Promise<{ ok: true } | { ok: false; error: unknown }>((resolve) => {
         child.once("spawn", () => resolve({ ok: true }));
         child.once("error", (error) => resolve({ ok: false, error }));
@@ -101,7 +105,7 @@ export function createProcessTargetDriver(
       }
 
       const entry: Running = {
-        instance: { id: `${request.deployment}/${request.version}/${request.index}@${pgid}`, host: "127.0.0.1", port: request.port, version: request.version },
+        instance: { id, host: "127.0.0.1", port: request.port, version: request.version },
         deployment: request.deployment,
         child,
         pgid,
