@@ -83,8 +83,8 @@ export function createProcessTargetDriver(
       }
       child.stdout?.on("data", tail.sink());
       child.stderr?.on("data", tail.sink());
-      // The process exists once spawn() returns a pid: it is tracked at once, before any await, so that
-      // neither a clean-up nor pipec's exit running meanwhile can miss it (a leaked instance, seen in CI).
+      // The process exists once spawn() returns a pid: before any await, pipec's exit hook tracks its group and
+      // onSpawned puts it in status.json, so neither an exit nor a hard kill meanwhile leaks it (seen in CI).
       const pgid = child.pid;
       const id = `${request.deployment}/${request.version}/${request.index}@${pgid}`;
       if (pgid !== undefined) {
