@@ -81,8 +81,9 @@ export function createDockerExecutor(engine: DockerEngine, options: DockerExecut
 
     imageEnvironment: (() => {
       const ask = createImageEnvironment(engine, createImageResolver(engine, options.pullPolicy));
-      // Asked as the steps' own user, so `${HOME}` is the HOME the steps get.
-      return (image: string, runId: string, job: Job) => {
+      // Asked as the steps' own user, so `${HOME}` is the HOME the steps get; a service runs as its image's user.
+      return (image: string, runId: string, job: Job, as: "steps" | "service" = "steps") => {
+        if (as === "service") return ask(image, runId, { spec: "", fallbackHome: null });
         const user = stepUser(job.user, options.invoker);
         return ask(image, runId, { spec: user.spec, fallbackHome: user.home === null ? null : CONTAINER_HOME });
       };

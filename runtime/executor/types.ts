@@ -95,9 +95,10 @@ export interface Executor {
   identifyImage(image: string): Promise<string | null>;
   /**
    * `HOME` and `PATH` as a process in this image starts with (image-environment.ts), for env templates
-   * such as `PATH: "${PATH}:/opt/bin"`. Absent for local jobs, which read the host's.
+   * such as `PATH: "${PATH}:/opt/bin"`. Absent for local jobs, which read the host's. `as`: who the
+   * process is, the job's steps (its `user`) or a service (the image's own user). @default "steps"
    */
-  imageEnvironment?(image: string, runId: string, job: Job): Promise<Readonly<Record<string, string>>>;
+  imageEnvironment?(image: string, runId: string, job: Job, as?: "steps" | "service"): Promise<Readonly<Record<string, string>>>;
   /** What this executor does not enforce for these jobs (by id), said once per run before the first job (asked while the run takes its snapshot). */
   notices?(jobs: ReadonlyMap<string, Job>): Promise<string[]>;
 }

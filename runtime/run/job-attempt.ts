@@ -18,10 +18,10 @@ import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-cach
 import { lookUpJobCache, saveJobCache } from "./job-cache-io.ts";
 import { isCacheable } from "./job-cache.ts";
 import type { Masker } from "./mask.ts";
-import { resolveOwnImageSteps, resolveServices, resolveSteps } from "./resolve-steps.ts";
+import { resolveOwnImageSteps, resolveServiceImages, resolveServices, resolveSteps } from "./resolve-steps.ts";
 import type { RunStore } from "./run-store.ts";
 import type { RunWorkspace } from "./run-workspace.ts";
-import { readsImageVariables, systemEnv } from "./system-env.ts";
+import { readsImageVariables, servicesReadImageVariables, systemEnv } from "./system-env.ts";
 
 export interface JobAttemptInput {
   readonly artifacts: ArtifactStore;
@@ -63,6 +63,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
   const values: RunValues = { overrides: input.overrides, secrets: input.secrets, system: base };
   let steps;
   let environment;
+  let services;
   try {
     environment = resolveJobEnvironment(plan, jobId, values);
     // `${HOME}` / `${PATH}` in a container job mean the image's: asked of the image, then the env resolved again with them.
@@ -80,6 +81,14 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
         const system = { ...plainBase, ...imageValues };
         const own = { ...values, system };
         return resolveSteps(job, jobId, resolveJobEnvironment(plan, jobId, own), own, system, context);
+      });
+    }
+    services = resolveServices(job, jobId, environment, values);
+    // A service's `${PATH}` is its own image's, as a step's with its own image is.
+    if (imageEnvironment && servicesReadImageVariables(plan, job)) {
+      services = await resolveServiceImages(services, (image) => imageEnvironment(image, input.runId, job, "service"), (imageValues) => {
+        const own = { ...values, system: { ...plainBase, ...imageValues } };
+        return resolveServices(job, jobId, resolveJobEnvironment(plan, jobId, own), own);
       });
     }
   } catch (cause) {
@@ -108,7 +117,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     attempt,
     image: environment.image,
     steps,
-    services: resolveServices(job, jobId, environment, values),
+    services,
     workspace,
     signal: input.signal,
     stopGraceMs: input.stopGraceMs,

@@ -69,3 +69,20 @@ export function resolveServices(job: Job, jobId: string, environment: JobEnviron
     return { name: service.name, image: substitute(service.image, own.lookup), command: service.command, env: own.env, readyCommand: service.readyCommand };
   });
 }
+
+/**
+ * Services resolved again on their own image's `HOME` and `PATH` (`ask`), as steps with their own
+ * image are: `${PATH}` in a postgres service is postgres's, whatever the job's image.
+ */
+export async function resolveServiceImages(
+  services: readonly ResolvedService[],
+  ask: (image: string) => Promise<Readonly<Record<string, string>>>,
+  resolveWith: (imageValues: Readonly<Record<string, string>>) => ResolvedService[],
+): Promise<ResolvedService[]> {
+  const resolved: ResolvedService[] = [];
+  for (const [index, service] of services.entries()) {
+    // The image reference stays as first resolved: it names what is asked.
+    resolved.push({ ...resolveWith(await ask(service.image))[index]!, image: service.image });
+  }
+  return resolved;
+}

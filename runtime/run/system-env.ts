@@ -35,7 +35,15 @@ export function systemEnv(input: SystemEnvInput): Record<string, string> {
 
 /** Whether the env templates a job sees (pipeline, job, steps, services) read `HOME` or `PATH`, which a container job takes from its image. */
 export function readsImageVariables(plan: Plan, job: Job): boolean {
-  const templates = [plan.env, job.env, ...job.steps.map((step) => step.env), ...job.services.map((service) => service.env)];
+  return anyReadsImageVariables([plan.env, job.env, ...job.steps.map((step) => step.env), ...job.services.map((service) => service.env)]);
+}
+
+/** Whether a job's services see `HOME` or `PATH` in their env templates (their own, the job's or the pipeline's). */
+export function servicesReadImageVariables(plan: Plan, job: Job): boolean {
+  return job.services.length > 0 && anyReadsImageVariables([plan.env, job.env, ...job.services.map((service) => service.env)]);
+}
+
+function anyReadsImageVariables(templates: readonly Readonly<Record<string, unknown>>[]): boolean {
   return templates.some((env) => Object.values(env).some((value) => typeof value === "string" && IMAGE_VARIABLE_REFERENCE.test(value)));
 }
 

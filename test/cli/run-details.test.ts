@@ -88,6 +88,28 @@ jobs:
     expect(result.stdout).toContain("[imageless] imageless path=/opt/tools/bin:/bin:/opt/bin home=/home/tester\n");
   }, 120_000);
 
+  it("gives a service its own image's ${PATH} and ${HOME} (as its image's user), not the job image's", () => {
+    buildOddImages();
+    const dir = project(`name: service-image-env
+image: ${TEST_IMAGES.node}
+jobs:
+  uses-tools:
+    services:
+      - name: tools
+        image: ${ODD_IMAGES.otherEnv}
+        environment: { PATH: "\${PATH}:/opt/bin", SEEN_HOME: "\${HOME}" }
+        command: [sleep, "600"]
+        ready_command: [sh, -c, 'hello-tool && test "$PATH" = /opt/tools/bin:/bin:/opt/bin && test "$SEEN_HOME" = /home/tester || { echo "path=$PATH home=$SEEN_HOME" >&2; exit 1; }']
+    steps:
+      - echo "job path=$PATH"
+`);
+    const result = runPipec(["run", "--executor", "docker"], { cwd: dir });
+    expect(result.stdout + result.stderr).toContain("run success");
+    expect(result.code).toBe(0);
+    // The job's steps keep pipec-test/node:1's PATH; the service got the tools image's (its hello-tool found on it).
+    expect(result.stdout).toContain("[uses-tools] job path=/usr/local/bin:/usr/bin:/bin\n");
+  }, 120_000);
+
   it("fails a job whose service never gets ready at the ready timeout (60 s), not the job's, naming the service and its ready command's last output", async () => {
     const dir = project(`name: never-ready
 image: ${TEST_IMAGES.busybox}
