@@ -29,6 +29,8 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
   const names = jobNames(expanded.jobs, diagnostics);
   const mapped = new Map<string, { source: ExpandedJob; job: MappedJob; stage: number; cond: ReturnType<typeof jobCondition> }>();
   const varNames = new Set<string>();
+  // Every job's stage index, those left out included: GitLab checks needs and dependencies against them all.
+  const stageOf = new Map<string, number>();
   for (const source of expanded.jobs) {
     const at = (key: string, index?: number): Where => ({ file: source.where.file, line: index === undefined ? source.lineOf(key) : source.lineOf(key, index) });
     const stageName = source.def.stage === undefined ? "test" : String(source.def.stage);
@@ -37,6 +39,7 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
       diagnostics.fail("schema", at("stage"), `job "${source.name}" is in stage "${stageName}", which is not in stages (${stages.slice(1, -1).join(", ")})`, "add the stage to stages:, or fix the job's stage");
       continue;
     }
+    stageOf.set(source.name, stage);
     const cond = jobCondition(source.def, at, diagnostics);
     if (cond.never) {
       todos.push(diagnostics.todo(source.where, `job "${source.name}" never runs (when: never, or only never rules), so it was left out`));
@@ -47,6 +50,8 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
     cond.vars.forEach((v) => varNames.add(v));
     mapped.set(source.name, { source, job, stage, cond });
   }
+  if (diagnostics.failed) return null;
+  for (const source of expanded.jobs) if (mapped.has(source.name)) laterStageReferences(source, stageOf, stages, diagnostics);
   if (diagnostics.failed) return null;
 
   // Needs and inputs, the way GitLab decides them.
@@ -170,6 +175,32 @@ function dependenciesValid(name: string, source: ExpandedJob, jobs: ReadonlyMap<
   if (missing.length === 0) return true;
   diagnostics.fail("schema", where, `job "${name}": dependencies name ${list(missing)}, which its needs do not; GitLab refuses the file ("dependencies the ${missing.join(", ")} should be part of needs")`, `add ${missing.join(", ")} to needs (with artifacts: false if no files are wanted), or take ${missing.length === 1 ? "it" : "them"} out of dependencies`);
   return false;
+}
+
+/**
+ * GitLab refuses a file where a job needs, or takes the dependencies of, a job of a later stage:
+ * "X job: need Y is not defined in current or prior stages" (the same stage is allowed).
+ */
+function laterStageReferences(source: ExpandedJob, stageOf: ReadonlyMap<string, number>, stages: readonly string[], diagnostics: ImportDiagnostics): void {
+  const mine = stageOf.get(source.name)!;
+  const check = (kind: "need" | "dependency", key: string, target: string, index?: number) => {
+    const theirs = stageOf.get(target);
+    if (theirs === undefined || theirs <= mine) return;
+    const where = { file: source.where.file, line: index === undefined ? source.lineOf(key) : source.lineOf(key, index) };
+    diagnostics.fail(
+      "schema",
+      where,
+      `job "${source.name}" (stage ${stages[mine]}) ${kind === "need" ? "needs" : "takes the dependencies of"} "${target}", which is in the later stage ${stages[theirs]}; GitLab refuses the file ("${kind} ${target} is not defined in current or prior stages")`,
+      `move "${target}" to stage ${stages[mine]} or an earlier one, or "${source.name}" to stage ${stages[theirs]} or a later one`,
+    );
+  };
+  if (Array.isArray(source.def.needs)) {
+    source.def.needs.forEach((need, index) => {
+      const target = typeof need === "string" ? need : isMap(need) && typeof need.job === "string" && need.project === undefined && need.pipeline === undefined ? need.job : null;
+      if (target !== null) check("need", "needs", target, index);
+    });
+  }
+  if (Array.isArray(source.def.dependencies)) for (const dep of source.def.dependencies) check("dependency", "dependencies", String(dep));
 }
 
 const list = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");

@@ -109,6 +109,21 @@ describe("dependencies GitLab refuses", () => {
     expect(never.todos.map((t) => t.message)).toContain('dependencies names "gone", which is not a job here');
   });
 
+  it("a need or a dependency on a job of a later stage is an error at its line, as GitLab refuses it; the same stage is fine", () => {
+    const later = importPipeline(
+      ".gitlab-ci.yml",
+      lines("stages: [build, deploy]", "package:", "  stage: build", "  needs: [publish]", "  script: echo", "smoke:", "  stage: build", "  dependencies:", "    - publish", "  script: echo", "publish:", "  stage: deploy", "  script: echo"),
+      { from: "gitlab" },
+    );
+    expect(errorsOf(later)).toEqual([
+      '.gitlab-ci.yml:4: job "package" (stage build) needs "publish", which is in the later stage deploy; GitLab refuses the file ("need publish is not defined in current or prior stages")',
+      '.gitlab-ci.yml:8: job "smoke" (stage build) takes the dependencies of "publish", which is in the later stage deploy; GitLab refuses the file ("dependency publish is not defined in current or prior stages")',
+    ]);
+    expect(later.text).toBeNull();
+    const same = importPipeline(".gitlab-ci.yml", lines("one:", "  script: echo", "two:", "  needs: [one]", "  script: echo"), { from: "gitlab" });
+    expect(errorsOf(same)).toEqual([]);
+  });
+
   it("dependencies within needs (artifacts or not) import", () => {
     const yaml = lines("stages: [a, b]", "one:", "  stage: a", "  script: echo > o.txt", "  artifacts: { paths: [o.txt] }", "use:", "  stage: b", "  needs: [one]", "  dependencies: [one]", "  script: cat o.txt");
     const result = importPipeline(".gitlab-ci.yml", yaml, { from: "gitlab" });
