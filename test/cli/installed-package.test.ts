@@ -53,7 +53,8 @@ describe("the packed pipec, installed in a project of its own", () => {
     execFileSync("git", ["init", "-q"], { cwd: project });
     // A CommonJS project (no "type"), as most are.
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "user-project", version: "1.0.0", private: true }));
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--no-save", tarball], { cwd: project, stdio: "pipe", timeout: 240_000 });
+    // Install scripts skipped, as npm 11 does for dependencies nobody approved (allowScripts): pipec needs none of them.
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--no-save", "--ignore-scripts", tarball], { cwd: project, stdio: "pipe", timeout: 240_000 });
     writeFileSync(join(project, ".ci", "ci.pipeline.ts"), PIPELINE);
   }, 300_000);
 
