@@ -11,18 +11,19 @@ export function checkInputs(jobs: Readonly<Record<string, Job>>, draft: Draft): 
   let suggest: NameSuggester | undefined;
   for (const [id, job] of Object.entries(jobs)) {
     job.inputs.forEach((input, index) => {
-      const where = () => draft.locate(["jobs", id, "inputs", index]);
+      // At the reference itself (a YAML mapping's `from:` value, not its `{`), where a front end knows it.
+      const where = (field: "job" | "output") => draft.locate(["jobs", id, "inputs", index, field]);
       const producer = jobs[input.job];
       if (!draft.plan.jobs[input.job]) {
         const guess = (suggest ??= nameSuggester(Object.keys(draft.plan.jobs ?? {})))(input.job);
-        diagnostics.push(error("unknown-input-job", `job "${id}" takes an input from job "${input.job}", which does not exist.${guess ? ` Did you mean "${guess}"?` : ""}`, where()));
+        diagnostics.push(error("unknown-input-job", `job "${id}" takes an input from job "${input.job}", which does not exist.${guess ? ` Did you mean "${guess}"?` : ""}`, where("job")));
         return;
       }
       if (!producer || producer.outputs[input.output]) return;
       const outputs = Object.keys(producer.outputs);
       const guess = didYouMean(input.output, outputs);
       const hint = outputs.length === 0 ? `declare it: outputs: { ${input.output}: ... } on job "${input.job}"` : `job "${input.job}" declares: ${outputs.join(", ")}`;
-      diagnostics.push(error("unknown-output", `job "${id}" takes output "${input.output}" of job "${input.job}", which declares no such output.${guess ? ` Did you mean "${guess}"?` : ""}`, where(), hint));
+      diagnostics.push(error("unknown-output", `job "${id}" takes output "${input.output}" of job "${input.job}", which declares no such output.${guess ? ` Did you mean "${guess}"?` : ""}`, where("output"), hint));
     });
   }
   return diagnostics;

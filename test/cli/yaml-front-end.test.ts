@@ -124,7 +124,7 @@ jobs:
       "8:28 unknown-need",
       "10:14 unknown-output",
       "10:28 unknown-field",
-      "10:60 unknown-output",
+      "10:68 unknown-output", // at the `from:` value, not the mapping's `{`
       "10:90 schema",
     ]);
   });

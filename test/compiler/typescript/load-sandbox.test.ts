@@ -2,7 +2,7 @@
  * The loading thread's time limit and what pipec reads of thrown values, in-process (from the sources,
  * so the thread's script is bundled on the fly): the end-to-end cases are in test/cli/pipeline-sandbox.test.ts.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,12 +11,22 @@ import { loadTypeScriptPipeline } from "../../../compiler/typescript/load-typesc
 import { thrownFacts } from "../../../compiler/typescript/thrown.ts";
 
 let dir: string;
+// The temporary folder of this file's loads only (TMPDIR is this process's): other test files and
+// other pipec processes on the machine load pipelines in the shared one at the same time.
+const systemTmp = tmpdir();
+const savedTmpdir = process.env.TMPDIR;
 const loads = () => readdirSync(tmpdir()).filter((name) => name.startsWith("pipec-load-"));
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "pipec-load-sandbox-"));
+  dir = mkdtempSync(join(systemTmp, "pipec-load-sandbox-"));
+  mkdirSync(join(dir, "tmp"));
+  process.env.TMPDIR = join(dir, "tmp");
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  if (savedTmpdir === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmpdir;
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe("the time limit of loading", () => {
   it("is 30 seconds by default", () => {
