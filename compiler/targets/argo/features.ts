@@ -63,7 +63,7 @@ export const ARGO_FEATURES: Readonly<Record<string, FeatureSupport>> = {
   "output.expireInMs": approx("warning: the artifact repository's lifecycle decides"),
   "input.job": exact("from: {{tasks.<job>.outputs.artifacts.<output>}}"),
   "input.output": exact("only that tar file is unpacked"),
-  "input.optional": exact("optional: true on the task argument and the template input; the unpack skips a missing tar file"),
+  "input.optional": exact("optional: true on the task argument and the template input; the unpack skips a missing tar file (Argo Workflows after v4.0.7: up to it, a producer that was skipped fails the consumer, argoproj/argo-workflows#16477)"),
   "retry.max": exact("retryStrategy.limit"),
   "retry.on": exact("retryPolicy OnFailure (exit-code), OnError (infrastructure), Always (both); timeout warns"),
   "retry.exitCodes": exact("expression: asInt(lastRetry.exitCode) in [...]"),
