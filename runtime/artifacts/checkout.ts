@@ -4,19 +4,18 @@
  * any other is `copyFile(object, dest, COPYFILE_FICLONE)`, a reflink (copy-on-write, no data copied)
  * on btrfs, XFS and APFS, else a kernel copy (copy_file_range) that never passes through this
  * process. Never a hard link: a job may change, chmod or delete its files, and an object is shared by
- * every run. Each file gets its entry's mode. Symlinks are made last. The calls are synchronous (a
- * promise per call costs more than the call for thousands of small files), with the event loop let in
- * every few milliseconds.
+ * every run. Each file gets its entry's mode. Folders are made first, symlinks last; the files in
+ * between go through a FilePool (file-pool.ts: creations side by side on libuv's threads, which
+ * halves the time of 10,000 small files on two cores), so two jobs' workspaces are written at once.
  *
  * The entries are the run's own snapshot, made in this process, so they are not verified byte by
  * byte as a restore of someone else's artifact is (restore.ts): the copy trusts the object's name.
  */
-import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, fstatSync, mkdirSync, openSync, symlinkSync } from "node:fs";
+import { chmod, constants, copyFile, mkdirSync, symlinkSync } from "node:fs";
 import { dirname } from "node:path";
-import { breather } from "./breather.ts";
+import { createFileTask, FilePool, type FileTask } from "./file-pool.ts";
 import type { StoreLayout } from "./layout.ts";
 import type { ManifestEntry } from "./manifest.ts";
-import { writeAllSync } from "./object-store.ts";
 
 export interface CheckoutResult {
   readonly files: number;
@@ -31,15 +30,17 @@ export interface CheckoutOptions {
 export async function checkoutEntries(layout: StoreLayout, entries: readonly ManifestEntry[], destRoot: string, options: CheckoutOptions = {}): Promise<CheckoutResult> {
   mkdirSync(destRoot, { recursive: true });
   const root = destRoot.endsWith("/") ? destRoot : `${destRoot}/`;
+  // Every folder first, once each (a few hundred calls), so the file chains need no order between them.
   const made = new Set<string>(["."]);
-  const ensureDir = (dir: string): void => {
-    if (made.has(dir)) return;
+  for (const entry of entries) {
+    const dir = dirname(entry.path);
+    if (made.has(dir)) continue;
     mkdirSync(root + dir, { recursive: true });
     for (let up = dir; up !== "." && !made.has(up); up = dirname(up)) made.add(up);
-  };
+  }
   // Whether a file created with a mode keeps it (the umask may take bits away), learnt once per mode.
   const umaskTakes = new Map<number, boolean>();
-  const breathe = breather();
+  const pool = new FilePool();
   let files = 0;
   let bytes = 0;
   const links: Extract<ManifestEntry, { kind: "symlink" }>[] = [];
@@ -48,32 +49,22 @@ export async function checkoutEntries(layout: StoreLayout, entries: readonly Man
       links.push(entry);
       continue;
     }
-    ensureDir(dirname(entry.path));
     const dest = root + entry.path;
     const inMemory = options.contents?.get(entry.digest);
-    if (inMemory !== undefined) {
-      const fd = openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, entry.mode);
-      try {
-        writeAllSync(fd, inMemory);
-        let fix = umaskTakes.get(entry.mode);
-        if (fix === undefined) umaskTakes.set(entry.mode, (fix = (fstatSync(fd).mode & 0o777) !== entry.mode));
-        if (fix) fchmodSync(fd, entry.mode);
-      } finally {
-        closeSync(fd);
-      }
-    } else {
-      copyFileSync(layout.object(entry.digest), dest, constants.COPYFILE_FICLONE);
-      chmodSync(dest, entry.mode);
-    }
+    const full = pool.add(inMemory !== undefined ? createFileTask(dest, inMemory, entry.mode, umaskTakes) : copyObjectTask(layout.object(entry.digest), dest, entry.mode));
+    if (full) await full;
     files++;
     bytes += entry.size;
-    const pause = breathe();
-    if (pause) await pause;
   }
+  await pool.drain();
   for (const link of links) {
-    ensureDir(dirname(link.path));
     symlinkSync(link.target, root + link.path);
     files++;
   }
   return { files, bytes };
+}
+
+/** A chain copying an object (a reflink where the file system can) and giving the copy its mode. */
+function copyObjectTask(object: string, dest: string, mode: number): FileTask {
+  return (done) => copyFile(object, dest, constants.COPYFILE_FICLONE, (error) => (error ? done(error) : chmod(dest, mode, done)));
 }

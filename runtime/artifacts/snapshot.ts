@@ -18,8 +18,8 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from "
 import { lstat, open } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic-file.ts";
-import { breather } from "./breather.ts";
 import { ARTIFACT_ERROR_CODES, ArtifactError } from "./errors.ts";
+import { FilePool } from "./file-pool.ts";
 import { writeHolder } from "./holders.ts";
 import type { StoreContext } from "./layout.ts";
 import { manifestLines, type ManifestEntry } from "./manifest.ts";
@@ -110,26 +110,32 @@ export async function storeSnapshot(
     let keptBytes = 0;
     const keep = meta.keep ?? { fileBytes: 0, totalBytes: 0 };
     let hashedBytes = 0;
-    // Small files are read and written synchronously (a promise per call costs more than the call), large ones streamed.
+    // Small files are read synchronously (a promise per call costs more than the call) and written through a FilePool; large ones streamed.
     const small: number[] = [];
     const large: number[] = [];
     for (const index of reads) ((inputs[index] as SnapshotFile).size < CHUNK ? small : large).push(index);
     const writer = new ObjectWriter(layout);
-    const breathe = breather();
-    for (const index of small) {
-      const file = inputs[index] as SnapshotFile;
-      const bytes = readWhole(root, file);
-      const digest = createHash("sha256").update(bytes).digest("hex");
-      storeWriteSync(file.path, () => writer.put(digest, bytes));
-      if (bytes.length <= keep.fileBytes && keptBytes + bytes.length <= keep.totalBytes && !kept.has(digest)) {
-        kept.set(digest, bytes);
-        keptBytes += bytes.length;
+    const pool = new FilePool();
+    try {
+      for (const index of small) {
+        const file = inputs[index] as SnapshotFile;
+        const bytes = readWhole(root, file);
+        const digest = createHash("sha256").update(bytes).digest("hex");
+        const full = storeWriteSync(file.path, () => pool.add(writer.task(digest, bytes, (error) => storeWriteFailed(file.path, error))));
+        if (bytes.length <= keep.fileBytes && keptBytes + bytes.length <= keep.totalBytes && !kept.has(digest)) {
+          kept.set(digest, bytes);
+          keptBytes += bytes.length;
+        }
+        hashedBytes += file.size;
+        entries[index] = { path: file.path, kind: "file", mode: file.mode, size: file.size, digest };
+        if (full) await full;
       }
-      hashedBytes += file.size;
-      entries[index] = { path: file.path, kind: "file", mode: file.mode, size: file.size, digest };
-      const pause = breathe();
-      if (pause) await pause;
+    } catch (error) {
+      // No object write outlives the snapshot that failed (a temp file, a rename after the writer is unregistered).
+      await pool.drain().catch(() => {});
+      throw error;
     }
+    await pool.drain();
     await forEachLimited(large, Math.max(8, context.concurrency), async (index) => {
       const file = inputs[index] as SnapshotFile;
       const digest = await storeFile(context, root, file);
