@@ -1,7 +1,7 @@
 /**
  * A job's workspace made from a snapshot's entries, as cheaply as the file system allows: a file whose
- * bytes the run still holds in memory (a small file it read for this snapshot) is written from them;
- * any other is `copyFile(object, dest, COPYFILE_FICLONE)`, a reflink (copy-on-write, no data copied)
+ * bytes the run still holds in memory (a small file it read for this snapshot) is written from them,
+ * as is one in a pack (pack.ts: read from it); any other is `copyFile(object, dest, COPYFILE_FICLONE)`, a reflink (copy-on-write, no data copied)
  * on btrfs, XFS and APFS, else a kernel copy (copy_file_range) that never passes through this
  * process. Never a hard link: a job may change, chmod or delete its files, and an object is shared by
  * every run. Each file gets its entry's mode. Folders are made first, symlinks last; the files in
@@ -15,6 +15,7 @@ import { chmod, constants, copyFile, mkdirSync, symlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { createFileTask, FilePool, type FileTask } from "./file-pool.ts";
 import type { StoreLayout } from "./layout.ts";
+import { Packs } from "./pack.ts";
 import type { ManifestEntry } from "./manifest.ts";
 
 export interface CheckoutResult {
@@ -44,19 +45,29 @@ export async function checkoutEntries(layout: StoreLayout, entries: readonly Man
   let files = 0;
   let bytes = 0;
   const links: Extract<ManifestEntry, { kind: "symlink" }>[] = [];
-  for (const entry of entries) {
-    if (entry.kind === "symlink") {
-      links.push(entry);
-      continue;
+  let packs: Packs | undefined;
+  try {
+    for (const entry of entries) {
+      if (entry.kind === "symlink") {
+        links.push(entry);
+        continue;
+      }
+      const dest = root + entry.path;
+      let inMemory = options.contents?.get(entry.digest);
+      const packed = inMemory === undefined ? (packs ??= Packs.load(layout)).find(entry.digest) : undefined;
+      if (packed !== undefined) inMemory = packs!.read(packed);
+      const full = pool.add(inMemory !== undefined ? createFileTask(dest, inMemory, entry.mode, umaskTakes) : copyObjectTask(layout.object(entry.digest), dest, entry.mode));
+      if (full) await full;
+      files++;
+      bytes += entry.size;
     }
-    const dest = root + entry.path;
-    const inMemory = options.contents?.get(entry.digest);
-    const full = pool.add(inMemory !== undefined ? createFileTask(dest, inMemory, entry.mode, umaskTakes) : copyObjectTask(layout.object(entry.digest), dest, entry.mode));
-    if (full) await full;
-    files++;
-    bytes += entry.size;
+    await pool.drain();
+  } catch (error) {
+    await pool.drain().catch(() => {});
+    throw error;
+  } finally {
+    packs?.close();
   }
-  await pool.drain();
   for (const link of links) {
     symlinkSync(link.target, root + link.path);
     files++;

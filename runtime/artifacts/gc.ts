@@ -18,6 +18,7 @@ import { scanHolders } from "./holders.ts";
 import { DIGEST, type StoreContext } from "./layout.ts";
 import { ManifestFormatError, readManifest } from "./manifest.ts";
 import { listObjects } from "./object-store.ts";
+import { Packs } from "./pack.ts";
 import { isAlive, parseProcessTag } from "./process-identity.ts";
 import { artifactLabel, listInfos, type ArtifactInfo } from "./record.ts";
 import { planRetention, type RetentionCandidate, type RetentionPolicy, type RetentionRule } from "./retention.ts";
@@ -103,6 +104,23 @@ export async function collectGarbage(context: StoreContext, options: GcOptions =
         orphanObjects++;
         freedBytes += object.size;
         if (!dryRun) await removeIfExists(object.path);
+      }
+      // A pack goes whole when none of its objects is used (its index first: no reader trusts a pack without one), with any file of a pack no reader trusts.
+      const packs = Packs.load(layout);
+      for (const pack of packs.list) {
+        let usedCount = 0;
+        for (const digest of pack.digests()) if (used.has(digest)) usedCount++;
+        if (usedCount > 0) continue;
+        orphanObjects += pack.count;
+        freedBytes += pack.bytes;
+        if (!dryRun) {
+          await removeIfExists(pack.indexPath);
+          await removeIfExists(pack.packPath);
+        }
+      }
+      for (const path of packs.broken) {
+        freedBytes += (await stat(path).catch(() => null))?.size ?? 0;
+        if (!dryRun) await removeIfExists(path);
       }
     }
     const temp = await removeAbandonedTemp(context, dryRun);
