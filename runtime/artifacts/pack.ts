@@ -124,7 +124,10 @@ export class PackWriter {
 
   private flush(): void {
     if (this.pending.length === 0) return;
-    this.fd ??= openSync(this.temp, "wx", 0o444);
+    if (this.fd === null) {
+      mkdirSync(this.layout.tmp, { recursive: true });
+      this.fd = openSync(this.temp, "wx", 0o444);
+    }
     const chunk = Buffer.concat(this.pending, this.pendingBytes);
     for (let done = 0; done < chunk.length; ) done += writeSync(this.fd, chunk, done);
     this.pending.length = 0;
