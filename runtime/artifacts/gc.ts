@@ -105,12 +105,11 @@ export async function collectGarbage(context: StoreContext, options: GcOptions =
         freedBytes += object.size;
         if (!dryRun) await removeIfExists(object.path);
       }
-      // A pack goes whole when none of its objects is used (its index first: no reader trusts a pack without one), with any file of a pack no reader trusts.
+      // A pack goes whole when none of its objects is used (its index first: no reader trusts a pack
+      // without one), and so does any file of the pack folder that no reader trusts.
       const packs = Packs.load(layout);
       for (const pack of packs.list) {
-        let usedCount = 0;
-        for (const digest of pack.digests()) if (used.has(digest)) usedCount++;
-        if (usedCount > 0) continue;
+        if (anyOf(pack.digests(), (digest) => used.has(digest))) continue;
         orphanObjects += pack.count;
         freedBytes += pack.bytes;
         if (!dryRun) {
@@ -145,6 +144,11 @@ export async function collectGarbage(context: StoreContext, options: GcOptions =
   } finally {
     await unlock();
   }
+}
+
+function anyOf<T>(items: Iterable<T>, test: (item: T) => boolean): boolean {
+  for (const item of items) if (test(item)) return true;
+  return false;
 }
 
 async function removeEmptyHolderDirs(context: StoreContext): Promise<void> {

@@ -7,8 +7,9 @@
  *
  * A file that changes while it is read (its size or mtime differs from what the scan saw, or from
  * what was read) fails the snapshot, naming it. Objects are written without a flush each (see
- * putObject); the small files read this time go into one pack (pack.ts) when there are many; the manifest and the record are written as for any artifact, record last, so a crash
- * leaves at most unreferenced objects that gc removes. When nothing changed, the manifest object is
+ * putObject), the small files read this time into one pack when there are many (pack.ts); the
+ * manifest and the record are written as for any artifact, record last, so a crash leaves at most
+ * unreferenced objects that gc removes. When nothing changed, the manifest object is
  * already there (the caller may even name it, and it is not rebuilt) and only the record (a few
  * hundred bytes) is new. Small files read this time may be kept in memory (`keep`), so that job
  * workspaces are written from them rather than copied back out of the store.
@@ -18,6 +19,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from "
 import { lstat, open } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic-file.ts";
+import { breather } from "./breather.ts";
 import { ARTIFACT_ERROR_CODES, ArtifactError } from "./errors.ts";
 import { FilePool } from "./file-pool.ts";
 import { writeHolder } from "./holders.ts";
@@ -119,6 +121,7 @@ export async function storeSnapshot(
     for (const index of reads) ((inputs[index] as SnapshotFile).size < CHUNK ? small : large).push(index);
     const writer = new ObjectWriter(layout);
     const pool = new FilePool();
+    const breathe = breather();
     // Many small objects go into one pack (two file creations instead of one each), a few stay loose files.
     const pack = small.filter((index) => inputs[index]!.kind === "file" && (inputs[index] as SnapshotFile).size <= PACKED_MAX_BYTES).length >= PACK_MIN_OBJECTS ? new PackWriter(layout) : null;
     try {
@@ -136,7 +139,9 @@ export async function storeSnapshot(
         }
         hashedBytes += file.size;
         entries[index] = { path: file.path, kind: "file", mode: file.mode, size: file.size, digest };
-        if (full) await full;
+        // A pool that is full lets the event loop in; a loop of packed files only does so every few milliseconds.
+        const pause = full ?? breathe();
+        if (pause) await pause;
       }
       await pool.drain();
       if (pack !== null) storeWriteSync("the snapshot's pack of small files", () => pack.finish());
