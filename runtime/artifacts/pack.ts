@@ -12,7 +12,9 @@
  * to `tmp/` and renamed, the pack first, the index last: a reader trusts only a pack whose index is
  * there and whose size covers every entry, so a crash leaves at most a pack no one reads (gc removes
  * it, as it removes a pack none of whose objects is referenced any more; a pack some live artifact
- * still uses is kept whole). A loose object of the same digest is preferred by every reader.
+ * still uses is kept whole). Restore and verify prefer a loose object of the same digest, so bytes
+ * stored again as a loose object (a collect) stand in for a damaged packed one; a job workspace's
+ * checkout, which trusts names, reads the pack first (no lookup on disk per file).
  */
 import { createHash } from "node:crypto";
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";

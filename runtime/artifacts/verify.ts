@@ -39,7 +39,7 @@ export async function verifyStore(context: StoreContext): Promise<VerifyProblem[
     if (found.digest === object.digest) sizes.set(object.digest, found.size);
     else corrupt.set(object.digest, { actual: found.digest, size: found.size });
   });
-  // Packed objects, where no sound loose object of the same digest was found (readers prefer the loose one).
+  // Packed objects, where no sound loose object of the same digest was found (restore prefers the loose one).
   const packs = Packs.load(layout);
   try {
     for (const pack of packs.list) {
