@@ -18,6 +18,7 @@ import { scanHolders } from "./holders.ts";
 import { DIGEST, type StoreContext } from "./layout.ts";
 import { ManifestFormatError, readManifest } from "./manifest.ts";
 import { listObjects } from "./object-store.ts";
+import { Packs } from "./pack.ts";
 import { isAlive, parseProcessTag } from "./process-identity.ts";
 import { artifactLabel, listInfos, type ArtifactInfo } from "./record.ts";
 import { planRetention, type RetentionCandidate, type RetentionPolicy, type RetentionRule } from "./retention.ts";
@@ -104,6 +105,22 @@ export async function collectGarbage(context: StoreContext, options: GcOptions =
         freedBytes += object.size;
         if (!dryRun) await removeIfExists(object.path);
       }
+      // A pack goes whole when none of its objects is used (its index first: no reader trusts a pack
+      // without one), and so does any file of the pack folder that no reader trusts.
+      const packs = Packs.load(layout);
+      for (const pack of packs.list) {
+        if (anyOf(pack.digests(), (digest) => used.has(digest))) continue;
+        orphanObjects += pack.count;
+        freedBytes += pack.bytes;
+        if (!dryRun) {
+          await removeIfExists(pack.indexPath);
+          await removeIfExists(pack.packPath);
+        }
+      }
+      for (const path of packs.broken) {
+        freedBytes += (await stat(path).catch(() => null))?.size ?? 0;
+        if (!dryRun) await removeIfExists(path);
+      }
     }
     const temp = await removeAbandonedTemp(context, dryRun);
     return {
@@ -127,6 +144,11 @@ export async function collectGarbage(context: StoreContext, options: GcOptions =
   } finally {
     await unlock();
   }
+}
+
+function anyOf<T>(items: Iterable<T>, test: (item: T) => boolean): boolean {
+  for (const item of items) if (test(item)) return true;
+  return false;
 }
 
 async function removeEmptyHolderDirs(context: StoreContext): Promise<void> {

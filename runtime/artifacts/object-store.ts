@@ -6,10 +6,11 @@
  * an existing object, so a damaged one (even of the right size) is healed by storing its bytes again.
  */
 import { createHash } from "node:crypto";
-import { closeSync, constants, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { constants, mkdirSync, rename as renameCallback, unlink as unlinkCallback } from "node:fs";
 import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { tempPath } from "./atomic-file.ts";
+import { createFileTask, type FileTask } from "./file-pool.ts";
 import { DIGEST, type StoreLayout } from "./layout.ts";
 
 /** Read and write in 1 MiB chunks: few syscalls, bounded memory. */
@@ -86,51 +87,41 @@ export async function putObject(layout: StoreLayout, source: FileHandle | Iterab
 }
 
 /**
- * Writes small objects synchronously from bytes already in memory and hashed (a project snapshot's
- * files: thousands of them, where a promise per call costs more than the call): as putObject with
- * `sync: false`, a temp file in `tmp/` renamed to the object, over whatever is there. Each fan-out
- * directory is made once per writer.
+ * Writes small objects from bytes already in memory and hashed (a project snapshot's files:
+ * thousands of them), as putObject with `sync: false`: a temp file in `tmp/` renamed to the object,
+ * over whatever is there. Each write is a FilePool chain (file-pool.ts), so they run side by side on
+ * libuv's threads while the caller reads the next files; each fan-out directory is made once per writer.
  */
 export class ObjectWriter {
   private readonly dirs = new Set<string>();
   private tmpMade = false;
+  private readonly umaskTakes = new Map<number, boolean>();
 
   constructor(private readonly layout: StoreLayout) {}
 
-  put(digest: string, bytes: Uint8Array): void {
+  /** The chain writing one object; `onError` names the failure (its temp file is removed first). */
+  task(digest: string, bytes: Uint8Array, onError: (error: Error) => Error): FileTask {
     if (!this.tmpMade) {
       mkdirSync(this.layout.tmp, { recursive: true });
       this.tmpMade = true;
     }
-    const temp = tempPath(this.layout.tmp);
-    const fd = openSync(temp, "wx", 0o444);
-    try {
-      try {
-        writeAllSync(fd, bytes);
-      } finally {
-        closeSync(fd);
-      }
-      const target = this.layout.object(digest);
-      const fanOut = digest.slice(0, 2);
-      if (!this.dirs.has(fanOut)) {
-        mkdirSync(dirname(target), { recursive: true });
-        this.dirs.add(fanOut);
-      }
-      renameSync(temp, target);
-    } catch (error) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // Already gone, or never made.
-      }
-      throw error;
+    const target = this.layout.object(digest);
+    const fanOut = digest.slice(0, 2);
+    if (!this.dirs.has(fanOut)) {
+      mkdirSync(dirname(target), { recursive: true });
+      this.dirs.add(fanOut);
     }
+    const temp = tempPath(this.layout.tmp);
+    // The temp file's mode is read-only; whether the umask kept it does not matter (objects are never written in place).
+    this.umaskTakes.set(0o444, false);
+    const create = createFileTask(temp, bytes, 0o444, this.umaskTakes);
+    const failed = (done: (error: Error) => void, error: Error) => unlinkCallback(temp, () => done(onError(error)));
+    return (done) =>
+      create((error) => {
+        if (error) return failed(done, error);
+        renameCallback(temp, target, (renameError) => (renameError ? failed(done, renameError) : done()));
+      });
   }
-}
-
-/** Writes all of `bytes` at the file's position (a write may take fewer bytes than given). */
-export function writeAllSync(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 function isFileHandle(source: FileHandle | Iterable<string>): source is FileHandle {

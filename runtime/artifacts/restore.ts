@@ -7,7 +7,8 @@
  * object itself is removed, so that the next collect of the same bytes stores them afresh. A small
  * file (up to SMALL_FILE_BYTES) is read whole and checked first, then created at its name directly
  * (exclusively: never through a symlink or over an existing file, which take the temp-file path):
- * fewer system calls for the trees of small files that dominate restores.
+ * fewer system calls for the trees of small files that dominate restores. A small object found in no
+ * loose file is read from the pack holding it (pack.ts) and checked the same way.
  *
  * Nothing is written outside the destination, whatever the manifest says: every path must be a plain
  * relative path; directories are created one level at a time and an existing symlinked directory is
@@ -22,6 +23,7 @@ import { ArtifactError, ArtifactIntegrityError, ArtifactNotFoundError, ArtifactU
 import type { StoreContext } from "./layout.ts";
 import { ManifestFormatError, readManifest, type ManifestEntry } from "./manifest.ts";
 import { copyThroughHash, forEachLimited, hashFile, isOpen, openStoreFile } from "./object-store.ts";
+import { Packs } from "./pack.ts";
 import { artifactLabel, readInfo, touchRecord, type ArtifactInfo } from "./record.ts";
 import { isWithin, unsafeEntryPathReason, unsafeLinkTargetReason } from "./safe-paths.ts";
 
@@ -56,6 +58,8 @@ export async function restoreArtifact(context: StoreContext, id: string, destRoo
   } catch (error) {
     if (error instanceof ManifestFormatError) throw new ArtifactError(`the manifest of artifact ${label} (${id.slice(0, 12)}) is invalid: ${error.message}`, { cause: error });
     throw error;
+  } finally {
+    writer.close();
   }
   for (const link of links) await writer.writeLink(link);
   await touchRecord(layout, id, context.now());
@@ -65,9 +69,14 @@ export async function restoreArtifact(context: StoreContext, id: string, destRoo
 /** Files up to this size are restored through memory (see the module comment). */
 const SMALL_FILE_BYTES = 256 * 1024;
 
+function tempName(dir: string, entry: ManifestEntry): string {
+  return join(dir, `.${basename(entry.path)}.pipec-${randomBytes(4).toString("hex")}`);
+}
+
 class TreeWriter {
   files = 0;
   bytes = 0;
+  private packs: Packs | undefined;
   private readonly dirs = new Map<string, Promise<string>>();
 
   constructor(
@@ -82,8 +91,12 @@ class TreeWriter {
     const dir = await this.ensureDir(dirname(entry.path));
     const target = join(dir, basename(entry.path));
     const object = this.context.layout.object(entry.digest);
-    if (entry.size <= SMALL_FILE_BYTES && (await this.writeSmallFile(entry, target, object))) return;
-    const temp = join(dir, `.${basename(entry.path)}.pipec-${randomBytes(4).toString("hex")}`);
+    if (entry.size <= SMALL_FILE_BYTES) {
+      const bytes = await this.readSmallObject(entry, object);
+      if (!(await this.writeSmallFile(entry, target, bytes))) await this.replaceWith(entry, dir, target, bytes);
+      return;
+    }
+    const temp = tempName(dir, entry);
     const source = await this.openObject(entry, object);
     let copied: { digest: string; size: number };
     try {
@@ -112,23 +125,41 @@ class TreeWriter {
     this.bytes += size;
   }
 
-  /** Writes a small file checked in memory; false when something is at `target` already. */
-  private async writeSmallFile(entry: Extract<ManifestEntry, { kind: "file" }>, target: string, object: string): Promise<boolean> {
-    const source = await this.openObject(entry, object);
+  /** Closes what reading packed objects opened. */
+  close(): void {
+    this.packs?.close();
+  }
+
+  /** A small object's bytes, checked against its digest: the loose object, else the pack holding it. */
+  private async readSmallObject(entry: Extract<ManifestEntry, { kind: "file" }>, object: string): Promise<Buffer> {
+    const opened = await openStoreFile(object);
     let bytes: Buffer;
-    try {
-      // One byte more than expected: an object that grew reads as the wrong size.
-      const buffer = Buffer.allocUnsafe(entry.size + 1);
-      const { bytesRead } = await source.read(buffer, 0, buffer.length, 0);
-      bytes = buffer.subarray(0, bytesRead);
-    } finally {
-      await source.close();
+    if (isOpen(opened)) {
+      try {
+        // One byte more than expected: an object that grew reads as the wrong size.
+        const buffer = Buffer.allocUnsafe(entry.size + 1);
+        const { bytesRead } = await opened.read(buffer, 0, buffer.length, 0);
+        bytes = buffer.subarray(0, bytesRead);
+      } finally {
+        await opened.close();
+      }
+    } else {
+      const packed = opened.notAFile === "missing" ? (this.packs ??= Packs.load(this.context.layout)).find(entry.digest) : undefined;
+      // Nothing usable there: openObject says what (and drops a non-file in the object's place).
+      if (packed === undefined) return this.openObject(entry, object).then(() => Buffer.alloc(0));
+      bytes = this.packs!.read(packed);
     }
     const actual = createHash("sha256").update(bytes).digest("hex");
     if (actual !== entry.digest || bytes.length !== entry.size) {
-      if (actual !== entry.digest) await unlink(object).catch(() => {});
+      // A damaged loose object is dropped so the bytes can be stored again (a pack is kept: its other objects are sound).
+      if (actual !== entry.digest && isOpen(opened)) await unlink(object).catch(() => {});
       throw this.integrityError(entry, actual, bytes.length);
     }
+    return bytes;
+  }
+
+  /** Writes checked bytes at `target` directly; false when something is there already. */
+  private async writeSmallFile(entry: Extract<ManifestEntry, { kind: "file" }>, target: string, bytes: Buffer): Promise<boolean> {
     let handle: FileHandle;
     try {
       handle = await open(target, "wx", 0o600);
@@ -148,6 +179,26 @@ class TreeWriter {
     this.files++;
     this.bytes += bytes.length;
     return true;
+  }
+
+  /** Checked bytes written beside `target` and renamed over whatever is there (never written through it). */
+  private async replaceWith(entry: Extract<ManifestEntry, { kind: "file" }>, dir: string, target: string, bytes: Buffer): Promise<void> {
+    const temp = tempName(dir, entry);
+    try {
+      const handle = await open(temp, "wx", 0o600);
+      try {
+        await handle.write(bytes, 0, bytes.length, 0);
+        await handle.chmod(entry.mode);
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      throw error;
+    }
+    this.files++;
+    this.bytes += bytes.length;
   }
 
   private async openObject(entry: Extract<ManifestEntry, { kind: "file" }>, object: string): Promise<FileHandle> {

@@ -7,8 +7,9 @@
  *
  * A file that changes while it is read (its size or mtime differs from what the scan saw, or from
  * what was read) fails the snapshot, naming it. Objects are written without a flush each (see
- * putObject); the manifest and the record are written as for any artifact, record last, so a crash
- * leaves at most unreferenced objects that gc removes. When nothing changed, the manifest object is
+ * putObject), the small files read this time into one pack when there are many (pack.ts); the
+ * manifest and the record are written as for any artifact, record last, so a crash leaves at most
+ * unreferenced objects that gc removes. When nothing changed, the manifest object is
  * already there (the caller may even name it, and it is not rebuilt) and only the record (a few
  * hundred bytes) is new. Small files read this time may be kept in memory (`keep`), so that job
  * workspaces are written from them rather than copied back out of the store.
@@ -20,10 +21,12 @@ import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic-file.ts";
 import { breather } from "./breather.ts";
 import { ARTIFACT_ERROR_CODES, ArtifactError } from "./errors.ts";
+import { FilePool } from "./file-pool.ts";
 import { writeHolder } from "./holders.ts";
 import type { StoreContext } from "./layout.ts";
 import { manifestLines, type ManifestEntry } from "./manifest.ts";
 import { CHUNK, forEachLimited, ObjectWriter, putObject } from "./object-store.ts";
+import { PACK_MIN_OBJECTS, PACKED_MAX_BYTES, PackWriter, Packs } from "./pack.ts";
 import { processRef } from "./process-identity.ts";
 import { artifactId, type ArtifactInfo, type ArtifactRecord } from "./record.ts";
 import { registerWriter, waitForGc } from "./store-lock.ts";
@@ -99,10 +102,12 @@ export async function storeSnapshot(
     const trusted = meta.basis != null && lstatSync(layout.record(meta.basis), { throwIfNoEntry: false }) !== undefined;
     const entries: ManifestEntry[] = new Array(inputs.length);
     const reads: number[] = [];
+    let packs: Packs | undefined;
+    const stored = (digest: string) => lstatSync(layout.object(digest), { throwIfNoEntry: false }) !== undefined || (packs ??= Packs.load(layout)).find(digest) !== undefined;
     for (let index = 0; index < inputs.length; index++) {
       const input = inputs[index]!;
       if (input.kind === "symlink") entries[index] = { path: input.path, kind: "symlink", target: input.target };
-      else if (input.digest !== null && (trusted || lstatSync(layout.object(input.digest), { throwIfNoEntry: false }) !== undefined)) {
+      else if (input.digest !== null && (trusted || stored(input.digest))) {
         entries[index] = { path: input.path, kind: "file", mode: input.mode, size: input.size, digest: input.digest };
       } else reads.push(index);
     }
@@ -110,25 +115,41 @@ export async function storeSnapshot(
     let keptBytes = 0;
     const keep = meta.keep ?? { fileBytes: 0, totalBytes: 0 };
     let hashedBytes = 0;
-    // Small files are read and written synchronously (a promise per call costs more than the call), large ones streamed.
+    // Small files are read synchronously (a promise per call costs more than the call) and written through a FilePool; large ones streamed.
     const small: number[] = [];
     const large: number[] = [];
     for (const index of reads) ((inputs[index] as SnapshotFile).size < CHUNK ? small : large).push(index);
     const writer = new ObjectWriter(layout);
+    const pool = new FilePool();
     const breathe = breather();
-    for (const index of small) {
-      const file = inputs[index] as SnapshotFile;
-      const bytes = readWhole(root, file);
-      const digest = createHash("sha256").update(bytes).digest("hex");
-      storeWriteSync(file.path, () => writer.put(digest, bytes));
-      if (bytes.length <= keep.fileBytes && keptBytes + bytes.length <= keep.totalBytes && !kept.has(digest)) {
-        kept.set(digest, bytes);
-        keptBytes += bytes.length;
+    // Many small objects go into one pack (two file creations instead of one each), a few stay loose files.
+    const pack = small.filter((index) => inputs[index]!.kind === "file" && (inputs[index] as SnapshotFile).size <= PACKED_MAX_BYTES).length >= PACK_MIN_OBJECTS ? new PackWriter(layout) : null;
+    try {
+      for (const index of small) {
+        const file = inputs[index] as SnapshotFile;
+        const bytes = readWhole(root, file);
+        const digest = createHash("sha256").update(bytes).digest("hex");
+        const full =
+          pack !== null && bytes.length <= PACKED_MAX_BYTES
+            ? storeWriteSync(file.path, () => pack.add(digest, bytes))
+            : storeWriteSync(file.path, () => pool.add(writer.task(digest, bytes, (error) => storeWriteFailed(file.path, error))));
+        if (bytes.length <= keep.fileBytes && keptBytes + bytes.length <= keep.totalBytes && !kept.has(digest)) {
+          kept.set(digest, bytes);
+          keptBytes += bytes.length;
+        }
+        hashedBytes += file.size;
+        entries[index] = { path: file.path, kind: "file", mode: file.mode, size: file.size, digest };
+        // A pool that is full lets the event loop in; a loop of packed files only does so every few milliseconds.
+        const pause = full ?? breathe();
+        if (pause) await pause;
       }
-      hashedBytes += file.size;
-      entries[index] = { path: file.path, kind: "file", mode: file.mode, size: file.size, digest };
-      const pause = breathe();
-      if (pause) await pause;
+      await pool.drain();
+      if (pack !== null) storeWriteSync("the snapshot's pack of small files", () => pack.finish());
+    } catch (error) {
+      // No object write outlives the snapshot that failed (a temp file, a rename after the writer is unregistered).
+      await pool.drain().catch(() => {});
+      pack?.abandon();
+      throw error;
     }
     await forEachLimited(large, Math.max(8, context.concurrency), async (index) => {
       const file = inputs[index] as SnapshotFile;

@@ -4,13 +4,16 @@
  * of the manifest must have its object, of the right size. Problems are data, one per damaged thing,
  * each naming the artifacts it touches. Objects that do not hash to their name are removed (they
  * cannot serve anyone, and removing them lets the next collect of the same bytes store them again);
- * the artifacts that needed them stay reported until their job runs again or gc removes them.
+ * the artifacts that needed them stay reported until their job runs again or gc removes them. A
+ * damaged object in a pack (pack.ts) is reported alike but stays: the pack's other objects are sound.
  */
+import { createHash } from "node:crypto";
 import { unlink } from "node:fs/promises";
 import type { StoreContext } from "./layout.ts";
 import { shortId } from "./layout.ts";
 import { ManifestFormatError, readManifest } from "./manifest.ts";
 import { forEachLimited, hashFile, listObjects } from "./object-store.ts";
+import { Packs } from "./pack.ts";
 import { artifactLabel, listInfos } from "./record.ts";
 
 export interface VerifyProblem {
@@ -36,6 +39,23 @@ export async function verifyStore(context: StoreContext): Promise<VerifyProblem[
     if (found.digest === object.digest) sizes.set(object.digest, found.size);
     else corrupt.set(object.digest, { actual: found.digest, size: found.size });
   });
+  // Packed objects, where no sound loose object of the same digest was found (restore prefers the loose one).
+  const packs = Packs.load(layout);
+  try {
+    for (const pack of packs.list) {
+      for (const digest of pack.digests()) {
+        if (sizes.has(digest)) continue;
+        const bytes = packs.read(packs.find(digest)!);
+        const actual = createHash("sha256").update(bytes).digest("hex");
+        if (actual === digest) {
+          sizes.set(digest, bytes.length);
+          corrupt.delete(digest);
+        } else if (!corrupt.has(digest)) corrupt.set(digest, { actual, size: bytes.length });
+      }
+    }
+  } finally {
+    packs.close();
+  }
 
   const { infos, problems: unreadable } = await listInfos(layout);
   for (const error of unreadable) problems.push({ kind: "bad-record", message: `unreadable record: ${error.message}` });

@@ -19,7 +19,7 @@ import { newRunId } from "./run-id.ts";
 import { createRunStore, listRunIds, readRunState, type RunState } from "./run-store.ts";
 import { notifyRun } from "./notifications.ts";
 import { prepareRunWorkspace, type RunWorkspace } from "./run-workspace.ts";
-import { removeTree } from "../workspace/index.ts";
+import { removeLater } from "../workspace/index.ts";
 import { defaultStoreRoot, openArtifactStore } from "../artifacts/index.ts";
 import type { DeploymentKind } from "./deployments.ts";
 import { DEFAULT_OUTPUT_LIMITS, type ArtifactIndex, type OutputBudget, type OutputLimits } from "./job-artifacts.ts";
@@ -249,7 +249,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   // Said after the last write, so that a state.json that could not be written is said too (the store is closed: console only).
   for (const problem of store.writeProblems) options.onEvent({ type: "run.notice", level: "warning", message: problem, time: new Date().toISOString(), runId });
   await artifacts.release(runId).catch(() => undefined);
-  if (!options.keepWorkspaces) await removeTree(join(store.dir, "work"));
+  // Renamed into .pipec/trash and removed by a detached process after pipec exits (remove-later.ts).
+  if (!options.keepWorkspaces) await removeLater(join(store.dir, "work"), join(projectDir, ".pipec", "trash"));
   return { runId, status, dir: store.dir, state };
 }
 

@@ -3,3 +3,4 @@ export { snapshotProject, type ProjectSnapshot, type SnapshotOptions } from "./s
 export { STAT_CACHE_FILE } from "./stat-cache.ts";
 export { filesDigest, matchEntries } from "./job-files.ts";
 export { removeTree } from "./remove-tree.ts";
+export { removeLater } from "./remove-later.ts";

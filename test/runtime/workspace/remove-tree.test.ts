@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { removeTree } from "../../../runtime/workspace/index.ts";
+import { removeLater, removeTree } from "../../../runtime/workspace/index.ts";
 
 let root: string;
 
@@ -56,5 +56,33 @@ describe("removeTree", () => {
 
   it("does nothing for a folder that does not exist", async () => {
     await expect(removeTree(join(root, "never-made"))).resolves.toBeUndefined();
+  });
+});
+
+/** Polls until `check` holds (a detached process works after the call returns), failing after `ms`. */
+async function eventually(check: () => boolean, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error("still not so");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("removeLater", () => {
+  it("moves the workspaces out of the run at once, and a detached process removes them and what an earlier remover left", async () => {
+    const work = await makeWorkspaces();
+    const trash = join(root, "trash");
+    // Left by a remover killed in an earlier run.
+    await mkdir(join(trash, "old-run-work-1234", "src"), { recursive: true });
+    await writeFile(join(trash, "old-run-work-1234", "src", "left.ts"), "left\n");
+    await removeLater(work, trash);
+    expect(existsSync(work)).toBe(false);
+    await eventually(() => existsSync(trash) && readdirSync(trash).length === 0);
+    expect(await readdir(root)).toEqual(["trash"]);
+  });
+
+  it("does nothing when there is no folder and no trash", async () => {
+    await removeLater(join(root, "never-made"), join(root, "trash"));
+    expect(await readdir(root)).toEqual(["trash"]);
   });
 });

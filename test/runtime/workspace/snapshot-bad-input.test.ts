@@ -85,4 +85,22 @@ describe.runIf(process.getuid?.() === 0 || dockerRequired())("a snapshot into a 
       execFileSync("umount", [disk]);
     }
   });
+
+  it("fails alike while writing a pack of many small files, and leaves no pack, index or temp file", async () => {
+    const disk = join(root, "disk");
+    await mkdir(disk);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", disk]);
+    try {
+      await mkdir(join(project, "many"));
+      for (let i = 0; i < 400; i++) await writeFile(join(project, "many", `f${i}.txt`), Buffer.alloc(4096, i % 256));
+      const failure = await take(join(disk, "store")).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(SnapshotError);
+      expect((failure as Error).message).toMatch(/^cannot store (many\/f\d+\.txt|the snapshot's pack of small files|the snapshot's manifest) in the artifact store: the disk is full; free some space/);
+      expect(await openArtifactStore(join(disk, "store")).list()).toEqual([]);
+      expect(await readdir(join(disk, "store", "tmp")).catch(() => [])).toEqual([]);
+      expect(await readdir(join(disk, "store", "objects", "pack")).catch(() => [])).toEqual([]);
+    } finally {
+      execFileSync("umount", [disk]);
+    }
+  });
 });
