@@ -5,10 +5,11 @@
  * are left out with a warning; a symlink leaving the project is left out with a warning, an absolute
  * one inside it is made relative; a symlink loop is kept as it is, with a warning.
  */
-import { lstatSync, readlinkSync, realpathSync, type Stats } from "node:fs";
+import { readlinkSync, realpathSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { SnapshotError, type SnapshotFile, type SnapshotInput } from "../artifacts/index.ts";
+import { createLstat, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, type FileStatFields, type Lstat } from "./file-stat.ts";
 import { ALWAYS_EXCLUDED, isGitWorkTree, listGitFiles, walkFiles } from "./list-project-files.ts";
 import type { FileStat, StatCache } from "./stat-cache.ts";
 
@@ -51,7 +52,6 @@ export async function scanProject(projectDir: string, cache: StatCache, skip: Re
 }
 
 const SLASH = 0x2f;
-const NO_THROW = { throwIfNoEntry: false } as const;
 
 class Scanner {
   readonly inputs: (ScannedFile | ScannedLink)[] = [];
@@ -59,6 +59,7 @@ class Scanner {
   unknown = 0;
   private readonly prefix: string;
   private readonly skipped: readonly string[];
+  private readonly lstat: Lstat = createLstat();
 
   constructor(
     private readonly root: string,
@@ -78,21 +79,23 @@ class Scanner {
     if (this.skipped.length > 0 && this.skipped.some((x) => path === x || (path.startsWith(x) && path.charCodeAt(x.length) === SLASH))) return;
     // Listed paths are already normal (no "." or ".." parts, no doubled "/"): no join() per file.
     const abs = this.prefix + path;
-    const stats = lstatSync(abs, NO_THROW);
+    const stats = this.lstat(abs);
     // Listed by git but deleted from the work tree, or removed while we walk: nothing to take.
     if (stats === undefined) return;
-    if (stats.isFile()) return this.addFile(path, stats);
-    if (stats.isSymbolicLink()) return this.addLink(path, abs);
-    if (stats.isDirectory()) {
+    const type = stats.mode & S_IFMT;
+    if (type === S_IFREG) return this.addFile(path, stats);
+    if (type === S_IFLNK) return this.addLink(path, abs);
+    if (type === S_IFDIR) {
       // A git submodule or an untracked nested repository is listed as one path: take its files (without its .git).
       for (const inner of walkFiles(abs, ALWAYS_EXCLUDED)) this.add(`${path}/${inner}`);
       return;
     }
-    const kind = stats.isFIFO() ? "a FIFO" : stats.isSocket() ? "a socket" : "a device";
+    const kind = type === S_IFIFO ? "a FIFO" : type === S_IFSOCK ? "a socket" : "a device";
     this.warnings.push(`skipped ${path}: ${kind}, not a regular file, directory or symlink`);
   }
 
-  private addFile(path: string, stats: Stats): void {
+  /** `stats` is the lstat's reused object: read here, never kept. */
+  private addFile(path: string, stats: FileStatFields): void {
     const file = { path, kind: "file" as const, mode: stats.mode & 0o777, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, digest: null as string | null };
     file.digest = this.cache.digestOf(path, file);
     if (file.digest === null) this.unknown++;
