@@ -18,8 +18,15 @@ export type ScannedFile = SnapshotFile & FileStat;
 type ScannedLink = Extract<SnapshotInput, { kind: "symlink" }>;
 
 export interface ProjectScan {
-  /** Files and symlinks, in the order found (git's order inside a work tree). */
+  /**
+   * Files and symlinks, in the order found (git's order inside a work tree). Built when first read:
+   * while every file is as the stat cache has it, the scan keeps only their entries' numbers.
+   */
   readonly inputs: (ScannedFile | ScannedLink)[];
+  /** How many regular files there are. */
+  readonly files: number;
+  /** The symlinks, [path, target], in the order found. */
+  readonly links: (readonly [string, string])[];
   /** How many files the stat cache gave no digest for (they must be read). */
   readonly unknown: number;
   readonly warnings: string[];
@@ -48,18 +55,39 @@ export async function scanProject(projectDir: string, cache: StatCache, skip: Re
   } catch (cause) {
     throw asSnapshotError(cause, projectDir);
   }
-  return { inputs: scanner.inputs, unknown: scanner.unknown, warnings: scanner.warnings, selection };
+  const { files, links, unknown, warnings } = scanner;
+  return {
+    get inputs() {
+      return scanner.materialize();
+    },
+    files,
+    links,
+    unknown,
+    warnings,
+    selection,
+  };
 }
 
 const SLASH = 0x2f;
+const PERMISSIONS = 0o777;
 
 class Scanner {
-  readonly inputs: (ScannedFile | ScannedLink)[] = [];
   readonly warnings: string[] = [];
+  readonly links: (readonly [string, string])[] = [];
+  files = 0;
   unknown = 0;
+  private readonly inputs: (ScannedFile | ScannedLink)[] = [];
+  /**
+   * While every file so far is as cached (a cache hit each), what was found is kept here (a file as
+   * its cache entry's index) rather than in `inputs`: an unchanged tree of 100,000 files then makes
+   * no object and no digest string per file. The first file that is not goes back to `inputs`.
+   */
+  private pending: (number | ScannedLink)[] | null;
   private readonly prefix: string;
   private readonly skipped: readonly string[];
   private readonly lstat: Lstat = createLstat();
+  /** The stat of the file at hand, as the stat cache compares it (reused, never kept). */
+  private readonly stat = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, mode: 0 };
 
   constructor(
     private readonly root: string,
@@ -69,10 +97,20 @@ class Scanner {
   ) {
     this.prefix = root.endsWith("/") ? root : `${root}/`;
     this.skipped = [...skip];
+    this.pending = cache.files > 0 ? [] : null;
   }
 
   addAll(paths: readonly string[]): void {
     for (const path of paths) this.add(path);
+  }
+
+  /** Every file and symlink found, in order, each file with its stat and digest (as cached, or null). */
+  materialize(): (ScannedFile | ScannedLink)[] {
+    if (this.pending !== null) {
+      for (const item of this.pending) this.inputs.push(typeof item === "number" ? this.cachedFile(item) : item);
+      this.pending = null;
+    }
+    return this.inputs;
   }
 
   private add(path: string): void {
@@ -96,10 +134,34 @@ class Scanner {
 
   /** `stats` is the lstat's reused object: read here, never kept. */
   private addFile(path: string, stats: FileStatFields): void {
-    const file = { path, kind: "file" as const, mode: stats.mode & 0o777, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, digest: null as string | null };
-    file.digest = this.cache.digestOf(path, file);
-    if (file.digest === null) this.unknown++;
-    this.inputs.push(file);
+    this.files++;
+    const stat = this.stat;
+    stat.size = stats.size;
+    stat.mtimeMs = stats.mtimeMs;
+    stat.ctimeMs = stats.ctimeMs;
+    stat.ino = stats.ino;
+    stat.mode = stats.mode & PERMISSIONS;
+    const index = this.cache.match(path, stat);
+    if (index >= 0 && this.pending !== null) {
+      this.pending.push(index);
+      return;
+    }
+    this.materialize();
+    const digest = index >= 0 ? this.cache.digestAt(index) : null;
+    if (digest === null) this.unknown++;
+    this.inputs.push({ path, kind: "file", mode: stat.mode, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, digest });
+  }
+
+  /** A file whose stat matched cache entry `index`, as addFile would have taken it. */
+  private cachedFile(index: number): ScannedFile {
+    const { path, stat, digest } = this.cache.fileAt(index);
+    return { path, kind: "file", mode: stat.mode, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, digest };
+  }
+
+  private push(link: ScannedLink): void {
+    this.links.push([link.path, link.target]);
+    if (this.pending !== null) this.pending.push(link);
+    else this.inputs.push(link);
   }
 
   private addLink(path: string, abs: string): void {
@@ -115,7 +177,7 @@ class Scanner {
     }
     // Lexically inside; make sure no symlinked directory on the way leads out.
     if (real !== null && !isWithin(this.realRoot, real)) return this.skipLink(path, target);
-    this.inputs.push({ path, kind: "symlink", target: isAbsolute(target) ? relative(join(root, dirname(path)), target) || "." : target });
+    this.push({ path, kind: "symlink", target: isAbsolute(target) ? relative(join(root, dirname(path)), target) || "." : target });
   }
 
   private skipLink(path: string, target: string): void {

@@ -21,6 +21,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { ManifestEntry } from "../artifacts/index.ts";
 
 export const STAT_CACHE_FILE = "snapshot-cache.bin";
 /** The JSON cache of earlier versions: removed when the new one is written. */
@@ -69,16 +70,42 @@ export interface StatCache {
   /** How many files it holds. */
   readonly files: number;
   readonly links: readonly (readonly [string, string])[];
+  /** The bytes of all its files. */
+  readonly bytes: number;
   /**
-   * The digest of `path` when its stat is as cached and the entry is not racy, else null. Cheapest
+   * The entry of `path` when its stat is as cached and the entry is not racy, else -1. Cheapest
    * when asked in the order the entries were written (a cursor follows), else found through a map.
    */
+  match(path: string, stat: FileStat): number;
+  /** `match`, answering with the entry's digest (null for -1). */
   digestOf(path: string, stat: FileStat): string | null;
-  /** How many distinct entries digestOf has answered with a digest so far. */
+  /** Entry `index` as cached. */
+  fileAt(index: number): CachedFile;
+  /** Entry `index`'s digest. */
+  digestAt(index: number): string;
+  /** How many distinct entries match and digestOf have found so far. */
   hits(): number;
+  /** The cached snapshot's files and symlinks, sorted by path, as its manifest lists them. */
+  entries(): ManifestEntry[];
 }
 
-export const EMPTY_STAT_CACHE: StatCache = { snapshot: null, manifest: null, files: 0, links: [], digestOf: () => null, hits: () => 0 };
+export const EMPTY_STAT_CACHE: StatCache = {
+  snapshot: null,
+  manifest: null,
+  files: 0,
+  links: [],
+  bytes: 0,
+  match: () => -1,
+  digestOf: () => null,
+  fileAt: (index) => {
+    throw new RangeError(`no entry ${index} in an empty stat cache`);
+  },
+  digestAt: (index) => {
+    throw new RangeError(`no entry ${index} in an empty stat cache`);
+  },
+  hits: () => 0,
+  entries: () => [],
+};
 
 /** The cache for `storeRoot`; an empty one when the file is missing, damaged or for another store. */
 export function readStatCache(file: string, storeRoot: string): StatCache {
@@ -132,25 +159,44 @@ function parseStatCache(bytes: Buffer, storeRoot: string): StatCache | null {
     cursor = found + 1;
     return found;
   };
+  const digestAt = (index: number) => all.toString("hex", layout.digests + index * DIGEST_BYTES, layout.digests + (index + 1) * DIGEST_BYTES);
+  const match = (path: string, stat: FileStat): number => {
+    const index = indexOf(path);
+    if (index < 0) return -1;
+    const n = index * NUMBERS;
+    if (numbers[n] !== stat.size || numbers[n + 1] !== stat.mtimeMs || numbers[n + 2] !== stat.ctimeMs || numbers[n + 3] !== stat.ino || numbers[n + 4] !== stat.mode) return -1;
+    if (stat.mtimeMs >= racyFrom || stat.ctimeMs >= racyFrom) return -1;
+    if (used[index] === 0) {
+      used[index] = 1;
+      hits++;
+    }
+    return index;
+  };
+  let fileBytes = 0;
+  for (let i = 0; i < count; i++) fileBytes += numbers[i * NUMBERS]!;
   return {
     snapshot: header.data.snapshot,
     manifest: header.data.manifest,
     files: count,
     links: header.data.links,
+    bytes: fileBytes,
+    match,
+    digestAt,
     digestOf(path, stat) {
-      const index = indexOf(path);
-      if (index < 0) return null;
+      const index = match(path, stat);
+      return index < 0 ? null : digestAt(index);
+    },
+    fileAt(index) {
       const n = index * NUMBERS;
-      if (numbers[n] !== stat.size || numbers[n + 1] !== stat.mtimeMs || numbers[n + 2] !== stat.ctimeMs || numbers[n + 3] !== stat.ino || numbers[n + 4] !== stat.mode) return null;
-      if (stat.mtimeMs >= racyFrom || stat.ctimeMs >= racyFrom) return null;
-      if (used[index] === 0) {
-        used[index] = 1;
-        hits++;
-      }
-      const digestAt = layout.digests + index * DIGEST_BYTES;
-      return all.toString("hex", digestAt, digestAt + DIGEST_BYTES);
+      return { path: pathAt(index), stat: { size: numbers[n]!, mtimeMs: numbers[n + 1]!, ctimeMs: numbers[n + 2]!, ino: numbers[n + 3]!, mode: numbers[n + 4]! }, digest: digestAt(index) };
     },
     hits: () => hits,
+    entries() {
+      const entries: ManifestEntry[] = new Array(count + header.data.links.length);
+      for (let i = 0; i < count; i++) entries[i] = { path: pathAt(i), kind: "file", mode: numbers[i * NUMBERS + 4]!, size: numbers[i * NUMBERS]!, digest: digestAt(i) };
+      header.data.links.forEach(([path, target], i) => (entries[count + i] = { path, kind: "symlink", target }));
+      return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    },
   };
 }
 
