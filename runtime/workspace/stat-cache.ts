@@ -19,7 +19,7 @@
  * numbers of every file (5 doubles each), their digests (32 bytes each), the offsets of their paths
  * and the paths (UTF-8), each block 8-byte aligned. Anything damaged or unexpected reads as empty.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
 import type { ManifestEntry } from "../artifacts/index.ts";
 
@@ -111,7 +111,7 @@ export const EMPTY_STAT_CACHE: StatCache = {
 export function readStatCache(file: string, storeRoot: string): StatCache {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readAligned(file);
   } catch {
     return EMPTY_STAT_CACHE;
   }
@@ -130,12 +130,11 @@ function parseStatCache(bytes: Buffer, storeRoot: string): StatCache | null {
   const { files: count, pathBytes, scannedAt } = header.data;
   const layout = blocks(newline + 1, count, pathBytes);
   if (bytes.length !== layout.end) return null;
-  // One aligned copy, so the numbers and offsets are typed-array views, not a read per value.
-  const aligned = new Float64Array(Math.ceil(layout.end / 8));
-  const all = Buffer.from(aligned.buffer, 0, layout.end);
-  bytes.copy(all);
-  const numbers = new Float64Array(aligned.buffer, layout.numbers, count * NUMBERS);
-  const offsets = new Uint32Array(aligned.buffer, layout.offsets, count + 1);
+  // Read 8-byte aligned (see readAligned), so the numbers and offsets are typed-array views, not a read per value.
+  if (bytes.byteOffset % 8 !== 0) return null;
+  const all = bytes;
+  const numbers = new Float64Array(all.buffer, all.byteOffset + layout.numbers, count * NUMBERS);
+  const offsets = new Uint32Array(all.buffer, all.byteOffset + layout.offsets, count + 1);
   if (offsets[count] !== pathBytes) return null;
   // Paths all ASCII (the usual case): one string for all of them, whose character offsets are the byte
   // offsets, so the scan's path is compared in place rather than decoded into a string per entry.
@@ -198,6 +197,20 @@ function parseStatCache(bytes: Buffer, storeRoot: string): StatCache | null {
       return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },
   };
+}
+
+/** The file's bytes at the start of a fresh ArrayBuffer (8-byte aligned): one read, no copy (10 MB for 100,000 files). */
+function readAligned(file: string): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.from(new ArrayBuffer(Math.ceil(size / 8) * 8), 0, size);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < size; length += read) read = readSync(fd, bytes, length, size - length, null);
+    return bytes.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface StatCacheContent {
