@@ -43,7 +43,10 @@ export async function scanProject(projectDir: string, cache: StatCache, skip: Re
     // does it matter whether this is a work tree at all (not one: every file is taken).
     let batches = 0;
     try {
-      for await (const batch of listGitFiles(projectDir)) {
+      const listing = listGitFiles(projectDir);
+      // While git lists (it walks every folder before it names the first file), the files of the last snapshot are checked.
+      scanner.checkCachedFiles();
+      for await (const batch of listing) {
         batches++;
         scanner.addAll(batch);
       }
@@ -86,6 +89,8 @@ class Scanner {
   private readonly prefix: string;
   private readonly skipped: readonly string[];
   private readonly lstat: Lstat = createLstat();
+  /** Entries of the stat cache whose file was checked (checkCachedFiles) and found as cached: 1. */
+  private checked: Uint8Array | null = null;
   /** The stat of the file at hand, as the stat cache compares it (reused, never kept). */
   private readonly stat = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, mode: 0 };
 
@@ -107,6 +112,34 @@ class Scanner {
     for (const path of paths) this.add(path);
   }
 
+  /**
+   * Checks the stat cache's files before the listing names them (the time git takes to list them is
+   * not waited for twice): each still a regular file with its stat as cached is marked, and is taken
+   * without another lstat when the listing names it, in the cache's order. A file the listing does
+   * not name is not taken; one that cannot be checked now is checked when it is named.
+   */
+  checkCachedFiles(): void {
+    if (this.pending === null) return;
+    const checked = new Uint8Array(this.cache.files);
+    const stat = this.stat;
+    for (let index = 0; index < checked.length; index++) {
+      let stats: FileStatFields | undefined;
+      try {
+        stats = this.lstat(this.prefix + this.cache.pathAt(index));
+      } catch {
+        continue;
+      }
+      if (stats === undefined || (stats.mode & S_IFMT) !== S_IFREG) continue;
+      stat.size = stats.size;
+      stat.mtimeMs = stats.mtimeMs;
+      stat.ctimeMs = stats.ctimeMs;
+      stat.ino = stats.ino;
+      stat.mode = stats.mode & PERMISSIONS;
+      if (this.cache.matchesAt(index, stat)) checked[index] = 1;
+    }
+    this.checked = checked;
+  }
+
   /** Every file and symlink found, in order, each file with its stat and digest (as cached, or null). */
   materialize(): (ScannedFile | ScannedLink)[] {
     if (this.pending !== null) {
@@ -118,6 +151,15 @@ class Scanner {
 
   private add(path: string): void {
     if (this.skipped.length > 0 && this.skipped.some((x) => path === x || (path.startsWith(x) && path.charCodeAt(x.length) === SLASH))) return;
+    if (this.checked !== null && this.pending !== null) {
+      const index = this.cache.peek(path);
+      if (index >= 0 && this.checked[index] === 1) {
+        this.cache.take(index);
+        this.files++;
+        this.pending.push(index);
+        return;
+      }
+    }
     // Listed paths are already normal (no "." or ".." parts, no doubled "/"): no join() per file.
     const abs = this.prefix + path;
     const stats = this.lstat(abs);

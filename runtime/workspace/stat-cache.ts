@@ -79,6 +79,17 @@ export interface StatCache {
   match(path: string, stat: FileStat): number;
   /** `match`, answering with the entry's digest (null for -1). */
   digestOf(path: string, stat: FileStat): string | null;
+  /**
+   * For a scan that checks the entries before it is told which files there are: whether entry
+   * `index`'s stat is `stat` and the entry is not racy (nothing is taken)...
+   */
+  matchesAt(index: number, stat: FileStat): boolean;
+  /** ...then, for each path listed: the entry at the cursor when it is `path` (else -1), not taken... */
+  peek(path: string): number;
+  /** ...and takes it (as a hit of `match`), when it was checked. */
+  take(index: number): void;
+  /** Entry `index`'s path. */
+  pathAt(index: number): string;
   /** Entry `index` as cached. */
   fileAt(index: number): CachedFile;
   /** Entry `index`'s digest. */
@@ -97,6 +108,14 @@ export const EMPTY_STAT_CACHE: StatCache = {
   bytes: 0,
   match: () => -1,
   digestOf: () => null,
+  matchesAt: () => false,
+  peek: () => -1,
+  take: (index) => {
+    throw new RangeError(`no entry ${index} in an empty stat cache`);
+  },
+  pathAt: (index) => {
+    throw new RangeError(`no entry ${index} in an empty stat cache`);
+  },
   fileAt: (index) => {
     throw new RangeError(`no entry ${index} in an empty stat cache`);
   },
@@ -159,16 +178,22 @@ function parseStatCache(bytes: Buffer, storeRoot: string): StatCache | null {
     return found;
   };
   const digestAt = (index: number) => all.toString("hex", layout.digests + index * DIGEST_BYTES, layout.digests + (index + 1) * DIGEST_BYTES);
-  const match = (path: string, stat: FileStat): number => {
-    const index = indexOf(path);
-    if (index < 0) return -1;
+  const matchesAt = (index: number, stat: FileStat): boolean => {
     const n = index * NUMBERS;
-    if (numbers[n] !== stat.size || numbers[n + 1] !== stat.mtimeMs || numbers[n + 2] !== stat.ctimeMs || numbers[n + 3] !== stat.ino || numbers[n + 4] !== stat.mode) return -1;
-    if (stat.mtimeMs >= racyFrom || stat.ctimeMs >= racyFrom) return -1;
+    if (numbers[n] !== stat.size || numbers[n + 1] !== stat.mtimeMs || numbers[n + 2] !== stat.ctimeMs || numbers[n + 3] !== stat.ino || numbers[n + 4] !== stat.mode) return false;
+    return stat.mtimeMs < racyFrom && stat.ctimeMs < racyFrom;
+  };
+  const take = (index: number): void => {
+    cursor = index + 1;
     if (used[index] === 0) {
       used[index] = 1;
       hits++;
     }
+  };
+  const match = (path: string, stat: FileStat): number => {
+    const index = indexOf(path);
+    if (index < 0 || !matchesAt(index, stat)) return -1;
+    take(index);
     return index;
   };
   let fileBytes = 0;
@@ -180,6 +205,10 @@ function parseStatCache(bytes: Buffer, storeRoot: string): StatCache | null {
     links: header.data.links,
     bytes: fileBytes,
     match,
+    matchesAt,
+    peek: (path) => (cursor < count && isAt(cursor, path) ? cursor : -1),
+    take,
+    pathAt,
     digestAt,
     digestOf(path, stat) {
       const index = match(path, stat);
