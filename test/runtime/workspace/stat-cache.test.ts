@@ -4,6 +4,7 @@
  * always read again.
  */
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -76,6 +77,17 @@ describe("the stat cache", () => {
     const fresh = await snapshot();
     expect(changed.entries).toEqual(fresh.entries);
     expect(changed.entries.find((e) => e.path === "f10.txt")).toMatchObject({ mode: 0o600 });
+  });
+
+  it("takes only what git lists now, though the last snapshot's files are checked before git names them", async () => {
+    execFileSync("git", ["init", "-q"], { cwd: project });
+    await writeFile(join(project, "a.txt"), "aaaa\n");
+    await writeFile(join(project, "b.txt"), "bbbb\n");
+    expect((await snapshot()).entries.map((e) => e.path)).toEqual(["a.txt", "b.txt"]);
+    await writeFile(join(project, ".gitignore"), "b.txt\n");
+    const again = await snapshot();
+    expect(again.entries.map((e) => e.path)).toEqual([".gitignore", "a.txt"]);
+    expect(again.hashed).toBe(1);
   });
 
   it("sees a file replaced by another of the same size and mtime (a new inode) as changed", async () => {
