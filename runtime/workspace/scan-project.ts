@@ -1,7 +1,9 @@
 /**
  * Which files a run's snapshot holds, and which of them must be read: the project's files (see
  * list-project-files.ts) are lstat'ed one by one, synchronously (100,000 promises cost more than the
- * calls), and a file whose stat matches the stat cache keeps its digest. Sockets, FIFOs and devices
+ * calls; see file-stat.ts), and a file whose stat matches the stat cache keeps its digest. The last
+ * snapshot's files are checked while git lists the project, so a file git names as it was is taken
+ * without a second lstat; an unchanged tree makes no object per file. Sockets, FIFOs and devices
  * are left out with a warning; a symlink leaving the project is left out with a warning, an absolute
  * one inside it is made relative; a symlink loop is kept as it is, with a warning.
  */
