@@ -64,7 +64,9 @@ export function generateProject(dir: string, files: number): void {
   writeFileSync(join(dir, "docs", "notes.md"), "# notes\n");
   writeFileSync(join(dir, "pipeline.yaml"), PIPELINE);
   writeFileSync(join(dir, ".gitignore"), ".pipec/\nplan.json\n");
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], { cwd: dir, stdio: "ignore" });
+  // gc.auto=0: a commit of 10,000 new objects or more would start `git gc --auto` in the background, which
+  // would compete with every figure and write into .git while the project is removed.
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "gc.auto=0", ...args], { cwd: dir, stdio: "ignore" });
   git("init", "-q");
   git("add", ".");
   git("commit", "-q", "-m", "generated");

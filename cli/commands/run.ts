@@ -1,7 +1,7 @@
 /** `pipec run [FILE]`: compile (or load a plan), pick an executor, run the DAG, report, set the exit code. */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { compileFile } from "../../compiler/compile.ts";
 import { deploymentKind } from "../../runtime/deploy/run-kind.ts";
 import { connectDocker } from "../../runtime/docker/index.ts";
@@ -67,7 +67,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, term
     terminal.err(`pipec run: ${cause.message}\n`);
     return EXIT.invalidInput;
   }
-  const executor = await pickExecutor(flags, terminal);
+  const executor = await pickExecutor(flags, terminal, join(projectDir, ".pipec"));
   if (!executor) return EXIT.invalidInput;
 
   const explain = { explainCache: flags.explainCache ?? false };
@@ -184,8 +184,9 @@ async function applyDefaultRetention(projectDir: string, json: boolean, terminal
   }
 }
 
-async function pickExecutor(flags: RunFlags, terminal: Terminal): Promise<Executor | null> {
-  if (flags.executor === "local") return createLocalExecutor();
+/** `stateDir`: the project's .pipec, where the local executor remembers what the machine allows. */
+async function pickExecutor(flags: RunFlags, terminal: Terminal, stateDir: string): Promise<Executor | null> {
+  if (flags.executor === "local") return createLocalExecutor({ stateDir });
   const engine = connectDocker({ pingTimeoutMs: 3000 });
   try {
     await engine.ping();
@@ -196,6 +197,6 @@ async function pickExecutor(flags: RunFlags, terminal: Terminal): Promise<Execut
       return null;
     }
     terminal.err(`pipec: no Docker engine (${(cause as Error).message.split(":")[0]}); running jobs as local processes. Use --executor docker to require Docker.\n`);
-    return createLocalExecutor();
+    return createLocalExecutor({ stateDir });
   }
 }

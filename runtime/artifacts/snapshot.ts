@@ -257,7 +257,7 @@ async function putManifest(context: StoreContext, entries: readonly ManifestEntr
 }
 
 /** A write to the store, its failure named in the user's words (a full disk above all). */
-async function storeWrite<T>(what: string, write: () => Promise<T>): Promise<T> {
+export async function storeWrite<T>(what: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (cause) {

@@ -17,6 +17,7 @@ import { processRef } from "./process-identity.ts";
 import { listInfos, readInfo, resolveId, type ArtifactInfo } from "./record.ts";
 import { restoreArtifact, type RestoreResult } from "./restore.ts";
 import { checkoutEntries, type CheckoutOptions, type CheckoutResult } from "./checkout.ts";
+import { snapshotAgain, type SnapshotAgainMeta } from "./snapshot-again.ts";
 import { SNAPSHOT_JOB, storeSnapshot, type SnapshotInput, type SnapshotMeta, type StoredSnapshot } from "./snapshot.ts";
 import { waitForGc } from "./store-lock.ts";
 import { verifyStore, type VerifyProblem } from "./verify.ts";
@@ -38,6 +39,8 @@ export interface ArtifactStore {
   restore(id: string, destRoot: string): Promise<RestoreResult>;
   /** Stores a project snapshot (see snapshot.ts): files with a digest are taken as stored, the rest are read in. */
   snapshot(root: string, inputs: readonly SnapshotInput[], meta: SnapshotMeta): Promise<StoredSnapshot>;
+  /** Records a snapshot of a tree known to be exactly `meta.basis`'s (see snapshot-again.ts); null when that snapshot is gone. */
+  snapshotAgain(meta: SnapshotAgainMeta): Promise<ArtifactInfo | null>;
   /** Copies a snapshot's entries into `destRoot` (from memory, or reflinks where the file system has them), never linking to the store. */
   checkout(entries: readonly ManifestEntry[], destRoot: string, options?: CheckoutOptions): Promise<CheckoutResult>;
   /** Every artifact, newest first. */
@@ -82,6 +85,7 @@ export function openArtifactStore(root: string, options: ArtifactStoreOptions = 
     collect: (workspaceRoot, output, meta) => collectOutput(context, workspaceRoot, output, meta),
     restore: (id, destRoot) => restoreArtifact(context, id, destRoot),
     snapshot: (root, inputs, meta) => storeSnapshot(context, root, inputs, meta),
+    snapshotAgain: (meta) => snapshotAgain(context, meta),
     checkout: (entries, destRoot, checkoutOptions) => checkoutEntries(layout, entries, destRoot, checkoutOptions),
     list,
     get,

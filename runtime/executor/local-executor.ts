@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import type { Job } from "../plan/schema.ts";
-import { networkIsolation, probeNetworkIsolation, withoutNetwork } from "./network-namespace.ts";
+import { probeNetworkIsolation, rememberedIsolation, rememberIsolation, withoutNetwork, type NetworkIsolation } from "./network-namespace.ts";
 import { killGroup, runProcessGroup } from "./process-group.ts";
 import { killMarkedProcesses, stepToken } from "./step-marker.ts";
 import { runSteps, type StepAttemptResult } from "./step-loop.ts";
@@ -34,10 +34,20 @@ function killLiveGroupsOnExit(): void {
   });
 }
 
-export function createLocalExecutor(): Executor {
+export interface LocalExecutorOptions {
+  /**
+   * Where the answer of the network-namespace probe is remembered (a project's `.pipec`), so that a
+   * run whose jobs are all cached starts no probe to say what it would enforce. @default not remembered
+   */
+  readonly stateDir?: string;
+}
+
+export function createLocalExecutor(options: LocalExecutorOptions = {}): Executor {
   /** Live process groups this executor started, with the run each belongs to. */
   const groups = new Map<number, string>();
   killLiveGroupsOnExit();
+  /** What `notices` said of network isolation (remembered or probed). */
+  let told: NetworkIsolation | undefined;
 
   return {
     kind: "local",
@@ -57,9 +67,11 @@ export function createLocalExecutor(): Executor {
           message: `job "${execution.jobId}" has services (${names}), which the local executor cannot start; run it with the docker executor`,
         };
       }
+      // Steps go by this process's own probe, whatever was remembered; a remembered answer that no longer holds is said, and mended.
+      const isolated = execution.job.network === "none" && (await isolationForSteps(execution));
       return runSteps(execution, (step, signal) => {
         const token = stepToken(execution.runId, execution.jobId, step.index);
-        return runLocalStep(execution, step, signal, token, (pgid, alive) => {
+        return runLocalStep(execution, step, signal, token, isolated, (pgid, alive) => {
           if (alive) {
             groups.set(pgid, execution.runId);
             liveGroups.set(pgid, token);
@@ -85,11 +97,22 @@ export function createLocalExecutor(): Executor {
     },
 
     async notices(jobs) {
-      // The probe starts a process: only when a job asks for no network.
+      // The probe starts a process: only when a job asks for no network, and its answer is not remembered.
       const offline = [...jobs.values()].some((job) => job.network === "none");
-      return localExecutorGaps(jobs, offline ? await probeNetworkIsolation() : { available: true, why: "" });
+      if (offline) told = options.stateDir === undefined ? await probeNetworkIsolation() : await rememberedIsolation(options.stateDir);
+      return localExecutorGaps(jobs, offline ? told! : { available: true, why: "" });
     },
   };
+
+  async function isolationForSteps(execution: JobExecution): Promise<boolean> {
+    const isolation = await probeNetworkIsolation();
+    if (told !== undefined && told.available !== isolation.available) {
+      if (options.stateDir !== undefined) rememberIsolation(options.stateDir, isolation);
+      if (!isolation.available) execution.onLog("stderr", Buffer.from(`pipec: warning: network: none is not enforced for this job: ${isolation.why}\n`), execution.steps[0]?.index ?? 0);
+      told = isolation;
+    }
+    return isolation.available;
+  }
 }
 
 /** What the local executor does not do for these jobs, in one sentence (or none). */
@@ -116,6 +139,7 @@ async function runLocalStep(
   step: ResolvedStep,
   signal: AbortSignal,
   token: string,
+  isolated: boolean,
   track: (pgid: number, alive: boolean) => void,
 ): Promise<StepAttemptResult> {
   const directory = await checkWorkingDirectory(execution.workspace, step.name, step.workingDirectory);
@@ -131,7 +155,7 @@ async function runLocalStep(
     stopGraceMs: execution.stopGraceMs,
     track,
     token,
-    wrap: execution.job.network === "none" && networkIsolation().available ? withoutNetwork : undefined,
+    wrap: isolated ? withoutNetwork : undefined,
   });
   if (end.kind === "spawn-error") {
     const { code, message } = end.error;

@@ -1,7 +1,8 @@
 /**
  * The branch, commit, tag and commit author time of the project, when it is a git checkout; nulls otherwise.
- * A run reads them in the background while it takes its snapshot (each git command costs a process
- * start, which a cached run should not wait for one after the other); `readGitInfo` is the same, at once.
+ * A run reads them in the background while it takes its snapshot; one `git log` answers all four
+ * (a process start costs a cached run more than the answer), and only a commit that carries a tag
+ * asks `git describe` which one. `readGitInfo` is the same, at once.
  */
 import { execFile, execFileSync } from "node:child_process";
 
@@ -23,42 +24,48 @@ export function readGitInfo(cwd: string): GitInfo {
       return null;
     }
   };
-  const revisions = git(...REVISIONS);
   const logged = loggedFrom(git(...LOG));
-  return gitInfoFrom(revisions, logged.tagged ? git(...DESCRIBE) : null, logged.authored);
+  return gitInfoFrom(logged, logged?.tagged ? git(...DESCRIBE) : null);
 }
 
-/** readGitInfo with its git commands at once, in the background. */
+/** readGitInfo without blocking. */
 export async function readGitInfoInBackground(cwd: string): Promise<GitInfo> {
   const git = (...args: string[]) =>
     new Promise<string | null>((resolve) => {
       execFile("git", args, { cwd, encoding: "utf8", timeout: 5000 }, (error, stdout) => resolve(error ? null : nonEmpty(stdout)));
     });
-  const [revisions, log] = await Promise.all([git(...REVISIONS), git(...LOG)]);
-  const logged = loggedFrom(log);
-  return gitInfoFrom(revisions, logged.tagged ? await git(...DESCRIBE) : null, logged.authored);
+  const logged = loggedFrom(await git(...LOG));
+  return gitInfoFrom(logged, logged?.tagged ? await git(...DESCRIBE) : null);
 }
 
-const REVISIONS = ["rev-parse", "HEAD", "--abbrev-ref", "HEAD"];
 /**
- * The author time, and the tags at HEAD (an explicit --decorate-refs, so no log.excludeDecoration
- * hides one): only a commit that has one asks `git describe` which it is, so an untagged commit
- * costs two git processes, not three.
+ * The commit, its author time and the refs at it: HEAD (`HEAD -> branch` when on one), its branches
+ * and tags. The refs are named explicitly (--decorate-refs), so that no log.excludeDecoration hides
+ * one, and short (--decorate=short), whatever log.decorate says.
  */
-const LOG = ["log", "-1", "--format=%aI%x00%D", "--decorate-refs=refs/tags/", "HEAD"];
+const LOG = ["log", "-1", "--no-color", "--decorate=short", "--decorate-refs=HEAD", "--decorate-refs=refs/heads/", "--decorate-refs=refs/tags/", "--format=%H%x00%aI%x00%D", "HEAD"];
 const DESCRIBE = ["describe", "--tags", "--exact-match", "HEAD"];
 
-function loggedFrom(out: string | null): { authored: string | null; tagged: boolean } {
-  const [authored, tags] = out?.split("\0") ?? [];
-  return { authored: authored || null, tagged: Boolean(tags?.trim()) };
+interface Logged {
+  readonly sha: string;
+  readonly authored: string | null;
+  readonly branch: string | null;
+  readonly tagged: boolean;
 }
 
-/** rev-parse answers for each argument in turn: the commit, then the branch (HEAD when detached). */
-function gitInfoFrom(revisions: string | null, tag: string | null, authored: string | null): GitInfo {
-  const [sha, branch] = revisions?.split("\n") ?? [];
-  if (!sha) return NO_GIT;
-  const time = authored === null ? Number.NaN : Date.parse(authored);
-  return { branch: !branch || branch === "HEAD" ? null : branch, sha, tag, authorTime: Number.isNaN(time) ? null : new Date(time).toISOString() };
+/** Ref names hold no spaces, so the decorations split on ", ". */
+function loggedFrom(out: string | null): Logged | null {
+  const [sha, authored, refs] = out?.split("\0") ?? [];
+  if (!sha) return null;
+  const decorations = refs?.trim() ? refs.trim().split(", ") : [];
+  const head = decorations.find((ref) => ref.startsWith("HEAD -> "));
+  return { sha, authored: authored || null, branch: head ? head.slice("HEAD -> ".length) : null, tagged: decorations.some((ref) => ref.startsWith("tag: ")) };
+}
+
+function gitInfoFrom(logged: Logged | null, tag: string | null): GitInfo {
+  if (logged === null) return NO_GIT;
+  const time = logged.authored === null ? Number.NaN : Date.parse(logged.authored);
+  return { branch: logged.branch, sha: logged.sha, tag, authorTime: Number.isNaN(time) ? null : new Date(time).toISOString() };
 }
 
 function nonEmpty(out: string): string | null {

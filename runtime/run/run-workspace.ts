@@ -54,7 +54,10 @@ export async function prepareRunWorkspace(options: RunWorkspaceOptions): Promise
   return {
     warnings: snapshot.warnings,
     snapshot: { id: snapshot.record.id, manifest: snapshot.record.manifest },
-    entries: snapshot.entries,
+    // Read only when a job needs them (a workspace, a key's files not remembered, the changed files of a miss).
+    get entries() {
+      return snapshot.entries;
+    },
     pathFor: (jobId, attempt) => join(runDir, "work", `${jobId}.${attempt}`),
     async forJob(jobId, attempt) {
       const dir = join(runDir, "work", `${jobId}.${attempt}`);

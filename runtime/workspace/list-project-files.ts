@@ -5,8 +5,9 @@
  * batches: the git listing is read from the child's stdout as it streams, never as one string, and
  * each chunk's paths are handed over together (one await per chunk, not one per file).
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { readdirSync } from "node:fs";
+import type { Readable } from "node:stream";
 
 /** Never copied, whatever .gitignore says: pipec's own run store, git's database, installed packages (non-git only). */
 export const ALWAYS_EXCLUDED = new Set([".git", ".pipec"]);
@@ -25,13 +26,18 @@ export async function isGitWorkTree(dir: string): Promise<boolean> {
 
 /**
  * `git ls-files -z --cached --others --exclude-standard`, run in `dir`, streamed in batches. A tracked
- * file deleted from the work tree is still listed (the caller finds it missing and skips it).
+ * file deleted from the work tree is still listed (the caller finds it missing and skips it). git is
+ * started at once, when this is called, so the caller may do other work while git lists.
  */
-export async function* listGitFiles(dir: string): AsyncGenerator<string[]> {
+export function listGitFiles(dir: string): AsyncGenerator<string[]> {
   const child = spawn("git", ["-c", "core.quotePath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
     cwd: dir,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  return gitBatches(dir, child);
+}
+
+async function* gitBatches(dir: string, child: ChildProcessByStdio<null, Readable, Readable>): AsyncGenerator<string[]> {
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (text: string) => {
     if (stderr.length < 4096) stderr += text;

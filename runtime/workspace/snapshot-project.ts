@@ -4,7 +4,8 @@
  * is content-addressed and shared: its files are objects in the artifact store, stored once whatever
  * the number of runs; only files whose stat changed since the last snapshot are read (stat-cache.ts);
  * a run whose tree did not change writes a record of a few hundred bytes, copies nothing, and
- * neither rebuilds the manifest nor rewrites the stat cache.
+ * neither rebuilds the manifest nor rewrites the stat cache: it makes no object per file at all
+ * (its entries are read from the stat cache only when a job needs them, for a workspace or a key).
  */
 import { mkdir, realpath, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -56,10 +57,27 @@ export async function snapshotProject(options: SnapshotOptions): Promise<Project
   const cache = readStatCache(cacheFile, store.root);
   const skip = new Set((await Promise.all((options.excluded ?? []).map((path) => pathsInProject(projectDir, path)))).flat());
   const scan = await scanProject(projectDir, cache, skip);
-  const links = scan.inputs.flatMap((input) => (input.kind === "symlink" ? [[input.path, input.target] as const] : []));
-  const files = scan.inputs.length - links.length;
+  const { links, files } = scan;
   // Every file as cached (each cache entry matched once) and the same symlinks: the cached snapshot's manifest is this one.
   const unchanged = cache.manifest !== null && scan.unknown === 0 && files === cache.files && cache.hits() === cache.files && sameLinks(links, cache.links);
+  if (unchanged && cache.snapshot !== null) {
+    // Not one file object or digest is made: the entries come from the stat cache if the run asks for them.
+    const record = await store.snapshotAgain({ runId: options.runId, pipeline: options.pipeline, holdFor: options.runId, basis: cache.snapshot, manifest: cache.manifest!, files: files + links.length, bytes: cache.bytes });
+    if (record !== null) {
+      let entries: readonly ManifestEntry[] | undefined;
+      return {
+        record,
+        get entries() {
+          return (entries ??= cache.entries());
+        },
+        warnings: scan.warnings,
+        selection: scan.selection,
+        hashed: 0,
+        hashedBytes: 0,
+        contents: new Map(),
+      };
+    }
+  }
   const stored = await store.snapshot(projectDir, scan.inputs, {
     runId: options.runId,
     pipeline: options.pipeline,

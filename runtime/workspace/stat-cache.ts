@@ -19,8 +19,9 @@
  * numbers of every file (5 doubles each), their digests (32 bytes each), the offsets of their paths
  * and the paths (UTF-8), each block 8-byte aligned. Anything damaged or unexpected reads as empty.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
+import type { ManifestEntry } from "../artifacts/index.ts";
 
 export const STAT_CACHE_FILE = "snapshot-cache.bin";
 /** The JSON cache of earlier versions: removed when the new one is written. */
@@ -69,22 +70,67 @@ export interface StatCache {
   /** How many files it holds. */
   readonly files: number;
   readonly links: readonly (readonly [string, string])[];
+  /** The bytes of all its files. */
+  readonly bytes: number;
   /**
-   * The digest of `path` when its stat is as cached and the entry is not racy, else null. Cheapest
+   * The entry of `path` when its stat is as cached and the entry is not racy, else -1. Cheapest
    * when asked in the order the entries were written (a cursor follows), else found through a map.
    */
+  match(path: string, stat: FileStat): number;
+  /** `match`, answering with the entry's digest (null for -1). */
   digestOf(path: string, stat: FileStat): string | null;
-  /** How many distinct entries digestOf has answered with a digest so far. */
+  /**
+   * For a scan that checks the entries before it is told which files there are: whether entry
+   * `index`'s stat is `stat` and the entry is not racy (nothing is taken)...
+   */
+  matchesAt(index: number, stat: FileStat): boolean;
+  /** ...then, for each path listed: the entry at the cursor when it is `path` (else -1), not taken... */
+  peek(path: string): number;
+  /** ...and takes it (as a hit of `match`), when it was checked. */
+  take(index: number): void;
+  /** Entry `index`'s path. */
+  pathAt(index: number): string;
+  /** Entry `index` as cached. */
+  fileAt(index: number): CachedFile;
+  /** Entry `index`'s digest. */
+  digestAt(index: number): string;
+  /** How many distinct entries match and digestOf have found so far. */
   hits(): number;
+  /** The cached snapshot's files and symlinks, sorted by path, as its manifest lists them. */
+  entries(): ManifestEntry[];
 }
 
-export const EMPTY_STAT_CACHE: StatCache = { snapshot: null, manifest: null, files: 0, links: [], digestOf: () => null, hits: () => 0 };
+export const EMPTY_STAT_CACHE: StatCache = {
+  snapshot: null,
+  manifest: null,
+  files: 0,
+  links: [],
+  bytes: 0,
+  match: () => -1,
+  digestOf: () => null,
+  matchesAt: () => false,
+  peek: () => -1,
+  take: (index) => {
+    throw new RangeError(`no entry ${index} in an empty stat cache`);
+  },
+  pathAt: (index) => {
+    throw new RangeError(`no entry ${index} in an empty stat cache`);
+  },
+  fileAt: (index) => {
+    throw new RangeError(`no entry ${index} in an empty stat cache`);
+  },
+  digestAt: (index) => {
+    throw new RangeError(`no entry ${index} in an empty stat cache`);
+  },
+  hits: () => 0,
+  entries: () => [],
+};
 
 /** The cache for `storeRoot`; an empty one when the file is missing, damaged or for another store. */
 export function readStatCache(file: string, storeRoot: string): StatCache {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readAligned(file);
   } catch {
     return EMPTY_STAT_CACHE;
   }
@@ -103,12 +149,11 @@ function parseStatCache(bytes: Buffer, storeRoot: string): StatCache | null {
   const { files: count, pathBytes, scannedAt } = header.data;
   const layout = blocks(newline + 1, count, pathBytes);
   if (bytes.length !== layout.end) return null;
-  // One aligned copy, so the numbers and offsets are typed-array views, not a read per value.
-  const aligned = new Float64Array(Math.ceil(layout.end / 8));
-  const all = Buffer.from(aligned.buffer, 0, layout.end);
-  bytes.copy(all);
-  const numbers = new Float64Array(aligned.buffer, layout.numbers, count * NUMBERS);
-  const offsets = new Uint32Array(aligned.buffer, layout.offsets, count + 1);
+  // Read 8-byte aligned (see readAligned), so the numbers and offsets are typed-array views, not a read per value.
+  if (bytes.byteOffset % 8 !== 0) return null;
+  const all = bytes;
+  const numbers = new Float64Array(all.buffer, all.byteOffset + layout.numbers, count * NUMBERS);
+  const offsets = new Uint32Array(all.buffer, all.byteOffset + layout.offsets, count + 1);
   if (offsets[count] !== pathBytes) return null;
   // Paths all ASCII (the usual case): one string for all of them, whose character offsets are the byte
   // offsets, so the scan's path is compared in place rather than decoded into a string per entry.
@@ -132,26 +177,69 @@ function parseStatCache(bytes: Buffer, storeRoot: string): StatCache | null {
     cursor = found + 1;
     return found;
   };
+  const digestAt = (index: number) => all.toString("hex", layout.digests + index * DIGEST_BYTES, layout.digests + (index + 1) * DIGEST_BYTES);
+  const matchesAt = (index: number, stat: FileStat): boolean => {
+    const n = index * NUMBERS;
+    if (numbers[n] !== stat.size || numbers[n + 1] !== stat.mtimeMs || numbers[n + 2] !== stat.ctimeMs || numbers[n + 3] !== stat.ino || numbers[n + 4] !== stat.mode) return false;
+    return stat.mtimeMs < racyFrom && stat.ctimeMs < racyFrom;
+  };
+  const take = (index: number): void => {
+    cursor = index + 1;
+    if (used[index] === 0) {
+      used[index] = 1;
+      hits++;
+    }
+  };
+  const match = (path: string, stat: FileStat): number => {
+    const index = indexOf(path);
+    if (index < 0 || !matchesAt(index, stat)) return -1;
+    take(index);
+    return index;
+  };
+  let fileBytes = 0;
+  for (let i = 0; i < count; i++) fileBytes += numbers[i * NUMBERS]!;
   return {
     snapshot: header.data.snapshot,
     manifest: header.data.manifest,
     files: count,
     links: header.data.links,
+    bytes: fileBytes,
+    match,
+    matchesAt,
+    peek: (path) => (cursor < count && isAt(cursor, path) ? cursor : -1),
+    take,
+    pathAt,
+    digestAt,
     digestOf(path, stat) {
-      const index = indexOf(path);
-      if (index < 0) return null;
+      const index = match(path, stat);
+      return index < 0 ? null : digestAt(index);
+    },
+    fileAt(index) {
       const n = index * NUMBERS;
-      if (numbers[n] !== stat.size || numbers[n + 1] !== stat.mtimeMs || numbers[n + 2] !== stat.ctimeMs || numbers[n + 3] !== stat.ino || numbers[n + 4] !== stat.mode) return null;
-      if (stat.mtimeMs >= racyFrom || stat.ctimeMs >= racyFrom) return null;
-      if (used[index] === 0) {
-        used[index] = 1;
-        hits++;
-      }
-      const digestAt = layout.digests + index * DIGEST_BYTES;
-      return all.toString("hex", digestAt, digestAt + DIGEST_BYTES);
+      return { path: pathAt(index), stat: { size: numbers[n]!, mtimeMs: numbers[n + 1]!, ctimeMs: numbers[n + 2]!, ino: numbers[n + 3]!, mode: numbers[n + 4]! }, digest: digestAt(index) };
     },
     hits: () => hits,
+    entries() {
+      const entries: ManifestEntry[] = new Array(count + header.data.links.length);
+      for (let i = 0; i < count; i++) entries[i] = { path: pathAt(i), kind: "file", mode: numbers[i * NUMBERS + 4]!, size: numbers[i * NUMBERS]!, digest: digestAt(i) };
+      header.data.links.forEach(([path, target], i) => (entries[count + i] = { path, kind: "symlink", target }));
+      return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    },
   };
+}
+
+/** The file's bytes at the start of a fresh ArrayBuffer (8-byte aligned): one read, no copy (10 MB for 100,000 files). */
+function readAligned(file: string): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.from(new ArrayBuffer(Math.ceil(size / 8) * 8), 0, size);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < size; length += read) read = readSync(fd, bytes, length, size - length, null);
+    return bytes.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface StatCacheContent {

@@ -1,6 +1,7 @@
 /**
- * The commit facts of a run (git-info.ts): `git describe` is asked only when `git log` shows a tag at
- * HEAD, so the answers must be those of asking describe every time.
+ * The commit facts of a run (git-info.ts): one `git log` gives the commit, its author time and the
+ * branch, and `git describe` is asked only when that log shows a tag at HEAD, so the answers must be
+ * those of asking rev-parse and describe every time, whatever the user's log settings.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -36,6 +37,16 @@ describe("git info of a run", () => {
     expect((await both()).tag).toBe("v1.0.0");
     git("config", "log.excludeDecoration", "refs/tags/");
     expect((await both()).tag).toBe("v1.0.0");
+  });
+
+  it("a branch named with slashes, whatever log.decorate and log.excludeDecoration say: the branch as rev-parse names it", async () => {
+    git("checkout", "-q", "-b", "feature/a,b");
+    git("tag", "v3");
+    git("config", "log.decorate", "full");
+    git("config", "log.excludeDecoration", "refs/heads/");
+    git("config", "--add", "log.excludeDecoration", "HEAD");
+    expect(await both()).toMatchObject({ branch: git("rev-parse", "--abbrev-ref", "HEAD"), tag: "v3", sha: git("rev-parse", "HEAD") });
+    expect((await both()).branch).toBe("feature/a,b");
   });
 
   it("an annotated tag on a detached HEAD: the tag, no branch", async () => {

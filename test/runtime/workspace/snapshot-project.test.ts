@@ -116,6 +116,25 @@ describe("snapshotProject in a git work tree", () => {
     const result = await takeSnapshot(dest);
     await expectModesAndLinks(dest, result.warnings);
   });
+
+  it("takes the same snapshot when run from the project's root (paths as listed, relative to it) as from elsewhere", async () => {
+    await mkdir(join(project, "vendor", "lib"), { recursive: true });
+    await execFileAsync("git", ["init", "-q"], { cwd: join(project, "vendor", "lib") });
+    await writeFile(join(project, "vendor", "lib", "index.js"), "lib\n");
+    const elsewhere = await takeSnapshot(join(root, "snap-elsewhere"));
+    const cwd = process.cwd();
+    process.chdir(project);
+    let inside;
+    try {
+      inside = await takeSnapshot(join(root, "snap-inside"));
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(inside.entries).toEqual(elsewhere.entries);
+    expect(inside.warnings).toEqual(elsewhere.warnings);
+    expect(await listTree(join(root, "snap-inside"))).toEqual(await listTree(join(root, "snap-elsewhere")));
+    await expectModesAndLinks(join(root, "snap-inside"), inside.warnings);
+  });
 });
 
 describe("snapshotProject outside git", () => {

@@ -3,7 +3,8 @@
  * still seen as changed, through its inode or its ctime; a file changed within the racy window is
  * always read again.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -44,6 +45,49 @@ describe("the stat cache", () => {
     const again = await snapshot();
     expect(again.hashed).toBe(0);
     expect((await stat(cacheFile)).mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it("takes an unchanged tree's snapshot from the stat cache: the same entries and record as a fresh scan, even with its earlier snapshot gone", async () => {
+    for (let i = 0; i < 30; i++) await writeFile(join(project, `f${String(i).padStart(2, "0")}.txt`), `file ${i}\n`);
+    await symlink("f01.txt", join(project, "link"));
+    await writeFile(join(project, "run.sh"), "echo hi\n", { mode: 0o750 });
+    const first = await snapshot();
+    const again = await snapshot();
+    expect(again.hashed).toBe(0);
+    expect(again.entries).toEqual(first.entries);
+    expect({ manifest: again.record.manifest, files: again.record.files, bytes: again.record.bytes }).toEqual({ manifest: first.record.manifest, files: first.record.files, bytes: first.record.bytes });
+    expect(again.record.id).not.toBe(first.record.id);
+    // The earlier snapshots' records are gone: the long way, which finds every object still there; the same entries.
+    await rm(join(root, "store", "artifacts"), { recursive: true, force: true });
+    const third = await snapshot();
+    expect(third.hashed).toBe(0);
+    expect(third.entries).toEqual(first.entries);
+  });
+
+  it("sees a change after many unchanged files, and a mode change alone, as a fresh scan sees them", async () => {
+    for (let i = 0; i < 30; i++) await writeFile(join(project, `f${String(i).padStart(2, "0")}.txt`), `file ${i}\n`);
+    await symlink("f01.txt", join(project, "link"));
+    await snapshot();
+    await writeFile(join(project, "f29.txt"), "changed\n");
+    await chmod(join(project, "f10.txt"), 0o600);
+    const changed = await snapshot();
+    // The edited file, and the file whose mode changed (its ctime moved): read again.
+    expect(changed.hashed).toBe(2);
+    await rm(join(root, "pipec"), { recursive: true, force: true });
+    const fresh = await snapshot();
+    expect(changed.entries).toEqual(fresh.entries);
+    expect(changed.entries.find((e) => e.path === "f10.txt")).toMatchObject({ mode: 0o600 });
+  });
+
+  it("takes only what git lists now, though the last snapshot's files are checked before git names them", async () => {
+    execFileSync("git", ["init", "-q"], { cwd: project });
+    await writeFile(join(project, "a.txt"), "aaaa\n");
+    await writeFile(join(project, "b.txt"), "bbbb\n");
+    expect((await snapshot()).entries.map((e) => e.path)).toEqual(["a.txt", "b.txt"]);
+    await writeFile(join(project, ".gitignore"), "b.txt\n");
+    const again = await snapshot();
+    expect(again.entries.map((e) => e.path)).toEqual([".gitignore", "a.txt"]);
+    expect(again.hashed).toBe(1);
   });
 
   it("sees a file replaced by another of the same size and mtime (a new inode) as changed", async () => {
