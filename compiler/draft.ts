@@ -47,11 +47,13 @@ export function locatorFromTable<T>(table: ReadonlyMap<string, T>, fallback: Sou
 export function nearestEntry<T>(table: ReadonlyMap<string, T>, path: PlanPath): { entry: T; length: number } | null;
 export function nearestEntry<T, R>(table: ReadonlyMap<string, T>, path: PlanPath, resolve: (entry: T) => R | undefined): { entry: R; length: number } | null;
 export function nearestEntry<T, R>(table: ReadonlyMap<string, T>, path: PlanPath, resolve?: (entry: T) => R | undefined): { entry: T | R; length: number } | null {
-  // The keys of every prefix, longest first: the nearest recorded parent answers.
-  const keys = [""];
-  for (const segment of path) keys.push(keys.length === 1 ? String(segment) : `${keys[keys.length - 1]}\u0000${String(segment)}`);
+  // The keys of every prefix, longest first: the nearest recorded parent answers. Each prefix is a slice
+  // of the whole path's key, made only when the longer ones are not in the table.
+  const key = pathKey(path);
+  const ends = [0];
+  for (const segment of path) ends.push(ends.length === 1 ? String(segment).length : ends[ends.length - 1]! + 1 + String(segment).length);
   for (let end = path.length; end >= 0; end--) {
-    const found = table.get(keys[end]!);
+    const found = table.get(end === path.length ? key : key.slice(0, ends[end]));
     const entry = found === undefined || !resolve ? found : resolve(found);
     if (entry !== undefined) return { entry, length: end };
   }

@@ -11,7 +11,7 @@ export function joinScript(script: string | readonly string[]): string {
  * reader recognises in logs. Steps are filed by index in run records, so names need not be unique.
  */
 export function defaultStepName(script: string, index: number): string {
-  const first = script.split("\n").find((line) => line.trim() !== "")?.trim() ?? "";
+  const first = script.includes("\n") ? (script.split("\n").find((line) => line.trim() !== "")?.trim() ?? "") : script.trim();
   if (first === "") return `step-${index + 1}`;
   return first.length > 40 ? `${first.slice(0, 39)}…` : first;
 }

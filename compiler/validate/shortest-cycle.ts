@@ -12,6 +12,10 @@ export function findShortestCycles(edges: ReadonlyMap<string, readonly string[]>
     for (const to of tos) if (edges.has(to)) unique.add(to);
     successors.set(from, [...unique]);
   }
+  // No edge, no cycle (a file whose every need names a missing job).
+  let edgeCount = 0;
+  for (const tos of successors.values()) edgeCount += tos.length;
+  if (edgeCount === 0) return [];
   const cycles: string[][] = [];
   for (const component of stronglyConnected(successors)) {
     const only = component[0]!;

@@ -1,5 +1,5 @@
 /** One authoring step (a mapping or a bare script string) to a plan step. */
-import type { PlanPath } from "../draft.ts";
+import { pathKey, type PlanPath } from "../draft.ts";
 import type { StepInput } from "../../runtime/plan/schema.ts";
 import type { AuthoringStep } from "./authoring-schema.ts";
 import { durationMs, locationOf, record, type MapContext } from "./map-context.ts";
@@ -27,14 +27,16 @@ export function mapStep(
       : lines.map((line, n) => substituteMatrix(line, [...scriptPath, n], scope)),
   );
 
-  record(context, planPath, docPath);
-  record(context, [...planPath, "run"], scriptPath);
+  // Every step records these three: their keys are made from the step's own (`pathKey` of each path).
+  const key = pathKey(planPath);
+  context.table.set(key, docPath);
+  context.table.set(`${key}\u0000run`, scriptPath);
   const out: StepInput = {
     name: step.name === undefined ? defaultStepName(run, index) : substituteMatrix(step.name, [...docPath, "name"], scope),
     run,
     source: locationOf(context, docPath),
   };
-  record(context, [...planPath, "name"], step.name === undefined ? docPath : [...docPath, "name"]);
+  context.table.set(`${key}\u0000name`, step.name === undefined ? docPath : [...docPath, "name"]);
   if (step.image !== undefined) {
     out.image = substituteMatrix(step.image, [...docPath, "image"], scope);
     record(context, [...planPath, "image"], [...docPath, "image"]);

@@ -8,11 +8,16 @@
  * a mistake the author did not make. List elements are replaced, never removed, so indices, and with
  * them every later message's location, stay as written. Job names that are not valid ids are kept
  * here (validation of the plan reports them once); everything else comes from the first round's issues.
+ *
+ * A round whose removals each leave their mapping valid by construction (an unknown field, or a bad value
+ * of an optional field of the top level, a job or a step, zod having reported every issue of a mapping at
+ * once) needs no parse to confirm it: the repaired document is what the parse would return (the schema
+ * has no transforms; see `parseNeeded`). A file with 10,000 bad timeouts is read by the schema once, not twice.
  */
 import { z } from "zod";
 import type { PlanPath } from "../draft.ts";
-import { AuthoringPipelineSchema, INPUT_REF, InputSchema, JobSchema, REPAIRED_HOLE, type AuthoringPipeline } from "./authoring-schema.ts";
-import { isRecord } from "../plain-data.ts";
+import { AuthoringPipelineSchema, INPUT_REF, InputSchema, JobSchema, REPAIRED_HOLE, StepSchema, type AuthoringPipeline } from "./authoring-schema.ts";
+import { isRecord, valueAt } from "../plain-data.ts";
 import { flattenUnion } from "./schema-issues.ts";
 
 /** The authoring schema with any job name, so a job named "test suite" still takes part in the checks, and holes in its lists. */
@@ -52,15 +57,58 @@ export function repairAuthoring(input: Record<string, unknown>, issues?: readonl
     }
     let changed = false;
     // A union's issues are those of the branch the value's type picked: a bad element of a list, not the list.
-    for (const issue of found.flatMap((each) => flattenUnion(each, []))) {
+    const flat = found.flatMap((each) => flattenUnion(each, []));
+    const clean = round === 0 && issues !== undefined && flat.every((issue) => removesCleanly(issue, input)) && !parseNeeded(input);
+    for (const issue of flat) {
       const path = issue.path as PlanPath;
       if (issue.code === "unrecognized_keys") {
         for (const key of issue.keys) changed = removeAt(candidate, [...path, key], copies) || changed;
       } else changed = removeAt(candidate, path, copies) || changed;
     }
     if (!changed) return null;
+    if (clean) return candidate as AuthoringPipeline;
   }
   return null;
+}
+
+/** The object schemas a removal may leave valid by construction, by the length of the path of the mapping they check. */
+const MAPPINGS = new Map<number, z.core.$ZodShape>([
+  [0, AnyJobNames.shape],
+  [2, AnyJobNames.shape.jobs.valueType.shape],
+  [4, StepSchema.shape],
+]);
+
+/**
+ * Whether removing what `issue` names leaves its mapping valid by itself, given the first round's issues
+ * (every issue of each mapping, as zod reports them): an unknown field of a strict mapping, or a bad
+ * value of an optional field of the top level, of a job or of a step written as a mapping, the value
+ * there as written. Anything else (a stand-in, a list element, a missing field, a deeper value) is
+ * confirmed by a parse.
+ */
+function removesCleanly(issue: Issue, input: Record<string, unknown>): boolean {
+  if (issue.code === "unrecognized_keys") return true;
+  const path = issue.path as PlanPath;
+  const parent = path.slice(0, -1);
+  const field = path[path.length - 1];
+  const shape = MAPPINGS.get(parent.length);
+  if (shape === undefined || typeof field !== "string") return false;
+  if (parent.length > 0 && parent[0] !== "jobs") return false;
+  if (parent.length === 4 && (parent[2] !== "steps" || typeof parent[3] !== "number")) return false;
+  const container = valueAt(input, parent);
+  return isRecord(container) && Object.hasOwn(container, field) && Object.hasOwn(shape, field) && shape[field]!._zod.def.type === "optional" && standInFor(path, container[field]) === undefined;
+}
+
+/**
+ * Whether the document holds what zod's parse would return differently from the document itself: a
+ * `__proto__` key (dropped from a parsed record). The other differences are the order of a mapping's
+ * fields (the schema's, which the mapping to a plan reads by name) and fresh copies (which it does not change).
+ */
+function parseNeeded(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(parseNeeded);
+  if (value === null || typeof value !== "object") return false;
+  if (Object.hasOwn(value, "__proto__")) return true;
+  for (const key in value) if (parseNeeded((value as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
 /** A shallow copy of a list or a plain mapping (own keys such as `__proto__` stay own data), remembered as ours to change; anything else as it is. */

@@ -40,6 +40,8 @@ export function issuesToDiagnostics(issues: readonly Issue[], context: IssueCont
  * `string | { ... }`), that branch's own issues are the useful ones; otherwise the union's message is.
  */
 export function flattenUnion(issue: Issue, prefix: PlanPath): Issue[] {
+  // Read, never changed: an issue outside any union is its own flat form.
+  if (prefix.length === 0 && issue.code !== "invalid_union") return [issue];
   const path = [...prefix, ...(issue.path as (string | number)[])];
   if (issue.code !== "invalid_union") return [{ ...issue, path }];
   const matching = issue.errors.filter((branch) => !(branch.length === 1 && branch[0]?.code === "invalid_type" && branch[0].path.length === 0));
