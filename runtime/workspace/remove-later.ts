@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { removeTree } from "./remove-tree.ts";
 
 /** What the detached process runs: each folder given removed, failures left for the next run's remover. */
@@ -29,7 +29,8 @@ export async function removeLater(dir: string, trashDir: string): Promise<void> 
   const pending = (await readdir(trashDir).catch(() => [] as string[])).map((name) => join(trashDir, name));
   if (pending.length === 0) return;
   try {
-    const child = spawn(process.execPath, ["-e", REMOVER, ...pending], { detached: true, stdio: "ignore" });
+    // Its working directory is `/`: one inside the project would keep the project's file system busy (no unmount) while it runs.
+    const child = spawn(process.execPath, ["-e", REMOVER, ...pending.map((path) => resolve(path))], { detached: true, stdio: "ignore", cwd: "/" });
     child.on("error", () => {
       // No process after all: the next run's remover takes these.
     });

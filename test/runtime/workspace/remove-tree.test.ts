@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,8 +81,41 @@ describe("removeLater", () => {
     expect(await readdir(root)).toEqual(["trash"]);
   });
 
+  it("runs its remover from /, so it never keeps the project's file system busy (an unmount, a USB disk)", async () => {
+    const work = await makeWorkspaces();
+    const trash = join(root, "trash");
+    const before = process.cwd();
+    process.chdir(root);
+    try {
+      await removeLater(work, trash);
+    } finally {
+      process.chdir(before);
+    }
+    // Node starts for some tens of milliseconds before it removes anything: the remover is there to be looked at.
+    const removers = readdirSync("/proc").filter((pid) => /^\d+$/.test(pid) && readCmdline(pid).includes(trash));
+    expect(removers.length).toBe(1);
+    expect(readlinkOrNull(`/proc/${removers[0]}/cwd`)).toBe("/");
+    await eventually(() => readdirSync(trash).length === 0);
+  });
+
   it("does nothing when there is no folder and no trash", async () => {
     await removeLater(join(root, "never-made"), join(root, "trash"));
     expect(await readdir(root)).toEqual(["trash"]);
   });
 });
+
+function readCmdline(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function readlinkOrNull(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
+}
