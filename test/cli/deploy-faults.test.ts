@@ -3,7 +3,7 @@
  * wrong and what to do, the documented exit code, and leaves nothing running.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,15 @@ function listening(port: number): Promise<boolean> {
     server.once("error", () => resolve(true));
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
   });
+}
+
+/** Waits (at most 30 s) until the detached remover has emptied `.pipec/trash` and ended. */
+async function trashRemoved(dir: string): Promise<void> {
+  const trash = join(dir, ".pipec", "trash");
+  const remover = (line: string) => line.includes(trash);
+  for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((done) => setTimeout(done, 100))) {
+    if ((!existsSync(trash) || readdirSync(trash).length === 0) && !processesWith(dir).some(remover)) return;
+  }
 }
 
 /** Host processes whose command line mentions `marker`. */
@@ -69,6 +78,8 @@ export default pipeline("p", { jobs: [web] });
     expect(result.stdout).toMatch(/FAILED in .*progress deadline 2s exceeded: .*unready: canary-1.*; canary-1: "pipec-no-such-probe-command" could not run: no such command/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(await listening(port)).toBe(false);
+    // pipec's detached remover of the run's workspaces names the project while it works, and ends by itself.
+    await trashRemoved(dir);
     expect(processesWith(dir)).toEqual([]);
   });
 });
