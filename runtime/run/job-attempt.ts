@@ -18,7 +18,7 @@ import { restoreDependencyCaches, saveDependencyCaches } from "./dependency-cach
 import { lookUpJobCache, saveJobCache } from "./job-cache-io.ts";
 import { isCacheable } from "./job-cache.ts";
 import type { Masker } from "./mask.ts";
-import { resolveOwnImageSteps, resolveServiceImages, resolveServices, resolveSteps } from "./resolve-steps.ts";
+import { resolveOnOwnImages, resolveServices, resolveSteps } from "./resolve-steps.ts";
 import type { RunStore } from "./run-store.ts";
 import type { RunWorkspace } from "./run-workspace.ts";
 import { readsImageVariables, servicesReadImageVariables, systemEnv } from "./system-env.ts";
@@ -77,7 +77,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     steps = resolveSteps(job, jobId, environment, values, base, context);
     // A step with its own image: that image's, not the job image's.
     if (imageEnvironment) {
-      steps = await resolveOwnImageSteps(steps, (image) => imageEnvironment(image, input.runId, job), (imageValues) => {
+      steps = await resolveOnOwnImages(steps, (image) => imageEnvironment(image, input.runId, job), (imageValues) => {
         const system = { ...plainBase, ...imageValues };
         const own = { ...values, system };
         return resolveSteps(job, jobId, resolveJobEnvironment(plan, jobId, own), own, system, context);
@@ -86,7 +86,7 @@ export async function runJobAttempt(input: JobAttemptInput): Promise<JobOutcome>
     services = resolveServices(job, jobId, environment, values);
     // A service's `${PATH}` is its own image's, as a step's with its own image is.
     if (imageEnvironment && servicesReadImageVariables(plan, job)) {
-      services = await resolveServiceImages(services, (image) => imageEnvironment(image, input.runId, job, "service"), (imageValues) => {
+      services = await resolveOnOwnImages(services, (image) => imageEnvironment(image, input.runId, job, "service"), (imageValues) => {
         const own = { ...values, system: { ...plainBase, ...imageValues } };
         return resolveServices(job, jobId, resolveJobEnvironment(plan, jobId, own), own);
       });

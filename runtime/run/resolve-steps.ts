@@ -39,26 +39,27 @@ export function resolveSteps(
 }
 
 /**
- * Steps with an image of their own, resolved again on that image's `HOME` and `PATH` (`ask`), as
- * the job's steps are on the job image's: `${PATH}` in a busybox step is busybox's, whatever the
- * job's image. `resolveWith` resolves every step on the system variables plus an image's values.
+ * Steps with an image of their own, and services, resolved again on their image's `HOME` and `PATH`
+ * (`ask`), as the job's steps are on the job image's: `${PATH}` in a busybox step or a postgres
+ * service is that image's, whatever the job's image. `resolveWith` resolves every item (in the same
+ * order) on the system variables plus an image's values; items without an image stay as they are.
  */
-export async function resolveOwnImageSteps(
-  steps: readonly ResolvedStep[],
+export async function resolveOnOwnImages<T extends { readonly image: string | null }>(
+  items: readonly T[],
   ask: (image: string) => Promise<Readonly<Record<string, string>>>,
-  resolveWith: (imageValues: Readonly<Record<string, string>>) => ResolvedStep[],
-): Promise<ResolvedStep[]> {
-  const byImage = new Map<string, ResolvedStep[]>();
-  const resolved: ResolvedStep[] = [];
-  for (const step of steps) {
-    if (step.image === null) {
-      resolved.push(step);
+  resolveWith: (imageValues: Readonly<Record<string, string>>) => T[],
+): Promise<T[]> {
+  const byImage = new Map<string, T[]>();
+  const resolved: T[] = [];
+  for (const [index, item] of items.entries()) {
+    if (item.image === null) {
+      resolved.push(item);
       continue;
     }
-    let again = byImage.get(step.image);
-    if (!again) byImage.set(step.image, (again = resolveWith(await ask(step.image))));
+    let again = byImage.get(item.image);
+    if (!again) byImage.set(item.image, (again = resolveWith(await ask(item.image))));
     // The image reference stays as first resolved: it names what is asked.
-    resolved.push({ ...again[step.index]!, image: step.image });
+    resolved.push({ ...again[index]!, image: item.image });
   }
   return resolved;
 }
@@ -68,21 +69,4 @@ export function resolveServices(job: Job, jobId: string, environment: JobEnviron
     const own = layer(service.env, environment.lookup, values, jobId);
     return { name: service.name, image: substitute(service.image, own.lookup), command: service.command, env: own.env, readyCommand: service.readyCommand };
   });
-}
-
-/**
- * Services resolved again on their own image's `HOME` and `PATH` (`ask`), as steps with their own
- * image are: `${PATH}` in a postgres service is postgres's, whatever the job's image.
- */
-export async function resolveServiceImages(
-  services: readonly ResolvedService[],
-  ask: (image: string) => Promise<Readonly<Record<string, string>>>,
-  resolveWith: (imageValues: Readonly<Record<string, string>>) => ResolvedService[],
-): Promise<ResolvedService[]> {
-  const resolved: ResolvedService[] = [];
-  for (const [index, service] of services.entries()) {
-    // The image reference stays as first resolved: it names what is asked.
-    resolved.push({ ...resolveWith(await ask(service.image))[index]!, image: service.image });
-  }
-  return resolved;
 }

@@ -51,7 +51,8 @@ export function importGitlab(file: string, text: string, readLocal: ReadLocal, d
     mapped.set(source.name, { source, job, stage, cond });
   }
   if (diagnostics.failed) return null;
-  for (const source of expanded.jobs) if (mapped.has(source.name)) laterStageReferences(source, stageOf, stages, diagnostics);
+  // GitLab checks every job, those that never run included.
+  for (const source of expanded.jobs) if (stageOf.has(source.name)) laterStageReferences(source, stageOf, stages, diagnostics);
   if (diagnostics.failed) return null;
 
   // Needs and inputs, the way GitLab decides them.
